@@ -1,0 +1,126 @@
+package parse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/gogs/chardet"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// DefaultMaxBytes is the size limit used when Options.MaxBytes is zero.
+const DefaultMaxBytes = 16 << 20
+
+// Errors for input that cannot be a news page. Parse wraps them with the
+// input's name; test for them with errors.Is.
+var (
+	ErrEmpty    = errors.New("parse: empty input")
+	ErrTooLarge = errors.New("parse: input too large")
+	ErrNotText  = errors.New("parse: input is neither text nor HTML")
+	ErrNoTitle  = errors.New("parse: no title found")
+)
+
+// decode checks data against the limits and returns it as UTF-8 text with
+// the name of the encoding it was read from. It refuses empty input, input
+// over maxBytes (which it returns wrapped in ErrTooLarge rather than
+// silently truncating), and binary input (NUL bytes, or bytes that decode
+// to text in no known encoding).
+func decode(data []byte, maxBytes int) (text, enc string, err error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if len(data) > maxBytes {
+		return "", "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "", "", ErrEmpty
+	}
+	if e, name, ok := bomEncoding(data); ok {
+		out, err := e.NewDecoder().Bytes(data)
+		if err != nil {
+			return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+		}
+		return checkText(string(out), name)
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return "", "", fmt.Errorf("%w: NUL bytes", ErrNotText)
+	}
+	if utf8.Valid(data) {
+		return checkText(string(data), "utf-8")
+	}
+	e, name := detectEncoding(data)
+	if e == nil {
+		return "", "", fmt.Errorf("%w: not UTF-8 and no known encoding fits", ErrNotText)
+	}
+	out, err := e.NewDecoder().Bytes(data)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+	}
+	return checkText(string(out), name)
+}
+
+// bomEncoding recognises a UTF-8 or UTF-16 byte-order mark. The decoders it
+// returns drop the mark.
+func bomEncoding(data []byte) (encoding.Encoding, string, bool) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return unicode.UTF8BOM, "utf-8", true
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), "utf-16le", true
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), "utf-16be", true
+	}
+	return nil, "", false
+}
+
+// detectEncoding guesses the legacy encoding of data from its bytes, using
+// the ICU detector's statistics, and returns the best candidate that the
+// WHATWG encoding index knows. GBK and GB2312 text is reported as GB18030,
+// their superset, so one decoder reads all three.
+func detectEncoding(data []byte) (encoding.Encoding, string) {
+	results, err := chardet.NewTextDetector().DetectAll(data)
+	if err != nil {
+		return nil, ""
+	}
+	for _, r := range results {
+		if r.Confidence < 10 {
+			break
+		}
+		if r.Charset == "UTF-8" || r.Charset == "" {
+			continue // the bytes were checked: not valid UTF-8
+		}
+		if e, name := charset.Lookup(r.Charset); e != nil {
+			return e, name
+		}
+	}
+	return nil, ""
+}
+
+// checkText refuses decoded text that is mostly control characters or
+// replacement characters: such input was binary, whatever its bytes
+// happened to decode to.
+func checkText(s, enc string) (string, string, error) {
+	var bad, total int
+	for _, r := range s {
+		total++
+		switch {
+		case r == utf8.RuneError:
+			bad++
+		case r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f':
+			bad++
+		case r == 0x7f:
+			bad++
+		}
+	}
+	if total == 0 {
+		return "", "", ErrEmpty
+	}
+	if bad*20 > total { // over 5%
+		return "", "", fmt.Errorf("%w: %d of %d characters are control or undecodable (read as %s)", ErrNotText, bad, total, enc)
+	}
+	return s, enc, nil
+}

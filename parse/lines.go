@@ -1,0 +1,171 @@
+package parse
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// splitLines cuts decoded page text into lines, each trimmed of white space
+// at both ends (no-break and ideographic spaces included) with no-break
+// spaces inside a line turned into ordinary ones and invisible format
+// characters (zero-width spaces, stray byte-order marks) removed. Blank
+// lines stay, as "", because they end some headline lists. CRLF, CR and LF
+// all end a line.
+func splitLines(text string) []string {
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	for len(text) > 0 {
+		i := strings.IndexAny(text, "\r\n")
+		var line string
+		if i < 0 {
+			line, text = text, ""
+		} else {
+			line = text[:i]
+			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			text = text[i+1:]
+		}
+		lines = append(lines, cleanLine(line))
+	}
+	return lines
+}
+
+// cleanLine trims and cleans one line. Lines of plain ASCII without
+// control characters, and most CJK lines, are returned without copying.
+func cleanLine(s string) string {
+	s = strings.TrimFunc(s, isSpace)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return rebuildLine(s)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == '\u00a0' || isInvisible(r) || unicode.IsSpace(r) && r != ' ' {
+			return rebuildLine(s)
+		}
+		i += n
+	}
+	return s
+}
+
+// rebuildLine is cleanLine's slow path for lines that need changing.
+func rebuildLine(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case isInvisible(r) || r < 0x20 && r != '\t' || r == 0x7f:
+			// dropped
+		case isSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.TrimFunc(b.String(), isSpace)
+}
+
+// isSpace reports white space, including the no-break space U+00A0 and the
+// ideographic space U+3000 that Chinese pages indent paragraphs with.
+func isSpace(r rune) bool { return unicode.IsSpace(r) }
+
+// isInvisible reports format characters that copy-and-paste leaves in
+// text: zero-width spaces and joiners, word joiners, byte-order marks.
+func isInvisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return true
+	}
+	return false
+}
+
+// isSeparator reports a line made only of dashes, bullets or similar
+// marks: the dividers a copied page keeps between its parts.
+func isSeparator(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		switch r {
+		case '-', '—', '–', '_', '*', '=', '·', '•', '|', '~', ' ', '─', '━':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// trimDash removes a trailing " -" (or "-", "—") divider from a line.
+func trimDash(s string) string {
+	for {
+		t := strings.TrimRight(s, " ")
+		t2 := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(t, "-"), "—"), "–")
+		if t2 == t {
+			return t
+		}
+		s = t2
+	}
+}
+
+// runeLen counts the runes in s.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// lastRune returns the last rune of s, or 0.
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if r == utf8.RuneError {
+		return 0
+	}
+	return r
+}
+
+// firstRune returns the first rune of s, or 0.
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return 0
+	}
+	return r
+}
+
+// isHan reports a CJK ideograph.
+func isHan(r rune) bool { return r >= 0x3400 && unicode.Is(unicode.Han, r) }
+
+// detectLanguage returns "zh" when Han characters outnumber Latin letters
+// in text, "en" when Latin letters dominate, and "" when it has neither.
+func detectLanguage(lines []string) string {
+	var han, latin int
+	for _, l := range lines {
+		for i := 0; i < len(l); {
+			c := l[i]
+			if c < utf8.RuneSelf {
+				if c|0x20 >= 'a' && c|0x20 <= 'z' {
+					latin++
+				}
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(l[i:])
+			if isHan(r) {
+				han++
+			}
+			i += n
+		}
+		if han+latin > 4000 {
+			break // enough to decide
+		}
+	}
+	switch {
+	case han == 0 && latin == 0:
+		return ""
+	case han*3 >= latin: // a Han character carries about as much as a word
+		return "zh"
+	default:
+		return "en"
+	}
+}

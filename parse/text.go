@@ -1,0 +1,360 @@
+package parse
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"newsfeed/record"
+)
+
+// Options tell the parser what it cannot see in the bytes.
+type Options struct {
+	// Site is the site's name or host; it goes into every record's site
+	// and so into headline ids. Optional.
+	Site string
+	// URL is the page's address; when set, the article's id comes from it.
+	URL string
+	// Source names the input (a path or URL) in records and errors.
+	Source string
+	// MaxBytes limits the input's size; 0 means DefaultMaxBytes. Larger
+	// input fails with ErrTooLarge rather than being truncated.
+	MaxBytes int
+	// Location is the zone of times the page gives without one. When nil,
+	// Chinese pages use Beijing time (UTC+8) and others UTC.
+	Location *time.Location
+}
+
+// Beijing is the zone of times on Chinese news sites: UTC+8 all year.
+var Beijing = time.FixedZone("CST", 8*3600)
+
+// Result is what one page yields.
+type Result struct {
+	Article *record.Article
+	// Interview is nil when the article holds no question-and-answer turns.
+	Interview *record.Interview
+	// Headlines are the page's list items, each once, in order of first
+	// appearance; one seen in several lists has them all in Lists.
+	Headlines []*record.Headline
+	// Encoding is the character encoding the page was read from.
+	Encoding string
+}
+
+// Records returns the result's records in output order: the article, the
+// interview if any, then the headlines.
+func (r *Result) Records() []record.Record {
+	out := make([]record.Record, 0, 2+len(r.Headlines))
+	out = append(out, r.Article)
+	if r.Interview != nil {
+		out = append(out, r.Interview)
+	}
+	for _, h := range r.Headlines {
+		out = append(out, h)
+	}
+	return out
+}
+
+// Text parses a page's raw text — what a reader copies off a news page —
+// into records. data may be UTF-8 (with or without a byte-order mark),
+// UTF-16 with a byte-order mark, or a legacy encoding such as GB18030/GBK,
+// which is detected from the bytes. Errors name opts.Source.
+func Text(data []byte, opts Options) (*Result, error) {
+	src := opts.Source
+	if src == "" {
+		src = "input"
+	}
+	text, enc, err := decode(data, opts.MaxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", src, err)
+	}
+	res, err := parseLines(splitLines(text), opts)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", src, err)
+	}
+	res.Encoding = enc
+	return res, nil
+}
+
+// page is the parser's state while it walks a page's lines.
+type page struct {
+	opts  Options
+	lines []string
+	loc   *time.Location
+
+	art       *record.Article
+	headlines []*record.Headline
+	byID      map[string]*record.Headline
+}
+
+func parseLines(lines []string, opts Options) (*Result, error) {
+	p := &page{
+		opts:  opts,
+		lines: lines,
+		art: &record.Article{
+			Site:   opts.Site,
+			URL:    record.CanonicalURL(opts.URL),
+			Source: opts.Source,
+		},
+	}
+	p.art.ContentHash = contentHash(lines)
+	p.art.Language = detectLanguage(lines)
+	p.loc = opts.Location
+	if p.loc == nil {
+		p.loc = time.UTC
+		if p.art.Language == "zh" {
+			p.loc = Beijing
+		}
+	}
+
+	i := p.head()
+	if p.art.Title == "" {
+		return nil, ErrNoTitle
+	}
+	i = p.body(i)
+	p.tail(i)
+
+	p.art.ID = record.ArticleID(opts.Site, opts.URL, p.art.Title)
+	res := &Result{Article: p.art, Headlines: p.headlines}
+	if iv := findInterview(p.art.Paragraphs, opts.Site); iv != nil {
+		iv.ArticleID = p.art.ID
+		iv.ID = record.InterviewID(p.art.ID)
+		iv.Title = p.art.Title
+		res.Interview = iv
+	}
+	return res, nil
+}
+
+// contentHash hashes the cleaned lines, so that pages differing only in
+// line endings, byte-order marks, encodings or trailing spaces hash alike.
+func contentHash(lines []string) string {
+	h := sha256.New()
+	for _, l := range lines {
+		if l != "" {
+			h.Write([]byte(l))
+			h.Write([]byte{'\n'})
+		}
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// skippable reports lines that carry nothing: blanks and dividers.
+func skippable(s string) bool { return s == "" || isSeparator(s) }
+
+// head reads the title, the metadata lines under it (time stamp, source,
+// byline) and the lead, and returns the index of the first body line.
+func (p *page) head() int {
+	i := 0
+	for i < len(p.lines) && (skippable(p.lines[i]) || isFooter(p.lines[i])) {
+		i++
+	}
+	if i == len(p.lines) {
+		return i
+	}
+	p.art.Title = p.lines[i]
+	i++
+	for ; i < len(p.lines); i++ {
+		s := p.lines[i]
+		switch {
+		case skippable(s):
+		case isSourceLine(s):
+		case p.art.Published == nil && p.meta(s):
+		default:
+			if names, ok := authorLine(s); ok && p.art.Authors == nil {
+				p.art.Authors = names
+				continue
+			}
+			if p.art.Lead == "" && p.art.Paragraphs == nil && isQuoteLine(s) && !p.endsBody(i) {
+				p.art.Lead = s
+				continue
+			}
+			return i
+		}
+	}
+	return i
+}
+
+// meta reads a time-stamp line under the title: "2025-12-08 21:39:27
+// 来源：观察者网" or "2025-12-08 21:39 科技前沿". It sets the article's
+// publication time and column.
+func (p *page) meta(s string) bool {
+	t, rest, ok := parseStamp(s, p.loc)
+	if !ok {
+		return false
+	}
+	p.art.Published = &t
+	if c := stampColumn(rest); c != "" {
+		p.art.Column = c
+	}
+	return true
+}
+
+// endsBody reports whether line i starts the page's end matter: a
+// disclaimer, an editor line, a list header, or the first headline item.
+func (p *page) endsBody(i int) bool {
+	s := p.lines[i]
+	if isDisclaimer(s) || isFooter(s) {
+		return true
+	}
+	if _, ok := editorLine(s); ok {
+		return true
+	}
+	if _, ok := matchHeader(s); ok {
+		return true
+	}
+	if _, _, ok := splitGluedHeader(s); ok {
+		return true
+	}
+	if _, _, ok := commentItem(s); ok {
+		return true
+	}
+	return p.stampAt(i + 1)
+}
+
+// stampAt reports whether line i is a headline's time-stamp line.
+func (p *page) stampAt(i int) bool {
+	if i >= len(p.lines) {
+		return false
+	}
+	_, _, ok := parseStamp(p.lines[i], p.loc)
+	return ok
+}
+
+// body collects paragraphs and captions up to the end matter and returns
+// the index where the end matter starts.
+func (p *page) body(i int) int {
+	for ; i < len(p.lines); i++ {
+		s := p.lines[i]
+		if skippable(s) {
+			continue
+		}
+		if p.endsBody(i) {
+			return i
+		}
+		if _, _, labelled := splitLabel(s); !labelled && isCaption(s) {
+			p.art.Captions = append(p.art.Captions, s)
+			continue
+		}
+		p.art.Paragraphs = append(p.art.Paragraphs, s)
+	}
+	return i
+}
+
+// tail reads the end matter: disclaimer, editor, and the headline lists.
+// Items of the related list are a title line followed by a time-stamp
+// line; recommended items end in a comment count; other items belong to
+// the list whose header came last. A blank line after an item ends a list
+// whose items are not themselves separated by blank lines.
+func (p *page) tail(i int) {
+	var (
+		cur        record.List // the list the last header opened
+		items      int         // items seen since that header
+		blankGap   bool        // a blank line since the last item
+		blankStyle bool        // the list's items are separated by blank lines
+	)
+	startList := func(l record.List) { cur, items, blankGap, blankStyle = l, 0, false, false }
+	item := func(title string, list record.List, published *time.Time, column string, comments *int) {
+		if items == 1 && blankGap {
+			blankStyle = true
+		}
+		items++
+		blankGap = false
+		p.addHeadline(title, list, published, column, comments)
+	}
+	for ; i < len(p.lines); i++ {
+		s := p.lines[i]
+		switch {
+		case s == "":
+			if cur != "" && items > 1 && !blankStyle {
+				cur = "" // the list is over; what follows is the footer
+			}
+			blankGap = true
+			continue
+		case isSeparator(s):
+			continue
+		case isFooter(s):
+			cur = ""
+			continue
+		}
+		if isDisclaimer(s) {
+			if p.art.Disclaimer == "" {
+				p.art.Disclaimer = s
+			}
+			continue
+		}
+		if name, ok := editorLine(s); ok {
+			if p.art.Editor == "" {
+				p.art.Editor = name
+			}
+			continue
+		}
+		if l, ok := matchHeader(s); ok {
+			startList(l)
+			continue
+		}
+		next := record.List("")
+		if before, l, ok := splitGluedHeader(s); ok {
+			s, next = before, l
+		}
+		if p.stampAt(i + 1) {
+			t, rest, _ := parseStamp(p.lines[i+1], p.loc)
+			item(s, listOr(cur, record.ListRelated), &t, stampColumn(rest), nil)
+			i++
+		} else if title, n, ok := commentItem(s); ok {
+			item(title, listOr(cur, record.ListRecommended), nil, "", &n)
+		} else if cur != "" {
+			item(s, cur, nil, "", nil)
+		}
+		if next != "" {
+			startList(next)
+		}
+	}
+}
+
+func listOr(l, def record.List) record.List {
+	if l != "" {
+		return l
+	}
+	return def
+}
+
+// addHeadline records one list item, merging it with an earlier sighting
+// of the same headline on this page.
+func (p *page) addHeadline(title string, list record.List, published *time.Time, column string, comments *int) {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		return
+	}
+	id := record.HeadlineID(p.opts.Site, "", title)
+	h := p.byID[id]
+	if h == nil {
+		h = &record.Headline{ID: id, Site: p.opts.Site, Title: title}
+		if p.byID == nil {
+			p.byID = make(map[string]*record.Headline)
+		}
+		p.byID[id] = h
+		p.headlines = append(p.headlines, h)
+	}
+	if !h.HasList(list) {
+		h.Lists = append(h.Lists, list)
+	}
+	if h.Published == nil {
+		h.Published = published
+	}
+	if h.Column == "" {
+		h.Column = column
+	}
+	if comments != nil {
+		h.Comments = comments
+	}
+	switch list {
+	case record.ListRelated:
+		p.art.Related = append(p.art.Related, id)
+	case record.ListRecommended:
+		p.art.Recommended = append(p.art.Recommended, id)
+	case record.ListHot:
+		p.art.Hot = append(p.art.Hot, id)
+	}
+}

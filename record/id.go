@@ -1,0 +1,142 @@
+package record
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// An id is a kind prefix and the first idBytes bytes of a SHA-256 in hex:
+// "a_" for articles, "i_" for interviews, "h_" for headlines. 80 bits keep
+// the chance of a collision below one in a billion up to tens of millions
+// of records.
+const idBytes = 10
+
+func makeID(prefix string, parts ...string) string {
+	h := sha256.New()
+	for i, p := range parts {
+		if i > 0 {
+			h.Write([]byte{0})
+		}
+		h.Write([]byte(p))
+	}
+	var sum [sha256.Size]byte
+	return prefix + hex.EncodeToString(h.Sum(sum[:0])[:idBytes])
+}
+
+// identity is what an id is made from: the canonical URL when there is
+// one, else the site and the normalised title.
+func identity(site, rawURL, title string) []string {
+	if u := CanonicalURL(rawURL); u != "" {
+		return []string{"url", u}
+	}
+	return []string{"title", strings.ToLower(strings.TrimSpace(site)), NormalizeTitle(title)}
+}
+
+// ArticleID returns the stable id of the article at rawURL, or, when the
+// URL is unknown, of the article titled title on site.
+func ArticleID(site, rawURL, title string) string {
+	return makeID("a_", identity(site, rawURL, title)...)
+}
+
+// HeadlineID returns the stable id of a headline: from its canonical URL
+// when known, else from site and normalised title, so the same headline in
+// two lists or on two pages gets one id.
+func HeadlineID(site, rawURL, title string) string {
+	return makeID("h_", identity(site, rawURL, title)...)
+}
+
+// InterviewID returns the id of the interview contained in the article
+// with id articleID.
+func InterviewID(articleID string) string {
+	return makeID("i_", articleID)
+}
+
+// NormalizeTitle folds the ways one title gets written: NFKC (full-width
+// letters, digits and punctuation become their ordinary forms), lower
+// case, and runs of white space folded to one space.
+func NormalizeTitle(title string) string {
+	s := norm.NFKC.String(title)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// trackingParams are query parameters that say how a reader arrived, not
+// what was read. Names ending in "*" are prefixes.
+var trackingParams = []string{
+	"utm_*", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid",
+	"mc_cid", "mc_eid", "_ga", "_gl", "spm", "scm", "ref_src", "ref_url",
+	"share_token", "wt.mc_id", "cmpid", "ocid",
+}
+
+func isTrackingParam(name string) bool {
+	name = strings.ToLower(name)
+	for _, p := range trackingParams {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok {
+			if strings.HasPrefix(name, prefix) {
+				return true
+			}
+		} else if name == p {
+			return true
+		}
+	}
+	return false
+}
+
+// CanonicalURL returns rawURL in the form ids are made from: an absolute
+// http or https URL with a lower-case host, no default port, no fragment
+// and no tracking query parameters, the rest sorted. It returns "" when
+// rawURL is not an absolute http(s) URL.
+func CanonicalURL(rawURL string) string {
+	rawURL = strings.TrimSpace(rawURL)
+	if rawURL == "" {
+		return ""
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return ""
+	}
+	u.Scheme = scheme
+	host := strings.ToLower(u.Hostname())
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	u.Host = host
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name := range q {
+			if isTrackingParam(name) {
+				q.Del(name)
+			}
+		}
+		u.RawQuery = q.Encode() // Encode sorts by key.
+	}
+	u.ForceQuery = false
+	return u.String()
+}
