@@ -132,7 +132,7 @@ func asks(label, site string) (question, decided bool) {
 }
 
 // interviewNoteMarks identify the remark on how a transcript was made.
-var interviewNoteMarks = []string{"整理", "未经受访者", "未经本人", "审定", "审阅", "编者按", "有删节", "文字实录"}
+var interviewNoteMarks = []string{"整理", "未经受访者", "未经本人", "审定", "审阅", "删节", "实录"}
 
 // isInterviewNote reports such a remark.
 func isInterviewNote(s string) bool {

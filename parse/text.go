@@ -299,9 +299,13 @@ func (p *page) tail(i int) {
 			s, next = before, l
 		}
 		if p.stampAt(i + 1) {
-			t, rest, _ := parseStamp(p.lines[i+1], p.loc)
-			item(s, listOr(cur, record.ListRelated), &t, stampColumn(rest), nil)
 			i++
+			stamp := p.lines[i]
+			if before, l, ok := splitGluedHeader(stamp); ok {
+				stamp, next = before, l
+			}
+			t, rest, _ := parseStamp(stamp, p.loc)
+			item(s, listOr(cur, record.ListRelated), &t, stampColumn(rest), nil)
 		} else if title, n, ok := commentItem(s); ok {
 			item(title, listOr(cur, record.ListRecommended), nil, "", &n)
 		} else if cur != "" {
