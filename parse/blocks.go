@@ -94,6 +94,12 @@ func stampColumn(rest string) string {
 // commentItem splits a recommended item "title 评论 53" or
 // "title 53 comments" into its title and count.
 func commentItem(s string) (title string, count int, ok bool) {
+	if s == "" {
+		return "", 0, false
+	}
+	if c := s[len(s)-1]; (c < '0' || c > '9') && c != 't' && c != 's' {
+		return "", 0, false
+	}
 	if i := strings.LastIndex(s, "评论"); i > 0 {
 		if n, rest, ok := digits(strings.TrimLeft(s[i+len("评论"):], " :："), 1, 9); ok && rest == "" {
 			return strings.TrimSpace(s[:i]), n, true
@@ -168,7 +174,7 @@ func matchHeader(line string) (record.List, bool) {
 		return "", false
 	}
 	for _, h := range listHeaders {
-		if strings.EqualFold(s, h.text) {
+		if len(s) == len(h.text) && hasPrefixFold(s, h.text) {
 			return h.list, true
 		}
 	}
@@ -180,43 +186,36 @@ func matchHeader(line string) (record.List, bool) {
 func splitGluedHeader(line string) (before string, list record.List, ok bool) {
 	s := trimDash(line)
 	for _, h := range listHeaders {
-		if !h.glued || len(s) <= len(h.text) {
+		if !h.glued || len(s) <= len(h.text) || !hasPrefixFold(s[len(s)-len(h.text):], h.text) {
 			continue
 		}
-		tail := s[len(s)-len(h.text):]
-		if strings.EqualFold(tail, h.text) {
-			before = strings.TrimSpace(s[:len(s)-len(h.text)])
-			if before != "" {
-				return before, h.list, true
-			}
+		if before = strings.TrimSpace(s[:len(s)-len(h.text)]); before != "" {
+			return before, h.list, true
 		}
 	}
 	return "", "", false
 }
 
-// containsAny reports whether s contains any of subs.
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
+// hasPrefixFold reports whether s starts with prefix, ignoring the case
+// of ASCII letters; other bytes must match exactly.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		a, b := s[i], prefix[i]
+		if a != b && (a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z') {
+			return false
 		}
 	}
-	return false
-}
-
-// hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	return true
 }
 
 // isDisclaimer reports a line that disclaims or asserts rights over the
 // article: 本文仅代表作者个人观点。, 本文系观察者网独家稿件…, "The views
 // expressed…".
 func isDisclaimer(s string) bool {
-	if runeLen(s) > 200 {
-		return false
-	}
-	return containsAny(s, "仅代表作者", "不代表本", "本文系", "未经授权", "转载请注明", "版权归", "文责自负") ||
+	return len(s) <= 600 && phrases.classes(s)&phraseDisclaimer != 0 ||
 		hasPrefixFold(s, "The views expressed") || hasPrefixFold(s, "Views expressed") ||
 		hasPrefixFold(s, "This article reflects") || hasPrefixFold(s, "Opinions expressed")
 }
@@ -306,9 +305,7 @@ func isSourceLine(s string) bool {
 // isFooter reports site boilerplate at the foot of a page: copyright and
 // licence lines, complaint hotlines, navigation.
 func isFooter(s string) bool {
-	return containsAny(s, "举报中心", "违法和不良信息", "违法与不良信息", "版权所有", "ICP备", "ICP证",
-		"公网安备", "Copyright", "copyright", "©", "All rights reserved", "All Rights Reserved",
-		"联系我们", "关于我们", "隐私政策", "Privacy Policy", "Terms of Use", "Terms of Service")
+	return len(s) <= 300 && phrases.classes(s)&phraseFooter != 0
 }
 
 // openQuotes and closeQuotes delimit a pull quote.
@@ -337,23 +334,20 @@ func terminal(r rune) bool {
 	return false
 }
 
-// captionMarks are phrases only image captions and credits carry.
-var captionMarks = []string{"图为", "资料图", "图片来源", "图源", "供图", "摄）", "摄)", "视觉中国", "新华社发", "概念图", "示意图", "截图", "配图"}
-
 // isCaption reports a body line that captions an image: it carries a
 // photo credit, or it is short and does not end like a sentence.
 func isCaption(s string) bool {
-	if containsAny(s, captionMarks...) && runeLen(s) <= 120 {
+	if len(s) > 400 {
+		return false // over 120 characters of Chinese: prose
+	}
+	if phrases.classes(s)&phraseCaption != 0 && runeLen(s) <= 120 {
 		return true
 	}
 	if hasPrefixFold(s, "Photo:") || hasPrefixFold(s, "Image:") || hasPrefixFold(s, "Pictured:") ||
 		strings.HasSuffix(s, "Photo)") || strings.HasSuffix(s, "Images)") || strings.HasSuffix(s, "/AP)") {
 		return true
 	}
-	if terminal(lastRune(s)) || runeLen(s) > 80 || isHeading(s) {
-		return false
-	}
-	return true
+	return !terminal(lastRune(s)) && runeLen(s) <= 80 && !isHeading(s)
 }
 
 // isHeading reports a numbered section heading inside a body: 一、…,

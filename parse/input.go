@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gogs/chardet"
@@ -104,23 +105,18 @@ func detectEncoding(data []byte) (encoding.Encoding, string) {
 // replacement characters: such input was binary, whatever its bytes
 // happened to decode to.
 func checkText(s, enc string) (string, string, error) {
-	var bad, total int
-	for _, r := range s {
-		total++
-		switch {
-		case r == utf8.RuneError:
-			bad++
-		case r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f':
-			bad++
-		case r == 0x7f:
+	bad := strings.Count(s, "\uFFFD")
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' || c == 0x7f {
 			bad++
 		}
 	}
-	if total == 0 {
-		return "", "", ErrEmpty
+	if bad == 0 {
+		return s, enc, nil
 	}
-	if bad*20 > total { // over 5%
-		return "", "", fmt.Errorf("%w: %d of %d characters are control or undecodable (read as %s)", ErrNotText, bad, total, enc)
+	if total := utf8.RuneCountInString(s); bad*20 > total { // over 5%
+		return "", "", fmt.Errorf("%w: %d of %d characters are control or undecodable (read as %s)",
+			ErrNotText, bad, total, enc)
 	}
 	return s, enc, nil
 }

@@ -32,7 +32,7 @@ var reportedSpeech = []string{"表示", "说", "称", "指出", "强调", "认�
 // and the text after it. The label is short, has no quotation marks or
 // sentence punctuation, and is not one of the labels in notSpeakers.
 func splitLabel(s string) (label, text string, ok bool) {
-	i := strings.IndexAny(s, ":：")
+	i := strings.IndexAny(s[:min(len(s), 43)], ":：")
 	if i <= 0 || i > 40 {
 		return "", "", false
 	}
@@ -131,12 +131,9 @@ func asks(label, site string) (question, decided bool) {
 	return false, false
 }
 
-// interviewNoteMarks identify the remark on how a transcript was made.
-var interviewNoteMarks = []string{"整理", "未经受访者", "未经本人", "审定", "审阅", "删节", "实录"}
-
 // isInterviewNote reports such a remark.
 func isInterviewNote(s string) bool {
-	return containsAny(s, interviewNoteMarks...) && runeLen(s) <= 200 ||
+	return len(s) <= 600 && phrases.classes(s)&phraseNote != 0 ||
 		hasPrefixFold(s, "This interview has been") || hasPrefixFold(s, "This transcript") ||
 		hasPrefixFold(s, "The following interview") || hasPrefixFold(s, "Editor's note") ||
 		hasPrefixFold(s, "Editor’s note")

@@ -14,8 +14,14 @@ import (
 // all end a line.
 func splitLines(text string) []string {
 	lines := make([]string, 0, strings.Count(text, "\n")+1)
+	hasCR := strings.IndexByte(text, '\r') >= 0
 	for len(text) > 0 {
-		i := strings.IndexAny(text, "\r\n")
+		var i int
+		if hasCR {
+			i = strings.IndexAny(text, "\r\n")
+		} else {
+			i = strings.IndexByte(text, '\n')
+		}
 		var line string
 		if i < 0 {
 			line, text = text, ""
@@ -31,24 +37,35 @@ func splitLines(text string) []string {
 	return lines
 }
 
-// cleanLine trims and cleans one line. Lines of plain ASCII without
-// control characters, and most CJK lines, are returned without copying.
+// suspect marks the bytes cleanLine must look at: ASCII control bytes, and
+// the lead bytes of U+0080–U+00BF, U+1680, U+2000–U+206F, U+3000 and
+// U+FEFF, the only characters that can be white space or invisible. The
+// lead bytes of CJK ideographs (E4–E9) are not suspect.
+var suspect = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte{0x7f, 0xC2, 0xE1, 0xE2, 0xE3, 0xEF} {
+		t[c] = true
+	}
+	return t
+}()
+
+// cleanLine trims and cleans one line. Lines with nothing to clean, most
+// lines of most pages, are returned without copying.
 func cleanLine(s string) string {
 	s = strings.TrimFunc(s, isSpace)
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				return rebuildLine(s)
-			}
-			i++
+	for i := 0; i < len(s); i++ {
+		if !suspect[s[i]] {
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == '\u00a0' || isInvisible(r) || unicode.IsSpace(r) && r != ' ' {
+		if s[i] < utf8.RuneSelf {
 			return rebuildLine(s)
 		}
-		i += n
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		if r == '\u00a0' || isInvisible(r) || unicode.IsSpace(r) {
+			return rebuildLine(s)
+		}
 	}
 	return s
 }
@@ -138,25 +155,20 @@ func isHan(r rune) bool { return r >= 0x3400 && unicode.Is(unicode.Han, r) }
 
 // detectLanguage returns "zh" when Han characters outnumber Latin letters
 // in text, "en" when Latin letters dominate, and "" when it has neither.
+// It counts bytes, not runes: in UTF-8 the common Han ideographs
+// (U+4E00–U+9FFF) are exactly the characters that start with E4 to E9.
 func detectLanguage(lines []string) string {
 	var han, latin int
 	for _, l := range lines {
-		for i := 0; i < len(l); {
-			c := l[i]
-			if c < utf8.RuneSelf {
-				if c|0x20 >= 'a' && c|0x20 <= 'z' {
-					latin++
-				}
-				i++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(l[i:])
-			if isHan(r) {
+		for i := 0; i < len(l); i++ {
+			switch c := l[i]; {
+			case c >= 0xE4 && c <= 0xE9:
 				han++
+			case c|0x20 >= 'a' && c|0x20 <= 'z':
+				latin++
 			}
-			i += n
 		}
-		if han+latin > 4000 {
+		if han+latin > 1000 {
 			break // enough to decide
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -61,6 +62,9 @@ func InterviewID(articleID string) string {
 // case, and runs of white space folded to one space.
 func NormalizeTitle(title string) string {
 	s := norm.NFKC.String(title)
+	if isFolded(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -73,9 +77,52 @@ func NormalizeTitle(title string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(toLower(r))
 	}
 	return b.String()
+}
+
+// isFolded reports whether NormalizeTitle's folding would leave s as it
+// is. It decodes only the runes that are neither ASCII nor Han.
+func isFolded(s string) bool {
+	space := true // a leading space needs trimming
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if c == ' ' && space || c < ' ' || c == 0x7f || 'A' <= c && c <= 'Z' {
+				return false
+			}
+			space = c == ' '
+			i++
+		case c >= 0xE4 && c <= 0xE9: // U+4000–U+9FFF: Han, uncased
+			space = false
+			i += 3
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) || toLower(r) != r {
+				return false
+			}
+			space = false
+			i += n
+		}
+	}
+	return !space || s == ""
+}
+
+// toLower lowers the case of r, skipping the table look-up for the
+// uncased scripts (CJK, Hangul) that make up most Chinese titles.
+func toLower(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case r >= 0x2E80 && r < 0xA640, r >= 0xAC00 && r < 0xD7A4:
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // trackingParams are query parameters that say how a reader arrived, not

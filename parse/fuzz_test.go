@@ -1,0 +1,100 @@
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"newsfeed/record"
+)
+
+// FuzzParseText feeds arbitrary bytes to the text parser. Beyond not
+// panicking, every result must hold: an error is one of the documented
+// ones; a page yields an article whose text is valid UTF-8 and whose every
+// paragraph, caption and turn comes from the input's lines; list ids point
+// at the page's headlines; records marshal to JSON.
+func FuzzParseText(f *testing.F) {
+	seeds, _ := filepath.Glob("../seeds/*.txt")
+	more, _ := filepath.Glob("testdata/*.txt")
+	for _, p := range append(seeds, more...) {
+		data := readFile(f, p)
+		f.Add(data)
+		f.Add(bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
+		f.Add(data[:len(data)/3])
+	}
+	f.Add([]byte("标题\n提问:问题?\n答:回答。\n提问:又一个?\n答:好。\n"))
+	f.Add([]byte("t\n2025-12-08 21:39 x -\n相关推荐 -\na 评论 1最新闻 Hot-\nb\n"))
+	f.Add([]byte("\ufeff\u00a0\r\n-\r\n"))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Text(data, Options{Source: "fuzz", MaxBytes: 1 << 20})
+		if err != nil {
+			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNoTitle) {
+				t.Fatalf("undocumented error: %v", err)
+			}
+			if !strings.HasPrefix(err.Error(), "parse fuzz: ") {
+				t.Fatalf("error does not name the input: %v", err)
+			}
+			return
+		}
+		a := res.Article
+		if a.Title == "" || a.ID == "" {
+			t.Fatalf("article without title or id: %+v", a)
+		}
+		var lines map[string]bool
+		if res.Encoding == "utf-8" {
+			lines = map[string]bool{}
+			for _, l := range splitLines(string(bytes.TrimPrefix(data, []byte("\ufeff")))) {
+				lines[l] = true
+			}
+		}
+		check := func(what, s string) {
+			if s == "" || !utf8.ValidString(s) || s != strings.TrimSpace(s) {
+				t.Fatalf("%s %q: empty, invalid UTF-8 or untrimmed", what, s)
+			}
+			if lines != nil && !lines[s] {
+				t.Fatalf("%s %q is not a line of the input", what, s)
+			}
+		}
+		check("title", a.Title)
+		for _, p := range a.Paragraphs {
+			check("paragraph", p)
+		}
+		for _, c := range a.Captions {
+			check("caption", c)
+		}
+		if iv := res.Interview; iv != nil {
+			if len(iv.Turns) < 2 || iv.ArticleID != a.ID {
+				t.Fatalf("interview with %d turns for %q", len(iv.Turns), iv.ArticleID)
+			}
+			for _, turn := range iv.Turns {
+				if len(turn.Paragraphs) == 0 || turn.Speaker == "" {
+					t.Fatalf("empty turn %+v", turn)
+				}
+			}
+		}
+		ids := map[string]*record.Headline{}
+		for _, h := range res.Headlines {
+			if h.Title == "" || len(h.Lists) == 0 || ids[h.ID] != nil {
+				t.Fatalf("bad or repeated headline %+v", h)
+			}
+			ids[h.ID] = h
+		}
+		for list, refs := range map[record.List][]string{record.ListRelated: a.Related, record.ListRecommended: a.Recommended, record.ListHot: a.Hot} {
+			for _, id := range refs {
+				if h := ids[id]; h == nil || !h.HasList(list) {
+					t.Fatalf("%s list names %s, which is not a %s headline of the page", list, id, list)
+				}
+			}
+		}
+		for _, r := range res.Records() {
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("marshal %s: %v", r.RecordID(), err)
+			}
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package record
+
+// Page is one page read and parsed: its records and what identifies the
+// read, so that a store can tell a page it has seen from a changed one.
+// It is what ingest hands to a writer.
+type Page struct {
+	// Source is the file path or URL the page was read from.
+	Source string
+	// ContentHash is the article's content hash: the same text read again
+	// has the same hash.
+	ContentHash string
+	// ETag and LastModified are the HTTP validators of a fetched page;
+	// empty for files.
+	ETag         string
+	LastModified string
+	Article      *Article
+	// Interview is nil when the page holds none.
+	Interview *Interview
+	Headlines []*Headline
+}
+
+// WriteResult counts what storing a batch of pages did.
+type WriteResult struct {
+	// New, Changed and Unchanged count pages: never seen before, seen
+	// with other content, seen with the same content.
+	New, Changed, Unchanged int
+	// Inserted and Updated count records: new ones, and existing ones
+	// that changed in a field a reader sees. Each is one change-log entry.
+	Inserted, Updated int
+	// LastSeq is the newest change-log sequence number after the write.
+	LastSeq uint64
+}
+
+// Add adds o's counts to r and keeps the newer LastSeq.
+func (r *WriteResult) Add(o WriteResult) {
+	r.New += o.New
+	r.Changed += o.Changed
+	r.Unchanged += o.Unchanged
+	r.Inserted += o.Inserted
+	r.Updated += o.Updated
+	r.LastSeq = max(r.LastSeq, o.LastSeq)
+}
