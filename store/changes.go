@@ -1,0 +1,166 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// change is the value of a change-log entry.
+type change struct {
+	Op   string      `json:"op"`
+	Kind record.Kind `json:"kind"`
+	ID   string      `json:"id"`
+}
+
+// Change is one change-log entry with the record's current JSON.
+type Change struct {
+	Seq uint64
+	// Op is "insert" or "update".
+	Op   string
+	Kind record.Kind
+	ID   string
+	// Record is the record's stored JSON, "kind" first. The caller owns it.
+	Record []byte
+}
+
+// ExportJSON returns the record's JSON with "seq" and "op" added after
+// "kind": the line newsfeed export prints.
+func (c Change) ExportJSON() []byte {
+	head := []byte(`{"kind":` + strconv.Quote(string(c.Kind)))
+	rest, ok := bytes.CutPrefix(c.Record, head)
+	if !ok {
+		rest = c.Record[1:] // not the usual shape: put seq and op first
+		head = []byte("{")
+	} else if len(rest) > 0 && rest[0] == ',' {
+		rest = rest[1:]
+	}
+	out := make([]byte, 0, len(c.Record)+48)
+	out = append(out, head...)
+	if len(head) > 1 {
+		out = append(out, ',')
+	}
+	out = append(out, `"seq":`...)
+	out = strconv.AppendUint(out, c.Seq, 10)
+	out = append(out, `,"op":`...)
+	out = strconv.AppendQuote(out, c.Op)
+	if len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, rest...)
+}
+
+// ChangeQuery selects change-log entries for Changes.
+type ChangeQuery struct {
+	// Since skips entries up to and including this sequence number.
+	Since uint64
+	// Kind keeps only records of this kind when set.
+	Kind record.Kind
+	// Limit stops after this many changes; zero means no limit.
+	Limit int
+}
+
+// errStop ends a cursor walk early.
+var errStop = errors.New("stop")
+
+// Changes calls fn for each change-log entry after q.Since, in sequence
+// order, with the record's current JSON. An entry superseded by a later
+// change of the same record is skipped, so each record changed after
+// q.Since comes once, at its newest seq. fn's error stops the walk and is
+// returned.
+func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) error) error {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		changes, states := tx.Bucket(bucketChanges), tx.Bucket(bucketState)
+		c := changes.Cursor()
+		for k, v := c.Seek(seqKey(q.Since + 1)); k != nil; k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			seq := binary.BigEndian.Uint64(k)
+			var ch change
+			if err := json.Unmarshal(v, &ch); err != nil {
+				return fmt.Errorf("entry %d: %w", seq, err)
+			}
+			if q.Kind != "" && ch.Kind != q.Kind {
+				continue
+			}
+			st, err := decodeState(states.Get([]byte(ch.ID)))
+			if err != nil {
+				return fmt.Errorf("state of %s: %w", ch.ID, err)
+			}
+			if st.seq != seq {
+				continue // a later entry has this record
+			}
+			name := recordBucket(ch.Kind)
+			if name == nil {
+				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
+			}
+			data := tx.Bucket(name).Get([]byte(ch.ID))
+			if data == nil {
+				return fmt.Errorf("entry %d: %s is missing", seq, ch.ID)
+			}
+			out := Change{Seq: seq, Op: ch.Op, Kind: ch.Kind, ID: ch.ID, Record: copyBytes(data)}
+			if err := fn(out); err != nil {
+				return err
+			}
+			n++
+			if q.Limit > 0 && n >= q.Limit {
+				return errStop
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: changes since %d: %w", q.Since, err)
+	}
+	return nil
+}
+
+// LogEntry is a raw change-log entry, for checking the log itself.
+type LogEntry struct {
+	Seq  uint64
+	Op   string
+	Kind record.Kind
+	ID   string
+}
+
+// Log calls fn for every change-log entry in order, superseded or not.
+func (s *Store) Log(ctx context.Context, fn func(LogEntry) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var ch change
+			if err := json.Unmarshal(v, &ch); err != nil {
+				return fmt.Errorf("store: log entry %x: %w", k, err)
+			}
+			return fn(LogEntry{Seq: binary.BigEndian.Uint64(k), Op: ch.Op, Kind: ch.Kind, ID: ch.ID})
+		})
+	})
+}
+
+// LastSeq returns the newest change-log sequence number, 0 when empty.
+func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketChanges).Sequence()
+		return nil
+	})
+	return seq, err
+}

@@ -1,0 +1,62 @@
+// Package store keeps newsfeed's records in one bbolt file: the records
+// themselves, the pages they came from, time-ordered indexes, and a change
+// log that downstream readers follow.
+//
+// Usage:
+//
+//	s, err := store.Open(ctx, "data/newsfeed.db", store.Options{})
+//	if err != nil { ... }       // *LockedError, ErrSchemaTooNew, ErrNotDatabase…
+//	defer s.Close()
+//	res, err := s.WritePages(ctx, pages) // one transaction for the batch
+//	recs, err := s.Latest(ctx, store.Query{Kind: record.KindHeadline, Limit: 50})
+//	err = s.Changes(ctx, store.ChangeQuery{Since: seq}, func(c store.Change) error { ... })
+//
+// One process writes at a time: bbolt holds an exclusive lock on the file
+// while a writer has it open, and Open waits Options.LockTimeout for it
+// before returning a *LockedError. The writer's pid is kept beside the
+// database in PATH.pid so that the error can name it.
+//
+// # Buckets
+//
+//	meta/
+//	    schema      uint64 big-endian: the schema version (see migrations)
+//	    last_write  RFC 3339 time of the last commit that changed something
+//	articles/       id → article JSON
+//	interviews/     id → interview JSON
+//	headlines/      id → headline JSON (first_seen and last_seen set here)
+//	pages/          source (path or URL) → page JSON: content_hash,
+//	                article_id, etag, last_modified, first_seen, last_seen
+//	state/          id → the record's bookkeeping, binary:
+//	                seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column
+//	changes/        seq(8) → {"op":"insert"|"update","kind":K,"id":ID}
+//	index/
+//	    kind/<kind>/                  at(8) | id → empty
+//	    site/<site>/<kind>/           at(8) | id → empty
+//	    column/<column>/<kind>/       at(8) | id → empty
+//
+// Every number in a key is fixed-width big-endian, so keys sort as
+// numbers. at is the time a record is ordered by: its published time when
+// known (an interview's is its article's), else the time the store first
+// saw it; it is encoded as UnixNano with the sign bit flipped, so that
+// times before 1970 sort first too. "Newest 50" is a reverse cursor walk
+// over one index bucket. Records with no site or column have no entry
+// under site/ or column/. Interviews are indexed under their article's
+// site and column.
+//
+// # Upserts and the change log
+//
+// WritePages stores a batch of pages in one transaction. A page whose
+// source was stored before with the same content hash is skipped: nothing
+// is written and nothing is appended. Otherwise each record is compared
+// with the stored one: a new record is inserted, a changed one is
+// replaced in place (its id does not change), and each gets one change-log
+// entry under the next sequence number. A headline seen again is merged
+// (see MergeHeadline): its last_seen moves forward in any case, but a
+// change is logged only when a field a reader sees changed.
+//
+// The state bucket remembers each record's newest sequence number, so
+// Changes can skip entries that a later change superseded: a reader that
+// resumes after the last seq it saw gets every record changed since then
+// exactly once, in its current form. The change log itself is never
+// rewritten; its keys run from 1 without gaps.
+package store

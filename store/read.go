@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// KindOf returns the kind an id's prefix names, or "" for none.
+func KindOf(id string) record.Kind {
+	switch {
+	case strings.HasPrefix(id, "a_"):
+		return record.KindArticle
+	case strings.HasPrefix(id, "i_"):
+		return record.KindInterview
+	case strings.HasPrefix(id, "h_"):
+		return record.KindHeadline
+	}
+	return ""
+}
+
+// GetJSON returns the stored JSON of the record with the given id, or an
+// error wrapping ErrNotFound.
+func (s *Store) GetJSON(ctx context.Context, id string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	name := recordBucket(KindOf(id))
+	if name == nil {
+		return nil, fmt.Errorf("%w: %s (ids start with a_, i_ or h_)", ErrNotFound, id)
+	}
+	var data []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		data = copyBytes(tx.Bucket(name).Get([]byte(id)))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: get %s: %w", id, err)
+	}
+	if data == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return data, nil
+}
+
+// Get returns the record with the given id, or an error wrapping
+// ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (record.Record, error) {
+	data, err := s.GetJSON(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return decode(KindOf(id), id, data)
+}
+
+// decode unmarshals stored JSON into a record of kind k.
+func decode(k record.Kind, id string, data []byte) (record.Record, error) {
+	var r record.Record
+	switch k {
+	case record.KindArticle:
+		r = new(record.Article)
+	case record.KindInterview:
+		r = new(record.Interview)
+	case record.KindHeadline:
+		r = new(record.Headline)
+	default:
+		return nil, fmt.Errorf("store: decode %s: unknown kind %q", id, k)
+	}
+	if err := json.Unmarshal(data, r); err != nil {
+		return nil, fmt.Errorf("store: decode %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Query selects records for Latest.
+type Query struct {
+	Kind record.Kind
+	// Site and Column narrow the query when set.
+	Site, Column string
+	// Limit is the number of records wanted; zero means 50.
+	Limit int
+}
+
+// Latest returns the newest records of q.Kind, newest first, ordered by
+// published time or, when a record has none, by when it was first seen.
+// It walks one index bucket backwards, so its cost grows with q.Limit, not
+// with the database.
+func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if recordBucket(q.Kind) == nil {
+		return nil, fmt.Errorf("store: latest: unknown kind %q", q.Kind)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	var out []record.Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIndex)
+		var b *bolt.Bucket
+		switch {
+		case q.Column != "":
+			b = nested(idx, bucketByColumn, []byte(q.Column), []byte(q.Kind))
+		case q.Site != "":
+			b = nested(idx, bucketBySite, []byte(q.Site), []byte(q.Kind))
+		default:
+			b = nested(idx, bucketByKind, []byte(q.Kind))
+		}
+		if b == nil {
+			return nil
+		}
+		recs, states := tx.Bucket(recordBucket(q.Kind)), tx.Bucket(bucketState)
+		c := b.Cursor()
+		for k, _ := c.Last(); k != nil && len(out) < limit; k, _ = c.Prev() {
+			if len(k) <= 8 {
+				continue
+			}
+			id := string(k[8:])
+			if q.Column != "" && q.Site != "" {
+				st, err := decodeState(states.Get(k[8:]))
+				if err != nil {
+					return fmt.Errorf("state of %s: %w", id, err)
+				}
+				if st.site != q.Site {
+					continue
+				}
+			}
+			data := recs.Get(k[8:])
+			if data == nil {
+				return fmt.Errorf("index names %s, which is missing", id)
+			}
+			r, err := decode(q.Kind, id, data) // decoding copies out of the tx
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: latest %s: %w", q.Kind, err)
+	}
+	return out, nil
+}
+
+// nested returns the bucket at path under b, or nil.
+func nested(b *bolt.Bucket, path ...[]byte) *bolt.Bucket {
+	for _, name := range path {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(name)
+	}
+	return b
+}

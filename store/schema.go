@@ -1,0 +1,139 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// Bucket names and meta keys. The tree is drawn in the package doc.
+var (
+	bucketMeta       = []byte("meta")
+	bucketArticles   = []byte("articles")
+	bucketInterviews = []byte("interviews")
+	bucketHeadlines  = []byte("headlines")
+	bucketPages      = []byte("pages")
+	bucketState      = []byte("state")
+	bucketChanges    = []byte("changes")
+	bucketIndex      = []byte("index")
+	bucketByKind     = []byte("kind")
+	bucketBySite     = []byte("site")
+	bucketByColumn   = []byte("column")
+
+	keySchema    = []byte("schema")
+	keyLastWrite = []byte("last_write")
+)
+
+// recordBucket returns the name of the bucket that holds records of kind k.
+func recordBucket(k record.Kind) []byte {
+	switch k {
+	case record.KindArticle:
+		return bucketArticles
+	case record.KindInterview:
+		return bucketInterviews
+	case record.KindHeadline:
+		return bucketHeadlines
+	}
+	return nil
+}
+
+// kinds are the record kinds in the order stats lists them.
+var kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
+
+// migrations bring a database from version i to i+1. They are append-only:
+// never edit one that has shipped. SchemaVersion is their number.
+var migrations = []func(tx *bolt.Tx) error{
+	// 1: the buckets of the package doc.
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
+			bucketPages, bucketState, bucketChanges} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		idx, err := tx.CreateBucketIfNotExists(bucketIndex)
+		if err != nil {
+			return fmt.Errorf("create bucket %s: %w", bucketIndex, err)
+		}
+		for _, name := range [][]byte{bucketByKind, bucketBySite, bucketByColumn} {
+			if _, err := idx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, name, err)
+			}
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the schema this binary writes and reads.
+var SchemaVersion = uint64(len(migrations))
+
+// errSkip rolls back an Update that found nothing to do.
+var errSkip = errors.New("skip")
+
+// init checks the schema version and, for a writer, runs the migrations
+// that are due, all in one transaction.
+func (s *Store) init() error {
+	var version uint64
+	var foreign bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		version, foreign = schemaOf(tx)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: read schema of %s: %w", s.path, err)
+	}
+	switch {
+	case foreign:
+		return fmt.Errorf("%w: %s is a bbolt file with no newsfeed schema; refusing to touch it", ErrNotDatabase, s.path)
+	case version > SchemaVersion:
+		return fmt.Errorf("%w: %s has schema version %d, this newsfeed knows up to %d: use a newer newsfeed",
+			ErrSchemaTooNew, s.path, version, SchemaVersion)
+	case version == SchemaVersion:
+		return nil
+	case s.readOnly && version == 0:
+		return fmt.Errorf("%w: %s is empty (run newsfeed ingest first)", ErrNoDatabase, s.path)
+	case s.readOnly:
+		return fmt.Errorf("store: %s has schema version %d and needs migrating to %d: run newsfeed ingest first",
+			s.path, version, SchemaVersion)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		v, foreign := schemaOf(tx)
+		if foreign || v >= SchemaVersion {
+			return errSkip // another process got here first
+		}
+		for i := v; i < SchemaVersion; i++ {
+			if err := migrations[i](tx); err != nil {
+				return fmt.Errorf("migrate to %d: %w", i+1, err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
+	})
+	if err != nil && !errors.Is(err, errSkip) {
+		return fmt.Errorf("store: init %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// schemaOf returns the schema version stored in tx's meta bucket, 0 for
+// a database with no buckets at all, and foreign for one whose buckets are
+// some other program's.
+func schemaOf(tx *bolt.Tx) (version uint64, foreign bool) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		tx.ForEach(func([]byte, *bolt.Bucket) error {
+			empty = false
+			return errSkip
+		})
+		return 0, !empty
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return 0, true
+	}
+	return binary.BigEndian.Uint64(v), false
+}

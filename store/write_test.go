@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"newsfeed/record"
+)
+
+func TestStore_WritePages(t *testing.T) {
+	t.Run("OK_NewPage", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		p := page("a.txt", "Title", "body", hl("one", record.ListRelated), hl("two", record.ListHot))
+		res := mustWrite(t, s, p)
+		want := record.WriteResult{New: 1, Inserted: 3, LastSeq: 3}
+		if res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		log := mustLog(t, s)
+		for i, e := range log {
+			if e.Seq != uint64(i+1) || e.Op != "insert" {
+				t.Errorf("log[%d] = %+v", i, e)
+			}
+		}
+		h := mustHeadline(t, s, p.Headlines[0].ID)
+		if h.FirstSeen.IsZero() || !h.LastSeen.Equal(h.FirstSeen) {
+			t.Errorf("first/last seen = %v/%v", h.FirstSeen, h.LastSeen)
+		}
+		if !p.Headlines[0].FirstSeen.IsZero() {
+			t.Error("WritePages modified the page's headline")
+		}
+	})
+
+	t.Run("OK_UnchangedPageChangesNothing", func(t *testing.T) {
+		s, c := mustOpenStore(t)
+		p := page("a.txt", "Title", "body", hl("one", record.ListRelated))
+		mustWrite(t, s, p)
+		before, err := os.ReadFile(s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(time.Hour)
+		res := mustWrite(t, s, page("a.txt", "Title", "body", hl("one", record.ListRelated)))
+		if want := (record.WriteResult{Unchanged: 1, LastSeq: 2}); res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		after, err := os.ReadFile(s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(before) != string(after) {
+			t.Error("the database file changed")
+		}
+	})
+
+	t.Run("OK_ChangedPageUpdatesInPlace", func(t *testing.T) {
+		s, c := mustOpenStore(t)
+		one := hl("one", record.ListRelated)
+		mustWrite(t, s, page("a.txt", "Title", "body", one))
+		c.t = c.t.Add(time.Hour)
+		p2 := page("a.txt", "Title", "body, corrected", hl("one", record.ListRelated))
+		res := mustWrite(t, s, p2)
+		// The article changed; the headline only moved its last_seen.
+		if want := (record.WriteResult{Changed: 1, Updated: 1, LastSeq: 3}); res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		log := mustLog(t, s)
+		if last := log[len(log)-1]; last.Op != "update" || last.ID != p2.Article.ID {
+			t.Errorf("last entry = %+v", last)
+		}
+		r, err := s.Get(context.Background(), p2.Article.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.(*record.Article).Paragraphs; !slices.Equal(got, []string{"body, corrected"}) {
+			t.Errorf("paragraphs = %q", got)
+		}
+		if h := mustHeadline(t, s, one.ID); !h.LastSeen.Equal(c.t) {
+			t.Errorf("last_seen = %v, want %v", h.LastSeen, c.t)
+		}
+	})
+
+	t.Run("OK_SameContentFromAnotherSource", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		mustWrite(t, s, page("a.txt", "Title", "body"))
+		res := mustWrite(t, s, page("copy/a.txt", "Title", "body"))
+		if want := (record.WriteResult{New: 1, LastSeq: 1}); res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		r, _ := s.Get(context.Background(), page("", "Title", "").Article.ID)
+		if src := r.(*record.Article).Source; src != "a.txt" {
+			t.Errorf("source = %q, want the first one", src)
+		}
+	})
+
+	t.Run("OK_HeadlineSeenAgainOnAnotherPage", func(t *testing.T) {
+		s, c := mustOpenStore(t)
+		mustWrite(t, s, page("a.txt", "A", "a", hl("shared", record.ListRelated)))
+		first := mustHeadline(t, s, hl("shared").ID)
+		tests := []struct {
+			name    string
+			seen    *record.Headline
+			updated int
+			check   func(t *testing.T, h *record.Headline)
+		}{
+			{"SameList", hl("shared", record.ListRelated), 0, func(t *testing.T, h *record.Headline) {
+				if !slices.Equal(h.Lists, []record.List{record.ListRelated}) {
+					t.Errorf("lists = %v", h.Lists)
+				}
+			}},
+			{"AnotherList", hl("shared", record.ListHot), 1, func(t *testing.T, h *record.Headline) {
+				if !slices.Equal(h.Lists, []record.List{record.ListRelated, record.ListHot}) {
+					t.Errorf("lists = %v", h.Lists)
+				}
+			}},
+			{"Comments", func() *record.Headline { h := hl("shared", record.ListHot); h.Comments = ptr(7); return h }(), 1,
+				func(t *testing.T, h *record.Headline) {
+					if h.Comments == nil || *h.Comments != 7 {
+						t.Errorf("comments = %v", h.Comments)
+					}
+				}},
+		}
+		for i, tt := range tests {
+			c.t = c.t.Add(time.Minute)
+			seq := mustLog(t, s)[len(mustLog(t, s))-1].Seq
+			res := mustWrite(t, s, page("p"+tt.name, "P"+tt.name, "x", tt.seen))
+			if res.Updated != tt.updated || res.Inserted != 1 {
+				t.Errorf("%s: result = %+v, want 1 inserted (the article), %d updated", tt.name, res, tt.updated)
+			}
+			if got := res.LastSeq - seq; got != uint64(1+tt.updated) {
+				t.Errorf("%s: %d entries appended, want %d", tt.name, got, 1+tt.updated)
+			}
+			h := mustHeadline(t, s, first.ID)
+			if !h.FirstSeen.Equal(first.FirstSeen) || !h.LastSeen.Equal(c.t) {
+				t.Errorf("%s (%d): first/last seen = %v/%v", tt.name, i, h.FirstSeen, h.LastSeen)
+			}
+			tt.check(t, h)
+		}
+	})
+
+	t.Run("OK_SameHeadlineTwiceInOneBatch", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		res := mustWrite(t, s,
+			page("a.txt", "A", "a", hl("shared", record.ListRelated)),
+			page("b.txt", "B", "b", hl("shared", record.ListHot)))
+		if want := (record.WriteResult{New: 2, Inserted: 3, Updated: 1, LastSeq: 4}); res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+	})
+
+	t.Run("OK_PublishedLaterMovesTheIndexEntry", func(t *testing.T) {
+		s, c := mustOpenStore(t)
+		old, fresh := hl("old"), hl("fresh")
+		mustWrite(t, s, page("a.txt", "A", "a", old))
+		c.t = c.t.Add(time.Hour)
+		mustWrite(t, s, page("b.txt", "B", "b", fresh))
+		assertLatest(t, s, fresh.ID, old.ID)
+		// A later page dates "fresh" a year back: it sorts last now.
+		dated := hl("fresh")
+		dated.Published = ptr(c.t.AddDate(-1, 0, 0))
+		mustWrite(t, s, page("c.txt", "C", "c", dated))
+		assertLatest(t, s, old.ID, fresh.ID)
+	})
+
+	t.Run("ErrInvalidPageWritesNothing", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		_, err := s.WritePages(context.Background(), []*record.Page{page("a.txt", "A", "a"), {Source: "x"}})
+		if err == nil {
+			t.Fatal("no error for a page with no article")
+		}
+		if seq, _ := s.LastSeq(context.Background()); seq != 0 {
+			t.Errorf("last seq = %d after a failed batch", seq)
+		}
+	})
+}
+
+// assertLatest checks that the newest headlines are ids, in order.
+func assertLatest(t *testing.T, s *Store, ids ...string) {
+	t.Helper()
+	recs, err := s.Latest(context.Background(), Query{Kind: record.KindHeadline, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.RecordID())
+	}
+	if !reflect.DeepEqual(got, ids) {
+		t.Errorf("latest = %v, want %v", got, ids)
+	}
+}
