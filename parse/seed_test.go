@@ -206,3 +206,29 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestText_English checks an English page of the seed's shape: Q:/A:
+// turns, a "Related stories" list and a "Most read" list.
+func TestText_English(t *testing.T) {
+	res := mustParse(t, readFile(t, "testdata/en_interview.txt"), Options{})
+	a := res.Article
+	if a.Language != "en" || a.Title != "Jane Doe: Why small reactors will not save the grid" {
+		t.Errorf("language %q title %q", a.Language, a.Title)
+	}
+	if len(a.Paragraphs) != 8 || len(a.Captions) != 1 || a.Editor != "Tom Baker" || !equal(a.Authors, []string{"Mark Ellis"}) {
+		t.Errorf("%d paragraphs, captions %q, editor %q, authors %q", len(a.Paragraphs), a.Captions, a.Editor, a.Authors)
+	}
+	iv := res.Interview
+	if iv == nil || len(iv.Turns) != 4 || iv.Interviewer != "Q" || !equal(iv.Interviewees, []string{"Jane Doe"}) {
+		t.Fatalf("interview: %+v", iv)
+	}
+	if got := len(iv.Turns[1].Paragraphs); got != 2 {
+		t.Errorf("first answer has %d paragraphs, want 2", got)
+	}
+	if len(a.Related) != 3 || len(a.Hot) != 3 || len(res.Headlines) != 5 {
+		t.Errorf("%d related, %d hot, %d headlines; want 3, 3, 5", len(a.Related), len(a.Hot), len(res.Headlines))
+	}
+	if h := res.Headlines[0]; h.Published == nil || h.Published.Location() != time.UTC || h.Column != "Energy" {
+		t.Errorf("first related: %+v", h)
+	}
+}

@@ -67,11 +67,11 @@ func Text(data []byte, opts Options) (*Result, error) {
 	}
 	text, enc, err := decode(data, opts.MaxBytes)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", src, err)
+		return nil, fmt.Errorf("%s: %w", src, err)
 	}
 	res, err := parseLines(splitLines(text), opts)
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", src, err)
+		return nil, fmt.Errorf("%s: %w", src, err)
 	}
 	res.Encoding = enc
 	return res, nil
@@ -121,6 +121,13 @@ func parseLines(lines []string, opts Options) (*Result, error) {
 		iv.ArticleID = p.art.ID
 		iv.ID = record.InterviewID(p.art.ID)
 		iv.Title = p.art.Title
+		if len(iv.Interviewees) == 0 {
+			// Answers labelled 答 or A name nobody; a title such as
+			// "Jane Doe: Why …" names the one answering.
+			if label, _, ok := splitLabel(p.art.Title); ok && !answerLabels[labelKey(label)] {
+				iv.Interviewees = []string{label}
+			}
+		}
 		res.Interview = iv
 	}
 	return res, nil

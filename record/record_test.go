@@ -1,0 +1,133 @@
+package record
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func TestMarshal_KindFirst(t *testing.T) {
+	n := 3
+	pub := time.Date(2025, 12, 8, 21, 39, 0, 0, time.FixedZone("CST", 8*3600))
+	tests := []struct {
+		rec  Record
+		want string
+	}{
+		{&Article{ID: "a_1", Title: "t"}, `{"kind":"article","id":"a_1","title":"t","published":null}`},
+		{&Interview{ID: "i_1", ArticleID: "a_1", Title: "t", Turns: []Turn{{Speaker: "Q", Role: RoleQuestion, Paragraphs: []string{"?"}}}},
+			`{"kind":"interview","id":"i_1","article_id":"a_1","title":"t","turns":[{"speaker":"Q","role":"question","paragraphs":["?"]}]}`},
+		{&Headline{ID: "h_1", Title: "t", Published: &pub, Lists: []List{ListRecommended, ListHot}, Comments: &n},
+			`{"kind":"headline","id":"h_1","title":"t","published":"2025-12-08T21:39:00+08:00","lists":["recommended","hot"],"comments":3}`},
+	}
+	for _, tt := range tests {
+		got, err := json.Marshal(tt.rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tt.want {
+			t.Errorf("got  %s\nwant %s", got, tt.want)
+		}
+	}
+}
+
+func TestMarshal_RoundTrip(t *testing.T) {
+	h := Headline{ID: "h_1", Title: "t", Lists: []List{ListHot}, FirstSeen: time.Unix(1700000000, 0).UTC()}
+	b, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Headline
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.ID != h.ID || !back.FirstSeen.Equal(h.FirstSeen) || len(back.Lists) != 1 {
+		t.Errorf("round trip: %+v", back)
+	}
+}
+
+// TestIDs_Stable pins ids: they are keys in every user's database and in
+// downstream systems, so a change here breaks them all.
+func TestIDs_Stable(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{HeadlineID("", "", "中国将寻找第二颗地球"), HeadlineID("", "", " 中国将寻找第二颗地球 ")},
+		{HeadlineID("guancha.cn", "", "Hello  World"), HeadlineID("GUANCHA.CN", "", "hello world")},
+		{HeadlineID("", "", "ＡＩ：治理"), HeadlineID("", "", "AI:治理")},
+		{ArticleID("x", "https://Example.com/a?utm_source=x&b=1#top", "t1"), ArticleID("y", "https://example.com:443/a?b=1", "t2")},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%d: %s != %s", i, tt.got, tt.want)
+		}
+	}
+	pinned := []struct{ got, want string }{
+		{HeadlineID("", "", "中国将寻找第二颗地球"), "h_c9019aa4a364824b17a5"},
+		{ArticleID("", "https://example.com/a", ""), "a_578f46f81842f4bea07e"},
+		{InterviewID("a_0123"), "i_7366dfad5540ac8c9894"},
+	}
+	for _, p := range pinned {
+		if p.got != p.want {
+			t.Errorf("id %s, pinned %s: ids must never change", p.got, p.want)
+		}
+	}
+}
+
+func TestCanonicalURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://www.guancha.cn/a/2025_12_08_1.shtml?utm_source=x&utm_medium=y", "https://www.guancha.cn/a/2025_12_08_1.shtml"},
+		{"HTTP://Example.COM:80/path?b=2&a=1#frag", "http://example.com/path?a=1&b=2"},
+		{"https://example.com", "https://example.com/"},
+		{"https://example.com:8443/x", "https://example.com:8443/x"},
+		{"https://user:pw@example.com/x?fbclid=1&gclid=2", "https://example.com/x"},
+		{"ftp://example.com/x", ""},
+		{"/relative/path", ""},
+		{"", ""},
+		{"not a url", ""},
+	}
+	for _, tt := range tests {
+		if got := CanonicalURL(tt.in); got != tt.want {
+			t.Errorf("CanonicalURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeTitle(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"薛澜:中国人工智能", "薛澜:中国人工智能"},
+		{"薛澜：中国人工智能", "薛澜:中国人工智能"},
+		{"  Hello \t World  ", "hello world"},
+		{"ＡＩ治理\u3000新规", "ai治理 新规"},
+		{"“欧洲吓坏了”", "“欧洲吓坏了”"},
+		{"ÉCOLE", "école"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := NormalizeTitle(tt.in); got != tt.want {
+			t.Errorf("NormalizeTitle(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// slowNormalize is NormalizeTitle without its fast paths.
+func slowNormalize(title string) string {
+	return strings.Join(strings.FieldsFunc(strings.Map(unicode.ToLower, norm.NFKC.String(title)), unicode.IsSpace), " ")
+}
+
+// FuzzNormalizeTitle checks the fast paths against the plain definition.
+func FuzzNormalizeTitle(f *testing.F) {
+	for _, s := range []string{"薛澜:中国", "Hello  World", "ＡＩ\u3000治理", " x ", "ÉCOLE", "\u00a0a\u2003b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		if got, want := NormalizeTitle(s), slowNormalize(s); got != want {
+			t.Errorf("NormalizeTitle(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
