@@ -1,4 +1,4 @@
-# newsfeed — make run ingests seeds/ and prints where the output is;
+# newsfeed — make run ingests seeds/ into data/newsfeed.db and prints its stats;
 # make test runs vet and the race-enabled test suite.
 GO        ?= go
 BIN       := bin/newsfeed
@@ -13,9 +13,14 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/newsfeed
 
-# For now: parse every seed page and print a one-line summary of each.
+# Ingest every seed page into data/newsfeed.db, then print its stats.
+# Running it again changes nothing: the pages are unchanged.
+DB        := data/newsfeed.db
+
 run: build
-	@for f in seeds/*; do $(BIN) parse --summary "$$f" || exit 1; done
+	@mkdir -p $(dir $(DB))
+	$(BIN) ingest --db $(DB) seeds/
+	$(BIN) stats --db $(DB)
 
 test:
 	$(GO) vet ./...

@@ -4,6 +4,10 @@
 // Usage:
 //
 //	newsfeed parse [--site S] [--url U] [--max-bytes N] FILE|-
+//	newsfeed ingest [--db F] [-j N] [--glob G] [--quiet] SOURCE...
+//	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
+//	newsfeed stats [--db F]
+//	newsfeed show [--db F] ID
 //
 // Exit status: 0 all good; 1 some inputs failed; 2 usage or configuration
 // error; 3 the database is locked by another run.
@@ -48,6 +52,10 @@ type command struct {
 
 var commands = []command{
 	{"parse", "print a page's records as NDJSON (no database)", runParse},
+	{"ingest", "read, parse and store pages: files, folders, - for stdin", runIngest},
+	{"export", "print stored records as NDJSON in change-log order (--since SEQ)", runExport},
+	{"stats", "print counts per kind, site and column, newest times, database size", runStats},
+	{"show", "print one stored record by id", runShow},
 }
 
 func main() {

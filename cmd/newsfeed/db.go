@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"newsfeed/store"
+)
+
+// defaultDB is where the database lives unless --db says otherwise.
+const defaultDB = "data/newsfeed.db"
+
+// dbFlags adds --db and --lock-timeout to fs.
+func dbFlags(fs *flag.FlagSet) (path *string, lockTimeout *time.Duration) {
+	path = fs.String("db", defaultDB, "the bbolt database file")
+	lockTimeout = fs.Duration("lock-timeout", store.DefaultLockTimeout,
+		"how long to wait for another newsfeed process's lock on the database")
+	return path, lockTimeout
+}
+
+// openStore opens the database and returns it, or the exit status to end
+// with after printing why it could not: 3 when another process holds it,
+// 2 when the file is not a database this newsfeed can use.
+func openStore(ctx context.Context, e *env, cmd, path string, opts store.Options) (*store.Store, int) {
+	s, err := store.Open(ctx, path, opts)
+	if err == nil {
+		return s, -1
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil, exitLocked
+	case errors.Is(err, store.ErrNotDatabase), errors.Is(err, store.ErrSchemaTooNew),
+		errors.Is(err, store.ErrNoDatabase):
+		return nil, exitUsage
+	}
+	return nil, exitFailed
+}
+
+// closeStore closes s and reports a failure to do so, which turns an exit
+// status of 0 into 1.
+func closeStore(e *env, cmd string, s *store.Store, code int) int {
+	if err := s.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+		if code == exitOK {
+			return exitFailed
+		}
+	}
+	return code
+}
+
+// Exit statuses after a signal: 128 + the signal's number, as shells report.
+const (
+	exitInterrupt = 128 + int(syscall.SIGINT)
+	exitTerm      = 128 + int(syscall.SIGTERM)
+)
+
+// signalExit returns the exit status for a context cancelled by a signal:
+// 143 for SIGTERM, else 130 (SIGINT). signal.NotifyContext's cause names
+// the signal.
+func signalExit(ctx context.Context) int {
+	if cause := context.Cause(ctx); cause != nil && strings.HasPrefix(cause.Error(), syscall.SIGTERM.String()) {
+		return exitTerm
+	}
+	return exitInterrupt
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// runExport prints the records changed after --since as NDJSON, in
+// change-log order, each line with its "seq" and "op" after "kind".
+func runExport(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "export", "")
+	dbPath, lockTimeout := dbFlags(fs)
+	since := fs.Uint64("since", 0, "print only changes after this seq (the last seq a reader saw)")
+	kind := fs.String("kind", "", "print only records of this kind: article, interview or headline")
+	limit := fs.Int("limit", 0, "print at most this many records (0: all)")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 0 || *limit < 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	k := record.Kind(*kind)
+	switch k {
+	case "", record.KindArticle, record.KindInterview, record.KindHeadline:
+	default:
+		fmt.Fprintf(e.stderr, "newsfeed: export: unknown --kind %q (article, interview or headline)\n", *kind)
+		return exitUsage
+	}
+	s, code := openStore(ctx, e, "export", *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
+	if code >= 0 {
+		return code
+	}
+	w := bufio.NewWriter(e.stdout)
+	err := s.Changes(ctx, store.ChangeQuery{Since: *since, Kind: k, Limit: *limit}, func(c store.Change) error {
+		line := c.ExportJSON()
+		w.Write(line)
+		return w.WriteByte('\n')
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	code = exitOK
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: export: %v\n", err)
+		code = exitFailed
+		if ctx.Err() != nil {
+			code = signalExit(ctx)
+		}
+	}
+	return closeStore(e, "export", s, code)
+}
