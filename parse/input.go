@@ -54,6 +54,11 @@ func decode(data []byte, maxBytes int) (text, enc string, err error) {
 	if utf8.Valid(data) {
 		return checkText(string(data), "utf-8")
 	}
+	if mostlyUTF8(data) {
+		// A UTF-8 page with a few broken bytes (a bad copy, a truncated
+		// character) is still UTF-8: keep its text, mark the damage.
+		return checkText(strings.ToValidUTF8(string(data), "\uFFFD"), "utf-8")
+	}
 	e, name := detectEncoding(data)
 	if e == nil {
 		return "", "", fmt.Errorf("%w: not UTF-8 and no known encoding fits", ErrNotText)
@@ -80,8 +85,8 @@ func bomEncoding(data []byte) (encoding.Encoding, string, bool) {
 }
 
 // detectSample bounds the bytes the statistical detector reads: its cost
-// grows with the input, and 64 KiB of a page decide its encoding.
-const detectSample = 64 << 10
+// grows with the input, and 16 KiB of a page decide its encoding.
+const detectSample = 16 << 10
 
 // detectEncoding guesses the legacy encoding of data from its bytes. Text
 // that is plainly GB2312-range Chinese, the common case for Chinese news
@@ -116,6 +121,27 @@ func detectEncoding(data []byte) (encoding.Encoding, string) {
 		}
 	}
 	return nil, ""
+}
+
+// mostlyUTF8 reports whether data is UTF-8 but for a few broken bytes:
+// valid multi-byte sequences outnumber invalid bytes fifty to one. Legacy
+// CJK encodings almost never form valid UTF-8 sequences by chance.
+func mostlyUTF8(data []byte) bool {
+	var multi, bad int
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		} else {
+			multi++
+		}
+		i += n
+	}
+	return multi >= 50*bad
 }
 
 // looksGB2312 reports text whose non-ASCII bytes are, nearly all, GB2312

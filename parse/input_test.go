@@ -85,3 +85,22 @@ func BenchmarkParseTextGBK(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// TestDecode_BrokenUTF8 checks that a UTF-8 page with a stray bad byte
+// stays UTF-8 and keeps its records, instead of being taken for a legacy
+// encoding and refused.
+func TestDecode_BrokenUTF8(t *testing.T) {
+	data := readFile(t, seedPath)
+	broken := append([]byte(nil), data...)
+	broken[1874] = 0x20 // inside a character of a paragraph
+	res, err := Text(broken, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Encoding != "utf-8" || len(res.Article.Paragraphs) != 27 || len(res.Headlines) != 39 {
+		t.Errorf("read as %s: %d paragraphs, %d headlines", res.Encoding, len(res.Article.Paragraphs), len(res.Headlines))
+	}
+	if !strings.Contains(strings.Join(res.Article.Paragraphs, ""), "\uFFFD") {
+		t.Error("the broken character is not marked")
+	}
+}
