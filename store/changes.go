@@ -21,6 +21,26 @@ type change struct {
 	ID   string      `json:"id"`
 }
 
+// The change-log operations.
+const (
+	opInsert = "insert"
+	opUpdate = "update"
+)
+
+// changeValue is the JSON of a change-log entry, built by hand: it is
+// written for every change. Kinds and ids need no escaping, but are
+// quoted properly all the same.
+func changeValue(op string, kind record.Kind, id string) []byte {
+	b := make([]byte, 0, 32+len(kind)+len(id))
+	b = append(b, `{"op":`...)
+	b = strconv.AppendQuote(b, op)
+	b = append(b, `,"kind":`...)
+	b = strconv.AppendQuote(b, string(kind))
+	b = append(b, `,"id":`...)
+	b = strconv.AppendQuote(b, id)
+	return append(b, '}')
+}
+
 // Change is one change-log entry with the record's current JSON.
 type Change struct {
 	Seq uint64
@@ -100,11 +120,10 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			if st.seq != seq {
 				continue // a later entry has this record
 			}
-			name := recordBucket(ch.Kind)
-			if name == nil {
+			if recordBucket(ch.Kind) == nil {
 				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
 			}
-			data := tx.Bucket(name).Get([]byte(ch.ID))
+			data := getJSON(tx, ch.Kind, []byte(ch.ID))
 			if data == nil {
 				return fmt.Errorf("entry %d: %s is missing", seq, ch.ID)
 			}

@@ -21,8 +21,9 @@
 //	meta/
 //	    schema      uint64 big-endian: the schema version (see migrations)
 //	    last_write  RFC 3339 time of the last commit that changed something
-//	articles/       id → article JSON
-//	interviews/     id → interview JSON
+//	articles/       id → blob key(8)
+//	interviews/     id → blob key(8)
+//	blobs/          blob key(8) → article or interview JSON
 //	headlines/      id → headline JSON (first_seen and last_seen set here)
 //	pages/          source (path or URL) → page JSON: content_hash,
 //	                article_id, etag, last_modified, first_seen, last_seen
@@ -33,6 +34,13 @@
 //	    kind/<kind>/                  at(8) | id → empty
 //	    site/<site>/<kind>/           at(8) | id → empty
 //	    column/<column>/<kind>/       at(8) | id → empty
+//
+// Articles and interviews are several KiB each. Kept under their random
+// ids, every insert would rewrite the neighbours that share its leaf, so
+// their JSON goes into blobs under a key from a sequence (append-only,
+// pages packed full), and their buckets map ids to blob keys. A changed
+// record gets a new blob and its old one is deleted. Headlines are small
+// and stay in their bucket.
 //
 // Every number in a key is fixed-width big-endian, so keys sort as
 // numbers. at is the time a record is ordered by: its published time when

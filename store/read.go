@@ -30,13 +30,13 @@ func (s *Store) GetJSON(ctx context.Context, id string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	name := recordBucket(KindOf(id))
-	if name == nil {
+	kind := KindOf(id)
+	if kind == "" {
 		return nil, fmt.Errorf("%w: %s (ids start with a_, i_ or h_)", ErrNotFound, id)
 	}
 	var data []byte
 	err := s.db.View(func(tx *bolt.Tx) error {
-		data = copyBytes(tx.Bucket(name).Get([]byte(id)))
+		data = copyBytes(getJSON(tx, kind, []byte(id)))
 		return nil
 	})
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 		if b == nil {
 			return nil
 		}
-		recs, states := tx.Bucket(recordBucket(q.Kind)), tx.Bucket(bucketState)
+		states := tx.Bucket(bucketState)
 		c := b.Cursor()
 		for k, _ := c.Last(); k != nil && len(out) < limit; k, _ = c.Prev() {
 			if len(k) <= 8 {
@@ -132,7 +132,7 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 					continue
 				}
 			}
-			data := recs.Get(k[8:])
+			data := getJSON(tx, q.Kind, k[8:])
 			if data == nil {
 				return fmt.Errorf("index names %s, which is missing", id)
 			}

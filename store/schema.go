@@ -16,6 +16,7 @@ var (
 	bucketArticles   = []byte("articles")
 	bucketInterviews = []byte("interviews")
 	bucketHeadlines  = []byte("headlines")
+	bucketBlobs      = []byte("blobs")
 	bucketPages      = []byte("pages")
 	bucketState      = []byte("state")
 	bucketChanges    = []byte("changes")
@@ -41,6 +42,29 @@ func recordBucket(k record.Kind) []byte {
 	return nil
 }
 
+// inBlobs reports whether records of kind k keep their JSON in the blobs
+// bucket, under a key their own bucket maps their id to. Articles and
+// interviews are large (several KiB); kept in an append-only bucket, a
+// new one is written once instead of being rewritten with the random
+// neighbours its id would put it beside.
+func inBlobs(k record.Kind) bool {
+	return k == record.KindArticle || k == record.KindInterview
+}
+
+// getJSON returns the stored JSON of the record id of kind k, or nil. It
+// is valid only while tx is open.
+func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
+	name := recordBucket(k)
+	if name == nil {
+		return nil
+	}
+	v := tx.Bucket(name).Get(id)
+	if v == nil || !inBlobs(k) {
+		return v
+	}
+	return tx.Bucket(bucketBlobs).Get(v)
+}
+
 // kinds are the record kinds in the order stats lists them.
 var kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
 
@@ -50,7 +74,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 1: the buckets of the package doc.
 	func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-			bucketPages, bucketState, bucketChanges} {
+			bucketBlobs, bucketPages, bucketState, bucketChanges} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

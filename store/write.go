@@ -49,6 +49,9 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 			return record.WriteResult{}, err
 		}
 	}
+	if err := w.flushHeadlines(); err != nil {
+		return record.WriteResult{}, err
+	}
 	if !w.dirty {
 		w.res.LastSeq = w.changes.Sequence()
 		return w.res, nil // nothing to commit: leave the file as it was
@@ -71,8 +74,16 @@ type writer struct {
 	dirty bool
 
 	meta, pages, state, changes *bolt.Bucket
+	blobs                       *bolt.Bucket
 	byKind, bySite, byColumn    *bolt.Bucket
 	records                     map[record.Kind]*bolt.Bucket
+
+	// pending holds the headlines this batch touched, by id; order has
+	// their ids in the order first seen.
+	pending map[string]*pendingHeadline
+	order   []string
+	// indexes caches index bucket handles: see indexBucket.
+	indexes map[any]*bolt.Bucket
 }
 
 func (w *writer) open() error {
@@ -80,7 +91,9 @@ func (w *writer) open() error {
 	w.pages = w.tx.Bucket(bucketPages)
 	w.state = w.tx.Bucket(bucketState)
 	w.changes = w.tx.Bucket(bucketChanges)
+	w.blobs = w.tx.Bucket(bucketBlobs)
 	w.records = map[record.Kind]*bolt.Bucket{}
+	w.pending = map[string]*pendingHeadline{}
 	for _, k := range kinds {
 		w.records[k] = w.tx.Bucket(recordBucket(k))
 	}
@@ -89,10 +102,13 @@ func (w *writer) open() error {
 		w.bySite = idx.Bucket(bucketBySite)
 		w.byColumn = idx.Bucket(bucketByColumn)
 	}
-	if w.meta == nil || w.pages == nil || w.state == nil || w.changes == nil || w.byKind == nil ||
-		w.bySite == nil || w.byColumn == nil {
+	if w.meta == nil || w.pages == nil || w.state == nil || w.changes == nil || w.blobs == nil ||
+		w.byKind == nil || w.bySite == nil || w.byColumn == nil {
 		return fmt.Errorf("store: database is missing buckets")
 	}
+	// Both only grow at the end: pack their pages full.
+	w.changes.FillPercent = 1.0
+	w.blobs.FillPercent = 1.0
 	return nil
 }
 
@@ -138,7 +154,7 @@ func (w *writer) page(p *record.Page) error {
 // article upserts a, keeping the stored source when only the source
 // differs: the same page read from another path is the same article.
 func (w *writer) article(a *record.Article) error {
-	if old := w.records[record.KindArticle].Get([]byte(a.ID)); old != nil {
+	if old := getJSON(w.tx, record.KindArticle, []byte(a.ID)); old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", a.ID, err)
@@ -156,49 +172,80 @@ func (w *writer) article(a *record.Article) error {
 // its JSON differs, left alone otherwise.
 func (w *writer) doc(r record.Record, published *time.Time, site, column string) error {
 	id := r.RecordID()
-	data, err := json.Marshal(r)
+	data, err := marshal(r)
 	if err != nil {
 		return fmt.Errorf("store: encode %s: %w", id, err)
 	}
-	b := w.records[r.RecordKind()]
-	old := b.Get([]byte(id))
+	old := getJSON(w.tx, r.RecordKind(), []byte(id))
 	if old != nil && string(old) == string(data) {
 		return nil
 	}
 	return w.put(r.RecordKind(), id, data, old == nil, published, site, column)
 }
 
-// headline inserts h or merges it into the stored headline.
+// pendingHeadline is a headline touched in this batch, written once
+// when the batch ends however many pages showed it.
+type pendingHeadline struct {
+	h record.Headline
+	// stored is the JSON in the database before the batch; nil if new.
+	stored []byte
+	// visible is set when a field a reader sees changed in the batch.
+	visible bool
+}
+
+// headline merges a sighting of h into the batch's pending headlines,
+// reading the stored one the first time the batch sees it.
 func (w *writer) headline(h *record.Headline) error {
-	b := w.records[record.KindHeadline]
-	old := b.Get([]byte(h.ID))
-	var m record.Headline
-	visible := true
-	if old == nil {
-		m = newHeadline(h, w.now)
+	if p, ok := w.pending[h.ID]; ok {
+		var visible bool
+		p.h, visible = MergeHeadline(&p.h, h, w.now)
+		p.visible = p.visible || visible
+		return nil
+	}
+	p := &pendingHeadline{}
+	if old := w.records[record.KindHeadline].Get([]byte(h.ID)); old == nil {
+		p.h, p.visible = newHeadline(h, w.now), true
 	} else {
 		var stored record.Headline
 		if err := json.Unmarshal(old, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
-		m, visible = MergeHeadline(&stored, h, w.now)
+		p.stored = copyBytes(old) // kept across Puts: copy, as for any value kept
+		p.h, p.visible = MergeHeadline(&stored, h, w.now)
 	}
-	data, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("store: encode %s: %w", h.ID, err)
-	}
-	if old != nil && string(old) == string(data) {
-		return nil
-	}
-	if !visible {
-		// Only last_seen moved: rewrite the record, log nothing.
-		w.dirty = true
-		if err := b.Put([]byte(h.ID), data); err != nil {
-			return fmt.Errorf("store: put %s: %w", h.ID, err)
+	w.pending[h.ID] = p
+	w.order = append(w.order, h.ID)
+	return nil
+}
+
+// flushHeadlines writes the batch's pending headlines in the order first
+// seen: each once, with one change-log entry if a reader sees a change.
+func (w *writer) flushHeadlines() error {
+	b := w.records[record.KindHeadline]
+	for _, id := range w.order {
+		p := w.pending[id]
+		data, err := p.h.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("store: encode %s: %w", id, err)
 		}
-		return nil
+		switch {
+		case p.stored != nil && string(p.stored) == string(data):
+			// Seen again at the same instant: nothing to write.
+		case !p.visible:
+			// Only last_seen moved: rewrite the record, log nothing.
+			w.dirty = true
+			if err := b.Put([]byte(id), data); err != nil {
+				return fmt.Errorf("store: put %s: %w", id, err)
+			}
+		default:
+			if err := w.put(record.KindHeadline, id, data, p.stored == nil, p.h.Published, p.h.Site, p.h.Column); err != nil {
+				return err
+			}
+		}
 	}
-	return w.put(record.KindHeadline, h.ID, data, old == nil, m.Published, m.Site, m.Column)
+	clear(w.pending)
+	w.order = w.order[:0]
+	return nil
 }
 
 // put writes a record that is new or changed in a way a reader sees: the
@@ -207,18 +254,20 @@ func (w *writer) headline(h *record.Headline) error {
 func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, published *time.Time, site, column string) error {
 	w.dirty = true
 	key := []byte(id)
-	if err := w.records[kind].Put(key, data); err != nil {
+	if err := w.putRecord(kind, key, data); err != nil {
 		return fmt.Errorf("store: put %s: %w", id, err)
 	}
 	st := state{firstSeen: w.now.UnixNano()}
 	var old *state
-	if v := w.state.Get(key); v != nil {
-		o, err := decodeState(v)
-		if err != nil {
-			return fmt.Errorf("store: state of %s: %w", id, err)
+	if !insert {
+		if v := w.state.Get(key); v != nil {
+			o, err := decodeState(v)
+			if err != nil {
+				return fmt.Errorf("store: state of %s: %w", id, err)
+			}
+			old = &o
+			st.firstSeen = o.firstSeen
 		}
-		old = &o
-		st.firstSeen = o.firstSeen
 	}
 	if published != nil {
 		st.at = timeKey(*published)
@@ -234,20 +283,43 @@ func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, publ
 		return fmt.Errorf("store: next seq for %s: %w", id, err)
 	}
 	st.seq = seq
-	op := "update"
+	op := opUpdate
 	if insert {
-		op = "insert"
+		op = opInsert
 		w.res.Inserted++
 	} else {
 		w.res.Updated++
 	}
-	if err := w.putJSON(w.changes, seqKey(seq), change{Op: op, Kind: kind, ID: id}, id); err != nil {
-		return err
+	if err := w.changes.Put(seqKey(seq), changeValue(op, kind, id)); err != nil {
+		return fmt.Errorf("store: log %s: %w", id, err)
 	}
 	if err := w.state.Put(key, st.encode()); err != nil {
 		return fmt.Errorf("store: put state of %s: %w", id, err)
 	}
 	return nil
+}
+
+// putRecord stores a record's JSON: in its bucket, or, for the kinds
+// inBlobs names, as a new blob whose key its bucket maps the id to (the
+// old blob is deleted).
+func (w *writer) putRecord(kind record.Kind, key, data []byte) error {
+	b := w.records[kind]
+	if !inBlobs(kind) {
+		return b.Put(key, data)
+	}
+	if old := b.Get(key); old != nil {
+		if err := w.blobs.Delete(old); err != nil {
+			return err
+		}
+	}
+	seq, err := w.blobs.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := w.blobs.Put(seqKey(seq), data); err != nil {
+		return err
+	}
+	return b.Put(key, seqKey(seq))
 }
 
 // index moves a record's index entries from old (nil for a new record)
@@ -261,44 +333,63 @@ func (w *writer) index(kind record.Kind, id string, old *state, st state) error 
 			return err
 		}
 	}
-	type entry struct {
+	for _, where := range [...]struct {
 		parent *bolt.Bucket
 		name   string
-	}
-	for _, e := range []entry{{w.byKind, ""}, {w.bySite, st.site}, {w.byColumn, st.column}} {
-		b := e.parent
-		if e.name != "" {
-			var err error
-			if b, err = b.CreateBucketIfNotExists([]byte(e.name)); err != nil {
-				return fmt.Errorf("store: index %s under %q: %w", id, e.name, err)
-			}
-		} else if e.parent != w.byKind {
+	}{{w.byKind, ""}, {w.bySite, st.site}, {w.byColumn, st.column}} {
+		if where.parent != w.byKind && where.name == "" {
 			continue // no site or no column: not indexed there
 		}
-		kb, err := b.CreateBucketIfNotExists([]byte(kind))
+		b, err := w.indexBucket(where.parent, where.name, kind)
 		if err != nil {
 			return fmt.Errorf("store: index %s: %w", id, err)
 		}
-		if err := kb.Put(indexKey(st.at, id), []byte{}); err != nil {
+		if err := b.Put(indexKey(st.at, id), []byte{}); err != nil {
 			return fmt.Errorf("store: index %s: %w", id, err)
 		}
 	}
 	return nil
 }
 
+// indexBucket returns parent/name/kind (parent/kind when name is ""),
+// creating it if needed. Handles are kept for the transaction.
+func (w *writer) indexBucket(parent *bolt.Bucket, name string, kind record.Kind) (*bolt.Bucket, error) {
+	type key struct {
+		parent *bolt.Bucket
+		name   string
+		kind   record.Kind
+	}
+	k := key{parent, name, kind}
+	if b, ok := w.indexes[k]; ok {
+		return b, nil
+	}
+	b := parent
+	if name != "" {
+		var err error
+		if b, err = b.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return nil, err
+		}
+	}
+	b, err := b.CreateBucketIfNotExists([]byte(kind))
+	if err != nil {
+		return nil, err
+	}
+	if w.indexes == nil {
+		w.indexes = map[any]*bolt.Bucket{}
+	}
+	w.indexes[k] = b
+	return b, nil
+}
+
 // unindex deletes the index entries that old describes.
 func (w *writer) unindex(kind record.Kind, id string, old state) error {
 	key := indexKey(old.at, id)
-	buckets := []*bolt.Bucket{w.byKind.Bucket([]byte(kind))}
+	buckets := []*bolt.Bucket{nested(w.byKind, []byte(kind))}
 	if old.site != "" {
-		if b := w.bySite.Bucket([]byte(old.site)); b != nil {
-			buckets = append(buckets, b.Bucket([]byte(kind)))
-		}
+		buckets = append(buckets, nested(w.bySite, []byte(old.site), []byte(kind)))
 	}
 	if old.column != "" {
-		if b := w.byColumn.Bucket([]byte(old.column)); b != nil {
-			buckets = append(buckets, b.Bucket([]byte(kind)))
-		}
+		buckets = append(buckets, nested(w.byColumn, []byte(old.column), []byte(kind)))
 	}
 	for _, b := range buckets {
 		if b == nil {
@@ -333,4 +424,19 @@ func indexName(s string) string {
 		return ""
 	}
 	return s
+}
+
+// marshal encodes a record with its own MarshalJSON, which puts "kind"
+// first; calling it directly spares json.Marshal's second pass over the
+// output.
+func marshal(r record.Record) ([]byte, error) {
+	switch r := r.(type) {
+	case *record.Article:
+		return r.MarshalJSON()
+	case *record.Interview:
+		return r.MarshalJSON()
+	case *record.Headline:
+		return r.MarshalJSON()
+	}
+	return json.Marshal(r)
 }

@@ -147,8 +147,14 @@ func TestStore_WritePages(t *testing.T) {
 		res := mustWrite(t, s,
 			page("a.txt", "A", "a", hl("shared", record.ListRelated)),
 			page("b.txt", "B", "b", hl("shared", record.ListHot)))
-		if want := (record.WriteResult{New: 2, Inserted: 3, Updated: 1, LastSeq: 4}); res != want {
+		// One commit, one entry per record: the headline is inserted
+		// with both lists.
+		if want := (record.WriteResult{New: 2, Inserted: 3, LastSeq: 3}); res != want {
 			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		h := mustHeadline(t, s, hl("shared").ID)
+		if !slices.Equal(h.Lists, []record.List{record.ListRelated, record.ListHot}) {
+			t.Errorf("lists = %v", h.Lists)
 		}
 	})
 
