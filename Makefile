@@ -31,9 +31,16 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./...
 
-# Each fuzz target for FUZZTIME (go test runs one target at a time).
+# Every fuzz target of every package, each for FUZZTIME (go test fuzzes
+# one target at a time). The execs count it prints lags: the worker reports
+# only between long batches.
 fuzz:
-	$(GO) test ./parse -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME)
+	@for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
 
 lint:
 	$(GO) vet ./...
