@@ -173,7 +173,7 @@ func (p *page) head() int {
 				p.art.Authors = names
 				continue
 			}
-			if p.art.Lead == "" && p.art.Paragraphs == nil && isQuoteLine(s) && !p.endsBody(i) {
+			if p.art.Lead == "" && isQuoteLine(s) && !p.endsBody(i) {
 				p.art.Lead = s
 				continue
 			}
