@@ -30,25 +30,39 @@ func SeedPath() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "seeds", SeedName)
 }
 
-var (
-	seedOnce  sync.Once
-	seedLines []string
-	seedErr   error
-)
-
 // Seed returns the seed page's bytes.
 func Seed() ([]byte, error) {
 	return os.ReadFile(SeedPath())
 }
 
-func lines() ([]string, error) {
-	seedOnce.Do(func() {
-		var b []byte
-		b, seedErr = Seed()
-		seedLines = strings.Split(string(b), "\n")
-	})
-	return seedLines, seedErr
+// lineKind says how Page varies a line of the seed.
+type lineKind int
+
+const (
+	plain       lineKind = iota
+	title                // the page title
+	relatedHead          // a related headline's title (the next line is its date)
+	relatedDate          // "2025-12-08 21:39 column -"
+	recommended          // "title 评论 N"
+	hot                  // a hot list title
+)
+
+// seedLine is a line of the seed, classified once.
+type seedLine struct {
+	kind lineKind
+	text string
+	// For relatedDate: the time and what follows it; for recommended: the
+	// title, count and what follows.
+	when     time.Time
+	rest     string
+	comments int
 }
+
+var (
+	templateOnce sync.Once
+	template     []seedLine
+	templateErr  error
+)
 
 var (
 	dateLine    = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(.*)$`)
@@ -57,47 +71,89 @@ var (
 
 const hotMarker = "最新闻 Hot-"
 
+// load classifies the seed's lines.
+func load() ([]seedLine, error) {
+	templateOnce.Do(func() {
+		b, err := Seed()
+		if err != nil {
+			templateErr = err
+			return
+		}
+		src := strings.Split(string(b), "\n")
+		out := make([]seedLine, len(src))
+		inHot := false
+		for n, line := range src {
+			out[n] = seedLine{text: line}
+			switch {
+			case n == 1:
+				out[n].kind = title
+			case n > 1 && dateLine.MatchString(line):
+				m := dateLine.FindStringSubmatch(line)
+				t, err := time.Parse("2006-01-02 15:04", m[1])
+				if err != nil {
+					templateErr = err
+					return
+				}
+				out[n] = seedLine{kind: relatedDate, text: line, when: t, rest: m[2]}
+				out[n-1].kind = relatedHead
+			case commentLine.MatchString(line):
+				m := commentLine.FindStringSubmatch(line)
+				c, _ := strconv.Atoi(m[2])
+				out[n] = seedLine{kind: recommended, text: m[1], comments: c, rest: m[3]}
+				inHot = strings.Contains(line, hotMarker)
+			case inHot && strings.TrimSpace(line) == "":
+				inHot = false
+			case inHot && strings.TrimSpace(line) != "-":
+				out[n].kind = hot
+			}
+		}
+		template = out
+	})
+	return template, templateErr
+}
+
 // Page returns generated page i. The same i always gives the same bytes.
 func Page(i int) ([]byte, error) {
-	src, err := lines()
+	lines, err := load()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(src))
-	copy(out, src)
-	out[1] = fmt.Sprintf("%s(第%d期)", src[1], i)
-	related, recommended, hot := 0, 0, 0
-	inHot := false
-	for n := 2; n < len(out); n++ {
-		line := src[n]
-		switch {
-		case dateLine.MatchString(line) && n > 0:
-			m := dateLine.FindStringSubmatch(line)
-			p := (i*7 + related*131) % RelatedPool
-			t, err := time.Parse("2006-01-02 15:04", m[1])
-			if err != nil {
-				return nil, err
-			}
-			t = t.Add(-time.Duration(p) * 17 * time.Minute)
-			out[n-1] = fmt.Sprintf("%s [%d]", src[n-1], p)
-			out[n] = t.Format("2006-01-02 15:04") + m[2]
+	var b strings.Builder
+	b.Grow(12 << 10)
+	related, rec, hotN := 0, 0, 0
+	for n, l := range lines {
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		switch l.kind {
+		case plain:
+			b.WriteString(l.text)
+		case title:
+			fmt.Fprintf(&b, "%s(第%d期)", l.text, i)
+		case relatedHead:
+			fmt.Fprintf(&b, "%s [%d]", l.text, relatedIndex(i, related))
+		case relatedDate:
+			p := relatedIndex(i, related)
+			b.WriteString(l.when.Add(-time.Duration(p) * 17 * time.Minute).Format("2006-01-02 15:04"))
+			b.WriteString(l.rest)
 			related++
-		case commentLine.MatchString(line):
-			m := commentLine.FindStringSubmatch(line)
-			c, _ := strconv.Atoi(m[2])
-			out[n] = fmt.Sprintf("%s 评论 %d%s", m[1], c+i/25+recommended, m[3])
-			recommended++
-			inHot = strings.Contains(line, hotMarker)
-		case inHot && strings.TrimSpace(line) == "":
-			inHot = false
-		case inHot && strings.TrimSpace(line) != "-":
-			if v := (i/100 + hot) % 32; v != 0 {
-				out[n] = fmt.Sprintf("%s [%d]", line, v)
+		case recommended:
+			fmt.Fprintf(&b, "%s 评论 %d%s", l.text, l.comments+i/25+rec, l.rest)
+			rec++
+		case hot:
+			b.WriteString(l.text)
+			if v := (i/100 + hotN) % 32; v != 0 {
+				fmt.Fprintf(&b, " [%d]", v)
 			}
-			hot++
+			hotN++
 		}
 	}
-	return []byte(strings.Join(out, "\n")), nil
+	return []byte(b.String()), nil
+}
+
+// relatedIndex is the pool index of page i's k-th related headline.
+func relatedIndex(i, k int) int {
+	return (i*7 + k*131) % RelatedPool
 }
 
 // WriteDir writes pages first..first+n-1 into dir as page_NNNNNN.txt and
