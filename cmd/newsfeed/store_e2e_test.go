@@ -594,4 +594,3 @@ func TestIngest_RefusesForeignAndNewerFiles(t *testing.T) {
 		}
 	})
 }
-
