@@ -1,0 +1,177 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// Defaults for Options.
+const (
+	// DefaultBaseURL is where feeds are assumed to be served when
+	// Options.BaseURL is empty: what `newsfeed serve` listens on.
+	DefaultBaseURL = "http://localhost:8080/"
+	// DefaultLimit is the number of items a feed holds.
+	DefaultLimit = 50
+	// MaxLimit bounds Options.Limit: a feed is read in one transaction.
+	MaxLimit = 10000
+	// DefaultTitle starts every feed's title.
+	DefaultTitle = "newsfeed"
+	// Generator is the RSS generator and Atom generator name.
+	Generator = "newsfeed"
+)
+
+// Reader is the part of the store a Builder reads; *store.Store is one.
+type Reader interface {
+	Latest(ctx context.Context, q store.Query) ([]record.Record, error)
+	Get(ctx context.Context, id string) (record.Record, error)
+	FirstSeen(ctx context.Context, ids []string) (map[string]time.Time, error)
+}
+
+var _ Reader = (*store.Store)(nil)
+
+// Options configure a Builder.
+type Options struct {
+	// BaseURL is the absolute http(s) URL the feed files are served
+	// under; it is also the site page that items without a URL link to.
+	// Empty means DefaultBaseURL.
+	BaseURL string
+	// Limit is the number of newest records a feed holds; zero means
+	// DefaultLimit. More than MaxLimit is an error.
+	Limit int
+	// Site narrows every feed to one site when set.
+	Site string
+	// Title starts every feed's title; empty means DefaultTitle.
+	Title string
+}
+
+// ErrOptions is returned, wrapped, for options that cannot work.
+var ErrOptions = errors.New("feed: bad options")
+
+// Builder builds feeds from a store.
+type Builder struct {
+	src   Reader
+	opts  Options
+	base  *url.URL
+	limit int
+}
+
+// NewBuilder returns a Builder reading from src. It checks opts: a base
+// URL that is not absolute http(s), or a limit out of range, is an error
+// wrapping ErrOptions.
+func NewBuilder(src Reader, opts Options) (*Builder, error) {
+	if opts.BaseURL == "" {
+		opts.BaseURL = DefaultBaseURL
+	}
+	base, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	opts.BaseURL = base.String()
+	if opts.Limit < 0 || opts.Limit > MaxLimit {
+		return nil, fmt.Errorf("%w: limit %d is not between 1 and %d", ErrOptions, opts.Limit, MaxLimit)
+	}
+	limit := opts.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if opts.Title == "" {
+		opts.Title = DefaultTitle
+	}
+	return &Builder{src: src, opts: opts, base: base, limit: limit}, nil
+}
+
+// parseBaseURL checks that raw is an absolute http(s) URL and gives its
+// path a trailing slash, so that feed paths resolve under it.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: base URL %q: %v", ErrOptions, raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: base URL %q is not an absolute http or https URL", ErrOptions, raw)
+	}
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	return u, nil
+}
+
+// BaseURL returns the base URL feeds are served under, with its trailing
+// slash.
+func (b *Builder) BaseURL() string { return b.base.String() }
+
+// Build reads the newest records that spec selects and returns them as a
+// feed. Its cost grows with the limit, not with the database.
+func (b *Builder) Build(ctx context.Context, spec Spec) (*Feed, error) {
+	if _, ok := kindNames[spec.Kind]; !ok {
+		return nil, fmt.Errorf("feed: build: unknown kind %q", spec.Kind)
+	}
+	if spec.Site == "" {
+		spec.Site = b.opts.Site
+	}
+	recs, err := b.src.Latest(ctx, store.Query{Kind: spec.Kind, Site: spec.Site, Column: spec.Column, Limit: b.limit})
+	if err != nil {
+		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
+	}
+	items, err := b.items(ctx, recs)
+	if err != nil {
+		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
+	}
+	f := &Feed{
+		Spec:        spec,
+		Title:       b.title(spec),
+		Description: b.description(spec),
+		Link:        b.base.String(),
+		Generator:   Generator,
+		Items:       items,
+		Updated:     time.Unix(0, 0).UTC(),
+		base:        b.base,
+	}
+	langs := map[string]int{}
+	best := 0
+	for i, it := range items {
+		if i == 0 || it.Date.After(f.Updated) {
+			f.Updated = it.Date
+		}
+		if it.Language != "" {
+			langs[it.Language]++
+			if n := langs[it.Language]; n > best {
+				best, f.Language = n, it.Language
+			}
+		}
+	}
+	return f, nil
+}
+
+// title is "newsfeed · headlines · site · column", without the parts
+// the spec leaves out.
+func (b *Builder) title(spec Spec) string {
+	parts := []string{oneLine(b.opts.Title), kindNames[spec.Kind]}
+	if spec.Site != "" {
+		parts = append(parts, oneLine(spec.Site))
+	}
+	if spec.Column != "" {
+		parts = append(parts, oneLine(spec.Column))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (b *Builder) description(spec Spec) string {
+	d := fmt.Sprintf("The newest %d %s", b.limit, kindNames[spec.Kind])
+	if spec.Site != "" {
+		d += " from " + oneLine(spec.Site)
+	}
+	if spec.Column != "" {
+		d += " in " + oneLine(spec.Column)
+	}
+	return d + ", newest first."
+}

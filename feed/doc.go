@@ -1,0 +1,38 @@
+// Package feed publishes the store's records as RSS 2.0, Atom 1.0 and
+// JSON Feed 1.1, as files with an index page.
+//
+// Usage:
+//
+//	b, err := feed.NewBuilder(st, feed.Options{BaseURL: "https://example.org/feeds/"})
+//	f, err := b.Build(ctx, feed.Spec{Kind: record.KindHeadline, Column: "航空航天"})
+//	err = f.Render(w, feed.Atom)                    // or feed.RSS, feed.JSON
+//	res, err := feed.Publish(ctx, st, "data/feeds", opts) // every feed + index.html
+//
+// A feed holds the newest Options.Limit records of one kind, optionally of
+// one site or column, read through the store's time indexes (Latest), so
+// building one costs the same in a database of a thousand records or of a
+// million. The generic feed is built once with github.com/gorilla/feeds
+// and rendered in each format through its RssFeed, AtomFeed and JSONFeed
+// structs, extended with encoding/xml and encoding/json where readers need
+// more than gorilla/feeds writes: content:encoded, atom:link rel="self",
+// guid isPermaLink="false", dc:creator, xml:lang, an always-present JSON
+// Feed items array.
+//
+// What readers get, whatever the records hold:
+//
+//   - An item's GUID, Atom id and JSON Feed id are the record's id: a
+//     record keeps its id forever, so no reader shows it twice.
+//   - Every item has a date with an explicit zone: the record's published
+//     time, else the time the store first saw it (UTC). Atom updated is
+//     always set; a feed's updated time is its newest item's, so a feed
+//     whose items did not change renders to the same bytes.
+//   - Links are absolute: a record with no absolute http(s) URL links to
+//     the site page (Options.BaseURL) with the record id as fragment.
+//   - Content is HTML built from escaped text and then sanitised with
+//     bluemonday; characters XML 1.0 forbids are removed and invalid
+//     UTF-8 is replaced, so every feed is well-formed.
+//
+// Publish writes each file atomically (temp file, fsync, rename) and
+// leaves a file whose content is unchanged alone, so its mtime and a web
+// server's ETag stay valid.
+package feed

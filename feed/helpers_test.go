@@ -1,0 +1,117 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"newsfeed/internal/testpages"
+	"newsfeed/parse"
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// testNow is the pinned clock of test stores: first_seen and last_seen.
+var testNow = time.Date(2026, 1, 14, 9, 30, 0, 0, time.UTC)
+
+// testBase is the base URL tests publish under.
+const testBase = "https://feeds.example.org/news/"
+
+// mustOpenStore opens a new database in t.TempDir() with a pinned clock;
+// cleanup checks its consistency, then closes it.
+func mustOpenStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"),
+		store.Options{Now: func() time.Time { return testNow }, NoSync: true})
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Check(context.Background()); err != nil {
+			tb.Errorf("check: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+// parsePage parses page text as a record.Page read from source.
+func parsePage(tb testing.TB, data []byte, source string, opts parse.Options) *record.Page {
+	tb.Helper()
+	opts.Source = source
+	res, err := parse.Text(data, opts)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", source, err)
+	}
+	return &record.Page{
+		Source: source, ContentHash: res.Article.ContentHash,
+		Article: res.Article, Interview: res.Interview, Headlines: res.Headlines,
+	}
+}
+
+// seedSource is the seed's source name in test stores: what make run
+// stores it as.
+const seedSource = "seeds/" + testpages.SeedName
+
+// mustSeedStore returns a store holding the seed page.
+func mustSeedStore(tb testing.TB) (*store.Store, *record.Page) {
+	tb.Helper()
+	data, err := testpages.Seed()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := mustOpenStore(tb)
+	p := parsePage(tb, data, seedSource, parse.Options{})
+	mustWrite(tb, s, p)
+	return s, p
+}
+
+// mustWrite writes pages in one batch.
+func mustWrite(tb testing.TB, s *store.Store, pages ...*record.Page) {
+	tb.Helper()
+	if _, err := s.WritePages(context.Background(), pages); err != nil {
+		tb.Fatalf("write: %v", err)
+	}
+}
+
+// mustBuilder returns a builder over s with the test base URL.
+func mustBuilder(tb testing.TB, s Reader, opts Options) *Builder {
+	tb.Helper()
+	if opts.BaseURL == "" {
+		opts.BaseURL = testBase
+	}
+	b, err := NewBuilder(s, opts)
+	if err != nil {
+		tb.Fatalf("builder: %v", err)
+	}
+	return b
+}
+
+// mustRender builds spec and renders it in format.
+func mustRender(tb testing.TB, b *Builder, spec Spec, format Format) []byte {
+	tb.Helper()
+	f, err := b.Build(context.Background(), spec)
+	if err != nil {
+		tb.Fatalf("build %v: %v", spec, err)
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf, format); err != nil {
+		tb.Fatalf("render %v %s: %v", spec, format, err)
+	}
+	return buf.Bytes()
+}
+
+// mustReadFile returns the file's bytes.
+func mustReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,234 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// items turns records into feed items: it reads the articles that
+// interviews belong to, and the first-seen times of records with no
+// published time, each in one more read per record at most.
+func (b *Builder) items(ctx context.Context, recs []record.Record) ([]*Item, error) {
+	articles := map[string]*record.Article{}
+	var undated []string
+	for _, r := range recs {
+		switch r := r.(type) {
+		case *record.Article:
+			if r.Published == nil {
+				undated = append(undated, r.ID)
+			}
+		case *record.Interview:
+			a, err := b.article(ctx, r.ArticleID)
+			if err != nil {
+				return nil, err
+			}
+			articles[r.ArticleID] = a
+			if a == nil || a.Published == nil {
+				undated = append(undated, r.ID)
+			}
+		case *record.Headline:
+			if r.Published == nil && r.FirstSeen.IsZero() {
+				undated = append(undated, r.ID)
+			}
+		}
+	}
+	seen := map[string]time.Time{}
+	if len(undated) > 0 {
+		var err error
+		if seen, err = b.src.FirstSeen(ctx, undated); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Item, 0, len(recs))
+	for _, r := range recs {
+		var it *Item
+		switch r := r.(type) {
+		case *record.Article:
+			it = b.articleItem(r, seen[r.ID])
+		case *record.Interview:
+			it = b.interviewItem(r, articles[r.ArticleID], seen[r.ID])
+		case *record.Headline:
+			it = b.headlineItem(r, seen[r.ID])
+		default:
+			return nil, fmt.Errorf("record %s of unknown type %T", r.RecordID(), r)
+		}
+		if it.Date.IsZero() {
+			// Only a record the store lost track of gets here.
+			it.Date = time.Unix(0, 0).UTC()
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// article returns the stored article id, nil if the store has none.
+func (b *Builder) article(ctx context.Context, id string) (*record.Article, error) {
+	if id == "" {
+		return nil, nil
+	}
+	r, err := b.src.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a, _ := r.(*record.Article)
+	return a, nil
+}
+
+func (b *Builder) articleItem(a *record.Article, firstSeen time.Time) *Item {
+	lang := languageTag(a.Language)
+	if lang == "" && hasHan(a.Title) {
+		lang = "zh-CN"
+	}
+	it := &Item{
+		ID:       a.ID,
+		Title:    itemTitle(a.Title, a.Paragraphs, a.ID),
+		Link:     b.link(a.URL, a.ID),
+		Summary:  summary(a.Lead, a.Paragraphs),
+		Content:  articleHTML(a, labelsFor(lang)),
+		Date:     date(a.Published, firstSeen),
+		Authors:  cleanAll(a.Authors),
+		Tags:     cleanAll([]string{a.Column}),
+		Language: lang,
+	}
+	return it
+}
+
+func (b *Builder) interviewItem(iv *record.Interview, a *record.Article, firstSeen time.Time) *Item {
+	var pageURL, lang string
+	var published *time.Time
+	var authors, tags []string
+	if a != nil {
+		pageURL, lang, published = a.URL, languageTag(a.Language), a.Published
+		authors, tags = a.Authors, []string{a.Column}
+	}
+	if lang == "" && hasHan(iv.Title) {
+		lang = "zh-CN"
+	}
+	var first []string
+	if len(iv.Turns) > 0 {
+		first = iv.Turns[0].Paragraphs
+	}
+	return &Item{
+		ID:       iv.ID,
+		Title:    itemTitle(iv.Title, first, iv.ID),
+		Link:     b.link(pageURL, iv.ID),
+		Summary:  summary(iv.Note, first),
+		Content:  interviewHTML(iv),
+		Date:     date(published, firstSeen),
+		Authors:  cleanAll(authors),
+		Tags:     cleanAll(tags),
+		Language: lang,
+	}
+}
+
+func (b *Builder) headlineItem(h *record.Headline, firstSeen time.Time) *Item {
+	lang := ""
+	if hasHan(h.Title) {
+		lang = "zh-CN"
+	}
+	l := labelsFor(lang)
+	if !h.FirstSeen.IsZero() {
+		firstSeen = h.FirstSeen.UTC()
+	}
+	tags := []string{h.Column}
+	var lists []string
+	for _, x := range h.Lists {
+		tags = append(tags, string(x))
+		lists = append(lists, l.listName(x))
+	}
+	var sum []string
+	if c := oneLine(h.Column); c != "" {
+		sum = append(sum, l.column+": "+c)
+	}
+	if len(lists) > 0 {
+		sum = append(sum, l.lists+": "+strings.Join(lists, l.sep))
+	}
+	if h.Comments != nil {
+		sum = append(sum, l.comments+": "+strconv.Itoa(*h.Comments))
+	}
+	return &Item{
+		ID:       h.ID,
+		Title:    itemTitle(h.Title, nil, h.ID),
+		Link:     b.link(h.URL, h.ID),
+		Summary:  strings.Join(sum, " · "),
+		Content:  headlineHTML(h, l),
+		Date:     date(h.Published, firstSeen),
+		Tags:     cleanAll(tags),
+		Language: lang,
+	}
+}
+
+// link returns raw when it is an absolute http(s) URL, else the site page
+// with the record id as fragment: a feed never carries a relative or
+// empty link.
+func (b *Builder) link(raw, id string) string {
+	if raw = clean(raw); raw != "" {
+		if u, err := url.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return u.String()
+		}
+	}
+	u := *b.base
+	u.Fragment = id
+	return u.String()
+}
+
+// date returns the published time, else firstSeen in UTC.
+func date(published *time.Time, firstSeen time.Time) time.Time {
+	if published != nil && !published.IsZero() {
+		return *published
+	}
+	if firstSeen.IsZero() {
+		return firstSeen
+	}
+	return firstSeen.UTC()
+}
+
+// itemTitle returns the cleaned title; an untitled record is named by its
+// first paragraph, else its id, since readers need a title to show.
+func itemTitle(title string, paras []string, id string) string {
+	if t := oneLine(title); t != "" {
+		return t
+	}
+	for _, p := range paras {
+		if t := truncate(oneLine(p), 80); t != "" {
+			return t
+		}
+	}
+	return id
+}
+
+// summary returns lead when set, else the first non-blank paragraph, as
+// one line of at most summaryRunes characters.
+func summary(lead string, paras []string) string {
+	if s := oneLine(lead); s != "" {
+		return truncate(s, summaryRunes)
+	}
+	for _, p := range paras {
+		if s := oneLine(p); s != "" {
+			return truncate(s, summaryRunes)
+		}
+	}
+	return ""
+}
+
+// cleanAll returns the non-blank strings of ss, each cleaned to one line.
+func cleanAll(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = oneLine(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

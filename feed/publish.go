@@ -1,0 +1,114 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"newsfeed/record"
+)
+
+// Lister is the part of the store Publish reads; *store.Store is one.
+type Lister interface {
+	Reader
+	// Columns returns the columns that hold records of kind k.
+	Columns(ctx context.Context, k record.Kind) ([]string, error)
+}
+
+// IndexFile is the name of the index page Publish writes.
+const IndexFile = "index.html"
+
+// PublishResult says what Publish did.
+type PublishResult struct {
+	// Dir is the folder written to.
+	Dir string
+	// Feeds are the feeds published, in index order.
+	Feeds []*Feed
+	// Written are the files written because they were new or changed;
+	// Unchanged the files left as they were. Both are paths under Dir,
+	// feed files first, index.html last.
+	Written, Unchanged []string
+}
+
+// Kinds lists the record kinds in the order feeds are published.
+var Kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
+
+// Specs returns every feed Publish writes: one per kind, and one per
+// column for headlines.
+func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
+	var out []Spec
+	for _, k := range Kinds {
+		out = append(out, Spec{Kind: k, Site: site})
+	}
+	cols, err := src.Columns(ctx, record.KindHeadline)
+	if err != nil {
+		return nil, fmt.Errorf("feed: list columns: %w", err)
+	}
+	for _, c := range cols {
+		out = append(out, Spec{Kind: record.KindHeadline, Site: site, Column: c})
+	}
+	return out, nil
+}
+
+// Publish writes every feed of Specs in every format under dir, as
+// dir/<kind>.<format> and dir/headlines/<column>.<format>, and an
+// index.html listing them with autodiscovery links. Each file is
+// written atomically and only when its content changed (see writeFile).
+// log may be nil.
+func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slog.Logger) (PublishResult, error) {
+	res := PublishResult{Dir: dir}
+	b, err := NewBuilder(src, opts)
+	if err != nil {
+		return res, err
+	}
+	specs, err := Specs(ctx, src, b.opts.Site)
+	if err != nil {
+		return res, err
+	}
+	var buf bytes.Buffer
+	put := func(path string, data []byte) error {
+		wrote, err := writeFile(path, data)
+		if err != nil {
+			return err
+		}
+		if wrote {
+			res.Written = append(res.Written, path)
+			if log != nil {
+				log.Debug("feed written", slog.String("path", path), slog.Int("bytes", len(data)))
+			}
+		} else {
+			res.Unchanged = append(res.Unchanged, path)
+		}
+		return nil
+	}
+	for _, spec := range specs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		f, err := b.Build(ctx, spec)
+		if err != nil {
+			return res, err
+		}
+		res.Feeds = append(res.Feeds, f)
+		for _, format := range Formats {
+			buf.Reset()
+			if err := f.Render(&buf, format); err != nil {
+				return res, err
+			}
+			path := filepath.Join(dir, filepath.FromSlash(spec.Path()+"."+string(format)))
+			if err := put(path, buf.Bytes()); err != nil {
+				return res, err
+			}
+		}
+	}
+	buf.Reset()
+	if err := writeIndex(&buf, b, res.Feeds); err != nil {
+		return res, err
+	}
+	if err := put(filepath.Join(dir, IndexFile), buf.Bytes()); err != nil {
+		return res, err
+	}
+	return res, nil
+}
