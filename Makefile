@@ -1,4 +1,4 @@
-# newsfeed — make run ingests seeds/ into data/newsfeed.db and prints its stats;
+# newsfeed — make run ingests seeds/ into data/newsfeed.db and publishes data/feeds/;
 # make test runs vet and the race-enabled test suite.
 GO        ?= go
 BIN       := bin/newsfeed
@@ -13,14 +13,15 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/newsfeed
 
-# Ingest every seed page into data/newsfeed.db, then print its stats.
-# Running it again changes nothing: the pages are unchanged.
+# Ingest every seed page into data/newsfeed.db, then publish every feed
+# into data/feeds/ and print the paths of the files written. Running it
+# again changes nothing: the pages are unchanged, so no file is rewritten.
 DB        := data/newsfeed.db
+FEEDS     := data/feeds
 
 run: build
 	@mkdir -p $(dir $(DB))
-	$(BIN) ingest --db $(DB) seeds/
-	$(BIN) stats --db $(DB)
+	$(BIN) run --db $(DB) --out $(FEEDS) seeds/
 
 test:
 	$(GO) vet ./...

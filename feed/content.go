@@ -27,7 +27,7 @@ var policy = func() *bluemonday.Policy {
 // record's language.
 type labels struct {
 	authors, editor, column, lists, comments, sep string
-	list                                         map[record.List]string
+	list                                          map[record.List]string
 }
 
 var (

@@ -48,7 +48,7 @@ type indexFeed struct {
 // html/template would write the + of a media type as &#43;, which
 // naive autodiscovery code does not decode.
 type indexLink struct {
-	Type                 template.HTMLAttr
+	Type                template.HTMLAttr
 	Title, Href, Format string
 }
 

@@ -8,6 +8,8 @@
 //	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
 //	newsfeed stats [--db F]
 //	newsfeed show [--db F] ID
+//	newsfeed publish [--db F] [--out DIR] [--base-url URL] [--limit N] [--site S]
+//	newsfeed run [--db F] [--out DIR] [--base-url URL] [ingest flags] [SOURCE...]
 //
 // Exit status: 0 all good; 1 some inputs failed; 2 usage or configuration
 // error; 3 the database is locked by another run.
@@ -56,6 +58,8 @@ var commands = []command{
 	{"export", "print stored records as NDJSON in change-log order (--since SEQ)", runExport},
 	{"stats", "print counts per kind, site and column, newest times, database size", runStats},
 	{"show", "print one stored record by id", runShow},
+	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
+	{"run", "ingest the sources (default seeds/), then publish: the cron entry", runRun},
 }
 
 func main() {
