@@ -14,9 +14,9 @@ func (f *Feed) Render(w io.Writer, format Format) error {
 	var err error
 	switch format {
 	case RSS:
-		err = feeds.WriteXML(f.rss(), w)
+		err = writeXML(f.rss(), w)
 	case Atom:
-		err = feeds.WriteXML(f.atom(), w)
+		err = writeXML(f.atom(), w)
 	case JSON:
 		err = f.writeJSON(w)
 	default:
@@ -26,6 +26,16 @@ func (f *Feed) Render(w io.Writer, format Format) error {
 		return fmt.Errorf("feed: render %s.%s: %w", f.Spec.Path(), format, err)
 	}
 	return nil
+}
+
+// writeXML writes doc with gorilla/feeds' WriteXML and ends the file
+// with a newline.
+func writeXML(doc feeds.XmlFeed, w io.Writer) error {
+	if err := feeds.WriteXML(doc, w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 // author is who the feed is by: its site when it has one, else the
