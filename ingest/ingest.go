@@ -9,9 +9,10 @@
 // Options.MaxBytes, and parse it. The one writer goroutine collects pages
 // into a batch and commits it through the Writer interface when it holds
 // Options.BatchSize pages or Options.FlushInterval has passed since its
-// first page: one transaction per batch. The channels between the stages
-// are short, so memory is bounded by the workers and the batch, not by the
-// number of pages.
+// first page: one transaction per batch. The channel from the workers to
+// the writer holds at most one batch more (so parsing goes on while a batch
+// commits), so memory is bounded by two batches and the workers' pages,
+// not by the number of pages.
 //
 // An input that cannot be read or parsed is reported through
 // Options.OnError and counted as failed; the run goes on. When ctx is

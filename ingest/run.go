@@ -33,7 +33,9 @@ func Run(ctx context.Context, w Writer, sources []string, opts Options) (Summary
 	defer stop()
 
 	jobs := make(chan job, opts.Workers)
-	items := make(chan item, opts.Workers)
+	// Up to a batch of parsed pages may wait while the writer commits, so
+	// that the workers keep parsing through the commit's fsync.
+	items := make(chan item, opts.BatchSize)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(jobs)
