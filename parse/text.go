@@ -25,6 +25,12 @@ type Options struct {
 	// Location is the zone of times the page gives without one. When nil,
 	// Chinese pages use Beijing time (UTC+8) and others UTC.
 	Location *time.Location
+	// ContentType is the HTTP Content-Type the page came with, if it was
+	// fetched: its charset is one witness of an HTML page's encoding.
+	ContentType string
+	// Profiles are the site profiles HTML pages are read with; nil means
+	// the built-in ones.
+	Profiles *Profiles
 }
 
 // Beijing is the zone of times on Chinese news sites: UTC+8 all year.
@@ -86,9 +92,28 @@ type page struct {
 	art       *record.Article
 	headlines []*record.Headline
 	byID      map[string]*record.Headline
+
+	// markup is set for lines read from HTML: there the markup marks
+	// captions (captions), and the text heuristic is used only for lines
+	// carrying a caption's phrases.
+	markup   bool
+	captions map[string]bool
 }
 
 func parseLines(lines []string, opts Options) (*Result, error) {
+	p := newPage(lines, opts)
+	i := p.head()
+	if p.art.Title == "" {
+		return nil, ErrNoTitle
+	}
+	i = p.body(i)
+	p.tail(i)
+	return p.finish(), nil
+}
+
+// newPage starts parsing lines: the text's language decides the zone of
+// times the page gives without one.
+func newPage(lines []string, opts Options) *page {
 	p := &page{
 		opts:  opts,
 		lines: lines,
@@ -98,7 +123,6 @@ func parseLines(lines []string, opts Options) (*Result, error) {
 			Source: opts.Source,
 		},
 	}
-	p.art.ContentHash = contentHash(lines)
 	p.art.Language = detectLanguage(lines)
 	p.loc = opts.Location
 	if p.loc == nil {
@@ -107,17 +131,15 @@ func parseLines(lines []string, opts Options) (*Result, error) {
 			p.loc = Beijing
 		}
 	}
+	return p
+}
 
-	i := p.head()
-	if p.art.Title == "" {
-		return nil, ErrNoTitle
-	}
-	i = p.body(i)
-	p.tail(i)
-
-	p.art.ID = record.ArticleID(opts.Site, opts.URL, p.art.Title)
+// finish gives the article its id and hash and finds the interview.
+func (p *page) finish() *Result {
+	p.art.ContentHash = contentHash(p.lines, p.headlines)
+	p.art.ID = record.ArticleID(p.opts.Site, p.opts.URL, p.art.Title)
 	res := &Result{Article: p.art, Headlines: p.headlines}
-	if iv := findInterview(p.art.Paragraphs, opts.Site); iv != nil {
+	if iv := findInterview(p.art.Paragraphs, p.opts.Site); iv != nil {
 		iv.ArticleID = p.art.ID
 		iv.ID = record.InterviewID(p.art.ID)
 		iv.Title = p.art.Title
@@ -130,17 +152,24 @@ func parseLines(lines []string, opts Options) (*Result, error) {
 		}
 		res.Interview = iv
 	}
-	return res, nil
+	return res
 }
 
 // contentHash hashes the cleaned lines, so that pages differing only in
-// line endings, byte-order marks, encodings or trailing spaces hash alike.
-func contentHash(lines []string) string {
+// line endings, byte-order marks, encodings or trailing spaces hash alike,
+// and the headlines that did not come from the lines (an HTML page's
+// lists) with their links.
+func contentHash(lines []string, headlines []*record.Headline) string {
 	h := sha256.New()
 	for _, l := range lines {
 		if l != "" {
 			h.Write([]byte(l))
 			h.Write([]byte{'\n'})
+		}
+	}
+	for _, hl := range headlines {
+		if hl.URL != "" {
+			h.Write([]byte(hl.Title + "\t" + hl.URL + "\n"))
 		}
 	}
 	var sum [sha256.Size]byte
@@ -240,13 +269,27 @@ func (p *page) body(i int) int {
 		if p.endsBody(i) {
 			return i
 		}
-		if _, _, labelled := splitLabel(s); !labelled && isCaption(s) {
+		if p.isCaption(s) {
 			p.art.Captions = append(p.art.Captions, s)
 			continue
 		}
 		p.art.Paragraphs = append(p.art.Paragraphs, s)
 	}
 	return i
+}
+
+// isCaption reports a body line that captions an image.
+func (p *page) isCaption(s string) bool {
+	if p.captions[s] {
+		return true
+	}
+	if _, _, labelled := splitLabel(s); labelled {
+		return false
+	}
+	if p.markup {
+		return len(s) <= 360 && phrases.classes(s)&phraseCaption != 0
+	}
+	return isCaption(s)
 }
 
 // tail reads the end matter: disclaimer, editor, and the headline lists.
@@ -268,7 +311,7 @@ func (p *page) tail(i int) {
 		}
 		items++
 		blankGap = false
-		p.addHeadline(title, list, published, column, comments)
+		p.addHeadline(title, list, published, column, comments, "")
 	}
 	for ; i < len(p.lines); i++ {
 		s := p.lines[i]
@@ -283,6 +326,11 @@ func (p *page) tail(i int) {
 			continue
 		case isFooter(s):
 			cur = ""
+			if p.markup && p.art.Disclaimer == "" {
+				// Inside an article's markup a copyright line is the
+				// article's own notice, not the site's footer.
+				p.art.Disclaimer = s
+			}
 			continue
 		}
 		if isDisclaimer(s) {
@@ -333,11 +381,13 @@ func listOr(l, def record.List) record.List {
 
 // addHeadline records one list item, merging it with an earlier sighting
 // of the same headline on this page.
-func (p *page) addHeadline(title string, list record.List, published *time.Time, column string, comments *int) {
+func (p *page) addHeadline(title string, list record.List, published *time.Time, column string, comments *int, link string) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return
 	}
+	// The id comes from site and title even when the link is known, so
+	// that the headline seen in raw text (no links) and in HTML is one.
 	id := record.HeadlineID(p.opts.Site, "", title)
 	h := p.byID[id]
 	if h == nil {
@@ -356,6 +406,9 @@ func (p *page) addHeadline(title string, list record.List, published *time.Time,
 	}
 	if h.Column == "" {
 		h.Column = column
+	}
+	if h.URL == "" {
+		h.URL = record.CanonicalURL(link)
 	}
 	if comments != nil {
 		h.Comments = comments

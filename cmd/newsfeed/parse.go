@@ -11,7 +11,7 @@ import (
 	"newsfeed/parse"
 )
 
-// runParse prints the records of one page as NDJSON, one record a line,
+// runParse prints the records of one page, HTML or raw text, as NDJSON, one record a line,
 // article first, then the interview, then the headlines.
 func runParse(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "parse", "FILE|-")
@@ -19,6 +19,8 @@ func runParse(ctx context.Context, e *env, args []string) int {
 	pageURL := fs.String("url", "", "the page's URL; the article's id comes from it")
 	summary := fs.Bool("summary", false, "print one line counting the records instead of the records")
 	maxBytes := fs.Int("max-bytes", parse.DefaultMaxBytes, "refuse input larger than this many bytes")
+	profilesPath := fs.String("profiles", "", "a site profile file that overrides and adds to the built-in profiles")
+	contentType := fs.String("content-type", "", "the page's HTTP Content-Type, whose charset names its encoding")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -35,7 +37,14 @@ func runParse(ctx context.Context, e *env, args []string) int {
 	if name == "-" {
 		name = "stdin"
 	}
-	res, err := parse.Text(data, parse.Options{Site: *site, URL: *pageURL, Source: name, MaxBytes: *maxBytes})
+	opts := parse.Options{Site: *site, URL: *pageURL, Source: name, MaxBytes: *maxBytes, ContentType: *contentType}
+	if *profilesPath != "" {
+		if opts.Profiles, err = parse.LoadProfiles(*profilesPath); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+			return exitUsage
+		}
+	}
+	res, err := parse.Page(data, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitFailed

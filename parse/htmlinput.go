@@ -1,0 +1,111 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// htmlMarks are what an HTML page has near its start and raw text does
+// not: the first non-blank byte is "<" and one of these follows soon.
+var htmlMarks = [][]byte{
+	[]byte("<!doctype html"), []byte("<html"), []byte("<head"), []byte("<body"),
+	[]byte("<meta"), []byte("<title"), []byte("<div"), []byte("<p>"), []byte("<p "),
+	[]byte("<script"), []byte("<table"), []byte("<!--"), []byte("<link"), []byte("<article"),
+}
+
+// looksHTML reports whether data is an HTML page rather than raw text.
+func looksHTML(data []byte) bool {
+	for _, bom := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFF, 0xFE}, {0xFE, 0xFF}} {
+		data = bytes.TrimPrefix(data, bom)
+	}
+	data = bytes.TrimLeft(data, " \t\r\n\f")
+	if len(data) == 0 || data[0] != '<' {
+		return false
+	}
+	head := bytes.ToLower(data[:min(len(data), 4096)])
+	for _, m := range htmlMarks {
+		if bytes.Contains(head, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeHTML returns an HTML page as UTF-8. The encoding comes from, in
+// order: a byte-order mark, the HTTP Content-Type, a <meta> charset — each
+// checked against the bytes, because pages lie — and then the bytes alone.
+// A page declared GB2312 whose bytes are valid UTF-8 is UTF-8; a page
+// declared UTF-8 whose bytes are not is detected like raw text.
+func decodeHTML(data []byte, contentType string, maxBytes int) (text, enc string, err error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if len(data) > maxBytes {
+		return "", "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "", "", ErrEmpty
+	}
+	if e, name, ok := bomEncoding(data); ok {
+		out, err := e.NewDecoder().Bytes(data)
+		if err != nil {
+			return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+		}
+		return string(out), name, nil
+	}
+	if bytes.IndexByte(data, 0) >= 0 && !utf8.Valid(data) {
+		return "", "", fmt.Errorf("%w: NUL bytes", ErrNotText)
+	}
+	declared, name, _ := charset.DetermineEncoding(data[:min(len(data), 4096)], contentType)
+	declaredUTF8 := name == "utf-8" || declared == encoding.Nop
+	if name == "gbk" || name == "gb2312" {
+		// Pages labelled GB2312 or GBK hold GB18030 text as often as not;
+		// GB18030 reads all three.
+		declared, name = simplifiedchinese.GB18030, "gb18030"
+	}
+	switch {
+	case utf8.Valid(data):
+		// Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page
+		// says; legacy CJK text is almost never valid UTF-8 by chance.
+		return string(data), "utf-8", nil
+	case mostlyUTF8(data):
+		return strings.ToValidUTF8(string(data), "\uFFFD"), "utf-8", nil
+	case !declaredUTF8 && name != "windows-1252" && decodesCleanly(declared, data):
+		// windows-1252 is also the default when nothing is declared.
+		return decodeWith(declared, name, data)
+	case looksGB2312(data):
+		return decodeWith(simplifiedchinese.GB18030, "gb18030", data)
+	}
+	if e, n := detectEncoding(data); e != nil {
+		return decodeWith(e, n, data)
+	}
+	return decodeWith(declared, name, data)
+}
+
+// decodesCleanly reports whether e decodes data with few replacement
+// characters: under one in two hundred.
+func decodesCleanly(e encoding.Encoding, data []byte) bool {
+	if e == nil {
+		return false
+	}
+	out, err := e.NewDecoder().Bytes(data)
+	if err != nil {
+		return false
+	}
+	bad := bytes.Count(out, []byte("\uFFFD"))
+	return bad*200 <= utf8.RuneCount(out)
+}
+
+func decodeWith(e encoding.Encoding, name string, data []byte) (string, string, error) {
+	out, err := e.NewDecoder().Bytes(data)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+	}
+	return string(out), name, nil
+}

@@ -1,0 +1,305 @@
+package parse
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// pageMeta is what an HTML page says about itself outside its text:
+// <meta> tags, Open Graph, JSON-LD, <link rel=canonical>, <html lang>.
+type pageMeta struct {
+	title       string // og:title, else <title> less the site's name
+	siteName    string
+	canonical   string
+	lang        string
+	description string
+	section     string
+	authors     []string
+	// dates are publication-time candidates in order of trust, as
+	// written; published picks the first that parses.
+	dates []string
+	// h1 is the page's only <h1>, when it has exactly one.
+	h1 string
+}
+
+// published returns the first date candidate that parses, in loc when it
+// gives no zone.
+func (m pageMeta) published(loc *time.Location) *time.Time {
+	for _, d := range m.dates {
+		if t, ok := parseTime(d, loc); ok {
+			return &t
+		}
+	}
+	return nil
+}
+
+// metaDateNames are <meta name|property|itemprop> values that carry the
+// publication time, most trusted first.
+var metaDateNames = []string{
+	"article:published_time", "og:article:published_time", "datepublished", "publishdate",
+	"publish_date", "pubdate", "publication_date", "sailthru.date", "parsely-pub-date",
+	"dc.date.issued", "dc.date", "dcterms.date", "date", "article.published", "published_time",
+}
+
+// readMeta reads the page's metadata.
+func readMeta(doc *goquery.Document) pageMeta {
+	var m pageMeta
+	metas := map[string]string{}
+	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
+		content := strings.TrimSpace(s.AttrOr("content", ""))
+		if content == "" {
+			return
+		}
+		for _, attr := range []string{"property", "name", "itemprop", "http-equiv"} {
+			if k := strings.ToLower(strings.TrimSpace(s.AttrOr(attr, ""))); k != "" {
+				if _, seen := metas[k]; !seen {
+					metas[k] = content
+				}
+			}
+		}
+	})
+	ld := readJSONLD(doc)
+
+	m.siteName = firstOf(metas["og:site_name"], metas["application-name"], ld.publisher)
+	m.canonical = firstOf(doc.Find(`link[rel="canonical"]`).AttrOr("href", ""), metas["og:url"])
+	m.lang = firstOf(doc.Find("html").AttrOr("lang", ""), metas["content-language"], metas["og:locale"], ld.language)
+	m.description = firstOf(metas["description"], metas["og:description"], metas["twitter:description"], ld.description)
+	m.section = firstOf(metas["article:section"], ld.section)
+	if h1 := doc.Find("h1"); h1.Length() == 1 {
+		m.h1 = cleanLine(h1.Text())
+	}
+	m.title = firstOf(metas["og:title"], metas["twitter:title"], ld.headline)
+	if m.title == "" {
+		m.title = titleFromTag(cleanLine(doc.Find("title").First().Text()), m.h1, m.siteName)
+	}
+	m.title = cleanLine(m.title)
+
+	for _, name := range metaDateNames {
+		if v := metas[name]; v != "" {
+			m.dates = append(m.dates, v)
+		}
+		if name == "article:published_time" && ld.published != "" {
+			m.dates = append(m.dates, ld.published) // JSON-LD right after the Open Graph tag
+		}
+	}
+	doc.Find("time[datetime]").Each(func(_ int, s *goquery.Selection) {
+		if v := s.AttrOr("datetime", ""); v != "" && len(m.dates) < 32 {
+			m.dates = append(m.dates, v)
+		}
+	})
+
+	for _, a := range append([]string{metas["author"], metas["article:author"], metas["dc.creator"], metas["byl"]}, ld.authors...) {
+		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a), "By "))
+		if a == "" || strings.Contains(a, "://") || contains(m.authors, a) {
+			continue
+		}
+		m.authors = append(m.authors, a)
+	}
+	return m
+}
+
+// titleFromTag removes the site's name from a <title>: "Headline - Site",
+// "Headline | Site", "Headline_频道_网站". With an <h1> that matches a part,
+// that part wins; else the longest part.
+func titleFromTag(title, h1, site string) string {
+	if title == "" {
+		return h1
+	}
+	parts := splitTitle(title)
+	if len(parts) == 1 {
+		return title
+	}
+	best := ""
+	for _, p := range parts {
+		if h1 != "" && (p == h1 || strings.Contains(h1, p) && runeLen(p)*2 > runeLen(h1)) {
+			return p
+		}
+		if p == site {
+			continue
+		}
+		if runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+var titleSeparators = []string{" | ", " - ", " – ", " — ", "_", " :: ", " » ", "｜", "－", "—"}
+
+func splitTitle(t string) []string {
+	for _, sep := range titleSeparators {
+		if strings.Contains(t, sep) {
+			var out []string
+			for _, p := range strings.Split(t, sep) {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			if len(out) > 1 {
+				return out
+			}
+		}
+	}
+	return []string{t}
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// jsonLD is what newsfeed reads of a page's JSON-LD article object.
+type jsonLD struct {
+	headline, published, description, section, publisher, language string
+	authors                                                        []string
+}
+
+// articleTypes are the schema.org types of a news page's main object.
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "reportagenewsarticle": true, "blogposting": true,
+	"analysisnewsarticle": true, "opinionnewsarticle": true, "webpage": true, "report": true,
+	"liveblogposting": true, "socialmediaposting": true, "backgroundnewsarticle": true,
+}
+
+func readJSONLD(doc *goquery.Document) jsonLD {
+	var out jsonLD
+	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+		var v any
+		if json.Unmarshal([]byte(s.Text()), &v) != nil {
+			return
+		}
+		walkJSONLD(v, &out, 0)
+	})
+	return out
+}
+
+func walkJSONLD(v any, out *jsonLD, depth int) {
+	if depth > 8 {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			walkJSONLD(e, out, depth+1)
+		}
+	case map[string]any:
+		if g, ok := x["@graph"]; ok {
+			walkJSONLD(g, out, depth+1)
+		}
+		if !articleTypes[strings.ToLower(ldString(x["@type"]))] {
+			return
+		}
+		set := func(dst *string, v any) {
+			if *dst == "" {
+				*dst = ldString(v)
+			}
+		}
+		set(&out.headline, x["headline"])
+		set(&out.published, x["datePublished"])
+		set(&out.description, x["description"])
+		set(&out.section, x["articleSection"])
+		set(&out.language, x["inLanguage"])
+		if p, ok := x["publisher"].(map[string]any); ok {
+			set(&out.publisher, p["name"])
+		}
+		if len(out.authors) == 0 {
+			out.authors = ldNames(x["author"])
+		}
+	}
+}
+
+// ldString reads a JSON-LD value that should be one string: a string, the
+// first of a list, or an object's name.
+func ldString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case []any:
+		if len(x) > 0 {
+			return ldString(x[0])
+		}
+	case map[string]any:
+		return ldString(x["name"])
+	}
+	return ""
+}
+
+// ldNames reads authors: a name, a Person, or a list of either.
+func ldNames(v any) []string {
+	switch x := v.(type) {
+	case string:
+		if x = strings.TrimSpace(x); x != "" {
+			return []string{x}
+		}
+	case map[string]any:
+		return ldNames(x["name"])
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, ldNames(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// stampPattern finds a date, and maybe a time, anywhere in a line:
+// 2025-12-08 21:39:27, 2005/5/7, 2005年5月7日 21:23, 2025-12-08T21:39:00+08:00.
+var stampPattern = regexp.MustCompile(`((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*T?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?`)
+
+// findStamp finds the first date in s that is a real day, in loc unless
+// s gives a zone.
+func findStamp(s string, loc *time.Location) (time.Time, bool) {
+	for _, m := range stampPattern.FindAllStringSubmatch(s, 4) {
+		if t, ok := stampFrom(m, loc); ok {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func stampFrom(m []string, loc *time.Location) (time.Time, bool) {
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	y, mo, d := num(m[1]), num(m[2]), num(m[3])
+	h, mi, sec := num(m[4]), num(m[5]), num(m[6])
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	if z := m[7]; z != "" {
+		if z == "Z" {
+			loc = time.UTC
+		} else {
+			off := num(z[1:3])*3600 + num(strings.TrimPrefix(z[3:], ":"))*60
+			if z[0] == '-' {
+				off = -off
+			}
+			loc = time.FixedZone("", off)
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// parseTime reads a machine-written time (RFC 3339, ISO 8601 with or
+// without zone, or a date) or falls back to findStamp.
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", time.RFC1123Z, time.RFC1123} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return findStamp(s, loc)
+}
