@@ -11,16 +11,6 @@ import (
 	"newsfeed/record"
 )
 
-// pageInfo is the value of the pages bucket.
-type pageInfo struct {
-	ContentHash  string    `json:"content_hash"`
-	ArticleID    string    `json:"article_id"`
-	ETag         string    `json:"etag,omitempty"`
-	LastModified string    `json:"last_modified,omitempty"`
-	FirstSeen    time.Time `json:"first_seen"`
-	LastSeen     time.Time `json:"last_seen"`
-}
-
 // WritePages stores a batch of pages in one transaction: all of them or,
 // on error, none. See the package doc for what is written. It is the
 // store's side of ingest's writer interface. A cancelled ctx stops it
@@ -115,16 +105,20 @@ func (w *writer) open() error {
 // page stores one page unless its source was stored with the same content.
 func (w *writer) page(p *record.Page) error {
 	key := []byte(p.Source)
-	var info pageInfo
+	var info PageInfo
 	old := w.pages.Get(key)
 	if old != nil {
 		if err := json.Unmarshal(old, &info); err != nil {
 			return fmt.Errorf("store: page %s: %w", p.Source, err)
 		}
-		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID &&
-			info.ETag == p.ETag && info.LastModified == p.LastModified {
+		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID {
 			w.res.Unchanged++
-			return nil
+			if info.ETag == p.ETag && info.LastModified == p.LastModified {
+				return nil
+			}
+			// Same content, new validators: keep them for the next fetch.
+			info.ETag, info.LastModified = p.ETag, p.LastModified
+			return w.putJSON(w.pages, key, info, p.Source)
 		}
 		w.res.Changed++
 	} else {

@@ -199,3 +199,36 @@ func assertLatest(t *testing.T, s *Store, ids ...string) {
 		t.Errorf("latest = %v, want %v", got, ids)
 	}
 }
+
+func TestStore_Page(t *testing.T) {
+	s, c := mustOpenStore(t)
+	p := page("https://example.com/a", "Title", "body")
+	p.ETag, p.LastModified = `"abc"`, "Tue, 09 Dec 2025 10:00:00 GMT"
+	mustWrite(t, s, p)
+	info, ok, err := s.Page(context.Background(), "https://example.com/a")
+	if err != nil || !ok {
+		t.Fatalf("page: %v %v", ok, err)
+	}
+	if info.ETag != `"abc"` || info.LastModified != p.LastModified || info.ArticleID != p.Article.ID ||
+		info.ContentHash != p.ContentHash || !info.FirstSeen.Equal(c.t) {
+		t.Errorf("info = %+v", info)
+	}
+	if _, ok, err := s.Page(context.Background(), "other"); ok || err != nil {
+		t.Errorf("unknown source: %v %v", ok, err)
+	}
+}
+
+func TestStore_WritePages_NewValidatorsSameContent(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	p := page("https://example.com/a", "Title", "body")
+	p.ETag = `"v1"`
+	mustWrite(t, s, p)
+	p2 := page("https://example.com/a", "Title", "body")
+	p2.ETag = `"v2"`
+	if res := mustWrite(t, s, p2); res != (record.WriteResult{Unchanged: 1, LastSeq: 1}) {
+		t.Errorf("result = %+v, want the page unchanged", res)
+	}
+	if info, _, _ := s.Page(context.Background(), p.Source); info.ETag != `"v2"` {
+		t.Errorf("etag = %q, want the new one", info.ETag)
+	}
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// PageInfo is what the store remembers of a page it has stored: the
+// value of the pages bucket, keyed by source.
+type PageInfo struct {
+	// ContentHash is the article's content hash when last stored.
+	ContentHash string `json:"content_hash"`
+	ArticleID   string `json:"article_id"`
+	// ETag and LastModified are the HTTP validators of a fetched page,
+	// for a conditional request the next time.
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	FirstSeen    time.Time `json:"first_seen"`
+	// LastSeen is when the page was last stored with other content; an
+	// unchanged page is not written, so it does not move.
+	LastSeen time.Time `json:"last_seen"`
+}
+
+// Page returns what the store remembers of the page read from source,
+// and whether it has stored that source at all.
+func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error) {
+	var info PageInfo
+	if err := ctx.Err(); err != nil {
+		return info, false, err
+	}
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPages).Get([]byte(source))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &info) // decoding copies out of the tx
+	})
+	if err != nil {
+		return PageInfo{}, false, fmt.Errorf("store: page %s: %w", source, err)
+	}
+	return info, found, nil
+}
