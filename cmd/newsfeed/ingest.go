@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -14,6 +16,11 @@ import (
 	"newsfeed/parse"
 	"newsfeed/store"
 )
+
+// ingestMemoryLimit is ingest's soft limit on the Go heap (see
+// runtime/debug.SetMemoryLimit); the database file's mapped pages are not
+// counted.
+const ingestMemoryLimit = 160 << 20
 
 // defaultSources is what ingest reads when no source is named.
 var defaultSources = []string{"seeds"}
@@ -49,6 +56,11 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit: the GC works harder near it rather than letting
+		// garbage from big batches pile up. GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(ingestMemoryLimit)
+	}
 	s, code := openStore(ctx, e, "ingest", *dbPath, store.Options{LockTimeout: *lockTimeout})
 	if code >= 0 {
 		return code
