@@ -169,7 +169,7 @@ var listHeaders = []listHeader{
 
 // matchHeader reports whether line is a list header on its own.
 func matchHeader(line string) (record.List, bool) {
-	s := trimDash(line)
+	s := strings.TrimRight(trimDash(line), ":： ")
 	if len(s) > 40 {
 		return "", false
 	}
@@ -223,6 +223,10 @@ func isDisclaimer(s string) bool {
 // editorLine returns the name on a "责任编辑: 郑乐欢" or "Editor: …" line.
 func editorLine(s string) (string, bool) {
 	s = strings.TrimSpace(strings.TrimLeft(s, "-—–*· "))
+	if r := firstRune(s); r == '（' || r == '(' || r == '[' || r == '【' {
+		// （责任编辑：魏喆）
+		s = strings.TrimSpace(strings.TrimRight(strings.TrimLeft(s, "（(【["), "）)】] "))
+	}
 	for _, label := range []string{"责任编辑", "责编", "编辑", "Editor", "Edited by"} {
 		if !hasPrefixFold(s, label) {
 			continue
@@ -383,4 +387,86 @@ func isNameList(s string) bool {
 		}
 	}
 	return true
+}
+
+// isNav reports page furniture: breadcrumbs, pagers, print and share
+// links, font-size switches — or a line of page numbers, "[1] [2] [3]".
+func isNav(s string) bool {
+	if len(s) > 240 {
+		return false
+	}
+	if phrases.classes(s)&phraseNav != 0 {
+		return true
+	}
+	return strings.Trim(s, "0123456789[]【】 |") == "" && strings.ContainsAny(s, "[【")
+}
+
+// reporterLabels introduce reporters' names: 本报记者 王燕平 方云凤.
+var reporterLabels = []string{"记者", "实习生", "通讯员", "撰稿", "文："}
+
+// reporterLine returns the names on a Chinese reporters' line:
+// "新华网黑龙江频道 记者 伊琳 李清芬", "本报实习生 刘国栋 周炜".
+func reporterLine(s string) ([]string, bool) {
+	if runeLen(s) > 40 || strings.ContainsAny(s, "。！？") {
+		return nil, false
+	}
+	var names []string
+	for _, label := range reporterLabels {
+		i := strings.Index(s, label)
+		if i < 0 {
+			continue
+		}
+		for _, f := range strings.FieldsFunc(s[i+len(label):], func(r rune) bool {
+			return r == ' ' || r == '、' || r == '，' || r == ',' || r == '：' || r == ':' || r == '/'
+		}) {
+			n := runeLen(f)
+			if n < 2 || n > 4 || !allHan(f) {
+				break
+			}
+			names = append(names, f)
+		}
+		if len(names) > 0 {
+			return names, true
+		}
+	}
+	return nil, false
+}
+
+func allHan(s string) bool {
+	for _, r := range s {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isDateline reports a short line that only dates the article:
+// "2005-04-05 06:40更新 来源：转载文章", "发布时间：2005/05/17 22:11:42".
+func isDateline(s string, loc *time.Location) (time.Time, bool) {
+	if runeLen(s) > 80 || strings.ContainsAny(s, "。！？") {
+		return time.Time{}, false
+	}
+	return findStamp(s, loc)
+}
+
+// repeatsTitle reports a line that is the article's title again, maybe
+// with the site's name after a divider ("Title - Site", "Title_频道").
+func repeatsTitle(line, title string) bool {
+	if line == title {
+		return true
+	}
+	if runeLen(title) < 6 {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(line, title); ok {
+		rest = strings.TrimSpace(rest)
+		return rest == "" || runeLen(rest) <= 20 && strings.ContainsRune("-_|—｜·:：", firstRune(rest))
+	}
+	// The page's title carries the site's name; the line is the bare title.
+	if rest, ok := strings.CutPrefix(title, line); ok && runeLen(line) >= 6 {
+		rest = strings.TrimSpace(rest)
+		return strings.ContainsRune("-_|—｜·:：", firstRune(rest))
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
@@ -13,46 +14,83 @@ import (
 	"newsfeed/record"
 )
 
-// extractGeneric reads a page of a site without a profile: go-trafilatura
-// finds the main content, and the page's metadata, its visible dateline
-// and byline, and its link lists give the rest.
+// extractGeneric reads a page of a site without a profile. A main-content
+// extractor finds the body — readeck go-readability for Chinese pages,
+// go-trafilatura for the rest, the better of the two on each language in
+// make eval-extract — and the page's metadata, URL, visible dateline and
+// byline, and link lists give the rest.
 func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base *url.URL) *extraction {
 	ex := &extraction{title: meta.title}
 	lists := findLists(doc, base)
-	// Visible date and byline are read off the whole page before
-	// extraction, which may leave out the lines that carry them.
+	// Read the whole page before extraction, which leaves out (or, for
+	// readeck, removes) the lines that carry the dateline and byline.
 	all := blocksOf(root)
+	allText := make([]string, 0, len(all))
+	for _, b := range all {
+		allText = append(allText, b.text)
+	}
 
-	res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
-		OriginalURL:     base,
-		ExcludeComments: true,
-		HtmlDateMode:    trafilatura.Extensive,
-	})
-	var guessed time.Time // go-htmldate's guess, the least trusted
-	if err == nil && res != nil {
-		if res.ContentNode != nil {
+	var guessed time.Time // the extractor's date, the least trusted
+	var author string
+	if detectLanguage(allText) == "zh" {
+		rp := readability.NewParser()
+		art, err := rp.ParseAndMutate(root, base)
+		if err == nil && art.Node != nil {
+			ex.body = blocksOf(art.Node)
+			author = art.Byline()
+			guessed, _ = art.PublishedTime()
+			if ex.title == "" {
+				ex.title = cleanLine(art.Title())
+			}
+		}
+	} else {
+		res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
+			OriginalURL:     base,
+			ExcludeComments: true,
+			HtmlDateMode:    trafilatura.Extensive,
+		})
+		if err == nil && res != nil && res.ContentNode != nil {
 			ex.body = blocksOf(res.ContentNode)
+			author = res.Metadata.Author
+			guessed = res.Metadata.Date
+			if ex.title == "" {
+				ex.title = cleanLine(res.Metadata.Title)
+			}
 		}
-		md := res.Metadata
-		if ex.title == "" {
-			ex.title = md.Title
-		}
-		if len(meta.authors) == 0 && md.Author != "" {
-			ex.authors = splitAuthors(md.Author)
-		}
-		guessed = md.Date
 	}
 	if ex.title == "" {
 		ex.title = meta.h1
 	}
+	if ex.title == "" {
+		ex.title = firstHeading(doc)
+	}
+	if ex.title == "" && len(ex.body) > 0 && runeLen(ex.body[0].text) <= 80 {
+		// No title anywhere: a short first line of the content is one.
+		ex.title, ex.body = ex.body[0].text, ex.body[1:]
+	}
 	if meta.published(time.UTC) == nil {
 		ex.published = pickDate(base, all, ex.title, guessed)
 	}
-	if len(ex.authors) == 0 && len(meta.authors) == 0 {
-		ex.authors = visibleByline(all, ex.title)
+	if len(meta.authors) == 0 {
+		if ex.authors = visibleByline(all, ex.title); len(ex.authors) == 0 && author != "" {
+			ex.authors = splitAuthors(author)
+		}
 	}
 	ex.lists = lists
 	return ex
+}
+
+// firstHeading returns the text of the page's first short heading.
+func firstHeading(doc *goquery.Document) string {
+	var title string
+	doc.Find("h1, h2, h3").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if t := cleanLine(s.Text()); t != "" && runeLen(t) <= 80 {
+			title = t
+			return false
+		}
+		return true
+	})
+	return title
 }
 
 // pickDate chooses a publication time when the metadata gives none: the

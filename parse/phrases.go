@@ -8,6 +8,8 @@ const (
 	phraseFooter
 	phraseCaption
 	phraseNote
+	phraseNav
+	phraseSource
 )
 
 // phraseList holds the phrases of each class. ASCII phrases match
@@ -20,6 +22,12 @@ var phraseList = map[uint8][]string{
 	phraseCaption: {"图为", "资料图", "图片来源", "图源", "供图", "摄）", "摄)", "视觉中国", "新华社发",
 		"概念图", "示意图", "截图", "配图"},
 	phraseNote: {"整理", "未经受访者", "未经本人", "审定", "审阅", "删节", "实录"},
+	// Navigation and page furniture: breadcrumbs, pagers, tool links.
+	phraseNav: {"当前位置", "您的位置", "你的位置", "首页>", "首页 >", "首页->", "首页 ->", "上一页", "下一页",
+		"[打印]", "打印本页", "关闭窗口", "返回顶部", "发表评论", "我要评论", "分享到", "字号：", "字号:",
+		"【大 中 小】", "【字体", "收藏本文", "推荐给朋友", "第1页/共", "点击排行"},
+	// A line naming where the article came from.
+	phraseSource: {"来源：", "来源:", "稿源：", "出处："},
 }
 
 // phraseIndex finds all phrases of phraseList in one pass over a line.

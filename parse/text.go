@@ -194,14 +194,12 @@ func (p *page) head() int {
 	for ; i < len(p.lines); i++ {
 		s := p.lines[i]
 		switch {
-		case skippable(s):
+		case skippable(s), isNav(s), repeatsTitle(s, p.art.Title):
 		case isSourceLine(s):
 		case p.art.Published == nil && p.meta(s):
+		case p.dateline(s):
+		case p.byline(s):
 		default:
-			if names, ok := authorLine(s); ok && p.art.Authors == nil {
-				p.art.Authors = names
-				continue
-			}
 			if p.art.Lead == "" && isQuoteLine(s) && !p.endsBody(i) {
 				p.art.Lead = s
 				continue
@@ -210,6 +208,31 @@ func (p *page) head() int {
 		}
 	}
 	return i
+}
+
+// dateline reads a line near the title that dates the article, such as
+// "2005-04-05 06:40更新 来源：转载文章"; a line with a source and no date
+// is taken too.
+func (p *page) dateline(s string) bool {
+	if t, ok := isDateline(s, p.loc); ok {
+		if p.art.Published == nil {
+			p.art.Published = &t
+		}
+		return true
+	}
+	return runeLen(s) <= 60 && phrases.classes(s)&phraseSource != 0
+}
+
+// byline reads a line naming the authors: 作者：…, "By …", 本报记者 ….
+func (p *page) byline(s string) bool {
+	names, ok := authorLine(s)
+	if !ok {
+		names, ok = reporterLine(s)
+	}
+	if ok && p.art.Authors == nil {
+		p.art.Authors = names
+	}
+	return ok
 }
 
 // meta reads a time-stamp line under the title: "2025-12-08 21:39:27
@@ -249,6 +272,35 @@ func (p *page) endsBody(i int) bool {
 	return p.stampAt(i + 1)
 }
 
+// endMatterInMarkup takes a disclaimer, editor or copyright line out of
+// an HTML page's article text. The extractor has already cut the article
+// from the page, so such a line is the article's own end matter — and
+// text may follow it: it does not end the body as it does in raw text.
+func (p *page) endMatterInMarkup(s string) bool {
+	if name, ok := editorLine(s); ok {
+		if p.art.Editor == "" {
+			p.art.Editor = name
+		}
+		return true
+	}
+	if isDisclaimer(s) || isFooter(s) {
+		if p.art.Disclaimer == "" {
+			p.art.Disclaimer = s
+		}
+		return true
+	}
+	return false
+}
+
+// startsList reports a list header, alone or glued to the line's end.
+func (p *page) startsList(s string) bool {
+	if _, ok := matchHeader(s); ok {
+		return true
+	}
+	_, _, ok := splitGluedHeader(s)
+	return ok
+}
+
 // stampAt reports whether line i is a headline's time-stamp line.
 func (p *page) stampAt(i int) bool {
 	if i >= len(p.lines) {
@@ -266,7 +318,20 @@ func (p *page) body(i int) int {
 		if skippable(s) {
 			continue
 		}
-		if p.endsBody(i) {
+		if isNav(s) || repeatsTitle(s, p.art.Title) {
+			continue
+		}
+		if p.markup {
+			if p.endMatterInMarkup(s) {
+				continue
+			}
+			if len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
+				continue // metadata between the title and the text
+			}
+			if p.startsList(s) {
+				return i
+			}
+		} else if p.endsBody(i) {
 			return i
 		}
 		if p.isCaption(s) {
