@@ -62,6 +62,10 @@
 // (see MergeHeadline): its last_seen moves forward in any case, but a
 // change is logged only when a field a reader sees changed.
 //
+// Within a batch, records are written once each, however many of its
+// pages hold them, headlines first: a reader of the change log meets the
+// headlines an article lists no later than the article.
+//
 // The state bucket remembers each record's newest sequence number, so
 // Changes can skip entries that a later change superseded: a reader that
 // resumes after the last seq it saw gets every record changed since then

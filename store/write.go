@@ -42,6 +42,9 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 	if err := w.flushHeadlines(); err != nil {
 		return record.WriteResult{}, err
 	}
+	if err := w.flushDocs(); err != nil {
+		return record.WriteResult{}, err
+	}
 	if !w.dirty {
 		w.res.LastSeq = w.changes.Sequence()
 		return w.res, nil // nothing to commit: leave the file as it was
@@ -72,6 +75,10 @@ type writer struct {
 	// their ids in the order first seen.
 	pending map[string]*pendingHeadline
 	order   []string
+	// docs holds the batch's articles and interviews, by id; docOrder
+	// has their ids in the order first seen.
+	docs     map[string]*pendingDoc
+	docOrder []string
 	// indexes caches index bucket handles: see indexBucket.
 	indexes map[any]*bolt.Bucket
 }
@@ -84,6 +91,7 @@ func (w *writer) open() error {
 	w.blobs = w.tx.Bucket(bucketBlobs)
 	w.records = map[record.Kind]*bolt.Bucket{}
 	w.pending = map[string]*pendingHeadline{}
+	w.docs = map[string]*pendingDoc{}
 	for _, k := range kinds {
 		w.records[k] = w.tx.Bucket(recordBucket(k))
 	}
@@ -148,7 +156,7 @@ func (w *writer) page(p *record.Page) error {
 // article upserts a, keeping the stored source when only the source
 // differs: the same page read from another path is the same article.
 func (w *writer) article(a *record.Article) error {
-	if old := getJSON(w.tx, record.KindArticle, []byte(a.ID)); old != nil {
+	if old := w.storedDoc(record.KindArticle, a.ID); old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", a.ID, err)
@@ -162,19 +170,64 @@ func (w *writer) article(a *record.Article) error {
 	return w.doc(a, a.Published, a.Site, a.Column)
 }
 
+// pendingDoc is an article or interview to write when the batch ends,
+// after the headlines: a reader of the change log then meets the
+// headlines an article lists no later than the article.
+type pendingDoc struct {
+	kind         record.Kind
+	data         []byte
+	insert       bool
+	published    *time.Time
+	site, column string
+}
+
+// storedDoc returns the JSON of an article or interview as this batch
+// has left it so far, or nil.
+func (w *writer) storedDoc(kind record.Kind, id string) []byte {
+	if p, ok := w.docs[id]; ok {
+		return p.data
+	}
+	return getJSON(w.tx, kind, []byte(id))
+}
+
 // doc upserts an article or interview: inserted when new, replaced when
-// its JSON differs, left alone otherwise.
+// its JSON differs, left alone otherwise. The write waits for flushDocs.
 func (w *writer) doc(r record.Record, published *time.Time, site, column string) error {
 	id := r.RecordID()
 	data, err := marshal(r)
 	if err != nil {
 		return fmt.Errorf("store: encode %s: %w", id, err)
 	}
-	old := getJSON(w.tx, r.RecordKind(), []byte(id))
+	old := w.storedDoc(r.RecordKind(), id)
 	if old != nil && string(old) == string(data) {
 		return nil
 	}
-	return w.put(r.RecordKind(), id, data, old == nil, published, site, column)
+	if p, ok := w.docs[id]; ok {
+		p.data, p.published, p.site, p.column = data, published, site, column
+		return nil
+	}
+	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, insert: old == nil,
+		published: published, site: site, column: column}
+	w.docOrder = append(w.docOrder, id)
+	return nil
+}
+
+// flushDocs writes the batch's pending articles and interviews, each once.
+func (w *writer) flushDocs() error {
+	for _, id := range w.docOrder {
+		p := w.docs[id]
+		if !p.insert {
+			if old := getJSON(w.tx, p.kind, []byte(id)); string(old) == string(p.data) {
+				continue // changed and changed back within the batch
+			}
+		}
+		if err := w.put(p.kind, id, p.data, p.insert, p.published, p.site, p.column); err != nil {
+			return err
+		}
+	}
+	clear(w.docs)
+	w.docOrder = w.docOrder[:0]
+	return nil
 }
 
 // pendingHeadline is a headline touched in this batch, written once

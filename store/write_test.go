@@ -72,6 +72,9 @@ func TestStore_WritePages(t *testing.T) {
 		if last := log[len(log)-1]; last.Op != "update" || last.ID != p2.Article.ID {
 			t.Errorf("last entry = %+v", last)
 		}
+		if mustLog(t, s)[0].Kind != record.KindHeadline {
+			t.Error("the headline is not logged before the article that lists it")
+		}
 		r, err := s.Get(context.Background(), p2.Article.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -170,6 +173,18 @@ func TestStore_WritePages(t *testing.T) {
 		dated.Published = ptr(c.t.AddDate(-1, 0, 0))
 		mustWrite(t, s, page("c.txt", "C", "c", dated))
 		assertLatest(t, s, old.ID, fresh.ID)
+	})
+
+	t.Run("OK_SameArticleTwiceInOneBatch", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		res := mustWrite(t, s, page("a.txt", "A", "first"), page("b.txt", "A", "second"))
+		if want := (record.WriteResult{New: 2, Inserted: 1, LastSeq: 1}); res != want {
+			t.Fatalf("result = %+v, want %+v", res, want)
+		}
+		r, _ := s.Get(context.Background(), page("", "A", "").Article.ID)
+		if a := r.(*record.Article); a.Paragraphs[0] != "second" || a.Source != "a.txt" {
+			t.Errorf("article = %q from %s, want the second text, first source", a.Paragraphs, a.Source)
+		}
 	})
 
 	t.Run("ErrInvalidPageWritesNothing", func(t *testing.T) {
