@@ -20,7 +20,7 @@ import (
 // make eval-extract — and the page's metadata, URL, visible dateline and
 // byline, and link lists give the rest.
 func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base *url.URL) *extraction {
-	ex := &extraction{title: meta.title}
+	ex := &extraction{}
 	lists := findLists(doc, base)
 	// Read the whole page before extraction, which leaves out (or, for
 	// readeck, removes) the lines that carry the dateline and byline.
@@ -31,17 +31,15 @@ func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base 
 	}
 
 	var guessed time.Time // the extractor's date, the least trusted
-	var author string
+	var author, libTitle string
 	if detectLanguage(allText) == "zh" {
 		rp := readability.NewParser()
 		art, err := rp.ParseAndMutate(root, base)
 		if err == nil && art.Node != nil {
 			ex.body = blocksOf(art.Node)
 			author = art.Byline()
+			libTitle = oneLine(art.Title())
 			guessed, _ = art.PublishedTime()
-			if ex.title == "" {
-				ex.title = cleanLine(art.Title())
-			}
 		}
 	} else {
 		res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
@@ -52,20 +50,20 @@ func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base 
 		if err == nil && res != nil && res.ContentNode != nil {
 			ex.body = blocksOf(res.ContentNode)
 			author = res.Metadata.Author
+			libTitle = oneLine(res.Metadata.Title)
 			guessed = res.Metadata.Date
-			if ex.title == "" {
-				ex.title = cleanLine(res.Metadata.Title)
-			}
 		}
 	}
-	if ex.title == "" {
-		ex.title = meta.h1
-	}
-	if ex.title == "" {
-		ex.title = firstHeading(doc)
-	}
-	if ex.title == "" && len(ex.body) > 0 && runeLen(ex.body[0].text) <= 80 {
-		// No title anywhere: a short first line of the content is one.
+	title, first := chooseTitle(meta, all, ex.body)
+	switch {
+	case title != "":
+		ex.title = title
+		if first {
+			ex.body = ex.body[1:]
+		}
+	case libTitle != "":
+		ex.title = libTitle
+	case len(ex.body) > 0 && runeLen(ex.body[0].text) <= 80:
 		ex.title, ex.body = ex.body[0].text, ex.body[1:]
 	}
 	if meta.published(time.UTC) == nil {
@@ -78,19 +76,6 @@ func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base 
 	}
 	ex.lists = lists
 	return ex
-}
-
-// firstHeading returns the text of the page's first short heading.
-func firstHeading(doc *goquery.Document) string {
-	var title string
-	doc.Find("h1, h2, h3").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if t := cleanLine(s.Text()); t != "" && runeLen(t) <= 80 {
-			title = t
-			return false
-		}
-		return true
-	})
-	return title
 }
 
 // pickDate chooses a publication time when the metadata gives none: the

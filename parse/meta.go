@@ -25,6 +25,10 @@ type pageMeta struct {
 	dates []string
 	// h1 is the page's only <h1>, when it has exactly one.
 	h1 string
+	// declared is the title the page declares for sharing (og:title,
+	// JSON-LD headline); tag is its <title>; headings its first <h1>–<h3>.
+	declared, tag string
+	headings      []string
 }
 
 // published returns the first date candidate that parses, in loc when it
@@ -71,13 +75,20 @@ func readMeta(doc *goquery.Document) pageMeta {
 	m.description = firstOf(metas["description"], metas["og:description"], metas["twitter:description"], ld.description)
 	m.section = firstOf(metas["article:section"], ld.section)
 	if h1 := doc.Find("h1"); h1.Length() == 1 {
-		m.h1 = cleanLine(h1.Text())
+		m.h1 = oneLine(h1.Text())
 	}
-	m.title = firstOf(metas["og:title"], metas["twitter:title"], ld.headline)
+	doc.Find("h1, h2, h3").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if t := oneLine(s.Text()); t != "" && runeLen(t) <= 80 {
+			m.headings = append(m.headings, t)
+		}
+		return len(m.headings) < 12
+	})
+	m.declared = oneLine(firstOf(metas["og:title"], metas["twitter:title"], ld.headline))
+	m.tag = oneLine(doc.Find("title").First().Text())
+	m.title = m.declared
 	if m.title == "" {
-		m.title = titleFromTag(cleanLine(doc.Find("title").First().Text()), m.h1, m.siteName)
+		m.title = titleFromTag(m.tag, m.h1, m.siteName)
 	}
-	m.title = cleanLine(m.title)
 
 	for _, name := range metaDateNames {
 		if v := metas[name]; v != "" {
@@ -129,7 +140,7 @@ func titleFromTag(title, h1, site string) string {
 	return best
 }
 
-var titleSeparators = []string{" | ", " - ", " – ", " — ", "_", " :: ", " » ", "｜", "－", "—"}
+var titleSeparators = []string{" | ", " - ", " – ", " — ", "--", "——", "_", " :: ", " » ", "｜", "－", "—", "|"}
 
 func splitTitle(t string) []string {
 	for _, sep := range titleSeparators {
@@ -302,4 +313,52 @@ func parseTime(s string, loc *time.Location) (time.Time, bool) {
 		}
 	}
 	return findStamp(s, loc)
+}
+
+// oneLine cleans s and folds its runs of white space into one space.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(cleanLine(s)), " ")
+}
+
+// chooseTitle picks an article's title on a page that declares none: the
+// part of its <title> that the page shows as a heading or a line of text;
+// else a heading the <title> contains; else the first line of the
+// content, when it is short and reads like a title (first is then true);
+// else the longest part of the <title>.
+func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
+	if m.declared != "" {
+		return m.declared, false
+	}
+	parts := splitTitle(m.tag)
+	shown := map[string]bool{}
+	for _, h := range m.headings {
+		shown[h] = true
+	}
+	for _, b := range all {
+		if runeLen(b.text) <= 80 {
+			shown[b.text] = true
+		}
+	}
+	best := ""
+	for _, p := range parts {
+		if p != m.tag || len(parts) == 1 {
+			if shown[p] && runeLen(p) > runeLen(best) && p != m.siteName {
+				best = p
+			}
+		}
+	}
+	if best != "" {
+		return best, false
+	}
+	for _, h := range m.headings {
+		if runeLen(h) >= 4 && strings.Contains(m.tag, h) {
+			return h, false
+		}
+	}
+	if len(content) > 0 {
+		if c := content[0].text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+			return c, true
+		}
+	}
+	return titleFromTag(m.tag, m.h1, m.siteName), false
 }

@@ -194,11 +194,12 @@ func (p *page) head() int {
 	for ; i < len(p.lines); i++ {
 		s := p.lines[i]
 		switch {
-		case skippable(s), isNav(s), repeatsTitle(s, p.art.Title):
+		case skippable(s), repeatsTitle(s, p.art.Title):
 		case isSourceLine(s):
 		case p.art.Published == nil && p.meta(s):
 		case p.dateline(s):
 		case p.byline(s):
+		case isNav(s):
 		default:
 			if p.art.Lead == "" && isQuoteLine(s) && !p.endsBody(i) {
 				p.art.Lead = s
@@ -318,15 +319,15 @@ func (p *page) body(i int) int {
 		if skippable(s) {
 			continue
 		}
+		if p.markup && len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
+			continue // metadata between the title and the text
+		}
 		if isNav(s) || repeatsTitle(s, p.art.Title) {
 			continue
 		}
 		if p.markup {
 			if p.endMatterInMarkup(s) {
 				continue
-			}
-			if len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
-				continue // metadata between the title and the text
 			}
 			if p.startsList(s) {
 				return i
