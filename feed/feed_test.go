@@ -210,7 +210,7 @@ func TestBuild_EmptyFeedIsStable(t *testing.T) {
 	for _, format := range Formats {
 		data := mustRender(t, b, Spec{Kind: record.KindInterview}, format)
 		checkWithGofeed(t, data, format, Spec{Kind: record.KindInterview}, nil)
-		if format == JSON && !bytes.Contains(data, []byte(`"items": []`)) {
+		if format == JSON && !bytes.Contains(data, []byte(`"items":[]`)) {
 			t.Errorf("JSON Feed without items array:\n%s", data)
 		}
 		if again := mustRender(t, b, Spec{Kind: record.KindInterview}, format); !bytes.Equal(again, data) {

@@ -40,10 +40,10 @@ func (f *Feed) json() *jsonDoc {
 	return &jsonDoc{JSONFeed: jf, Items: items}
 }
 
-// writeJSON writes the JSON Feed, indented, with <, > and & as they are.
+// writeJSON writes the JSON Feed with <, > and & as they are. It is not
+// indented: indenting is a second pass over every article's text.
 func (f *Feed) writeJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(f.json())
 }

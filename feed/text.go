@@ -25,28 +25,22 @@ func clean(s string) string {
 }
 
 // isClean reports whether s is valid UTF-8 holding only XML characters.
+// It looks at bytes only: in valid UTF-8 the characters XML forbids are
+// the C0 controls (single bytes) and U+FFFE and U+FFFF (EF BF BE, EF BF
+// BF); surrogates cannot occur.
 func isClean(s string) bool {
+	ascii := true
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return cleanSlow(s[i:])
-		}
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			return false
+		case c == 0xEF && i+2 < len(s) && s[i+1] == 0xBF && (s[i+2] == 0xBE || s[i+2] == 0xBF):
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 	}
-	return true
-}
-
-func cleanSlow(s string) bool {
-	for _, r := range s {
-		if r == utf8.RuneError || !xmlChar(r) {
-			// A real U+FFFD in the text is fine, but rare enough that
-			// taking the slow path for it costs nothing.
-			return false
-		}
-	}
-	return true
+	return ascii || utf8.ValidString(s)
 }
 
 // xmlChar reports whether r is a Char of the XML 1.0 grammar.
