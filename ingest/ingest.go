@@ -10,9 +10,9 @@
 // into a batch and commits it through the Writer interface when it holds
 // Options.BatchSize pages or Options.FlushInterval has passed since its
 // first page: one transaction per batch. The channel from the workers to
-// the writer holds at most one batch more (so parsing goes on while a batch
-// commits), so memory is bounded by two batches and the workers' pages,
-// not by the number of pages.
+// the writer holds at most half a batch more (so parsing goes on while a
+// batch commits), so memory is bounded by the batches and the workers'
+// pages, not by the number of pages.
 //
 // An input that cannot be read or parsed is reported through
 // Options.OnError and counted as failed; the run goes on. When ctx is
@@ -38,6 +38,12 @@ type Writer interface {
 	// WritePages stores pages in one transaction and counts what changed.
 	WritePages(ctx context.Context, pages []*record.Page) (record.WriteResult, error)
 }
+
+// MemoryLimit is the soft limit on Go's memory that newsfeed ingest sets
+// (runtime/debug.SetMemoryLimit) unless GOMEMLIMIT is set: near it the GC
+// works harder rather than let the garbage of big batches pile up. The
+// database file's mapped pages are not counted.
+const MemoryLimit = 160 << 20
 
 // Defaults for Options fields left zero.
 const (

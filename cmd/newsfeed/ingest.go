@@ -17,11 +17,6 @@ import (
 	"newsfeed/store"
 )
 
-// ingestMemoryLimit is ingest's soft limit on the Go heap (see
-// runtime/debug.SetMemoryLimit); the database file's mapped pages are not
-// counted.
-const ingestMemoryLimit = 160 << 20
-
 // defaultSources is what ingest reads when no source is named.
 var defaultSources = []string{"seeds"}
 
@@ -59,7 +54,7 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit: the GC works harder near it rather than letting
 		// garbage from big batches pile up. GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(ingestMemoryLimit)
+		debug.SetMemoryLimit(ingest.MemoryLimit)
 	}
 	s, code := openStore(ctx, e, "ingest", *dbPath, store.Options{LockTimeout: *lockTimeout})
 	if code >= 0 {
