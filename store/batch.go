@@ -1,0 +1,137 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"newsfeed/record"
+)
+
+// This file holds what a batch defers: each record it touches is written
+// once, when the batch ends.
+
+// pendingDoc is an article or interview to write when the batch ends,
+// after the headlines: a reader of the change log then meets the
+// headlines an article lists no later than the article.
+type pendingDoc struct {
+	kind         record.Kind
+	data         []byte
+	insert       bool
+	published    *time.Time
+	site, column string
+}
+
+// storedDoc returns the JSON of an article or interview as this batch
+// has left it so far, or nil.
+func (w *writer) storedDoc(kind record.Kind, id string) []byte {
+	if p, ok := w.docs[id]; ok {
+		return p.data
+	}
+	return getJSON(w.tx, kind, []byte(id))
+}
+
+// doc upserts an article or interview: inserted when new, replaced when
+// its JSON differs, left alone otherwise. The write waits for flushDocs.
+func (w *writer) doc(r record.Record, published *time.Time, site, column string) error {
+	id := r.RecordID()
+	data, err := marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: encode %s: %w", id, err)
+	}
+	old := w.storedDoc(r.RecordKind(), id)
+	if old != nil && string(old) == string(data) {
+		return nil
+	}
+	if p, ok := w.docs[id]; ok {
+		p.data, p.published, p.site, p.column = data, published, site, column
+		return nil
+	}
+	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, insert: old == nil,
+		published: published, site: site, column: column}
+	w.docOrder = append(w.docOrder, id)
+	return nil
+}
+
+// flushDocs writes the batch's pending articles and interviews, each once.
+func (w *writer) flushDocs() error {
+	for _, id := range w.docOrder {
+		p := w.docs[id]
+		if !p.insert {
+			if old := getJSON(w.tx, p.kind, []byte(id)); string(old) == string(p.data) {
+				continue // changed and changed back within the batch
+			}
+		}
+		if err := w.put(p.kind, id, p.data, p.insert, p.published, p.site, p.column); err != nil {
+			return err
+		}
+	}
+	clear(w.docs)
+	w.docOrder = w.docOrder[:0]
+	return nil
+}
+
+// pendingHeadline is a headline touched in this batch, written once
+// when the batch ends however many pages showed it.
+type pendingHeadline struct {
+	h record.Headline
+	// stored is the JSON in the database before the batch; nil if new.
+	stored []byte
+	// visible is set when a field a reader sees changed in the batch.
+	visible bool
+}
+
+// headline merges a sighting of h into the batch's pending headlines,
+// reading the stored one the first time the batch sees it.
+func (w *writer) headline(h *record.Headline) error {
+	if p, ok := w.pending[h.ID]; ok {
+		var visible bool
+		p.h, visible = MergeHeadline(&p.h, h, w.now)
+		p.visible = p.visible || visible
+		return nil
+	}
+	p := &pendingHeadline{}
+	if old := w.records[record.KindHeadline].Get([]byte(h.ID)); old == nil {
+		p.h, p.visible = newHeadline(h, w.now), true
+	} else {
+		var stored record.Headline
+		if err := json.Unmarshal(old, &stored); err != nil {
+			return fmt.Errorf("store: get %s: %w", h.ID, err)
+		}
+		p.stored = copyBytes(old) // kept across Puts: copy, as for any value kept
+		p.h, p.visible = MergeHeadline(&stored, h, w.now)
+	}
+	w.pending[h.ID] = p
+	w.order = append(w.order, h.ID)
+	return nil
+}
+
+// flushHeadlines writes the batch's pending headlines in the order first
+// seen: each once, with one change-log entry if a reader sees a change.
+func (w *writer) flushHeadlines() error {
+	b := w.records[record.KindHeadline]
+	for _, id := range w.order {
+		p := w.pending[id]
+		data, err := p.h.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("store: encode %s: %w", id, err)
+		}
+		switch {
+		case p.stored != nil && string(p.stored) == string(data):
+			// Seen again at the same instant: nothing to write.
+		case !p.visible:
+			// Only last_seen moved: rewrite the record, log nothing.
+			w.dirty = true
+			if err := b.Put([]byte(id), data); err != nil {
+				return fmt.Errorf("store: put %s: %w", id, err)
+			}
+		default:
+			if err := w.put(record.KindHeadline, id, data, p.stored == nil, p.h.Published, p.h.Site, p.h.Column); err != nil {
+				return err
+			}
+		}
+	}
+	clear(w.pending)
+	w.order = w.order[:0]
+	return nil
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// put writes a record that is new or changed in a way a reader sees: the
+// record, its index entries (moved if its time, site or column changed),
+// its state, and one change-log entry.
+func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, published *time.Time, site, column string) error {
+	w.dirty = true
+	key := []byte(id)
+	if err := w.putRecord(kind, key, data); err != nil {
+		return fmt.Errorf("store: put %s: %w", id, err)
+	}
+	st := state{firstSeen: w.now.UnixNano()}
+	var old *state
+	if !insert {
+		if v := w.state.Get(key); v != nil {
+			o, err := decodeState(v)
+			if err != nil {
+				return fmt.Errorf("store: state of %s: %w", id, err)
+			}
+			old = &o
+			st.firstSeen = o.firstSeen
+		}
+	}
+	if published != nil {
+		st.at = timeKey(*published)
+	} else {
+		st.at = timeKey(time.Unix(0, st.firstSeen))
+	}
+	st.site, st.column = indexName(site), indexName(column)
+	if err := w.index(kind, id, old, st); err != nil {
+		return err
+	}
+	seq, err := w.changes.NextSequence()
+	if err != nil {
+		return fmt.Errorf("store: next seq for %s: %w", id, err)
+	}
+	st.seq = seq
+	op := opUpdate
+	if insert {
+		op = opInsert
+		w.res.Inserted++
+	} else {
+		w.res.Updated++
+	}
+	if err := w.changes.Put(seqKey(seq), changeValue(op, kind, id)); err != nil {
+		return fmt.Errorf("store: log %s: %w", id, err)
+	}
+	if err := w.state.Put(key, st.encode()); err != nil {
+		return fmt.Errorf("store: put state of %s: %w", id, err)
+	}
+	return nil
+}
+
+// putRecord stores a record's JSON: in its bucket, or, for the kinds
+// inBlobs names, as a new blob whose key its bucket maps the id to (the
+// old blob is deleted).
+func (w *writer) putRecord(kind record.Kind, key, data []byte) error {
+	b := w.records[kind]
+	if !inBlobs(kind) {
+		return b.Put(key, data)
+	}
+	if old := b.Get(key); old != nil {
+		if err := w.blobs.Delete(old); err != nil {
+			return err
+		}
+	}
+	seq, err := w.blobs.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := w.blobs.Put(seqKey(seq), data); err != nil {
+		return err
+	}
+	return b.Put(key, seqKey(seq))
+}
+
+// index moves a record's index entries from old (nil for a new record)
+// to st.
+func (w *writer) index(kind record.Kind, id string, old *state, st state) error {
+	if old != nil && old.at == st.at && old.site == st.site && old.column == st.column {
+		return nil
+	}
+	if old != nil {
+		if err := w.unindex(kind, id, *old); err != nil {
+			return err
+		}
+	}
+	for _, where := range [...]struct {
+		parent *bolt.Bucket
+		name   string
+	}{{w.byKind, ""}, {w.bySite, st.site}, {w.byColumn, st.column}} {
+		if where.parent != w.byKind && where.name == "" {
+			continue // no site or no column: not indexed there
+		}
+		b, err := w.indexBucket(where.parent, where.name, kind)
+		if err != nil {
+			return fmt.Errorf("store: index %s: %w", id, err)
+		}
+		if err := b.Put(indexKey(st.at, id), []byte{}); err != nil {
+			return fmt.Errorf("store: index %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// indexBucket returns parent/name/kind (parent/kind when name is ""),
+// creating it if needed. Handles are kept for the transaction.
+func (w *writer) indexBucket(parent *bolt.Bucket, name string, kind record.Kind) (*bolt.Bucket, error) {
+	type key struct {
+		parent *bolt.Bucket
+		name   string
+		kind   record.Kind
+	}
+	k := key{parent, name, kind}
+	if b, ok := w.indexes[k]; ok {
+		return b, nil
+	}
+	b := parent
+	if name != "" {
+		var err error
+		if b, err = b.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return nil, err
+		}
+	}
+	b, err := b.CreateBucketIfNotExists([]byte(kind))
+	if err != nil {
+		return nil, err
+	}
+	if w.indexes == nil {
+		w.indexes = map[any]*bolt.Bucket{}
+	}
+	w.indexes[k] = b
+	return b, nil
+}
+
+// unindex deletes the index entries that old describes.
+func (w *writer) unindex(kind record.Kind, id string, old state) error {
+	key := indexKey(old.at, id)
+	buckets := []*bolt.Bucket{nested(w.byKind, []byte(kind))}
+	if old.site != "" {
+		buckets = append(buckets, nested(w.bySite, []byte(old.site), []byte(kind)))
+	}
+	if old.column != "" {
+		buckets = append(buckets, nested(w.byColumn, []byte(old.column), []byte(kind)))
+	}
+	for _, b := range buckets {
+		if b == nil {
+			continue
+		}
+		if err := b.Delete(key); err != nil {
+			return fmt.Errorf("store: unindex %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// putJSON encodes v into a new slice and puts it under key.
+func (w *writer) putJSON(b *bolt.Bucket, key []byte, v any, what string) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: encode %s: %w", what, err)
+	}
+	w.dirty = true
+	if err := b.Put(key, data); err != nil {
+		return fmt.Errorf("store: put %s: %w", what, err)
+	}
+	return nil
+}
+
+// maxIndexName is the longest site or column indexed; longer ones are
+// not indexed (they are not names).
+const maxIndexName = 1024
+
+func indexName(s string) string {
+	if len(s) > maxIndexName {
+		return ""
+	}
+	return s
+}
+
+// marshal encodes a record with its own MarshalJSON, which puts "kind"
+// first; calling it directly spares json.Marshal's second pass over the
+// output.
+func marshal(r record.Record) ([]byte, error) {
+	switch r := r.(type) {
+	case *record.Article:
+		return r.MarshalJSON()
+	case *record.Interview:
+		return r.MarshalJSON()
+	case *record.Headline:
+		return r.MarshalJSON()
+	}
+	return json.Marshal(r)
+}
