@@ -254,11 +254,8 @@ func authorLine(s string) ([]string, bool) {
 		if !isNameList(rest) {
 			return nil, false
 		}
-	case strings.HasPrefix(s, "文/"), strings.HasPrefix(s, "文／"):
-		_, rest, _ = strings.Cut(s, "/")
-		if rest == "" {
-			_, rest, _ = strings.Cut(s, "／")
-		}
+	case strings.HasPrefix(s, "文/"), strings.HasPrefix(s, "文／"), strings.HasPrefix(s, "文："), strings.HasPrefix(s, "文:"):
+		rest = strings.TrimLeft(strings.TrimPrefix(s, "文"), "/／：:")
 	case strings.HasPrefix(s, "作者"):
 		r, ok := cutColon(strings.TrimPrefix(s, "作者"))
 		if !ok {

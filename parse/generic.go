@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
@@ -66,11 +67,12 @@ func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base 
 	case len(ex.body) > 0 && runeLen(ex.body[0].text) <= 80:
 		ex.title, ex.body = ex.body[0].text, ex.body[1:]
 	}
+	at := anchorIndex(all, ex.title, ex.body)
 	if meta.published(time.UTC) == nil {
-		ex.published = pickDate(base, all, ex.title, guessed)
+		ex.published = pickDate(base, all, at, ex.title, guessed)
 	}
 	if len(meta.authors) == 0 {
-		if ex.authors = visibleByline(all, ex.title); len(ex.authors) == 0 && author != "" {
+		if ex.authors = visibleByline(all, at); len(ex.authors) == 0 && author != "" {
 			ex.authors = splitAuthors(author)
 		}
 	}
@@ -82,13 +84,13 @@ func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base 
 // date in the URL, made precise by a visible dateline of the same day;
 // else the visible dateline; else go-htmldate's guess, read as wall-clock
 // time in the page's zone.
-func pickDate(base *url.URL, blocks []block, title string, guessed time.Time) *time.Time {
+func pickDate(base *url.URL, blocks []block, at int, title string, guessed time.Time) *time.Time {
 	loc := time.UTC
 	if detectLanguage([]string{title}) == "zh" {
 		loc = Beijing
 	}
 	fromURL, inURL := urlDate(base, loc)
-	seen, visible := visibleDate(blocks, title, loc)
+	seen, visible := visibleDate(blocks, at, loc)
 	switch {
 	case inURL && visible && seen.Format(time.DateOnly) == fromURL.Format(time.DateOnly):
 		return &seen
@@ -124,7 +126,7 @@ func splitAuthors(s string) []string {
 	var out []string
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '、' || r == '，' }) {
 		for _, n := range strings.Split(part, " and ") {
-			if n = strings.TrimSpace(n); n != "" && !contains(out, n) {
+			if n = strings.TrimSpace(n); n != "" && !contains(out, n) && !strings.ContainsAny(n, "0123456789_") {
 				out = append(out, n)
 			}
 		}
@@ -132,24 +134,32 @@ func splitAuthors(s string) []string {
 	return out
 }
 
-// titleIndex returns the index of the block that holds the title, or -1.
-func titleIndex(blocks []block, title string) int {
-	if title == "" {
-		return -1
+// anchorIndex returns where the article starts among the page's
+// blocks: the block holding the title, else the extracted content's first
+// line, else -1.
+func anchorIndex(blocks []block, title string, content []block) int {
+	if title != "" {
+		for i, b := range blocks {
+			if b.text == title || runeLen(b.text) < 2*runeLen(title) && strings.Contains(b.text, title) ||
+				strings.HasPrefix(title, b.text) && runeLen(b.text)*10 >= runeLen(title)*6 {
+				return i // the title, maybe without the site's name the <title> adds
+			}
+		}
 	}
-	for i, b := range blocks {
-		if b.text == title || runeLen(b.text) < 2*runeLen(title) && strings.Contains(b.text, title) {
-			return i
+	if len(content) > 0 {
+		for i, b := range blocks {
+			if b.text == content[0].text {
+				return i
+			}
 		}
 	}
 	return -1
 }
 
 // visibleDate finds the dateline a reader sees: the first date in the
-// dozen lines after the title, else in the three before it. Dates further
-// away are lists, archives and copyright lines.
-func visibleDate(blocks []block, title string, loc *time.Location) (time.Time, bool) {
-	at := titleIndex(blocks, title)
+// dozen lines after the article's start, else in the three before it.
+// Dates further away are lists, archives and copyright lines.
+func visibleDate(blocks []block, at int, loc *time.Location) (time.Time, bool) {
 	if at < 0 {
 		return time.Time{}, false
 	}
@@ -163,39 +173,206 @@ func visibleDate(blocks []block, title string, loc *time.Location) (time.Time, b
 			return t, true
 		}
 	}
+	// A date the page labels as the publication time counts wherever it
+	// stands in the first part of the page.
+	for i := 0; i < len(blocks) && i < 200; i++ {
+		if s := blocks[i].text; runeLen(s) <= 120 && containsAnyOf(s, dateLabels) {
+			if t, ok := findStamp(s, loc); ok {
+				return t, true
+			}
+		}
+	}
 	return time.Time{}, false
 }
 
-// bylineLabels introduce an author's name on Chinese pages.
-var bylineLabels = []string{"作者", "记者", "文/", "撰文", "来源：作者", "作者："}
+// dateLabels introduce a publication time.
+var dateLabels = []string{"发布时间", "发表于", "发布日期", "发表时间", "时间：", "日期：", "更新时间", "Posted on", "Published"}
 
-// visibleByline finds "作者：张三" or "By Jane Doe" near the title.
-func visibleByline(blocks []block, title string) []string {
-	at := titleIndex(blocks, title)
+func containsAnyOf(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// visibleByline finds the authors' names near the article's start: a
+// byline (作者：张三, 文：张三, "By Jane Doe", 本报记者 张三), a credit in a
+// dateline ("… by 张三", "张三 发表于 …", "[ 张三 ]"), or, right under the
+// title, a line of nothing but names.
+func visibleByline(blocks []block, at int) []string {
 	if at < 0 {
 		return nil
 	}
+	var names []string
 	for i := at; i < len(blocks) && i <= at+12; i++ {
-		s := blocks[i].text
-		if names, ok := authorLine(s); ok {
+		found := bylineNames(blocks[i].text)
+		if len(found) == 0 && len(names) > 0 {
+			break // a byline may take two lines: 本报实习生 …, 本报记者 …
+		}
+		for _, n := range found {
+			if !contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) > 0 {
+		return names
+	}
+	for i := at + 1; i < len(blocks) && i <= at+3; i++ {
+		if names := nameLine(blocks[i].text); len(names) > 0 {
 			return names
 		}
-		for _, label := range bylineLabels {
-			j := strings.Index(s, label)
-			if j < 0 {
-				continue
+	}
+	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
+	for i := 0; i < len(blocks) && i < 200; i++ {
+		if n := creditName(blocks[i].text); n != "" {
+			return []string{n}
+		}
+	}
+	return nil
+}
+
+// bylineLabels introduce an author's name inside a line.
+var bylineLabels = []string{"作者：", "作者:", "作者 ", "文：", "文/", "撰文：", "撰稿：", " by ", " By "}
+
+// creditSuffixes follow a poster's name: "ggjjzhzz 发表于 2005-9-15".
+var creditSuffixes = []string{" 发表于", "发表于", "张贴", "/文"}
+
+// bylineNames reads the names a line credits, or nil.
+func bylineNames(s string) []string {
+	if runeLen(s) > 120 {
+		return nil
+	}
+	if names, ok := authorLine(s); ok && allNames(names) {
+		return names
+	}
+	if names, ok := reporterLine(s); ok {
+		return names
+	}
+	for _, label := range bylineLabels {
+		if j := strings.Index(s, label); j >= 0 {
+			if n := leadingName(s[j+len(label):]); n != "" {
+				return []string{n}
 			}
-			rest := strings.TrimLeft(s[j+len(label):], " :：/")
-			name := rest
-			if k := strings.IndexAny(rest, " \t|，,。（(【[　"); k > 0 {
-				name = rest[:k]
-			}
-			if n := runeLen(name); n >= 2 && n <= 12 && !strings.ContainsAny(name, "0123456789:：") {
-				return []string{name}
+		}
+	}
+	if n := creditName(s); n != "" {
+		return []string{n}
+	}
+	if _, dated := findStamp(s, time.UTC); dated {
+		// 2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]
+		for _, open := range []string{"[", "【"} {
+			if j := strings.Index(s, open); j >= 0 && !strings.HasSuffix(strings.TrimRight(s[:j], " "), "来源：") {
+				rest := strings.TrimLeft(s[j+len(open):], " ")
+				if k := strings.IndexAny(rest, " ]】"); k > 0 && isName(rest[:k]) && allHan(rest[:k]) {
+					return []string{rest[:k]}
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// notNameParts are words in the names of outlets, sections and page
+// furniture, never in a person's: 人民网, 新华社, 训练营, 小字号.
+var notNameParts = []string{"网", "报", "社", "台", "站", "刊", "频道", "新闻", "字号", "文章", "作者", "记者",
+	"编辑", "营", "画像", "中心", "公司", "政府", "部门"}
+
+// creditName reads "NAME 发表于 …", "由NAME张贴", "NAME/文".
+func creditName(s string) string {
+	if runeLen(s) > 120 {
+		return ""
+	}
+	for _, suf := range creditSuffixes {
+		j := strings.Index(s, suf)
+		if j <= 0 {
+			continue
+		}
+		before := strings.TrimRight(s[:j], " ")
+		if k := strings.LastIndexAny(before, " 【["); k >= 0 {
+			_, size := utf8.DecodeRuneInString(before[k:])
+			before = before[k+size:]
+		}
+		before = strings.TrimPrefix(before, "由")
+		if isName(before) {
+			return before
+		}
+	}
+	return ""
+}
+
+// leadingName returns the name at the start of s, up to a space or
+// punctuation, or "" when what is there is no name.
+func leadingName(s string) string {
+	s = strings.TrimLeft(s, " ")
+	end := strings.IndexFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\u3000' || r == '|' || strings.ContainsRune("，,。（(【[]】)）：:/〓", r)
+	})
+	if end >= 0 {
+		s = s[:end]
+	}
+	if isName(s) {
+		return s
+	}
+	return ""
+}
+
+// isName reports a plausible personal name or handle: two to four Han
+// characters, or a Latin handle of three to twenty letters, digits or
+// underscores that is not all digits.
+func isName(s string) bool {
+	if allHan(s) {
+		n := runeLen(s)
+		if n < 2 || n > 4 {
+			return false
+		}
+		for _, w := range notNameParts {
+			if strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) < 3 || len(s) > 20 {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letters++
+		case r >= '0' && r <= '9', r == '_':
+		default:
+			return false
+		}
+	}
+	return letters > 0
+}
+
+func allNames(names []string) bool {
+	for _, n := range names {
+		if !isName(n) && !isNameList(n) {
+			return false
+		}
+	}
+	return len(names) > 0
+}
+
+// nameLine reads a line that is nothing but one to four names:
+// "赵延东、风笑天", "眉间尺".
+func nameLine(s string) []string {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '、' || r == '，' || r == ',' })
+	if len(fields) == 0 || len(fields) > 4 {
+		return nil
+	}
+	for _, f := range fields {
+		if !isName(f) {
+			return nil
+		}
+	}
+	return fields
 }
 
 // findLists finds a page's headline lists: a list under a header that

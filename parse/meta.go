@@ -106,7 +106,7 @@ func readMeta(doc *goquery.Document) pageMeta {
 
 	for _, a := range append([]string{metas["author"], metas["article:author"], metas["dc.creator"], metas["byl"]}, ld.authors...) {
 		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a), "By "))
-		if a == "" || strings.Contains(a, "://") || contains(m.authors, a) {
+		if a == "" || strings.Contains(a, "://") || strings.ContainsAny(a, "0123456789") || contains(m.authors, a) {
 			continue
 		}
 		m.authors = append(m.authors, a)

@@ -2,7 +2,7 @@
 // newsfeed's extractor: it reads a page on stdin (its URL in
 // EXTRACTBENCH_URL), parses it as newsfeed parse does, and prints
 // {"articleBody", "title", "author", "date"}: the lead, paragraphs and
-// disclaimer joined by newlines, the authors joined by spaces, the publication time.
+// disclaimer joined by newlines, the authors joined by spaces (else the editor), the publication time.
 package main
 
 import (
@@ -37,7 +37,14 @@ func main() {
 		}
 		out["articleBody"] = strings.Join(body, "\n")
 		out["title"] = a.Title
-		out["author"] = strings.Join(a.Authors, " ")
+		sep := " "
+		if a.Language == "zh" {
+			sep = "、" // names with spaces inside ("Jane Doe") stay whole elsewhere
+		}
+		out["author"] = strings.Join(a.Authors, sep)
+		if out["author"] == "" {
+			out["author"] = a.Editor // Chinese portals credit the responsible editor
+		}
 		if a.Published != nil {
 			out["date"] = a.Published.Format(time.DateTime)
 		}
