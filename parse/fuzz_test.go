@@ -33,7 +33,7 @@ func FuzzParseText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Text(data, Options{Source: "fuzz", MaxBytes: 1 << 20})
 		if err != nil {
-			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNoTitle) {
+			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNoTitle) && !errors.Is(err, ErrMarkup) {
 				t.Fatalf("undocumented error: %v", err)
 			}
 			if !strings.HasPrefix(err.Error(), "fuzz: ") {

@@ -61,7 +61,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	}
 	root, err := html.ParseWithOptions(strings.NewReader(text), html.ParseOptionEnableScripting(false))
 	if err != nil {
-		return nil, fmt.Errorf("%s: parse: html: %w", src, err)
+		return nil, fmt.Errorf("%s: %w: %v", src, ErrMarkup, err)
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	meta := readMeta(doc)
@@ -79,6 +79,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		if opts.Site == "" {
 			opts.Site = prof.Site
 		}
+		opts.URL = prof.cleanLink(opts.URL)
 		ex = prof.extract(doc, base)
 	}
 	if ex == nil {

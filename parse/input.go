@@ -24,6 +24,9 @@ var (
 	ErrTooLarge = errors.New("parse: input too large")
 	ErrNotText  = errors.New("parse: input is neither text nor HTML")
 	ErrNoTitle  = errors.New("parse: no title found")
+	// ErrMarkup is HTML the HTML parser gives up on, such as elements
+	// nested more than 512 deep.
+	ErrMarkup = errors.New("parse: unreadable markup")
 )
 
 // decode checks data against the limits and returns it as UTF-8 text with

@@ -238,17 +238,12 @@ func firstText(s *goquery.Selection, sels []cascadia.Selector) string {
 // extract reads a page with the profile. It returns nil when the profile
 // finds no body, so the generic extractor can try.
 func (p *Profile) extract(doc *goquery.Document, base *url.URL) *extraction {
-	body := first(doc.Selection, p.Body)
-	if body == nil {
+	if first(doc.Selection, p.Body) == nil {
 		return nil
-	}
-	for _, sel := range p.Strip {
-		doc.FindMatcher(sel).Remove()
 	}
 	ex := &extraction{
 		title: firstText(doc.Selection, p.Title),
 		lead:  firstText(doc.Selection, p.Lead),
-		body:  blocksOf(body.Nodes...),
 	}
 	loc := Beijing // profiles so far are of Chinese sites; a zone in the text wins
 	if t := firstText(doc.Selection, p.Date); t != "" {
@@ -278,6 +273,11 @@ func (p *Profile) extract(doc *goquery.Document, base *url.URL) *extraction {
 			ex.lists = append(ex.lists, p.items(doc, base, list, rule, loc)...)
 		}
 	}
+	// Strip last: the parts read above may live in what the body sheds.
+	for _, sel := range p.Strip {
+		doc.FindMatcher(sel).Remove()
+	}
+	ex.body = blocksOf(first(doc.Selection, p.Body).Nodes...)
 	return ex
 }
 
