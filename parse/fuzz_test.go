@@ -98,3 +98,52 @@ func FuzzParseText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHTML feeds arbitrary bytes to the HTML parser, seeded with the
+// HTML fixtures and fragments of broken markup. An error must be one of
+// the documented ones and name the input; a page must yield an article
+// with a title, whose list ids point at the page's headlines.
+func FuzzParseHTML(f *testing.F) {
+	pages, _ := filepath.Glob("testdata/html/*.html")
+	for _, p := range pages {
+		data := readFile(f, p)
+		f.Add(data, "https://www.guancha.cn/a/2025_12_09_1.shtml")
+		f.Add(data[:len(data)/2], "")
+	}
+	f.Add([]byte(`<html><meta charset="gbk"><title>t</title><body><p>a<p>b`), "")
+	f.Add([]byte(`<div><div><div><p>x</p></div>`), "http://example.com/2025/01/02/x")
+	f.Fuzz(func(t *testing.T, data []byte, pageURL string) {
+		res, err := HTML(data, Options{Source: "fuzz", URL: pageURL, MaxBytes: 1 << 20})
+		if err != nil {
+			for _, want := range []error{ErrEmpty, ErrNotText, ErrTooLarge, ErrNoTitle, ErrMarkup} {
+				if errors.Is(err, want) {
+					if !strings.HasPrefix(err.Error(), "fuzz: ") {
+						t.Fatalf("error does not name the input: %v", err)
+					}
+					return
+				}
+			}
+			t.Fatalf("undocumented error: %v", err)
+		}
+		a := res.Article
+		if a.Title == "" || !utf8.ValidString(a.Title) {
+			t.Fatalf("bad title %q", a.Title)
+		}
+		ids := map[string]bool{}
+		for _, h := range res.Headlines {
+			ids[h.ID] = true
+		}
+		for _, list := range [][]string{a.Related, a.Recommended, a.Hot} {
+			for _, id := range list {
+				if !ids[id] {
+					t.Fatalf("list names %s, not a headline of the page", id)
+				}
+			}
+		}
+		for _, r := range res.Records() {
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
 
 	"newsfeed/record"
 )
@@ -220,11 +221,28 @@ func (p *Profile) set(key, val string) error {
 // first returns the first selection of the alternatives that has text.
 func first(s *goquery.Selection, sels []cascadia.Selector) *goquery.Selection {
 	for _, sel := range sels {
-		if m := s.FindMatcher(sel).First(); m.Length() > 0 && strings.TrimSpace(m.Text()) != "" {
+		if m := s.FindMatcher(sel).First(); m.Length() > 0 && hasText(m.Get(0), 0) {
 			return m
 		}
 	}
 	return nil
+}
+
+// hasText reports whether n holds any text that is not white space,
+// stopping at the first it finds.
+func hasText(n *html.Node, depth int) bool {
+	if n.Type == html.TextNode {
+		return strings.TrimSpace(n.Data) != ""
+	}
+	if depth > maxDepth {
+		return false
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if hasText(c, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstText returns the text of the first alternative that has some.
