@@ -6,7 +6,7 @@ FUZZTIME  ?= 60s
 BENCHTIME ?= 2s
 COUNT     ?= 6
 
-.PHONY: all build run test bench fuzz lint clean
+.PHONY: all build run test bench fuzz lint clean eval-extract
 
 all: build
 
@@ -42,6 +42,22 @@ fuzz:
 			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
 		done; \
 	done
+
+# Body, date and author extraction scored on ../shared/aeb and
+# ../shared/zh-cwce beside go-trafilatura and readeck go-readability, in one
+# run each. Our extractor reads the pages as they are; the libraries get
+# the Chinese pages transcoded to UTF-8 (-to-utf8), as they cannot detect
+# the encoding themselves.
+EXTRACTBENCH_SRC ?= ../shared/tools/extractbench
+EXTRACTBENCH_BIN ?= $(HOME)/.cache/extractbench/bin
+
+eval-extract:
+	$(MAKE) -C $(EXTRACTBENCH_SRC) build BIN=$(EXTRACTBENCH_BIN)
+	$(GO) build -o bin/extractadapter ./tools/extractadapter
+	$(EXTRACTBENCH_BIN)/extractbench run -data ../shared/aeb \
+		-e readeck,trafilatura-nofallback,trafilatura -cmdjson "newsfeed=$(CURDIR)/bin/extractadapter"
+	$(EXTRACTBENCH_BIN)/extractbench run -data ../shared/zh-cwce -to-utf8 -e readeck,trafilatura
+	$(EXTRACTBENCH_BIN)/extractbench run -data ../shared/zh-cwce -e "" -cmdjson "newsfeed=$(CURDIR)/bin/extractadapter"
 
 lint:
 	$(GO) vet ./...
