@@ -144,3 +144,21 @@ func TestOpen(t *testing.T) {
 		}
 	})
 }
+
+func TestOpen_AddsMissingBucketsOfItsVersion(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	path := s.Path()
+	mustClose(t, s)
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketBlobs) })
+	db.Close()
+	s, err = Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mustClose(t, s)
+	mustWrite(t, s, page("a.txt", "A", "a"))
+}

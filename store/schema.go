@@ -58,11 +58,18 @@ func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
 	if name == nil {
 		return nil
 	}
-	v := tx.Bucket(name).Get(id)
+	b := tx.Bucket(name)
+	if b == nil {
+		return nil
+	}
+	v := b.Get(id)
 	if v == nil || !inBlobs(k) {
 		return v
 	}
-	return tx.Bucket(bucketBlobs).Get(v)
+	if blobs := tx.Bucket(bucketBlobs); blobs != nil {
+		return blobs.Get(v)
+	}
+	return nil
 }
 
 // kinds are the record kinds in the order stats lists them.
@@ -102,9 +109,10 @@ var errSkip = errors.New("skip")
 // that are due, all in one transaction.
 func (s *Store) init() error {
 	var version uint64
-	var foreign bool
+	var foreign, complete bool
 	err := s.db.View(func(tx *bolt.Tx) error {
 		version, foreign = schemaOf(tx)
+		complete = hasBuckets(tx)
 		return nil
 	})
 	if err != nil {
@@ -116,7 +124,7 @@ func (s *Store) init() error {
 	case version > SchemaVersion:
 		return fmt.Errorf("%w: %s has schema version %d, this newsfeed knows up to %d: use a newer newsfeed",
 			ErrSchemaTooNew, s.path, version, SchemaVersion)
-	case version == SchemaVersion:
+	case version == SchemaVersion && (complete || s.readOnly):
 		return nil
 	case s.readOnly && version == 0:
 		return fmt.Errorf("%w: %s is empty (run newsfeed ingest first)", ErrNoDatabase, s.path)
@@ -126,8 +134,13 @@ func (s *Store) init() error {
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		v, foreign := schemaOf(tx)
-		if foreign || v >= SchemaVersion {
+		if foreign || v > SchemaVersion || (v == SchemaVersion && hasBuckets(tx)) {
 			return errSkip // another process got here first
+		}
+		if v == SchemaVersion {
+			// Written while this version's layout was being made:
+			// the migration that made it adds what is missing.
+			v--
 		}
 		for i := v; i < SchemaVersion; i++ {
 			if err := migrations[i](tx); err != nil {
@@ -140,6 +153,18 @@ func (s *Store) init() error {
 		return fmt.Errorf("store: init %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// hasBuckets reports whether every top-level bucket of the current
+// layout exists.
+func hasBuckets(tx *bolt.Tx) bool {
+	for _, name := range [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
+		bucketBlobs, bucketPages, bucketState, bucketChanges, bucketIndex} {
+		if tx.Bucket(name) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // schemaOf returns the schema version stored in tx's meta bucket, 0 for
