@@ -214,8 +214,11 @@ func hasPrefixFold(s, prefix string) bool {
 // isDisclaimer reports a line that disclaims or asserts rights over the
 // article: 本文仅代表作者个人观点。, 本文系观察者网独家稿件…, "The views
 // expressed…".
-func isDisclaimer(s string) bool {
-	return len(s) <= 600 && phrases.classes(s)&phraseDisclaimer != 0 ||
+func isDisclaimer(s string) bool { return disclaimerBy(s, phrases.classes(s)) }
+
+// disclaimerBy is isDisclaimer for a line whose phrase classes are known.
+func disclaimerBy(s string, classes uint8) bool {
+	return len(s) <= 600 && classes&phraseDisclaimer != 0 ||
 		hasPrefixFold(s, "The views expressed") || hasPrefixFold(s, "Views expressed") ||
 		hasPrefixFold(s, "This article reflects") || hasPrefixFold(s, "Opinions expressed")
 }
@@ -305,9 +308,10 @@ func isSourceLine(s string) bool {
 
 // isFooter reports site boilerplate at the foot of a page: copyright and
 // licence lines, complaint hotlines, navigation.
-func isFooter(s string) bool {
-	return len(s) <= 300 && phrases.classes(s)&phraseFooter != 0
-}
+func isFooter(s string) bool { return footerBy(s, phrases.classes(s)) }
+
+// footerBy is isFooter for a line whose phrase classes are known.
+func footerBy(s string, classes uint8) bool { return len(s) <= 300 && classes&phraseFooter != 0 }
 
 // openQuotes and closeQuotes delimit a pull quote.
 const (
@@ -337,11 +341,14 @@ func terminal(r rune) bool {
 
 // isCaption reports a body line that captions an image: it carries a
 // photo credit, or it is short and does not end like a sentence.
-func isCaption(s string) bool {
+func isCaption(s string) bool { return captionBy(s, phrases.classes(s)) }
+
+// captionBy is isCaption for a line whose phrase classes are known.
+func captionBy(s string, classes uint8) bool {
 	if len(s) > 400 {
 		return false // over 120 characters of Chinese: prose
 	}
-	if phrases.classes(s)&phraseCaption != 0 && runeLen(s) <= 120 {
+	if classes&phraseCaption != 0 && runeLen(s) <= 120 {
 		return true
 	}
 	if hasPrefixFold(s, "Photo:") || hasPrefixFold(s, "Image:") || hasPrefixFold(s, "Pictured:") ||
@@ -388,11 +395,14 @@ func isNameList(s string) bool {
 
 // isNav reports page furniture: breadcrumbs, pagers, print and share
 // links, font-size switches — or a line of page numbers, "[1] [2] [3]".
-func isNav(s string) bool {
+func isNav(s string) bool { return navBy(s, phrases.classes(s)) }
+
+// navBy is isNav for a line whose phrase classes are known.
+func navBy(s string, classes uint8) bool {
 	if len(s) > 240 {
 		return false
 	}
-	if phrases.classes(s)&phraseNav != 0 {
+	if classes&phraseNav != 0 {
 		return true
 	}
 	return strings.Trim(s, "0123456789[]【】 |") == "" && strings.ContainsAny(s, "[【")

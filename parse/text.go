@@ -98,6 +98,26 @@ type page struct {
 	// carrying a caption's phrases.
 	markup   bool
 	captions map[string]bool
+
+	// classes caches the phrase classes of each line (phraseKnown set
+	// once computed): a line is looked at by several classifiers.
+	classes []uint16
+}
+
+// phraseKnown marks a cached entry of page.classes.
+const phraseKnown = 0x100
+
+// cls returns the phrase classes of line i.
+func (p *page) cls(i int) uint8 {
+	if p.classes == nil {
+		p.classes = make([]uint16, len(p.lines))
+	}
+	c := p.classes[i]
+	if c&phraseKnown == 0 {
+		c = uint16(phrases.classes(p.lines[i])) | phraseKnown
+		p.classes[i] = c
+	}
+	return uint8(c)
 }
 
 func parseLines(lines []string, opts Options) (*Result, error) {
@@ -183,7 +203,7 @@ func skippable(s string) bool { return s == "" || isSeparator(s) }
 // byline) and the lead, and returns the index of the first body line.
 func (p *page) head() int {
 	i := 0
-	for i < len(p.lines) && (skippable(p.lines[i]) || isFooter(p.lines[i])) {
+	for i < len(p.lines) && (skippable(p.lines[i]) || footerBy(p.lines[i], p.cls(i))) {
 		i++
 	}
 	if i == len(p.lines) {
@@ -199,7 +219,7 @@ func (p *page) head() int {
 		case p.art.Published == nil && p.meta(s):
 		case p.dateline(s):
 		case p.byline(s):
-		case isNav(s):
+		case navBy(s, p.cls(i)):
 		default:
 			if p.art.Lead == "" && isQuoteLine(s) && !p.endsBody(i) {
 				p.art.Lead = s
@@ -254,8 +274,8 @@ func (p *page) meta(s string) bool {
 // endsBody reports whether line i starts the page's end matter: a
 // disclaimer, an editor line, a list header, or the first headline item.
 func (p *page) endsBody(i int) bool {
-	s := p.lines[i]
-	if isDisclaimer(s) || isFooter(s) {
+	s, c := p.lines[i], p.cls(i)
+	if disclaimerBy(s, c) || footerBy(s, c) {
 		return true
 	}
 	if _, ok := editorLine(s); ok {
@@ -277,14 +297,15 @@ func (p *page) endsBody(i int) bool {
 // an HTML page's article text. The extractor has already cut the article
 // from the page, so such a line is the article's own end matter — and
 // text may follow it: it does not end the body as it does in raw text.
-func (p *page) endMatterInMarkup(s string) bool {
+func (p *page) endMatterInMarkup(i int) bool {
+	s, c := p.lines[i], p.cls(i)
 	if name, ok := editorLine(s); ok {
 		if p.art.Editor == "" {
 			p.art.Editor = name
 		}
 		return true
 	}
-	if isDisclaimer(s) || isFooter(s) {
+	if disclaimerBy(s, c) || footerBy(s, c) {
 		if p.art.Disclaimer == "" {
 			p.art.Disclaimer = s
 		}
@@ -322,11 +343,11 @@ func (p *page) body(i int) int {
 		if p.markup && len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
 			continue // metadata between the title and the text
 		}
-		if isNav(s) || repeatsTitle(s, p.art.Title) {
+		if navBy(s, p.cls(i)) || repeatsTitle(s, p.art.Title) {
 			continue
 		}
 		if p.markup {
-			if p.endMatterInMarkup(s) {
+			if p.endMatterInMarkup(i) {
 				continue
 			}
 			if p.startsList(s) {
@@ -335,7 +356,7 @@ func (p *page) body(i int) int {
 		} else if p.endsBody(i) {
 			return i
 		}
-		if p.isCaption(s) {
+		if p.isCaption(i) {
 			p.art.Captions = append(p.art.Captions, s)
 			continue
 		}
@@ -345,7 +366,8 @@ func (p *page) body(i int) int {
 }
 
 // isCaption reports a body line that captions an image.
-func (p *page) isCaption(s string) bool {
+func (p *page) isCaption(i int) bool {
+	s := p.lines[i]
 	if p.captions[s] {
 		return true
 	}
@@ -353,9 +375,9 @@ func (p *page) isCaption(s string) bool {
 		return false
 	}
 	if p.markup {
-		return len(s) <= 360 && phrases.classes(s)&phraseCaption != 0
+		return len(s) <= 360 && p.cls(i)&phraseCaption != 0
 	}
-	return isCaption(s)
+	return captionBy(s, p.cls(i))
 }
 
 // tail reads the end matter: disclaimer, editor, and the headline lists.
@@ -390,7 +412,7 @@ func (p *page) tail(i int) {
 			continue
 		case isSeparator(s):
 			continue
-		case isFooter(s):
+		case footerBy(s, p.cls(i)):
 			cur = ""
 			if p.markup && p.art.Disclaimer == "" {
 				// Inside an article's markup a copyright line is the
@@ -399,7 +421,7 @@ func (p *page) tail(i int) {
 			}
 			continue
 		}
-		if isDisclaimer(s) {
+		if disclaimerBy(s, p.cls(i)) {
 			if p.art.Disclaimer == "" {
 				p.art.Disclaimer = s
 			}
