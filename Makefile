@@ -14,14 +14,16 @@ build:
 	$(GO) build -o $(BIN) ./cmd/newsfeed
 
 # Ingest every seed page into data/newsfeed.db, then publish every feed
-# into data/feeds/ and print the paths of the files written. Running it
-# again changes nothing: the pages are unchanged, so no file is rewritten.
+# into data/feeds/, print the paths of the files written and the
+# database's stats. Running it again changes nothing: the pages are
+# unchanged, so no file is rewritten and the change log stays as it was.
 DB        := data/newsfeed.db
 FEEDS     := data/feeds
 
 run: build
 	@mkdir -p $(dir $(DB))
 	$(BIN) run --db $(DB) --out $(FEEDS) seeds/
+	$(BIN) stats --db $(DB)
 
 test:
 	$(GO) vet ./...
