@@ -80,7 +80,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 			opts.Site = prof.Site
 		}
 		opts.URL = prof.cleanLink(opts.URL)
-		ex = prof.extract(doc, base)
+		ex = prof.extract(root, base)
 	}
 	if ex == nil {
 		ex = extractGeneric(root, doc, meta, base)

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"newsfeed/record"
 )
@@ -218,11 +218,21 @@ func (p *Profile) set(key, val string) error {
 	return nil
 }
 
-// first returns the first selection of the alternatives that has text.
-func first(s *goquery.Selection, sels []cascadia.Selector) *goquery.Selection {
+// firstNode returns the first element an alternative matches that has
+// text, trying the alternatives in order.
+func firstNode(root *html.Node, sels []cascadia.Selector) *html.Node {
 	for _, sel := range sels {
-		if m := s.FindMatcher(sel).First(); m.Length() > 0 && hasText(m.Get(0), 0) {
-			return m
+		n := sel.MatchFirst(root)
+		if n == nil {
+			continue
+		}
+		if hasText(n, 0) {
+			return n
+		}
+		for _, m := range sel.MatchAll(root) {
+			if hasText(m, 0) {
+				return m
+			}
 		}
 	}
 	return nil
@@ -246,87 +256,124 @@ func hasText(n *html.Node, depth int) bool {
 }
 
 // firstText returns the text of the first alternative that has some.
-func firstText(s *goquery.Selection, sels []cascadia.Selector) string {
-	if m := first(s, sels); m != nil {
-		return cleanLine(nodeText(m.Get(0)))
+func firstText(root *html.Node, sels []cascadia.Selector) string {
+	if n := firstNode(root, sels); n != nil {
+		return nodeText(n)
 	}
 	return ""
 }
 
+// allTexts returns the texts of every element the first matching
+// alternative selects.
+func allTexts(root *html.Node, sels []cascadia.Selector) []string {
+	for _, sel := range sels {
+		var out []string
+		for _, n := range sel.MatchAll(root) {
+			if t := nodeText(n); t != "" {
+				out = append(out, t)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// link returns n itself when it is a link, else its first link.
+func link(n *html.Node) *html.Node {
+	if n.Type == html.ElementNode && n.DataAtom == atom.A && hasAttr(n, "href") {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if l := link(c); l != nil {
+			return l
+		}
+	}
+	return nil
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	_, ok := attr(n, key)
+	return ok
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
 // extract reads a page with the profile. It returns nil when the profile
 // finds no body, so the generic extractor can try.
-func (p *Profile) extract(doc *goquery.Document, base *url.URL) *extraction {
-	if first(doc.Selection, p.Body) == nil {
+func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
+	if firstNode(root, p.Body) == nil {
 		return nil
 	}
 	ex := &extraction{
-		title: firstText(doc.Selection, p.Title),
-		lead:  firstText(doc.Selection, p.Lead),
+		title:   firstText(root, p.Title),
+		lead:    firstText(root, p.Lead),
+		column:  firstText(root, p.Column),
+		authors: allTexts(root, p.Author),
 	}
 	loc := Beijing // profiles so far are of Chinese sites; a zone in the text wins
-	if t := firstText(doc.Selection, p.Date); t != "" {
-		if ts, ok := findStamp(t, loc); ok {
-			ex.published = &ts
-		}
+	if ts, ok := findStamp(firstText(root, p.Date), loc); ok {
+		ex.published = &ts
 	}
-	if t := firstText(doc.Selection, p.Editor); t != "" {
+	editors := allTexts(root, p.Editor)
+	for _, t := range editors {
 		if name, ok := editorLine(t); ok {
 			ex.editor = name
-		} else if runeLen(t) <= 20 {
-			ex.editor = t
+			break
 		}
 	}
-	if t := firstText(doc.Selection, p.Column); t != "" {
-		ex.column = t
-	}
-	if m := first(doc.Selection, p.Author); m != nil {
-		m.Each(func(_ int, s *goquery.Selection) {
-			if t := cleanLine(s.Text()); t != "" {
-				ex.authors = append(ex.authors, t)
-			}
-		})
+	if ex.editor == "" && len(editors) == 1 && runeLen(editors[0]) <= 20 {
+		ex.editor = editors[0]
 	}
 	for _, list := range []record.List{record.ListRelated, record.ListRecommended, record.ListHot} {
 		if rule := p.Lists[list]; rule != nil {
-			ex.lists = append(ex.lists, p.items(doc, base, list, rule, loc)...)
+			ex.lists = append(ex.lists, p.items(root, base, list, rule, loc)...)
 		}
 	}
 	// Strip last: the parts read above may live in what the body sheds.
 	for _, sel := range p.Strip {
-		doc.FindMatcher(sel).Remove()
+		for _, n := range sel.MatchAll(root) {
+			if n.Parent != nil {
+				n.Parent.RemoveChild(n)
+			}
+		}
 	}
-	ex.body = blocksOf(first(doc.Selection, p.Body).Nodes...)
+	if body := firstNode(root, p.Body); body != nil {
+		ex.body = blocksOf(body)
+	}
 	return ex
 }
 
-// items reads one list's items.
-func (p *Profile) items(doc *goquery.Document, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
+// items reads one list's items: those of the first item selector that
+// finds any.
+func (p *Profile) items(root *html.Node, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
 	var out []listItem
 	for _, sel := range rule.Item {
-		doc.FindMatcher(sel).Each(func(_ int, item *goquery.Selection) {
+		for _, item := range sel.MatchAll(root) {
 			it := listItem{list: list}
-			link := item
-			if !item.Is("a") {
-				link = item.Find("a[href]").First()
-			}
-			if t := first(item, rule.Title); t != nil {
-				link = t
-				if !t.Is("a") {
-					if a := t.Find("a[href]").First(); a.Length() > 0 {
-						link = a
-					}
+			a := link(item)
+			if t := firstNode(item, rule.Title); t != nil {
+				it.title = nodeText(t)
+				if l := link(t); l != nil {
+					a = l
 				}
-				it.title = cleanLine(t.Text())
-			} else {
-				it.title = cleanLine(link.Text())
+			} else if a != nil {
+				it.title = nodeText(a)
 			}
-			if href, ok := link.Attr("href"); ok {
+			if a != nil {
+				href, _ := attr(a, "href")
 				it.link = p.cleanLink(resolve(base, href))
 			}
-			if t := firstText(item, rule.Time); t != "" {
-				if ts, ok := findStamp(t, loc); ok {
-					it.stamp = &ts
-				}
+			if ts, ok := findStamp(firstText(item, rule.Time), loc); ok {
+				it.stamp = &ts
 			}
 			it.column = firstText(item, rule.Column)
 			if t := firstText(item, rule.Comments); t != "" {
@@ -337,7 +384,7 @@ func (p *Profile) items(doc *goquery.Document, base *url.URL, list record.List, 
 			if it.title != "" {
 				out = append(out, it)
 			}
-		})
+		}
 		if len(out) > 0 {
 			break
 		}
