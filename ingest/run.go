@@ -81,9 +81,10 @@ func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options)
 	}
 }
 
-// parsePage parses one page's bytes into what a Writer takes.
+// parsePage parses one page's bytes, HTML or raw text, into what a
+// Writer takes.
 func parsePage(data []byte, name string, opts Options) (*record.Page, error) {
-	res, err := parse.Text(data, parse.Options{
+	res, err := parse.Page(data, parse.Options{
 		Site: opts.Site, Source: name, MaxBytes: opts.MaxBytes, Location: opts.Location,
 	})
 	if err != nil {

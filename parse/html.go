@@ -148,8 +148,10 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	if a.Lead == "" {
 		a.Lead = ex.lead
 	}
-	if a.Language == "" || meta.lang != "" && !strings.HasPrefix(strings.ToLower(meta.lang), a.Language) && a.Language == "en" {
-		a.Language = normLang(meta.lang, a.Language)
+	if a.Language == "" {
+		// The text decides; the lang attribute only when the text cannot
+		// (pages declare zh-CN on English text and the reverse).
+		a.Language = normLang(meta.lang)
 	}
 	for _, it := range ex.lists {
 		p.addHeadline(it.title, it.list, it.stamp, it.column, it.comments, it.link)
@@ -157,15 +159,12 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	return p.finish()
 }
 
-// normLang turns a page's lang attribute into the article's language tag,
-// keeping detected when the page says nothing useful.
-func normLang(lang, detected string) string {
+// normLang turns a page's lang attribute (zh-CN, en_US) into a language
+// tag (zh, en).
+func normLang(lang string) string {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if i := strings.IndexAny(lang, "-_"); i > 0 {
 		lang = lang[:i]
-	}
-	if lang == "" {
-		return detected
 	}
 	return lang
 }
