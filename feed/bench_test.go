@@ -113,7 +113,7 @@ func benchPage(seed *record.Page, i int) *record.Page {
 		title := fmt.Sprintf("标题 %d-%d:国家航天局设立商业航天司", i, j)
 		t := published.Add(-time.Duration(j) * time.Second)
 		h := &record.Headline{
-			ID: record.HeadlineID("bench", "", title), Site: "bench", Title: title, Published: &t,
+			ID: record.HeadlineID("bench", title), Site: "bench", Title: title, Published: &t,
 			Column: benchColumns[(i+j)%len(benchColumns)], Lists: []record.List{record.ListRelated},
 		}
 		if j%5 == 0 {

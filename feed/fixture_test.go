@@ -20,13 +20,13 @@ func mustMixedStore(tb testing.TB) *store.Store {
 	s, _ := mustSeedStore(tb)
 	const site = "example.com"
 	h1 := &record.Headline{
-		ID: record.HeadlineID(site, "https://example.com/h/1", "Rates held"), Site: site,
+		ID: record.HeadlineID(site, "Rates held"), Site: site,
 		Title: "Rates held", URL: "https://example.com/h/1", Column: "Business",
 		Published: ptr(time.Date(2026, 1, 9, 17, 0, 0, 0, newYork)),
 		Lists:     []record.List{record.ListHot, record.ListRelated}, Comments: ptr(7),
 	}
 	h2 := &record.Headline{
-		ID: record.HeadlineID(site, "", "Storm ahead"), Site: site, Title: "Storm ahead",
+		ID: record.HeadlineID(site, "Storm ahead"), Site: site, Title: "Storm ahead",
 		Column: "Business", Lists: []record.List{record.ListRecommended},
 	}
 	a1 := &record.Article{

@@ -34,7 +34,7 @@ func mustHostileStore(tb testing.TB) *store.Store {
 	s := mustOpenStore(tb)
 	const site = "evil.example"
 	h := &record.Headline{
-		ID: record.HeadlineID(site, "", hostileTitle), Site: site, Title: hostileTitle,
+		ID: record.HeadlineID(site, hostileTitle), Site: site, Title: hostileTitle,
 		URL: "javascript:alert(1)", Column: "<b>col</b> & \x00co",
 		Lists: []record.List{record.ListHot, "<i>list</i>"}, Comments: ptr(3),
 		Published: ptr(time.Date(2026, 1, 1, 0, 0, 0, 0, newYork)),

@@ -474,9 +474,7 @@ func (p *page) addHeadline(title string, list record.List, published *time.Time,
 	if title == "" {
 		return
 	}
-	// The id comes from site and title even when the link is known, so
-	// that the headline seen in raw text (no links) and in HTML is one.
-	id := record.HeadlineID(p.opts.Site, "", title)
+	id := record.HeadlineID(p.opts.Site, title)
 	h := p.byID[id]
 	if h == nil {
 		h = &record.Headline{ID: id, Site: p.opts.Site, Title: title}

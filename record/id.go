@@ -44,11 +44,12 @@ func ArticleID(site, rawURL, title string) string {
 	return makeID("a_", identity(site, rawURL, title)...)
 }
 
-// HeadlineID returns the stable id of a headline: from its canonical URL
-// when known, else from site and normalised title, so the same headline in
-// two lists or on two pages gets one id.
-func HeadlineID(site, rawURL, title string) string {
-	return makeID("h_", identity(site, rawURL, title)...)
+// HeadlineID returns the stable id of a headline: from its site and
+// normalised title. Unlike an article's, it does not come from the URL even
+// when one is known: a headline seen first in raw text (no links) and
+// later in HTML must stay one record, whose URL the later sighting fills in.
+func HeadlineID(site, title string) string {
+	return makeID("h_", "title", strings.ToLower(strings.TrimSpace(site)), NormalizeTitle(title))
 }
 
 // InterviewID returns the id of the interview contained in the article

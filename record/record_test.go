@@ -54,9 +54,9 @@ func TestMarshal_RoundTrip(t *testing.T) {
 // downstream systems, so a change here breaks them all.
 func TestIDs_Stable(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{HeadlineID("", "", "中国将寻找第二颗地球"), HeadlineID("", "", " 中国将寻找第二颗地球 ")},
-		{HeadlineID("guancha.cn", "", "Hello  World"), HeadlineID("GUANCHA.CN", "", "hello world")},
-		{HeadlineID("", "", "ＡＩ：治理"), HeadlineID("", "", "AI:治理")},
+		{HeadlineID("", "中国将寻找第二颗地球"), HeadlineID("", " 中国将寻找第二颗地球 ")},
+		{HeadlineID("guancha.cn", "Hello  World"), HeadlineID("GUANCHA.CN", "hello world")},
+		{HeadlineID("", "ＡＩ：治理"), HeadlineID("", "AI:治理")},
 		{ArticleID("x", "https://Example.com/a?utm_source=x&b=1#top", "t1"), ArticleID("y", "https://example.com:443/a?b=1", "t2")},
 	}
 	for i, tt := range tests {
@@ -65,7 +65,7 @@ func TestIDs_Stable(t *testing.T) {
 		}
 	}
 	pinned := []struct{ got, want string }{
-		{HeadlineID("", "", "中国将寻找第二颗地球"), "h_c9019aa4a364824b17a5"},
+		{HeadlineID("", "中国将寻找第二颗地球"), "h_c9019aa4a364824b17a5"},
 		{ArticleID("", "https://example.com/a", ""), "a_578f46f81842f4bea07e"},
 		{InterviewID("a_0123"), "i_7366dfad5540ac8c9894"},
 	}

@@ -122,7 +122,7 @@ func latestDB(b *testing.B, n int) string {
 				title := fmt.Sprintf("Headline %d", done)
 				pub := year.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
 				page.Headlines = append(page.Headlines, &record.Headline{
-					ID: record.HeadlineID("bench", "", title), Site: "bench", Title: title,
+					ID: record.HeadlineID("bench", title), Site: "bench", Title: title,
 					Published: &pub, Column: columns[done%len(columns)], Lists: []record.List{record.ListRelated},
 				})
 			}

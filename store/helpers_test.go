@@ -48,7 +48,7 @@ func ptr[T any](v T) *T { return &v }
 
 // hl makes a headline with an id from site and title.
 func hl(title string, lists ...record.List) *record.Headline {
-	return &record.Headline{ID: record.HeadlineID("example", "", title), Site: "example", Title: title, Lists: lists}
+	return &record.Headline{ID: record.HeadlineID("example", title), Site: "example", Title: title, Lists: lists}
 }
 
 // page makes a page with an article titled title and the given headlines,
