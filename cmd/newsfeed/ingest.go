@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,21 +21,45 @@ import (
 // defaultSources is what ingest reads when no source is named.
 var defaultSources = []string{"seeds"}
 
+// ingestConfig holds ingest's flags; run registers the same ones.
+type ingestConfig struct {
+	db          *string
+	lockTimeout *time.Duration
+	workers     *int
+	glob, site  *string
+	maxBytes    *int
+	batch       *int
+	quiet       *bool
+	verbose     *bool
+}
+
+// ingestFlags adds ingest's flags to fs.
+func ingestFlags(fs *flag.FlagSet) *ingestConfig {
+	c := &ingestConfig{}
+	c.db, c.lockTimeout = dbFlags(fs)
+	c.workers = fs.Int("j", runtime.NumCPU(), "pages read and parsed at once")
+	c.glob = fs.String("glob", "", "in folders, read only files whose name matches this pattern (e.g. '*.txt')")
+	c.site = fs.String("site", "", "the site's name or host, for records' site and ids")
+	c.maxBytes = fs.Int("max-bytes", parse.DefaultMaxBytes, "refuse pages larger than this many bytes")
+	c.batch = fs.Int("batch", ingest.DefaultBatchSize, "pages committed per transaction")
+	c.quiet = fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
+	c.verbose = fs.Bool("v", false, "log each committed batch")
+	return c
+}
+
 // runIngest reads, parses and stores pages, then prints one summary line.
 func runIngest(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, - for stdin; default seeds/)")
-	dbPath, lockTimeout := dbFlags(fs)
-	workers := fs.Int("j", runtime.NumCPU(), "pages read and parsed at once")
-	glob := fs.String("glob", "", "in folders, read only files whose name matches this pattern (e.g. '*.txt')")
-	site := fs.String("site", "", "the site's name or host, for records' site and ids")
-	maxBytes := fs.Int("max-bytes", parse.DefaultMaxBytes, "refuse pages larger than this many bytes")
-	batch := fs.Int("batch", ingest.DefaultBatchSize, "pages committed per transaction")
-	quiet := fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
-	verbose := fs.Bool("v", false, "log each committed batch")
+	c := ingestFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	sources := fs.Args()
+	return c.ingest(ctx, e, fs.Args())
+}
+
+// ingest stores the pages of sources (default seeds/) and returns the
+// exit status.
+func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int {
 	if len(sources) == 0 {
 		sources = defaultSources
 	}
@@ -42,12 +67,12 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
-	if *workers < 1 || *batch < 1 {
+	if *c.workers < 1 || *c.batch < 1 {
 		fmt.Fprintln(e.stderr, "newsfeed: ingest: -j and --batch must be at least 1")
 		return exitUsage
 	}
-	if _, err := path.Match(*glob, ""); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: --glob %q: %v\n", *glob, err)
+	if _, err := path.Match(*c.glob, ""); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: --glob %q: %v\n", *c.glob, err)
 		return exitUsage
 	}
 
@@ -56,21 +81,21 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 		// garbage from big batches pile up. GOMEMLIMIT overrides it.
 		debug.SetMemoryLimit(ingest.MemoryLimit)
 	}
-	s, code := openStore(ctx, e, "ingest", *dbPath, store.Options{LockTimeout: *lockTimeout})
+	s, code := openStore(ctx, e, "ingest", *c.db, store.Options{LockTimeout: *c.lockTimeout})
 	if code >= 0 {
 		return code
 	}
 	log := e.log
-	if *verbose {
+	if *c.verbose {
 		log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	opts := ingest.Options{
-		Workers: *workers, BatchSize: *batch, Glob: *glob, Site: *site, MaxBytes: *maxBytes,
+		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob, Site: *c.site, MaxBytes: *c.maxBytes,
 		Stdin: e.stdin, Log: log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
 	}
 	var bar *progressbar.ProgressBar
-	if !*quiet && !*verbose && isTerminal(e.stderr) {
+	if !*c.quiet && !*c.verbose && isTerminal(e.stderr) {
 		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr),
 			progressbar.OptionSetDescription("ingest"), progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(), progressbar.OptionSetItsString("pages"),
@@ -81,7 +106,7 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
 		}
 	}
-	log.Debug("database open", slog.String("db", *dbPath), slog.Int("workers", *workers))
+	log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
 
 	sum, err := ingest.Run(ctx, s, sources, opts)
 	if bar != nil {
@@ -99,7 +124,7 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 		code = exitOK
 	}
 	code = closeStore(e, "ingest", s, code)
-	if !*quiet || code != exitOK {
+	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
 	}
 	return code

@@ -116,13 +116,30 @@ func newFlagSet(e *env, name, args string) *flag.FlagSet {
 }
 
 // parseFlags parses args into fs and returns the exit status to end with,
-// or -1 to go on.
+// or -1 to go on. Flags may come after the arguments too ("newsfeed run
+// seeds/ --limit 20"), as users type them; after "--" everything is an
+// argument. fs.Args() then holds the arguments in their order.
 func parseFlags(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			return exitUsage
 		}
-		return exitUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
+	// Parse stops at "--": this leaves fs.Args() == positional.
+	_ = fs.Parse(append([]string{"--"}, positional...))
 	return -1
 }

@@ -38,10 +38,6 @@ func publishFlags(fs *flag.FlagSet, withSite bool) *publishConfig {
 	return c
 }
 
-// publishOnlyFlags are the flags of publishFlags(fs, false): run passes
-// them to publish and every other flag to ingest.
-var publishOnlyFlags = map[string]bool{"out": true, "base-url": true, "limit": true, "title": true}
-
 // runPublish writes every feed file and index.html from the database.
 func runPublish(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "publish", "")
