@@ -20,9 +20,9 @@ import (
 // go-trafilatura for the rest, the better of the two on each language in
 // make eval-extract — and the page's metadata, URL, visible dateline and
 // byline, and link lists give the rest.
-func extractGeneric(root *html.Node, doc *goquery.Document, meta pageMeta, base *url.URL) *extraction {
+func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 	ex := &extraction{}
-	lists := findLists(doc, base)
+	lists := findLists(goquery.NewDocumentFromNode(root), base)
 	// Read the whole page before extraction, which leaves out (or, for
 	// readeck, removes) the lines that carry the dateline and byline.
 	all := blocksOf(root)

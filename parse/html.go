@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
 	"newsfeed/record"
@@ -63,8 +62,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", src, ErrMarkup, err)
 	}
-	doc := goquery.NewDocumentFromNode(root)
-	meta := readMeta(doc)
+	meta := readMeta(root)
 
 	if opts.URL == "" {
 		opts.URL = meta.canonical
@@ -83,7 +81,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		ex = prof.extract(root, base)
 	}
 	if ex == nil {
-		ex = extractGeneric(root, doc, meta, base)
+		ex = extractGeneric(root, meta, base)
 	}
 	if ex.title == "" {
 		ex.title = meta.title

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // pageMeta is what an HTML page says about itself outside its text:
@@ -50,41 +51,119 @@ var metaDateNames = []string{
 	"dc.date.issued", "dc.date", "dcterms.date", "date", "article.published", "published_time",
 }
 
-// readMeta reads the page's metadata.
-func readMeta(doc *goquery.Document) pageMeta {
-	var m pageMeta
-	metas := map[string]string{}
-	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
-		content := strings.TrimSpace(s.AttrOr("content", ""))
-		if content == "" {
-			return
-		}
-		for _, attr := range []string{"property", "name", "itemprop", "http-equiv"} {
-			if k := strings.ToLower(strings.TrimSpace(s.AttrOr(attr, ""))); k != "" {
-				if _, seen := metas[k]; !seen {
-					metas[k] = content
+// rawMeta is what one walk over a page collects for readMeta.
+type rawMeta struct {
+	metas              map[string]string // <meta> name/property/itemprop/http-equiv → content
+	canonical, lang    string
+	title              string
+	ldJSON             []string
+	h1                 []string
+	headings           []string // the first <h1>–<h3>, at most 12
+	times              []string // <time datetime>, at most 32
+	inHead, inTitleTag bool
+}
+
+// walk collects the page's metadata in one pass over the node tree, with
+// no selector engine: a page is read this way on every path, profiled or
+// not.
+func (r *rawMeta) walk(n *html.Node, depth int) {
+	if depth > maxDepth || n.Type != html.ElementNode && n.Type != html.DocumentNode {
+		return
+	}
+	if n.Type == html.ElementNode {
+		switch elemAtom(n) {
+		case atom.Html:
+			if v, ok := attr(n, "lang"); ok && r.lang == "" {
+				r.lang = v
+			}
+		case atom.Meta:
+			content, _ := attr(n, "content")
+			if content = strings.TrimSpace(content); content != "" {
+				for _, a := range [...]string{"property", "name", "itemprop", "http-equiv"} {
+					if k, ok := attr(n, a); ok {
+						if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
+							if _, seen := r.metas[k]; !seen {
+								r.metas[k] = content
+							}
+						}
+					}
 				}
 			}
+			return
+		case atom.Link:
+			if rel, _ := attr(n, "rel"); strings.EqualFold(strings.TrimSpace(rel), "canonical") && r.canonical == "" {
+				r.canonical, _ = attr(n, "href")
+			}
+			return
+		case atom.Title:
+			if r.title == "" {
+				r.title = oneLine(nodeTextRaw(n))
+			}
+			return
+		case atom.Script:
+			if t, _ := attr(n, "type"); strings.EqualFold(strings.TrimSpace(t), "application/ld+json") {
+				r.ldJSON = append(r.ldJSON, nodeTextRaw(n))
+			}
+			return
+		case atom.H1, atom.H2, atom.H3:
+			t := oneLine(nodeText(n))
+			if elemAtom(n) == atom.H1 {
+				r.h1 = append(r.h1, t)
+			}
+			if t != "" && runeLen(t) <= 80 && len(r.headings) < 12 {
+				r.headings = append(r.headings, t)
+			}
+			return
+		case atom.Time:
+			if v, ok := attr(n, "datetime"); ok && v != "" && len(r.times) < 32 {
+				r.times = append(r.times, v)
+			}
+		case atom.Style, atom.Noscript, atom.Template:
+			return
 		}
-	})
-	ld := readJSONLD(doc)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		r.walk(c, depth+1)
+	}
+}
+
+// nodeTextRaw returns the text of n's text children as written, for
+// elements whose content is not markup (<title>, <script>).
+func nodeTextRaw(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+// readMeta reads the page's metadata.
+func readMeta(root *html.Node) pageMeta {
+	var m pageMeta
+	r := &rawMeta{metas: map[string]string{}}
+	r.walk(root, 0)
+	metas := r.metas
+	var ld jsonLD
+	for _, text := range r.ldJSON {
+		var v any
+		if json.Unmarshal([]byte(text), &v) == nil {
+			walkJSONLD(v, &ld, 0)
+		}
+	}
 
 	m.siteName = firstOf(metas["og:site_name"], metas["application-name"], ld.publisher)
-	m.canonical = firstOf(doc.Find(`link[rel="canonical"]`).AttrOr("href", ""), metas["og:url"])
-	m.lang = firstOf(doc.Find("html").AttrOr("lang", ""), metas["content-language"], metas["og:locale"], ld.language)
+	m.canonical = firstOf(r.canonical, metas["og:url"])
+	m.lang = firstOf(r.lang, metas["content-language"], metas["og:locale"], ld.language)
 	m.description = firstOf(metas["description"], metas["og:description"], metas["twitter:description"], ld.description)
 	m.section = firstOf(metas["article:section"], ld.section)
-	if h1 := doc.Find("h1"); h1.Length() == 1 {
-		m.h1 = oneLine(h1.Text())
+	if len(r.h1) == 1 {
+		m.h1 = r.h1[0]
 	}
-	doc.Find("h1, h2, h3").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if t := oneLine(s.Text()); t != "" && runeLen(t) <= 80 {
-			m.headings = append(m.headings, t)
-		}
-		return len(m.headings) < 12
-	})
+	m.headings = r.headings
 	m.declared = oneLine(firstOf(metas["og:title"], metas["twitter:title"], ld.headline))
-	m.tag = oneLine(doc.Find("title").First().Text())
+	m.tag = r.title
 	m.title = m.declared
 	if m.title == "" {
 		m.title = titleFromTag(m.tag, m.h1, m.siteName)
@@ -98,11 +177,7 @@ func readMeta(doc *goquery.Document) pageMeta {
 			m.dates = append(m.dates, ld.published) // JSON-LD right after the Open Graph tag
 		}
 	}
-	doc.Find("time[datetime]").Each(func(_ int, s *goquery.Selection) {
-		if v := s.AttrOr("datetime", ""); v != "" && len(m.dates) < 32 {
-			m.dates = append(m.dates, v)
-		}
-	})
+	m.dates = append(m.dates, r.times...)
 
 	for _, a := range append([]string{metas["author"], metas["article:author"], metas["dc.creator"], metas["byl"]}, ld.authors...) {
 		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a), "By "))
@@ -179,18 +254,6 @@ var articleTypes = map[string]bool{
 	"article": true, "newsarticle": true, "reportagenewsarticle": true, "blogposting": true,
 	"analysisnewsarticle": true, "opinionnewsarticle": true, "webpage": true, "report": true,
 	"liveblogposting": true, "socialmediaposting": true, "backgroundnewsarticle": true,
-}
-
-func readJSONLD(doc *goquery.Document) jsonLD {
-	var out jsonLD
-	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
-		var v any
-		if json.Unmarshal([]byte(s.Text()), &v) != nil {
-			return
-		}
-		walkJSONLD(v, &out, 0)
-	})
-	return out
 }
 
 func walkJSONLD(v any, out *jsonLD, depth int) {

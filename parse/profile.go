@@ -320,7 +320,7 @@ func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
 		authors: allTexts(root, p.Author),
 	}
 	loc := Beijing // profiles so far are of Chinese sites; a zone in the text wins
-	if ts, ok := findStamp(firstText(root, p.Date), loc); ok {
+	if ts, ok := stampIn(firstText(root, p.Date), loc); ok {
 		ex.published = &ts
 	}
 	editors := allTexts(root, p.Editor)
@@ -372,7 +372,7 @@ func (p *Profile) items(root *html.Node, base *url.URL, list record.List, rule *
 				href, _ := attr(a, "href")
 				it.link = p.cleanLink(resolve(base, href))
 			}
-			if ts, ok := findStamp(firstText(item, rule.Time), loc); ok {
+			if ts, ok := stampIn(firstText(item, rule.Time), loc); ok {
 				it.stamp = &ts
 			}
 			it.column = firstText(item, rule.Column)
@@ -392,9 +392,18 @@ func (p *Profile) items(root *html.Node, base *url.URL, list record.List, rule *
 	return out
 }
 
+// stampIn reads the time in s: at its start, as list items and time
+// blocks write it, else anywhere.
+func stampIn(s string, loc *time.Location) (time.Time, bool) {
+	if t, _, ok := parseStamp(s, loc); ok {
+		return t, true
+	}
+	return findStamp(s, loc)
+}
+
 // cleanLink drops the site's tracking parameters from a link.
 func (p *Profile) cleanLink(link string) string {
-	if link == "" || len(p.TrackingParams) == 0 {
+	if link == "" || len(p.TrackingParams) == 0 || !strings.Contains(link, "?") {
 		return link
 	}
 	u, err := url.Parse(link)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"newsfeed/record"
@@ -180,21 +181,26 @@ func (p *page) finish() *Result {
 // and the headlines that did not come from the lines (an HTML page's
 // lists) with their links.
 func contentHash(lines []string, headlines []*record.Headline) string {
-	h := sha256.New()
+	bp := hashBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
 	for _, l := range lines {
 		if l != "" {
-			h.Write([]byte(l))
-			h.Write([]byte{'\n'})
+			buf = append(append(buf, l...), '\n')
 		}
 	}
 	for _, hl := range headlines {
 		if hl.URL != "" {
-			h.Write([]byte(hl.Title + "\t" + hl.URL + "\n"))
+			buf = append(append(append(append(buf, hl.Title...), '\t'), hl.URL...), '\n')
 		}
 	}
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
+	sum := sha256.Sum256(buf)
+	*bp = buf
+	hashBufs.Put(bp)
+	return hex.EncodeToString(sum[:])
 }
+
+// hashBufs recycles contentHash's buffers: one page's text each.
+var hashBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // skippable reports lines that carry nothing: blanks and dividers.
 func skippable(s string) bool { return s == "" || isSeparator(s) }
