@@ -393,7 +393,7 @@ func findLists(doc *goquery.Document, base *url.URL) []listItem {
 			if a.Length() == 0 || runeLen(title) < 4 {
 				return
 			}
-			it := listItem{title: title, link: resolve(base, a.AttrOr("href", ""))}
+			it := listItem{title: title, link: resolve(base, a.AttrOr("href", ""), nil)}
 			if t, ok := findStamp(li.Text(), Beijing); ok {
 				it.stamp = &t
 				dated++

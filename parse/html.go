@@ -77,7 +77,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		if opts.Site == "" {
 			opts.Site = prof.Site
 		}
-		opts.URL = prof.cleanLink(opts.URL)
+		opts.URL = resolve(nil, opts.URL, prof.TrackingParams)
 		ex = prof.extract(root, base)
 	}
 	if ex == nil {
@@ -176,9 +176,10 @@ func hostOf(rawURL string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// resolve makes href absolute against base; it returns "" for links that
-// lead nowhere a reader can go.
-func resolve(base *url.URL, href string) string {
+// resolve makes href absolute against base and canonical (see
+// record.CanonicalizeURL), dropping the query parameters in drop; it
+// returns "" for links that lead nowhere a reader can go.
+func resolve(base *url.URL, href string, drop []string) string {
 	href = strings.TrimSpace(href)
 	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
 		return ""
@@ -190,8 +191,5 @@ func resolve(base *url.URL, href string) string {
 	if base != nil {
 		u = base.ResolveReference(u)
 	}
-	if !u.IsAbs() {
-		return ""
-	}
-	return u.String()
+	return record.CanonicalizeURL(u, drop)
 }

@@ -3,6 +3,7 @@ package parse
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -85,18 +86,37 @@ func (w *blockWriter) flush() {
 }
 
 func (w *blockWriter) text(s string) {
-	for _, r := range s {
-		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' {
+	for len(s) > 0 {
+		// A run of white space: remember it, write nothing yet.
+		i := 0
+		for i < len(s) && isHTMLSpace(s[i]) {
+			i++
+		}
+		if i > 0 {
 			w.space = true
+			s = s[i:]
 			continue
 		}
-		if w.cur.Len() > 0 && (w.space || w.edge && wordRune(w.last) && wordRune(r)) {
-			w.cur.WriteByte(' ')
+		// A run of other characters: written at once.
+		for i < len(s) && !isHTMLSpace(s[i]) {
+			i++
+		}
+		run := s[:i]
+		s = s[i:]
+		if w.cur.Len() > 0 {
+			if first, _ := utf8.DecodeRuneInString(run); w.space || w.edge && wordRune(w.last) && wordRune(first) {
+				w.cur.WriteByte(' ')
+			}
 		}
 		w.space, w.edge = false, false
-		w.cur.WriteRune(r)
-		w.last = r
+		w.cur.WriteString(run)
+		w.last, _ = utf8.DecodeLastRuneInString(run)
 	}
+}
+
+// isHTMLSpace reports the bytes HTML folds as white space.
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
 }
 
 // wordRune reports a letter or digit of a script that separates words

@@ -76,10 +76,13 @@ func decodeHTML(data []byte, contentType string, maxBytes int) (text, enc string
 		return string(data), "utf-8", nil
 	case mostlyUTF8(data):
 		return strings.ToValidUTF8(string(data), "\uFFFD"), "utf-8", nil
-	case !declaredUTF8 && name != "windows-1252" && decodesCleanly(declared, data):
+	case !declaredUTF8 && name != "windows-1252":
 		// windows-1252 is also the default when nothing is declared.
-		return decodeWith(declared, name, data)
-	case looksGB2312(data):
+		if out, ok := decodeCleanly(declared, data); ok {
+			return out, name, nil
+		}
+	}
+	if looksGB2312(data) {
 		return decodeWith(simplifiedchinese.GB18030, "gb18030", data)
 	}
 	if e, n := detectEncoding(data); e != nil {
@@ -88,18 +91,18 @@ func decodeHTML(data []byte, contentType string, maxBytes int) (text, enc string
 	return decodeWith(declared, name, data)
 }
 
-// decodesCleanly reports whether e decodes data with few replacement
-// characters: under one in two hundred.
-func decodesCleanly(e encoding.Encoding, data []byte) bool {
+// decodeCleanly decodes data with e and reports whether it decoded with
+// few replacement characters: under one in two hundred.
+func decodeCleanly(e encoding.Encoding, data []byte) (string, bool) {
 	if e == nil {
-		return false
+		return "", false
 	}
 	out, err := e.NewDecoder().Bytes(data)
 	if err != nil {
-		return false
+		return "", false
 	}
 	bad := bytes.Count(out, []byte("\uFFFD"))
-	return bad*200 <= utf8.RuneCount(out)
+	return string(out), bad*200 <= utf8.RuneCount(out)
 }
 
 func decodeWith(e encoding.Encoding, name string, data []byte) (string, string, error) {

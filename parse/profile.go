@@ -370,7 +370,7 @@ func (p *Profile) items(root *html.Node, base *url.URL, list record.List, rule *
 			}
 			if a != nil {
 				href, _ := attr(a, "href")
-				it.link = p.cleanLink(resolve(base, href))
+				it.link = resolve(base, href, p.TrackingParams)
 			}
 			if ts, ok := stampIn(firstText(item, rule.Time), loc); ok {
 				it.stamp = &ts
@@ -401,19 +401,3 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 	return findStamp(s, loc)
 }
 
-// cleanLink drops the site's tracking parameters from a link.
-func (p *Profile) cleanLink(link string) string {
-	if link == "" || len(p.TrackingParams) == 0 || !strings.Contains(link, "?") {
-		return link
-	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return link
-	}
-	q := u.Query()
-	for _, name := range p.TrackingParams {
-		q.Del(name)
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}

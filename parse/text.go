@@ -474,7 +474,7 @@ func listOr(l, def record.List) record.List {
 }
 
 // addHeadline records one list item, merging it with an earlier sighting
-// of the same headline on this page.
+// of the same headline on this page. link is canonical or "".
 func (p *page) addHeadline(title string, list record.List, published *time.Time, column string, comments *int, link string) {
 	title = strings.TrimSpace(title)
 	if title == "" {
@@ -500,7 +500,7 @@ func (p *page) addHeadline(title string, list record.List, published *time.Time,
 		h.Column = column
 	}
 	if h.URL == "" {
-		h.URL = record.CanonicalURL(link)
+		h.URL = link // canonical already: see resolve
 	}
 	if comments != nil {
 		h.Comments = comments

@@ -158,7 +158,17 @@ func CanonicalURL(rawURL string) string {
 		return ""
 	}
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
+	if err != nil {
+		return ""
+	}
+	return CanonicalizeURL(u, nil)
+}
+
+// CanonicalizeURL is CanonicalURL for a URL already parsed, which it
+// changes. Query parameters named in drop are removed too: a site's own
+// tracking parameters.
+func CanonicalizeURL(u *url.URL, drop []string) string {
+	if u == nil || u.Host == "" {
 		return ""
 	}
 	scheme := strings.ToLower(u.Scheme)
@@ -182,6 +192,9 @@ func CanonicalURL(rawURL string) string {
 			if isTrackingParam(name) {
 				q.Del(name)
 			}
+		}
+		for _, name := range drop {
+			q.Del(name)
 		}
 		u.RawQuery = q.Encode() // Encode sorts by key.
 	}
