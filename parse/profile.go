@@ -400,4 +400,3 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 	}
 	return findStamp(s, loc)
 }
-
