@@ -211,12 +211,9 @@ func hasPrefixFold(s, prefix string) bool {
 	return true
 }
 
-// isDisclaimer reports a line that disclaims or asserts rights over the
+// disclaimerBy reports a line that disclaims or asserts rights over the
 // article: 本文仅代表作者个人观点。, 本文系观察者网独家稿件…, "The views
-// expressed…".
-func isDisclaimer(s string) bool { return disclaimerBy(s, phrases.classes(s)) }
-
-// disclaimerBy is isDisclaimer for a line whose phrase classes are known.
+// expressed…". classes are the line's phrase classes.
 func disclaimerBy(s string, classes uint8) bool {
 	return len(s) <= 600 && classes&phraseDisclaimer != 0 ||
 		hasPrefixFold(s, "The views expressed") || hasPrefixFold(s, "Views expressed") ||
@@ -306,11 +303,8 @@ func isSourceLine(s string) bool {
 	return false
 }
 
-// isFooter reports site boilerplate at the foot of a page: copyright and
+// footerBy reports site boilerplate at the foot of a page: copyright and
 // licence lines, complaint hotlines, navigation.
-func isFooter(s string) bool { return footerBy(s, phrases.classes(s)) }
-
-// footerBy is isFooter for a line whose phrase classes are known.
 func footerBy(s string, classes uint8) bool { return len(s) <= 300 && classes&phraseFooter != 0 }
 
 // openQuotes and closeQuotes delimit a pull quote.
@@ -339,11 +333,8 @@ func terminal(r rune) bool {
 	return false
 }
 
-// isCaption reports a body line that captions an image: it carries a
+// captionBy reports a body line that captions an image: it carries a
 // photo credit, or it is short and does not end like a sentence.
-func isCaption(s string) bool { return captionBy(s, phrases.classes(s)) }
-
-// captionBy is isCaption for a line whose phrase classes are known.
 func captionBy(s string, classes uint8) bool {
 	if len(s) > 400 {
 		return false // over 120 characters of Chinese: prose
@@ -393,11 +384,8 @@ func isNameList(s string) bool {
 	return true
 }
 
-// isNav reports page furniture: breadcrumbs, pagers, print and share
+// navBy reports page furniture: breadcrumbs, pagers, print and share
 // links, font-size switches — or a line of page numbers, "[1] [2] [3]".
-func isNav(s string) bool { return navBy(s, phrases.classes(s)) }
-
-// navBy is isNav for a line whose phrase classes are known.
 func navBy(s string, classes uint8) bool {
 	if len(s) > 240 {
 		return false

@@ -53,14 +53,13 @@ var metaDateNames = []string{
 
 // rawMeta is what one walk over a page collects for readMeta.
 type rawMeta struct {
-	metas              map[string]string // <meta> name/property/itemprop/http-equiv → content
-	canonical, lang    string
-	title              string
-	ldJSON             []string
-	h1                 []string
-	headings           []string // the first <h1>–<h3>, at most 12
-	times              []string // <time datetime>, at most 32
-	inHead, inTitleTag bool
+	metas           map[string]string // <meta> name/property/itemprop/http-equiv → content
+	canonical, lang string
+	title           string
+	ldJSON          []string
+	h1              []string
+	headings        []string // the first <h1>–<h3>, at most 12
+	times           []string // <time datetime>, at most 32
 }
 
 // walk collects the page's metadata in one pass over the node tree, with

@@ -38,6 +38,103 @@ type Profile struct {
 	// TrackingParams are query parameters this site adds to links for
 	// tracking; they are removed before a link becomes a URL.
 	TrackingParams []string
+
+	plan    sync.Once
+	planned selectorPlan
+}
+
+// selectorPlan lists every page-level selector of a profile once, so that
+// one walk over a page finds what they all match; the fields hold each
+// part's alternatives as indexes into all.
+type selectorPlan struct {
+	all                                                    []cascadia.Selector
+	title, body, date, author, editor, column, lead, strip []int
+	items                                                  map[record.List][]int
+}
+
+// selectors returns the profile's plan, made on first use.
+func (p *Profile) selectors() *selectorPlan {
+	p.plan.Do(func() {
+		pl := &p.planned
+		add := func(sels []cascadia.Selector) []int {
+			idx := make([]int, len(sels))
+			for i, s := range sels {
+				idx[i] = len(pl.all)
+				pl.all = append(pl.all, s)
+			}
+			return idx
+		}
+		pl.title, pl.body, pl.date = add(p.Title), add(p.Body), add(p.Date)
+		pl.author, pl.editor, pl.column = add(p.Author), add(p.Editor), add(p.Column)
+		pl.lead, pl.strip = add(p.Lead), add(p.Strip)
+		pl.items = map[record.List][]int{}
+		for list, rule := range p.Lists {
+			pl.items[list] = add(rule.Item)
+		}
+	})
+	return &p.planned
+}
+
+// matchAll walks root once and returns, for each selector, the elements
+// it matches in document order.
+func matchAll(root *html.Node, sels []cascadia.Selector) [][]*html.Node {
+	found := make([][]*html.Node, len(sels))
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		if n.Type == html.ElementNode {
+			for i, sel := range sels {
+				if sel.Match(n) {
+					found[i] = append(found[i], n)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(root, 0)
+	return found
+}
+
+// firstFound returns the first element with text that the alternatives
+// idx found, trying them in order.
+func firstFound(found [][]*html.Node, idx []int) *html.Node {
+	for _, i := range idx {
+		for _, n := range found[i] {
+			if hasText(n, 0) {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// textOf returns n's text, or "" for nil.
+func textOf(n *html.Node) string {
+	if n == nil {
+		return ""
+	}
+	return nodeText(n)
+}
+
+// allFound returns the texts of every element of the first alternative
+// that found any.
+func allFound(found [][]*html.Node, idx []int) []string {
+	for _, i := range idx {
+		var out []string
+		for _, n := range found[i] {
+			if t := nodeText(n); t != "" {
+				out = append(out, t)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
 }
 
 // ListRule finds one headline list's items. Item selects each item;
@@ -263,23 +360,6 @@ func firstText(root *html.Node, sels []cascadia.Selector) string {
 	return ""
 }
 
-// allTexts returns the texts of every element the first matching
-// alternative selects.
-func allTexts(root *html.Node, sels []cascadia.Selector) []string {
-	for _, sel := range sels {
-		var out []string
-		for _, n := range sel.MatchAll(root) {
-			if t := nodeText(n); t != "" {
-				out = append(out, t)
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
-	}
-	return nil
-}
-
 // link returns n itself when it is a link, else its first link.
 func link(n *html.Node) *html.Node {
 	if n.Type == html.ElementNode && n.DataAtom == atom.A && hasAttr(n, "href") {
@@ -310,20 +390,23 @@ func attr(n *html.Node, key string) (string, bool) {
 // extract reads a page with the profile. It returns nil when the profile
 // finds no body, so the generic extractor can try.
 func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
-	if firstNode(root, p.Body) == nil {
+	pl := p.selectors()
+	found := matchAll(root, pl.all)
+	body := firstFound(found, pl.body)
+	if body == nil {
 		return nil
 	}
 	ex := &extraction{
-		title:   firstText(root, p.Title),
-		lead:    firstText(root, p.Lead),
-		column:  firstText(root, p.Column),
-		authors: allTexts(root, p.Author),
+		title:   textOf(firstFound(found, pl.title)),
+		lead:    textOf(firstFound(found, pl.lead)),
+		column:  textOf(firstFound(found, pl.column)),
+		authors: allFound(found, pl.author),
 	}
 	loc := Beijing // profiles so far are of Chinese sites; a zone in the text wins
-	if ts, ok := stampIn(firstText(root, p.Date), loc); ok {
+	if ts, ok := stampIn(textOf(firstFound(found, pl.date)), loc); ok {
 		ex.published = &ts
 	}
-	editors := allTexts(root, p.Editor)
+	editors := allFound(found, pl.editor)
 	for _, t := range editors {
 		if name, ok := editorLine(t); ok {
 			ex.editor = name
@@ -335,29 +418,27 @@ func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
 	}
 	for _, list := range []record.List{record.ListRelated, record.ListRecommended, record.ListHot} {
 		if rule := p.Lists[list]; rule != nil {
-			ex.lists = append(ex.lists, p.items(root, base, list, rule, loc)...)
+			ex.lists = append(ex.lists, p.items(found, pl.items[list], base, list, rule, loc)...)
 		}
 	}
 	// Strip last: the parts read above may live in what the body sheds.
-	for _, sel := range p.Strip {
-		for _, n := range sel.MatchAll(root) {
+	for _, i := range pl.strip {
+		for _, n := range found[i] {
 			if n.Parent != nil {
 				n.Parent.RemoveChild(n)
 			}
 		}
 	}
-	if body := firstNode(root, p.Body); body != nil {
-		ex.body = blocksOf(body)
-	}
+	ex.body = blocksOf(body)
 	return ex
 }
 
 // items reads one list's items: those of the first item selector that
 // finds any.
-func (p *Profile) items(root *html.Node, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
+func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
 	var out []listItem
-	for _, sel := range rule.Item {
-		for _, item := range sel.MatchAll(root) {
+	for _, i := range idx {
+		for _, item := range found[i] {
 			it := listItem{list: list}
 			a := link(item)
 			if t := firstNode(item, rule.Title); t != nil {
