@@ -43,21 +43,11 @@ func looksHTML(data []byte) bool {
 // A page declared GB2312 whose bytes are valid UTF-8 is UTF-8; a page
 // declared UTF-8 whose bytes are not is detected like raw text.
 func decodeHTML(data []byte, contentType string, maxBytes int) (text, enc string, err error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	if len(data) > maxBytes {
-		return "", "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return "", "", ErrEmpty
+	if err := checkSize(data, maxBytes); err != nil {
+		return "", "", err
 	}
 	if e, name, ok := bomEncoding(data); ok {
-		out, err := e.NewDecoder().Bytes(data)
-		if err != nil {
-			return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
-		}
-		return string(out), name, nil
+		return decodeNamed(e, name, data)
 	}
 	if bytes.IndexByte(data, 0) >= 0 && !utf8.Valid(data) {
 		return "", "", fmt.Errorf("%w: NUL bytes", ErrNotText)
@@ -83,12 +73,12 @@ func decodeHTML(data []byte, contentType string, maxBytes int) (text, enc string
 		}
 	}
 	if looksGB2312(data) {
-		return decodeWith(simplifiedchinese.GB18030, "gb18030", data)
+		return decodeNamed(simplifiedchinese.GB18030, "gb18030", data)
 	}
 	if e, n := detectEncoding(data); e != nil {
-		return decodeWith(e, n, data)
+		return decodeNamed(e, n, data)
 	}
-	return decodeWith(declared, name, data)
+	return decodeNamed(declared, name, data)
 }
 
 // decodeCleanly decodes data with e and reports whether it decoded with
@@ -105,10 +95,8 @@ func decodeCleanly(e encoding.Encoding, data []byte) (string, bool) {
 	return string(out), bad*200 <= utf8.RuneCount(out)
 }
 
-func decodeWith(e encoding.Encoding, name string, data []byte) (string, string, error) {
-	out, err := e.NewDecoder().Bytes(data)
-	if err != nil {
-		return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
-	}
-	return string(out), name, nil
+// decodeNamed is decodeWith that also returns the encoding's name.
+func decodeNamed(e encoding.Encoding, name string, data []byte) (string, string, error) {
+	text, err := decodeWith(e, name, data)
+	return text, name, err
 }

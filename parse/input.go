@@ -35,21 +35,15 @@ var (
 // silently truncating), and binary input (NUL bytes, or bytes that decode
 // to text in no known encoding).
 func decode(data []byte, maxBytes int) (text, enc string, err error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	if len(data) > maxBytes {
-		return "", "", fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return "", "", ErrEmpty
+	if err := checkSize(data, maxBytes); err != nil {
+		return "", "", err
 	}
 	if e, name, ok := bomEncoding(data); ok {
-		out, err := e.NewDecoder().Bytes(data)
+		text, err := decodeWith(e, name, data)
 		if err != nil {
-			return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+			return "", "", err
 		}
-		return checkText(string(out), name)
+		return checkText(text, name)
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return "", "", fmt.Errorf("%w: NUL bytes", ErrNotText)
@@ -66,11 +60,36 @@ func decode(data []byte, maxBytes int) (text, enc string, err error) {
 	if e == nil {
 		return "", "", fmt.Errorf("%w: not UTF-8 and no known encoding fits", ErrNotText)
 	}
+	text, err = decodeWith(e, name, data)
+	if err != nil {
+		return "", "", err
+	}
+	return checkText(text, name)
+}
+
+// checkSize refuses input over maxBytes (0: DefaultMaxBytes), wrapped in
+// ErrTooLarge rather than silently truncated, and input that is empty or
+// only white space.
+func checkSize(data []byte, maxBytes int) error {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if len(data) > maxBytes {
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return ErrEmpty
+	}
+	return nil
+}
+
+// decodeWith decodes data with e, which name names.
+func decodeWith(e encoding.Encoding, name string, data []byte) (string, error) {
 	out, err := e.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
+		return "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
 	}
-	return checkText(string(out), name)
+	return string(out), nil
 }
 
 // bomEncoding recognises a UTF-8 or UTF-16 byte-order mark. The decoders it
