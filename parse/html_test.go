@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,11 +82,11 @@ func TestHTML_GuanchaProfile(t *testing.T) {
 		t.Errorf("title %q", a.Title)
 	case a.Published == nil || !a.Published.Equal(want) || a.Published.Format(time.RFC3339) != "2025-12-09T19:32:27+08:00":
 		t.Errorf("published %v, want %v (the page's time, not the ld+json pubDate)", a.Published, want)
-	case a.Editor != "王芳" || a.Column != "大家谈" || !equal(a.Authors, []string{"金灿荣"}) || a.Site != "观察者网":
+	case a.Editor != "王芳" || a.Column != "大家谈" || !slices.Equal(a.Authors, []string{"金灿荣"}) || a.Site != "观察者网":
 		t.Errorf("editor %q column %q authors %q site %q", a.Editor, a.Column, a.Authors, a.Site)
 	case a.URL != "https://www.guancha.cn/JinCanRong/2025_12_09_100000.shtml":
 		t.Errorf("url %q keeps its tracking tail", a.URL)
-	case !equal(a.Captions, []string{"美国国防部大楼（资料图）"}):
+	case !slices.Equal(a.Captions, []string{"美国国防部大楼（资料图）"}):
 		t.Errorf("captions %q", a.Captions)
 	case !strings.HasPrefix(a.Disclaimer, "本文系观察者网独家稿件"):
 		t.Errorf("disclaimer %q", a.Disclaimer)
@@ -96,7 +97,7 @@ func TestHTML_GuanchaProfile(t *testing.T) {
 		t.Errorf("the bold subhead is lost: %q", a.Paragraphs)
 	}
 	iv := res.Interview
-	if iv == nil || iv.Interviewer != "观察者网" || !equal(iv.Interviewees, []string{"金灿荣"}) || len(iv.Turns) != 4 {
+	if iv == nil || iv.Interviewer != "观察者网" || !slices.Equal(iv.Interviewees, []string{"金灿荣"}) || len(iv.Turns) != 4 {
 		t.Fatalf("interview %+v", iv)
 	}
 	if got := len(iv.Turns[1].Paragraphs); got != 2 {
@@ -289,7 +290,7 @@ func TestHTML_Generic(t *testing.T) {
 	if a.Published == nil || a.Published.Format(time.RFC3339) != "2025-12-08T21:39:00-05:00" {
 		t.Errorf("published %v", a.Published)
 	}
-	if !equal(a.Authors, []string{"Jane Doe"}) || a.URL != "https://news.example.com/2025/12/08/grid-winter" || a.Language != "en" {
+	if !slices.Equal(a.Authors, []string{"Jane Doe"}) || a.URL != "https://news.example.com/2025/12/08/grid-winter" || a.Language != "en" {
 		t.Errorf("authors %q url %q language %q", a.Authors, a.URL, a.Language)
 	}
 	if len(a.Paragraphs) < 4 || contains(a.Paragraphs, "Subscribe to our newsletter") {

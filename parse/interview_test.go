@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,7 +132,7 @@ func TestText_Interviews(t *testing.T) {
 			if iv == nil {
 				t.Fatal("no interview")
 			}
-			if iv.Interviewer != tt.interviewer || !equal(iv.Interviewees, tt.interviewees) {
+			if iv.Interviewer != tt.interviewer || !slices.Equal(iv.Interviewees, tt.interviewees) {
 				t.Errorf("interviewer %q interviewees %q; want %q %q", iv.Interviewer, iv.Interviewees, tt.interviewer, tt.interviewees)
 			}
 			if len(iv.Turns) != len(tt.turns) {

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestText_Seed(t *testing.T) {
 			t.Errorf("paragraph %d = %.40q…, want %.40q…", i, a.Paragraphs[i], wantParas[i])
 		}
 	}
-	if want := []string{line(11), line(26)}; !equal(a.Captions, want) {
+	if want := []string{line(11), line(26)}; !slices.Equal(a.Captions, want) {
 		t.Errorf("captions = %q, want %q", a.Captions, want)
 	}
 	if a.Editor != "郑乐欢" {
@@ -62,7 +63,7 @@ func TestText_Seed(t *testing.T) {
 	if iv.ArticleID != a.ID || iv.Title != a.Title {
 		t.Errorf("interview article_id/title = %q/%q", iv.ArticleID, iv.Title)
 	}
-	if iv.Interviewer != "提问" || !equal(iv.Interviewees, []string{"薛澜"}) {
+	if iv.Interviewer != "提问" || !slices.Equal(iv.Interviewees, []string{"薛澜"}) {
 		t.Errorf("interviewer %q, interviewees %q", iv.Interviewer, iv.Interviewees)
 	}
 	if iv.Note != line(6) {
@@ -146,7 +147,7 @@ func TestText_Seed(t *testing.T) {
 		}
 		comments = append(comments, *h.Comments)
 	}
-	if want := []int{53, 87, 342, 256, 131}; !equalInts(comments, want) {
+	if want := []int{53, 87, 342, 256, 131}; !slices.Equal(comments, want) {
 		t.Errorf("comments = %v, want %v", comments, want)
 	}
 	if last := byID[a.Recommended[4]]; last.Title != "怕美国掀桌,“盟友都少说两句吧”" {
@@ -183,30 +184,6 @@ func TestText_Seed(t *testing.T) {
 	}
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestText_English checks an English page of the seed's shape: Q:/A:
 // turns, a "Related stories" list and a "Most read" list.
 func TestText_English(t *testing.T) {
@@ -215,11 +192,11 @@ func TestText_English(t *testing.T) {
 	if a.Language != "en" || a.Title != "Jane Doe: Why small reactors will not save the grid" {
 		t.Errorf("language %q title %q", a.Language, a.Title)
 	}
-	if len(a.Paragraphs) != 8 || len(a.Captions) != 1 || a.Editor != "Tom Baker" || !equal(a.Authors, []string{"Mark Ellis"}) {
+	if len(a.Paragraphs) != 8 || len(a.Captions) != 1 || a.Editor != "Tom Baker" || !slices.Equal(a.Authors, []string{"Mark Ellis"}) {
 		t.Errorf("%d paragraphs, captions %q, editor %q, authors %q", len(a.Paragraphs), a.Captions, a.Editor, a.Authors)
 	}
 	iv := res.Interview
-	if iv == nil || len(iv.Turns) != 4 || iv.Interviewer != "Q" || !equal(iv.Interviewees, []string{"Jane Doe"}) {
+	if iv == nil || len(iv.Turns) != 4 || iv.Interviewer != "Q" || !slices.Equal(iv.Interviewees, []string{"Jane Doe"}) {
 		t.Fatalf("interview: %+v", iv)
 	}
 	if got := len(iv.Turns[1].Paragraphs); got != 2 {
