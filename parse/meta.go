@@ -377,6 +377,34 @@ func parseTime(s string, loc *time.Location) (time.Time, bool) {
 	return findStamp(s, loc)
 }
 
+// titleParts drops from a <title>'s parts those that name the site: the
+// site's declared name, and a short last part ("Headline - Site",
+// "Headline_频道_网站") when it is the shortest.
+func titleParts(parts []string, site string) []string {
+	if len(parts) < 2 {
+		return parts
+	}
+	var out []string
+	for _, p := range parts {
+		if p != site {
+			out = append(out, p)
+		}
+	}
+	last := out[len(out)-1]
+	if len(out) > 1 && runeLen(last) <= 12 {
+		shortest := true
+		for _, p := range out[:len(out)-1] {
+			if runeLen(p) < runeLen(last) {
+				shortest = false
+			}
+		}
+		if shortest {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
 // oneLine cleans s and folds its runs of white space into one space.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(cleanLine(s)), " ")
@@ -388,7 +416,9 @@ func oneLine(s string) string {
 // content, when it is short and reads like a title (first is then true);
 // else the longest part of the <title>.
 func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
-	if m.declared != "" {
+	if m.declared != "" && !(m.tag != m.declared && strings.HasSuffix(m.tag, m.declared)) {
+		// (A declared title that is only the <title>'s tail is the site's
+		// name, which some pages put in og:title.)
 		return m.declared, false
 	}
 	parts := splitTitle(m.tag)
@@ -402,20 +432,23 @@ func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
 		}
 	}
 	best := ""
-	for _, p := range parts {
-		if p != m.tag || len(parts) == 1 {
-			if shown[p] && runeLen(p) > runeLen(best) && p != m.siteName {
-				best = p
-			}
+	for _, p := range titleParts(parts, m.siteName) {
+		if shown[p] && runeLen(p) > runeLen(best) {
+			best = p
 		}
 	}
 	if best != "" {
 		return best, false
 	}
+	// A heading the <title> contains, long enough to be more than the
+	// site's name beside the headline.
 	for _, h := range m.headings {
-		if runeLen(h) >= 4 && strings.Contains(m.tag, h) {
-			return h, false
+		if runeLen(h) > runeLen(best) && strings.Contains(m.tag, h) {
+			best = h
 		}
+	}
+	if best != "" && runeLen(best)*10 >= runeLen(m.tag)*4 {
+		return best, false
 	}
 	if len(content) > 0 {
 		if c := content[0].text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
