@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	newsfeed parse [--site S] [--url U] [--max-bytes N] FILE|-
+//	newsfeed parse [--site S] [--url U] [--profiles F] [--max-bytes N] [--summary] FILE|-
 //	newsfeed ingest [--db F] [-j N] [--glob G] [--quiet] SOURCE...
 //	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
 //	newsfeed stats [--db F]
@@ -53,7 +53,7 @@ type command struct {
 }
 
 var commands = []command{
-	{"parse", "print a page's records as NDJSON (no database)", runParse},
+	{"parse", "print a page's records (HTML or raw text) as NDJSON (no database)", runParse},
 	{"ingest", "read, parse and store pages: files, folders, - for stdin", runIngest},
 	{"export", "print stored records as NDJSON in change-log order (--since SEQ)", runExport},
 	{"stats", "print counts per kind, site and column, newest times, database size", runStats},
