@@ -110,12 +110,12 @@ func (o Options) withDefaults() Options {
 // Summary counts what a run did.
 type Summary struct {
 	// Read counts inputs taken up; each ends stored (new, changed or
-	// unchanged) or failed.
-	Read, New, Changed, Unchanged, Failed int
-	// Inserted and Updated count records, as record.WriteResult does.
-	Inserted, Updated int
-	// LastSeq is the newest change-log sequence number after the run.
-	LastSeq uint64
+	// unchanged: see the WriteResult) or failed.
+	Read, Failed int
+	// WriteResult adds up what the store reported: pages new, changed and
+	// unchanged, records inserted and updated, and the newest change-log
+	// sequence number after the run.
+	record.WriteResult
 	Elapsed time.Duration
 	// Interrupted is set when ctx was cancelled before every input was read.
 	Interrupted bool
@@ -130,13 +130,4 @@ func (s Summary) String() string {
 		line += " (interrupted)"
 	}
 	return line
-}
-
-func (s *Summary) add(r record.WriteResult) {
-	s.New += r.New
-	s.Changed += r.Changed
-	s.Unchanged += r.Unchanged
-	s.Inserted += r.Inserted
-	s.Updated += r.Updated
-	s.LastSeq = max(s.LastSeq, r.LastSeq)
 }

@@ -121,7 +121,7 @@ func collect(ctx context.Context, w Writer, items <-chan item, opts Options, sto
 			werr = fmt.Errorf("ingest: write batch of %d pages (first %s): %w", len(batch), batch[0].Source, err)
 			stop()
 		} else {
-			sum.add(res)
+			sum.Add(res)
 			opts.Log.Debug("committed batch", slog.Int("pages", len(batch)),
 				slog.Int("inserted", res.Inserted), slog.Int("updated", res.Updated),
 				slog.Uint64("last_seq", res.LastSeq), slog.Duration("took", time.Since(t0)))
