@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"newsfeed/internal/storetest"
 	"newsfeed/internal/testpages"
 	"newsfeed/parse"
 	"newsfeed/record"
@@ -26,20 +26,7 @@ const testBase = "https://feeds.example.org/news/"
 // cleanup checks its consistency, then closes it.
 func mustOpenStore(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"),
-		store.Options{Now: func() time.Time { return testNow }, NoSync: true})
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Check(context.Background()); err != nil {
-			tb.Errorf("check: %v", err)
-		}
-		if err := s.Close(); err != nil {
-			tb.Errorf("close: %v", err)
-		}
-	})
-	return s
+	return storetest.Open(tb, store.Options{Now: func() time.Time { return testNow }, NoSync: true})
 }
 
 // parsePage parses page text as a record.Page read from source.

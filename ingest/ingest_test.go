@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/internal/storetest"
 	"newsfeed/internal/testpages"
 	"newsfeed/parse"
 	"newsfeed/record"
@@ -21,19 +22,7 @@ import (
 // consistency, then closes it.
 func mustOpenStore(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"), store.Options{})
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() {
-		if err := s.Check(context.Background()); err != nil {
-			tb.Errorf("check: %v", err)
-		}
-		if err := s.Close(); err != nil {
-			tb.Errorf("close: %v", err)
-		}
-	})
-	return s
+	return storetest.Open(tb, store.Options{})
 }
 
 // mustPages writes n generated pages into a new folder.
