@@ -33,9 +33,9 @@ func Run(ctx context.Context, w Writer, sources []string, opts Options) (Summary
 	defer stop()
 
 	jobs := make(chan job, opts.Workers)
-	// Up to half a batch of parsed pages may wait while the writer
-	// commits, so that the workers keep parsing through the commit.
-	items := make(chan item, max(opts.Workers, opts.BatchSize/2))
+	// Up to a batch of parsed pages may wait while the writer commits, so
+	// that the workers keep parsing through the commit.
+	items := make(chan item, max(opts.Workers, opts.BatchSize))
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(jobs)

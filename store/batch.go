@@ -71,12 +71,22 @@ func (w *writer) flushDocs() error {
 	return nil
 }
 
+// LastSeenResolution is how far a headline's stored last_seen may lag
+// behind its newest sighting. Rewriting a headline only to move last_seen
+// was most of what a bulk ingest wrote — the same hot list is seen on
+// every page — so, as relatime does for a file's atime, last_seen is
+// rewritten only once it is this much older than the sighting. A
+// scheduled run every few minutes still moves it every run.
+const LastSeenResolution = time.Minute
+
 // pendingHeadline is a headline touched in this batch, written once
 // when the batch ends however many pages showed it.
 type pendingHeadline struct {
 	h record.Headline
 	// stored is the JSON in the database before the batch; nil if new.
 	stored []byte
+	// storedSeen is the stored record's last_seen.
+	storedSeen time.Time
 	// visible is set when a field a reader sees changed in the batch.
 	visible bool
 }
@@ -99,6 +109,7 @@ func (w *writer) headline(h *record.Headline) error {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
 		p.stored = copyBytes(old) // kept across Puts: copy, as for any value kept
+		p.storedSeen = stored.LastSeen
 		p.h, p.visible = MergeHeadline(&stored, h, w.now)
 	}
 	w.pending[h.ID] = p
@@ -119,6 +130,9 @@ func (w *writer) flushHeadlines() error {
 		switch {
 		case p.stored != nil && string(p.stored) == string(data):
 			// Seen again at the same instant: nothing to write.
+		case !p.visible && p.h.LastSeen.Sub(p.storedSeen) < LastSeenResolution:
+			// Only last_seen moved, and by less than the resolution: as
+			// relatime spares atime, the record is not rewritten.
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true

@@ -59,8 +59,9 @@
 // with the stored one: a new record is inserted, a changed one is
 // replaced in place (its id does not change), and each gets one change-log
 // entry under the next sequence number. A headline seen again is merged
-// (see MergeHeadline): its last_seen moves forward in any case, but a
-// change is logged only when a field a reader sees changed.
+// (see MergeHeadline): its last_seen moves forward (rewritten once it is
+// LastSeenResolution behind), but a change is logged only when a field a
+// reader sees changed.
 //
 // Within a batch, records are written once each, however many of its
 // pages hold them, headlines first: a reader of the change log meets the

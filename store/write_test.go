@@ -87,6 +87,23 @@ func TestStore_WritePages(t *testing.T) {
 		}
 	})
 
+	t.Run("OK_LastSeenLagsByLessThanItsResolution", func(t *testing.T) {
+		s, c := mustOpenStore(t)
+		one := hl("one", record.ListHot)
+		mustWrite(t, s, page("a.txt", "A", "body", one))
+		first := c.t
+		c.t = c.t.Add(LastSeenResolution / 2)
+		mustWrite(t, s, page("b.txt", "B", "body", hl("one", record.ListHot)))
+		if h := mustHeadline(t, s, one.ID); !h.LastSeen.Equal(first) {
+			t.Errorf("last_seen = %v, want %v: seen again within the resolution, not rewritten", h.LastSeen, first)
+		}
+		c.t = first.Add(LastSeenResolution)
+		mustWrite(t, s, page("c.txt", "C", "body", hl("one", record.ListHot)))
+		if h := mustHeadline(t, s, one.ID); !h.LastSeen.Equal(c.t) {
+			t.Errorf("last_seen = %v, want %v", h.LastSeen, c.t)
+		}
+	})
+
 	t.Run("OK_SameContentFromAnotherSource", func(t *testing.T) {
 		s, _ := mustOpenStore(t)
 		mustWrite(t, s, page("a.txt", "Title", "body"))
