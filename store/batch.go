@@ -123,6 +123,11 @@ func (w *writer) flushHeadlines() error {
 	b := w.records[record.KindHeadline]
 	for _, id := range w.order {
 		p := w.pending[id]
+		if p.stored != nil && !p.visible && p.h.LastSeen.Sub(p.storedSeen) < LastSeenResolution {
+			// Only last_seen moved, and by less than the resolution: as
+			// relatime spares atime, the record is not rewritten.
+			continue
+		}
 		data, err := p.h.MarshalJSON()
 		if err != nil {
 			return fmt.Errorf("store: encode %s: %w", id, err)
@@ -130,9 +135,6 @@ func (w *writer) flushHeadlines() error {
 		switch {
 		case p.stored != nil && string(p.stored) == string(data):
 			// Seen again at the same instant: nothing to write.
-		case !p.visible && p.h.LastSeen.Sub(p.storedSeen) < LastSeenResolution:
-			// Only last_seen moved, and by less than the resolution: as
-			// relatime spares atime, the record is not rewritten.
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true
