@@ -90,13 +90,23 @@ func parsePage(data []byte, name string, opts Options) (*record.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &record.Page{
+	page := &record.Page{
 		Source:      name,
 		ContentHash: res.Article.ContentHash,
 		Article:     res.Article,
 		Interview:   res.Interview,
 		Headlines:   res.Headlines,
-	}, nil
+	}
+	// Encoded here, on a worker, rather than by the one writer.
+	if page.ArticleJSON, err = res.Article.MarshalJSON(); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", name, err)
+	}
+	if res.Interview != nil {
+		if page.InterviewJSON, err = res.Interview.MarshalJSON(); err != nil {
+			return nil, fmt.Errorf("encode %s: %w", name, err)
+		}
+	}
+	return page, nil
 }
 
 // collect is the writer goroutine: it batches pages and commits each

@@ -17,6 +17,10 @@ type Page struct {
 	// Interview is nil when the page holds none.
 	Interview *Interview
 	Headlines []*Headline
+	// ArticleJSON and InterviewJSON are the records' JSON when the reader
+	// encoded them already — ingest's workers do, in parallel, so that
+	// the one writer need not; a writer encodes them itself when nil.
+	ArticleJSON, InterviewJSON []byte
 }
 
 // WriteResult counts what storing a batch of pages did.

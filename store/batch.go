@@ -32,12 +32,15 @@ func (w *writer) storedDoc(kind record.Kind, id string) []byte {
 }
 
 // doc upserts an article or interview: inserted when new, replaced when
-// its JSON differs, left alone otherwise. The write waits for flushDocs.
-func (w *writer) doc(r record.Record, published *time.Time, site, column string) error {
+// its JSON differs, left alone otherwise. data is r's JSON, or nil to
+// encode it here. The write waits for flushDocs.
+func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, column string) error {
 	id := r.RecordID()
-	data, err := marshal(r)
-	if err != nil {
-		return fmt.Errorf("store: encode %s: %w", id, err)
+	if data == nil {
+		var err error
+		if data, err = marshal(r); err != nil {
+			return fmt.Errorf("store: encode %s: %w", id, err)
+		}
 	}
 	old := w.storedDoc(r.RecordKind(), id)
 	if old != nil && string(old) == string(data) {

@@ -134,11 +134,11 @@ func (w *writer) page(p *record.Page) error {
 		info.FirstSeen = w.now
 	}
 	a := p.Article
-	if err := w.article(a); err != nil {
+	if err := w.article(a, p.ArticleJSON); err != nil {
 		return err
 	}
 	if iv := p.Interview; iv != nil {
-		if err := w.doc(iv, a.Published, a.Site, a.Column); err != nil {
+		if err := w.doc(iv, p.InterviewJSON, a.Published, a.Site, a.Column); err != nil {
 			return err
 		}
 	}
@@ -155,7 +155,8 @@ func (w *writer) page(p *record.Page) error {
 
 // article upserts a, keeping the stored source when only the source
 // differs: the same page read from another path is the same article.
-func (w *writer) article(a *record.Article) error {
+// data is a's JSON, or nil.
+func (w *writer) article(a *record.Article, data []byte) error {
 	if old := w.storedDoc(record.KindArticle, a.ID); old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
@@ -164,8 +165,8 @@ func (w *writer) article(a *record.Article) error {
 		if stored.Source != a.Source {
 			c := *a
 			c.Source = stored.Source
-			a = &c
+			a, data = &c, nil
 		}
 	}
-	return w.doc(a, a.Published, a.Site, a.Column)
+	return w.doc(a, data, a.Published, a.Site, a.Column)
 }
