@@ -60,12 +60,20 @@ func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, c
 func (w *writer) flushDocs() error {
 	for _, id := range w.docOrder {
 		p := w.docs[id]
+		var old *state
+		firstSeen := w.now
 		if !p.insert {
-			if old := getJSON(w.tx, p.kind, []byte(id)); string(old) == string(p.data) {
+			blob, st, err := splitDocValue(w.records[p.kind].Get([]byte(id)))
+			if err != nil {
+				return fmt.Errorf("store: state of %s: %w", id, err)
+			}
+			if string(w.blobs.Get(blob)) == string(p.data) {
 				continue // changed and changed back within the batch
 			}
+			old, firstSeen = &st, time.Unix(0, st.firstSeen)
 		}
-		if err := w.put(p.kind, id, p.data, p.insert, p.published, p.site, p.column); err != nil {
+		st := newState(firstSeen, p.published, p.site, p.column)
+		if err := w.put(p.kind, id, p.data, old, st); err != nil {
 			return err
 		}
 	}
@@ -86,8 +94,10 @@ const LastSeenResolution = time.Minute
 // when the batch ends however many pages showed it.
 type pendingHeadline struct {
 	h record.Headline
-	// stored is the JSON in the database before the batch; nil if new.
+	// stored is the JSON in the database before the batch, and old its
+	// state; both nil if new.
 	stored []byte
+	old    *state
 	// storedSeen is the stored record's last_seen.
 	storedSeen time.Time
 	// visible is set when a field a reader sees changed in the batch.
@@ -104,15 +114,20 @@ func (w *writer) headline(h *record.Headline) error {
 		return nil
 	}
 	p := &pendingHeadline{}
-	if old := w.records[record.KindHeadline].Get([]byte(h.ID)); old == nil {
+	if v := w.records[record.KindHeadline].Get([]byte(h.ID)); v == nil {
 		p.h, p.visible = newHeadline(h, w.now), true
 	} else {
-		var stored record.Headline
-		if err := json.Unmarshal(old, &stored); err != nil {
+		seq, err := valueSeq(record.KindHeadline, v)
+		if err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
-		p.stored = copyBytes(old) // kept across Puts: copy, as for any value kept
-		p.storedSeen = stored.LastSeen
+		var stored record.Headline
+		if err := json.Unmarshal(v[8:], &stored); err != nil {
+			return fmt.Errorf("store: get %s: %w", h.ID, err)
+		}
+		old := headlineState(seq, &stored)
+		p.stored = copyBytes(v[8:]) // kept across Puts: copy, as for any value kept
+		p.old, p.storedSeen = &old, stored.LastSeen
 		p.h, p.visible = MergeHeadline(&stored, h, w.now)
 	}
 	w.pending[h.ID] = p
@@ -141,11 +156,11 @@ func (w *writer) flushHeadlines() error {
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true
-			if err := b.Put([]byte(id), data); err != nil {
+			if err := b.Put([]byte(id), headlineValue(p.old.seq, data)); err != nil {
 				return fmt.Errorf("store: put %s: %w", id, err)
 			}
 		default:
-			if err := w.put(record.KindHeadline, id, data, p.stored == nil, p.h.Published, p.h.Site, p.h.Column); err != nil {
+			if err := w.put(record.KindHeadline, id, data, p.old, headlineState(0, &p.h)); err != nil {
 				return err
 			}
 		}

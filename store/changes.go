@@ -99,7 +99,7 @@ var errStop = errors.New("stop")
 func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) error) error {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		changes, states := tx.Bucket(bucketChanges), tx.Bucket(bucketState)
+		changes := tx.Bucket(bucketChanges)
 		c := changes.Cursor()
 		for k, v := c.Seek(seqKey(q.Since + 1)); k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
@@ -113,15 +113,16 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			if q.Kind != "" && ch.Kind != q.Kind {
 				continue
 			}
-			st, err := decodeState(states.Get([]byte(ch.ID)))
-			if err != nil {
-				return fmt.Errorf("state of %s: %w", ch.ID, err)
-			}
-			if st.seq != seq {
-				continue // a later entry has this record
-			}
-			if recordBucket(ch.Kind) == nil {
+			name := recordBucket(ch.Kind)
+			if name == nil {
 				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
+			}
+			newest, err := valueSeq(ch.Kind, tx.Bucket(name).Get([]byte(ch.ID)))
+			if err != nil {
+				return fmt.Errorf("entry %d: %s: %w", seq, ch.ID, err)
+			}
+			if newest != seq {
+				continue // a later entry has this record
 			}
 			data := getJSON(tx, ch.Kind, []byte(ch.ID))
 			if data == nil {

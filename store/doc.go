@@ -21,14 +21,13 @@
 //	meta/
 //	    schema      uint64 big-endian: the schema version (see migrations)
 //	    last_write  RFC 3339 time of the last commit that changed something
-//	articles/       id → blob key(8)
-//	interviews/     id → blob key(8)
+//	articles/       id → blob key(8) | state
+//	interviews/     id → blob key(8) | state
 //	blobs/          blob key(8) → article or interview JSON
-//	headlines/      id → headline JSON (first_seen and last_seen set here)
+//	headlines/      id → seq(8) | headline JSON (first_seen and last_seen
+//	                set here)
 //	pages/          source (path or URL) → page JSON: content_hash,
 //	                article_id, etag, last_modified, first_seen, last_seen
-//	state/          id → the record's bookkeeping, binary:
-//	                seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column
 //	changes/        seq(8) → {"op":"insert"|"update","kind":K,"id":ID}
 //	index/
 //	    kind/<kind>/                  at(8) | id → empty
@@ -41,6 +40,13 @@
 // pages packed full), and their buckets map ids to blob keys. A changed
 // record gets a new blob and its old one is deleted. Headlines are small
 // and stay in their bucket.
+//
+// A record's state is its newest change-log entry (seq), when the store
+// first saw it, and where it is indexed; an article's or interview's is
+// kept binary, seq(8) | first_seen(8) | at(8) | len(site)(2) | site |
+// column, while a headline's JSON says all but its seq. (Schema 1 kept
+// states in a bucket of their own; every write then cost one more
+// random-key put, about a fifth of a bulk ingest's time.)
 //
 // Every number in a key is fixed-width big-endian, so keys sort as
 // numbers. at is the time a record is ordered by: its published time when
@@ -67,9 +73,9 @@
 // pages hold them, headlines first: a reader of the change log meets the
 // headlines an article lists no later than the article.
 //
-// The state bucket remembers each record's newest sequence number, so
-// Changes can skip entries that a later change superseded: a reader that
-// resumes after the last seq it saw gets every record changed since then
-// exactly once, in its current form. The change log itself is never
+// Each record's value keeps its newest sequence number, so Changes can
+// skip entries that a later change superseded: a reader that resumes
+// after the last seq it saw gets every record changed since then exactly
+// once, in its current form. The change log itself is never
 // rewritten; its keys run from 1 without gaps.
 package store

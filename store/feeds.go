@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -52,13 +53,15 @@ func (s *Store) FirstSeen(ctx context.Context, ids []string) (map[string]time.Ti
 	}
 	out := make(map[string]time.Time, len(ids))
 	err := s.db.View(func(tx *bolt.Tx) error {
-		states := tx.Bucket(bucketState)
 		for _, id := range ids {
-			v := states.Get([]byte(id))
-			if v == nil {
+			kind := KindOf(id)
+			if kind == "" {
 				continue
 			}
-			st, err := decodeState(v)
+			st, err := storedState(tx, kind, []byte(id))
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("state of %s: %w", id, err)
 			}

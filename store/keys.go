@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"newsfeed/record"
 )
 
 // timeKey encodes t as 8 bytes that sort as t does: UnixNano with the sign
@@ -47,7 +49,9 @@ func seqKey(seq uint64) []byte {
 
 // state is what the store keeps about a record besides the record: its
 // newest change-log entry, when it was first seen, and where it sits in
-// the indexes, so that an update can move its index entries.
+// the indexes, so that an update can move its index entries. A headline's
+// state is its seq and what its JSON says; an article's or interview's
+// is kept beside its blob key (see the package doc).
 type state struct {
 	seq       uint64
 	firstSeen int64 // UnixNano
@@ -56,13 +60,38 @@ type state struct {
 	column    string
 }
 
+// newState returns the state of a record first seen at firstSeen and
+// ordered by published when known, else by firstSeen; site and column
+// are indexed only when they are names (see indexName).
+func newState(firstSeen time.Time, published *time.Time, site, column string) state {
+	st := state{firstSeen: firstSeen.UnixNano(), site: indexName(site), column: indexName(column)}
+	if published != nil {
+		st.at = timeKey(*published)
+	} else {
+		st.at = timeKey(firstSeen)
+	}
+	return st
+}
+
+// headlineState returns the state of stored headline h whose newest
+// change-log entry is seq.
+func headlineState(seq uint64, h *record.Headline) state {
+	st := newState(h.FirstSeen, h.Published, h.Site, h.Column)
+	st.seq = seq
+	return st
+}
+
 // encode returns seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column.
 func (st state) encode() []byte {
-	b := make([]byte, 26, 26+len(st.site)+len(st.column))
-	binary.BigEndian.PutUint64(b[0:], st.seq)
-	binary.BigEndian.PutUint64(b[8:], uint64(st.firstSeen))
-	binary.BigEndian.PutUint64(b[16:], st.at)
-	binary.BigEndian.PutUint16(b[24:], uint16(len(st.site)))
+	return st.appendTo(make([]byte, 0, 26+len(st.site)+len(st.column)))
+}
+
+// appendTo appends st.encode() to b.
+func (st state) appendTo(b []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, st.seq)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.firstSeen))
+	b = binary.BigEndian.AppendUint64(b, st.at)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(st.site)))
 	b = append(b, st.site...)
 	return append(b, st.column...)
 }
@@ -85,4 +114,46 @@ func decodeState(b []byte) (state, error) {
 		site:      string(b[26 : 26+n]),
 		column:    string(b[26+n:]),
 	}, nil
+}
+
+// A record bucket's values (schema 2):
+//
+//	headlines/              id → seq(8) | JSON
+//	articles/, interviews/  id → blob key(8) | state
+//
+// A headline's first_seen, time, site and column are in its JSON, so only
+// its seq is added; an article's or interview's JSON is in blobs, and its
+// interview's time comes from its article, so its whole state is kept.
+
+var errBadValue = errors.New("malformed record value")
+
+// headlineValue returns a headline's value: seq(8) | data.
+func headlineValue(seq uint64, data []byte) []byte {
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(data)), seq), data...)
+}
+
+// docValue returns an article's or interview's value: blob key | state.
+func docValue(blob []byte, st state) []byte {
+	return st.appendTo(append(make([]byte, 0, 8+26+len(st.site)+len(st.column)), blob...))
+}
+
+// splitDocValue returns a doc value's blob key and state.
+func splitDocValue(v []byte) (blob []byte, st state, err error) {
+	if len(v) < 8 {
+		return nil, state{}, errBadValue
+	}
+	st, err = decodeState(v[8:])
+	return v[:8], st, err
+}
+
+// valueSeq returns the seq in a record value of kind k.
+func valueSeq(k record.Kind, v []byte) (uint64, error) {
+	off := 0
+	if inBlobs(k) {
+		off = 8
+	}
+	if len(v) < off+8 {
+		return 0, errBadValue
+	}
+	return binary.BigEndian.Uint64(v[off:]), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,7 +109,7 @@ func TestOpen(t *testing.T) {
 			if !errors.Is(err, ErrSchemaTooNew) {
 				t.Fatalf("read-only %v: err = %v, want ErrSchemaTooNew", ro, err)
 			}
-			if !strings.Contains(err.Error(), "schema version 2") {
+			if !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", SchemaVersion+1)) {
 				t.Errorf("message does not give the version: %v", err)
 			}
 		}

@@ -3,40 +3,18 @@ package store
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"newsfeed/record"
 )
 
-// put writes a record that is new or changed in a way a reader sees: the
-// record, its index entries (moved if its time, site or column changed),
-// its state, and one change-log entry.
-func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, published *time.Time, site, column string) error {
+// put writes a record that is new (old is nil) or changed in a way a
+// reader sees: the record with its new state st, its index entries (moved
+// from old's if its time, site or column changed) and one change-log
+// entry, whose seq becomes st's.
+func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st state) error {
 	w.dirty = true
-	key := []byte(id)
-	if err := w.putRecord(kind, key, data); err != nil {
-		return fmt.Errorf("store: put %s: %w", id, err)
-	}
-	st := state{firstSeen: w.now.UnixNano()}
-	var old *state
-	if !insert {
-		if v := w.state.Get(key); v != nil {
-			o, err := decodeState(v)
-			if err != nil {
-				return fmt.Errorf("store: state of %s: %w", id, err)
-			}
-			old = &o
-			st.firstSeen = o.firstSeen
-		}
-	}
-	if published != nil {
-		st.at = timeKey(*published)
-	} else {
-		st.at = timeKey(time.Unix(0, st.firstSeen))
-	}
-	st.site, st.column = indexName(site), indexName(column)
 	if err := w.index(kind, id, old, st); err != nil {
 		return err
 	}
@@ -46,7 +24,7 @@ func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, publ
 	}
 	st.seq = seq
 	op := opUpdate
-	if insert {
+	if old == nil {
 		op = opInsert
 		w.res.Inserted++
 	} else {
@@ -55,22 +33,26 @@ func (w *writer) put(kind record.Kind, id string, data []byte, insert bool, publ
 	if err := w.changes.Put(seqKey(seq), changeValue(op, kind, id)); err != nil {
 		return fmt.Errorf("store: log %s: %w", id, err)
 	}
-	if err := w.state.Put(key, st.encode()); err != nil {
-		return fmt.Errorf("store: put state of %s: %w", id, err)
+	if err := w.putRecord(kind, []byte(id), data, st); err != nil {
+		return fmt.Errorf("store: put %s: %w", id, err)
 	}
 	return nil
 }
 
-// putRecord stores a record's JSON: in its bucket, or, for the kinds
-// inBlobs names, as a new blob whose key its bucket maps the id to (the
-// old blob is deleted).
-func (w *writer) putRecord(kind record.Kind, key, data []byte) error {
+// putRecord stores a record's JSON with its state: in its bucket for a
+// headline, or, for the kinds inBlobs names, as a new blob whose key its
+// bucket keeps with the state (the old blob is deleted).
+func (w *writer) putRecord(kind record.Kind, key, data []byte, st state) error {
 	b := w.records[kind]
 	if !inBlobs(kind) {
-		return b.Put(key, data)
+		return b.Put(key, headlineValue(st.seq, data))
 	}
 	if old := b.Get(key); old != nil {
-		if err := w.blobs.Delete(old); err != nil {
+		blob, _, err := splitDocValue(old)
+		if err != nil {
+			return err
+		}
+		if err := w.blobs.Delete(blob); err != nil {
 			return err
 		}
 	}
@@ -78,10 +60,11 @@ func (w *writer) putRecord(kind record.Kind, key, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := w.blobs.Put(seqKey(seq), data); err != nil {
+	blob := seqKey(seq)
+	if err := w.blobs.Put(blob, data); err != nil {
 		return err
 	}
-	return b.Put(key, seqKey(seq))
+	return b.Put(key, docValue(blob, st))
 }
 
 // index moves a record's index entries from old (nil for a new record)

@@ -116,7 +116,6 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 		if b == nil {
 			return nil
 		}
-		states := tx.Bucket(bucketState)
 		c := b.Cursor()
 		for k, _ := c.Last(); k != nil && len(out) < limit; k, _ = c.Prev() {
 			if len(k) <= 8 {
@@ -124,7 +123,8 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 			}
 			id := string(k[8:])
 			if q.Column != "" && q.Site != "" {
-				st, err := decodeState(states.Get(k[8:]))
+				// The column's index holds every site's records.
+				st, err := storedState(tx, q.Kind, k[8:])
 				if err != nil {
 					return fmt.Errorf("state of %s: %w", id, err)
 				}
@@ -148,6 +148,28 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 		return nil, fmt.Errorf("store: latest %s: %w", q.Kind, err)
 	}
 	return out, nil
+}
+
+// storedState returns the state of the record id of kind k: kept in its
+// value for an article or interview, read from its JSON for a headline.
+func storedState(tx *bolt.Tx, k record.Kind, id []byte) (state, error) {
+	v := tx.Bucket(recordBucket(k)).Get(id)
+	if v == nil {
+		return state{}, ErrNotFound
+	}
+	if inBlobs(k) {
+		_, st, err := splitDocValue(v)
+		return st, err
+	}
+	seq, err := valueSeq(k, v)
+	if err != nil {
+		return state{}, err
+	}
+	var h record.Headline
+	if err := json.Unmarshal(v[8:], &h); err != nil {
+		return state{}, err
+	}
+	return headlineState(seq, &h), nil
 }
 
 // nested returns the bucket at path under b, or nil.

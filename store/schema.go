@@ -18,7 +18,7 @@ var (
 	bucketHeadlines  = []byte("headlines")
 	bucketBlobs      = []byte("blobs")
 	bucketPages      = []byte("pages")
-	bucketState      = []byte("state")
+	bucketState      = []byte("state") // schema 1 only: see foldState
 	bucketChanges    = []byte("changes")
 	bucketIndex      = []byte("index")
 	bucketByKind     = []byte("kind")
@@ -63,11 +63,14 @@ func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
 		return nil
 	}
 	v := b.Get(id)
-	if v == nil || !inBlobs(k) {
-		return v
+	if len(v) < 8 {
+		return nil
+	}
+	if !inBlobs(k) {
+		return v[8:]
 	}
 	if blobs := tx.Bucket(bucketBlobs); blobs != nil {
-		return blobs.Get(v)
+		return blobs.Get(v[:8])
 	}
 	return nil
 }
@@ -97,7 +100,69 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2: no state bucket; each record's state goes into its value.
+	foldState,
 }
+
+// foldState is migration 2. Schema 1 kept each record's state in a
+// bucket of its own, which cost every write one more random-key put: it
+// now lives in the record's value (see headlineValue and docValue). A
+// headline keeps only its seq, since its JSON holds the rest.
+func foldState(tx *bolt.Tx) error {
+	if states := tx.Bucket(bucketState); states != nil {
+		err := states.ForEach(func(id, sv []byte) error {
+			st, err := decodeState(sv)
+			if err != nil {
+				return fmt.Errorf("state of %s: %w", id, err)
+			}
+			kind := KindOf(string(id))
+			b := tx.Bucket(recordBucket(kind))
+			if b == nil {
+				return fmt.Errorf("state of %q, which names no kind", id)
+			}
+			v := b.Get(id)
+			switch {
+			case v == nil:
+				return fmt.Errorf("state of %s, which is missing", id)
+			case inBlobs(kind):
+				if len(v) != 8 {
+					return fmt.Errorf("%s: %w", id, errBadValue)
+				}
+				v = docValue(v, st)
+			default:
+				v = headlineValue(st.seq, v)
+			}
+			return b.Put(id, v)
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bucketState); err != nil {
+			return fmt.Errorf("delete bucket %s: %w", bucketState, err)
+		}
+	}
+	return createBuckets(tx)
+}
+
+// createBuckets creates the buckets of the package doc that are missing.
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range topBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	idx := tx.Bucket(bucketIndex)
+	for _, name := range [][]byte{bucketByKind, bucketBySite, bucketByColumn} {
+		if _, err := idx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, name, err)
+		}
+	}
+	return nil
+}
+
+// topBuckets are the top-level buckets of the current layout.
+var topBuckets = [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
+	bucketBlobs, bucketPages, bucketChanges, bucketIndex}
 
 // SchemaVersion is the schema this binary writes and reads.
 var SchemaVersion = uint64(len(migrations))
@@ -158,8 +223,7 @@ func (s *Store) init() error {
 // hasBuckets reports whether every top-level bucket of the current
 // layout exists.
 func hasBuckets(tx *bolt.Tx) bool {
-	for _, name := range [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-		bucketBlobs, bucketPages, bucketState, bucketChanges, bucketIndex} {
+	for _, name := range topBuckets {
 		if tx.Bucket(name) == nil {
 			return false
 		}

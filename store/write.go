@@ -66,10 +66,10 @@ type writer struct {
 	res   record.WriteResult
 	dirty bool
 
-	meta, pages, state, changes *bolt.Bucket
-	blobs                       *bolt.Bucket
-	byKind, bySite, byColumn    *bolt.Bucket
-	records                     map[record.Kind]*bolt.Bucket
+	meta, pages, changes     *bolt.Bucket
+	blobs                    *bolt.Bucket
+	byKind, bySite, byColumn *bolt.Bucket
+	records                  map[record.Kind]*bolt.Bucket
 
 	// pending holds the headlines this batch touched, by id; order has
 	// their ids in the order first seen.
@@ -86,7 +86,6 @@ type writer struct {
 func (w *writer) open() error {
 	w.meta = w.tx.Bucket(bucketMeta)
 	w.pages = w.tx.Bucket(bucketPages)
-	w.state = w.tx.Bucket(bucketState)
 	w.changes = w.tx.Bucket(bucketChanges)
 	w.blobs = w.tx.Bucket(bucketBlobs)
 	w.records = map[record.Kind]*bolt.Bucket{}
@@ -100,7 +99,7 @@ func (w *writer) open() error {
 		w.bySite = idx.Bucket(bucketBySite)
 		w.byColumn = idx.Bucket(bucketByColumn)
 	}
-	if w.meta == nil || w.pages == nil || w.state == nil || w.changes == nil || w.blobs == nil ||
+	if w.meta == nil || w.pages == nil || w.changes == nil || w.blobs == nil ||
 		w.byKind == nil || w.bySite == nil || w.byColumn == nil {
 		return fmt.Errorf("store: database is missing buckets")
 	}

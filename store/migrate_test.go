@@ -1,0 +1,174 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// testdata/schema1.db.gz is a database that newsfeed wrote with schema 1:
+// six pages ingested, one changed to a new article, then one changed in
+// place, with headlines merged across them (195 change-log entries, 183
+// of them current). schema1.export.ndjson is what `newsfeed export`
+// printed for it then.
+func openSchema1(t *testing.T) (*Store, string) {
+	t.Helper()
+	gz, err := os.ReadFile(filepath.Join("testdata", "schema1.db.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "schema1.db")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ReadFrom(zr); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil {
+		t.Fatal("a read-only open of a schema 1 database did not ask for the migration")
+	}
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatalf("open schema 1: %v", err)
+	}
+	t.Cleanup(func() { mustClose(t, s) })
+	return s, path
+}
+
+func TestOpen_MigratesSchema1(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openSchema1(t)
+
+	s.db.View(func(tx *bolt.Tx) error {
+		if v, _ := schemaOf(tx); v != SchemaVersion {
+			t.Errorf("schema = %d, want %d", v, SchemaVersion)
+		}
+		if tx.Bucket(bucketState) != nil {
+			t.Error("the state bucket is still there")
+		}
+		return nil
+	})
+
+	// The change log reads as it did: same entries, same records.
+	want := readExport(t)
+	var got []Change
+	if err := s.Changes(ctx, ChangeQuery{}, func(c Change) error {
+		got = append(got, c)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) != 183 {
+		t.Fatalf("%d changes, want %d (183)", len(got), len(want))
+	}
+	for i, c := range got {
+		w := want[i]
+		if w["seq"] != float64(c.Seq) || w["op"] != c.Op || w["id"] != c.ID || w["kind"] != string(c.Kind) {
+			t.Fatalf("change %d = %d %s %s, want %v %v %v", i, c.Seq, c.Op, c.ID, w["seq"], w["op"], w["id"])
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(c.Record, &rec); err != nil {
+			t.Fatal(err)
+		}
+		delete(w, "seq")
+		delete(w, "op")
+		if !reflect.DeepEqual(rec, w) {
+			t.Fatalf("record %s differs after the migration:\n got %s\nwant %v", c.ID, c.Record, w)
+		}
+	}
+
+	// The indexes still agree with the records.
+	for _, k := range kinds {
+		recs, err := s.Latest(ctx, Query{Kind: k, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[record.Kind]int{record.KindArticle: 7, record.KindInterview: 7, record.KindHeadline: 169}[k]
+		if len(recs) != n {
+			t.Errorf("Latest(%s) = %d records, want %d", k, len(recs), n)
+		}
+	}
+	col, err := s.Latest(ctx, Query{Kind: record.KindHeadline, Site: "guancha.cn", Column: "科技前沿"})
+	if err != nil || len(col) != 12 {
+		t.Errorf("Latest(headlines of a site's column) = %d records, %v; want 12", len(col), err)
+	}
+	seen, err := s.FirstSeen(ctx, []string{got[0].ID, want[len(want)-1]["id"].(string)})
+	if err != nil || len(seen) != 2 {
+		t.Errorf("FirstSeen = %v, %v", seen, err)
+	}
+}
+
+func TestOpen_MigratedDatabaseTakesWrites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openSchema1(t)
+	last, err := s.LastSeq(ctx)
+	if err != nil || last != 195 {
+		t.Fatalf("last seq = %d, %v; want 195", last, err)
+	}
+	recs, err := s.Latest(ctx, Query{Kind: record.KindArticle, Limit: 1})
+	if err != nil || len(recs) != 1 {
+		t.Fatal(recs, err)
+	}
+	a := *recs[0].(*record.Article)
+	a.Paragraphs = append([]string{"A paragraph added later."}, a.Paragraphs...)
+	a.ContentHash = "changed"
+	res := mustWrite(t, s, &record.Page{Source: a.Source, ContentHash: a.ContentHash, Article: &a,
+		Headlines: []*record.Headline{hl("a headline new to the migrated database", record.ListHot)}})
+	if res.Changed != 1 || res.Inserted != 1 || res.Updated != 1 {
+		t.Errorf("result = %+v, want 1 changed page, 1 insert, 1 update", res)
+	}
+	var ops []string
+	s.Changes(ctx, ChangeQuery{Since: last}, func(c Change) error {
+		ops = append(ops, c.Op+" "+string(c.Kind))
+		return nil
+	})
+	if want := []string{"insert headline", "update article"}; !reflect.DeepEqual(ops, want) {
+		t.Errorf("changes since %d = %v, want %v", last, ops, want)
+	}
+	after, err := s.Latest(ctx, Query{Kind: record.KindArticle, Limit: 100})
+	if err != nil || len(after) != 7 {
+		t.Errorf("Latest(articles) = %d records after an update, %v; want 7", len(after), err)
+	}
+}
+
+// readExport reads testdata/schema1.export.ndjson.
+func readExport(t *testing.T) []map[string]any {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "schema1.export.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
