@@ -117,16 +117,17 @@ func (w *writer) headline(h *record.Headline) error {
 	if v := w.records[record.KindHeadline].Get([]byte(h.ID)); v == nil {
 		p.h, p.visible = newHeadline(h, w.now), true
 	} else {
-		seq, err := valueSeq(record.KindHeadline, v)
+		seq, err := valueSeq(v)
 		if err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
+		data := w.blobs.Get(v[:8])
 		var stored record.Headline
-		if err := json.Unmarshal(v[8:], &stored); err != nil {
+		if err := json.Unmarshal(data, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
 		old := headlineState(seq, &stored)
-		p.stored = copyBytes(v[8:]) // kept across Puts: copy, as for any value kept
+		p.stored = copyBytes(data) // kept across Puts: copy, as for any value kept
 		p.old, p.storedSeen = &old, stored.LastSeen
 		p.h, p.visible = MergeHeadline(&stored, h, w.now)
 	}
@@ -138,7 +139,6 @@ func (w *writer) headline(h *record.Headline) error {
 // flushHeadlines writes the batch's pending headlines in the order first
 // seen: each once, with one change-log entry if a reader sees a change.
 func (w *writer) flushHeadlines() error {
-	b := w.records[record.KindHeadline]
 	for _, id := range w.order {
 		p := w.pending[id]
 		if p.stored != nil && !p.visible && p.h.LastSeen.Sub(p.storedSeen) < LastSeenResolution {
@@ -156,7 +156,7 @@ func (w *writer) flushHeadlines() error {
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true
-			if err := b.Put([]byte(id), headlineValue(p.old.seq, data)); err != nil {
+			if err := w.putRecord(record.KindHeadline, []byte(id), data, *p.old); err != nil {
 				return fmt.Errorf("store: put %s: %w", id, err)
 			}
 		default:

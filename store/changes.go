@@ -117,7 +117,7 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			if name == nil {
 				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
 			}
-			newest, err := valueSeq(ch.Kind, tx.Bucket(name).Get([]byte(ch.ID)))
+			newest, err := valueSeq(tx.Bucket(name).Get([]byte(ch.ID)))
 			if err != nil {
 				return fmt.Errorf("entry %d: %s: %w", seq, ch.ID, err)
 			}

@@ -23,9 +23,9 @@
 //	    last_write  RFC 3339 time of the last commit that changed something
 //	articles/       id → blob key(8) | state
 //	interviews/     id → blob key(8) | state
-//	blobs/          blob key(8) → article or interview JSON
-//	headlines/      id → seq(8) | headline JSON (first_seen and last_seen
-//	                set here)
+//	blobs/          blob key(8) → a record's JSON (a headline's has its
+//	                first_seen and last_seen)
+//	headlines/      id → blob key(8) | seq(8)
 //	pages/          source (path or URL) → page JSON: content_hash,
 //	                article_id, etag, last_modified, first_seen, last_seen
 //	changes/        seq(8) → {"op":"insert"|"update","kind":K,"id":ID}
@@ -34,12 +34,12 @@
 //	    site/<site>/<kind>/           at(8) | id → empty
 //	    column/<column>/<kind>/       at(8) | id → empty
 //
-// Articles and interviews are several KiB each. Kept under their random
-// ids, every insert would rewrite the neighbours that share its leaf, so
-// their JSON goes into blobs under a key from a sequence (append-only,
-// pages packed full), and their buckets map ids to blob keys. A changed
-// record gets a new blob and its old one is deleted. Headlines are small
-// and stay in their bucket.
+// Records' ids are random. Kept under them, every insert would rewrite the
+// neighbours that share its leaf, and a bulk ingest rewrote most of the
+// headlines bucket at every commit; so every record's JSON goes into
+// blobs under a key from a sequence (append-only, pages packed full), and
+// its kind's bucket maps its id to the blob key and its state, a few
+// bytes. A changed record gets a new blob and its old one is deleted.
 //
 // A record's state is its newest change-log entry (seq), when the store
 // first saw it, and where it is indexed; an article's or interview's is

@@ -116,20 +116,21 @@ func decodeState(b []byte) (state, error) {
 	}, nil
 }
 
-// A record bucket's values (schema 2):
+// A record bucket's values (schema 2) start with the key of the blob that
+// holds the record's JSON:
 //
-//	headlines/              id → seq(8) | JSON
+//	headlines/              id → blob key(8) | seq(8)
 //	articles/, interviews/  id → blob key(8) | state
 //
 // A headline's first_seen, time, site and column are in its JSON, so only
-// its seq is added; an article's or interview's JSON is in blobs, and its
-// interview's time comes from its article, so its whole state is kept.
+// its seq is kept; an interview's time, site and column are its article's,
+// so an article's or interview's whole state is kept.
 
 var errBadValue = errors.New("malformed record value")
 
-// headlineValue returns a headline's value: seq(8) | data.
-func headlineValue(seq uint64, data []byte) []byte {
-	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(data)), seq), data...)
+// headlineValue returns a headline's value: blob key | seq(8).
+func headlineValue(blob []byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(make([]byte, 0, 16), blob...), seq)
 }
 
 // docValue returns an article's or interview's value: blob key | state.
@@ -146,14 +147,10 @@ func splitDocValue(v []byte) (blob []byte, st state, err error) {
 	return v[:8], st, err
 }
 
-// valueSeq returns the seq in a record value of kind k.
-func valueSeq(k record.Kind, v []byte) (uint64, error) {
-	off := 0
-	if inBlobs(k) {
-		off = 8
-	}
-	if len(v) < off+8 {
+// valueSeq returns the seq in a record value of any kind.
+func valueSeq(v []byte) (uint64, error) {
+	if len(v) < 16 {
 		return 0, errBadValue
 	}
-	return binary.BigEndian.Uint64(v[off:]), nil
+	return binary.BigEndian.Uint64(v[8:]), nil
 }

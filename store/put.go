@@ -39,20 +39,16 @@ func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st st
 	return nil
 }
 
-// putRecord stores a record's JSON with its state: in its bucket for a
-// headline, or, for the kinds inBlobs names, as a new blob whose key its
-// bucket keeps with the state (the old blob is deleted).
+// putRecord stores a record's JSON as a new blob, and the blob's key with
+// the record's state (a headline's: its seq) in its bucket. The old blob
+// is deleted.
 func (w *writer) putRecord(kind record.Kind, key, data []byte, st state) error {
 	b := w.records[kind]
-	if !inBlobs(kind) {
-		return b.Put(key, headlineValue(st.seq, data))
-	}
 	if old := b.Get(key); old != nil {
-		blob, _, err := splitDocValue(old)
-		if err != nil {
-			return err
+		if len(old) < 8 {
+			return errBadValue
 		}
-		if err := w.blobs.Delete(blob); err != nil {
+		if err := w.blobs.Delete(old[:8]); err != nil {
 			return err
 		}
 	}
@@ -63,6 +59,9 @@ func (w *writer) putRecord(kind record.Kind, key, data []byte, st state) error {
 	blob := seqKey(seq)
 	if err := w.blobs.Put(blob, data); err != nil {
 		return err
+	}
+	if kind == record.KindHeadline {
+		return b.Put(key, headlineValue(blob, st.seq))
 	}
 	return b.Put(key, docValue(blob, st))
 }

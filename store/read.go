@@ -157,16 +157,16 @@ func storedState(tx *bolt.Tx, k record.Kind, id []byte) (state, error) {
 	if v == nil {
 		return state{}, ErrNotFound
 	}
-	if inBlobs(k) {
+	if k != record.KindHeadline {
 		_, st, err := splitDocValue(v)
 		return st, err
 	}
-	seq, err := valueSeq(k, v)
+	seq, err := valueSeq(v)
 	if err != nil {
 		return state{}, err
 	}
 	var h record.Headline
-	if err := json.Unmarshal(v[8:], &h); err != nil {
+	if err := json.Unmarshal(tx.Bucket(bucketBlobs).Get(v[:8]), &h); err != nil {
 		return state{}, err
 	}
 	return headlineState(seq, &h), nil

@@ -42,15 +42,6 @@ func recordBucket(k record.Kind) []byte {
 	return nil
 }
 
-// inBlobs reports whether records of kind k keep their JSON in the blobs
-// bucket, under a key their own bucket maps their id to. Articles and
-// interviews are large (several KiB); kept in an append-only bucket, a
-// new one is written once instead of being rewritten with the random
-// neighbours its id would put it beside.
-func inBlobs(k record.Kind) bool {
-	return k == record.KindArticle || k == record.KindInterview
-}
-
 // getJSON returns the stored JSON of the record id of kind k, or nil. It
 // is valid only while tx is open.
 func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
@@ -65,9 +56,6 @@ func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
 	v := b.Get(id)
 	if len(v) < 8 {
 		return nil
-	}
-	if !inBlobs(k) {
-		return v[8:]
 	}
 	if blobs := tx.Bucket(bucketBlobs); blobs != nil {
 		return blobs.Get(v[:8])
@@ -107,9 +95,11 @@ var migrations = []func(tx *bolt.Tx) error{
 // foldState is migration 2. Schema 1 kept each record's state in a
 // bucket of its own, which cost every write one more random-key put: it
 // now lives in the record's value (see headlineValue and docValue). A
-// headline keeps only its seq, since its JSON holds the rest.
+// headline keeps only its seq, since its JSON holds the rest, and its JSON
+// moves into blobs, as articles' already was.
 func foldState(tx *bolt.Tx) error {
-	if states := tx.Bucket(bucketState); states != nil {
+	blobs := tx.Bucket(bucketBlobs)
+	if states := tx.Bucket(bucketState); states != nil && blobs != nil {
 		err := states.ForEach(func(id, sv []byte) error {
 			st, err := decodeState(sv)
 			if err != nil {
@@ -124,13 +114,20 @@ func foldState(tx *bolt.Tx) error {
 			switch {
 			case v == nil:
 				return fmt.Errorf("state of %s, which is missing", id)
-			case inBlobs(kind):
-				if len(v) != 8 {
-					return fmt.Errorf("%s: %w", id, errBadValue)
+			case kind == record.KindHeadline:
+				seq, err := blobs.NextSequence()
+				if err != nil {
+					return err
 				}
-				v = docValue(v, st)
+				blob := seqKey(seq)
+				if err := blobs.Put(blob, v); err != nil {
+					return err
+				}
+				v = headlineValue(blob, st.seq)
+			case len(v) != 8:
+				return fmt.Errorf("%s: %w", id, errBadValue)
 			default:
-				v = headlineValue(st.seq, v)
+				v = docValue(v, st)
 			}
 			return b.Put(id, v)
 		})
