@@ -81,12 +81,8 @@ func headlineState(seq uint64, h *record.Headline) state {
 	return st
 }
 
-// encode returns seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column.
-func (st state) encode() []byte {
-	return st.appendTo(make([]byte, 0, 26+len(st.site)+len(st.column)))
-}
-
-// appendTo appends st.encode() to b.
+// appendTo appends st's encoding to b:
+// seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column.
 func (st state) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, st.seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(st.firstSeen))
@@ -98,7 +94,7 @@ func (st state) appendTo(b []byte) []byte {
 
 var errBadState = errors.New("malformed state value")
 
-// decodeState reverses state.encode. The strings are copied out of b.
+// decodeState reverses state.appendTo. The strings are copied out of b.
 func decodeState(b []byte) (state, error) {
 	if len(b) < 26 {
 		return state{}, errBadState
