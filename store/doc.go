@@ -33,6 +33,8 @@
 //	    kind/<kind>/                  at(8) | id → empty
 //	    site/<site>/<kind>/           at(8) | id → empty
 //	    column/<column>/<kind>/       at(8) | id → empty
+//	items/          id → version(8) | key(8) | len(dep)(1) | dep | item:
+//	                a caller's rendering of the record (a feed item)
 //
 // Records' ids are random. Kept under them, every insert would rewrite the
 // neighbours that share its leaf, and a bulk ingest rewrote most of the
@@ -56,6 +58,20 @@
 // over one index bucket. Records with no site or column have no entry
 // under site/ or column/. Interviews are indexed under their article's
 // site and column.
+//
+// # The item cache
+//
+// Feeds render records to sanitised HTML, which costs far more than
+// reading them, so items/ keeps what a caller rendered (LatestItems,
+// PutItems), as Miniflux keeps an entry's content already sanitised. An
+// entry holds the version it was rendered at: the record's seq, or for an
+// interview the newer of its own and its article's (dep names the
+// article). Seqs only grow, so an entry is stale once either record
+// changes; PutItems refuses an entry whose record changed after it was
+// read. key is the caller's fingerprint of its options and format, so
+// that other options miss. A read-only store serves the cache but cannot
+// fill it. Entries are not logged in the change log, and a database
+// opened read-only before the bucket existed is read as if it were empty.
 //
 // # Upserts and the change log
 //

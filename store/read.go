@@ -94,60 +94,89 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if recordBucket(q.Kind) == nil {
-		return nil, fmt.Errorf("store: latest: unknown kind %q", q.Kind)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 50
+	limit, err := checkQuery(q)
+	if err != nil {
+		return nil, fmt.Errorf("store: latest: %w", err)
 	}
 	var out []record.Record
-	err := s.db.View(func(tx *bolt.Tx) error {
-		idx := tx.Bucket(bucketIndex)
-		var b *bolt.Bucket
-		switch {
-		case q.Column != "":
-			b = nested(idx, bucketByColumn, []byte(q.Column), []byte(q.Kind))
-		case q.Site != "":
-			b = nested(idx, bucketBySite, []byte(q.Site), []byte(q.Kind))
-		default:
-			b = nested(idx, bucketByKind, []byte(q.Kind))
-		}
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, _ := c.Last(); k != nil && len(out) < limit; k, _ = c.Prev() {
-			if len(k) <= 8 {
-				continue
-			}
-			id := string(k[8:])
-			if q.Column != "" && q.Site != "" {
-				// The column's index holds every site's records.
-				st, err := storedState(tx, q.Kind, k[8:])
-				if err != nil {
-					return fmt.Errorf("state of %s: %w", id, err)
-				}
-				if st.site != q.Site {
-					continue
-				}
-			}
-			data := getJSON(tx, q.Kind, k[8:])
-			if data == nil {
-				return fmt.Errorf("index names %s, which is missing", id)
-			}
-			r, err := decode(q.Kind, id, data) // decoding copies out of the tx
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return walkLatest(tx, q, limit, func(id []byte) error {
+			r, err := indexedRecord(tx, q.Kind, id)
 			if err != nil {
 				return err
 			}
 			out = append(out, r)
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: latest %s: %w", q.Kind, err)
 	}
 	return out, nil
+}
+
+// indexedRecord decodes the record id of kind k, which an index names;
+// decoding copies it out of tx.
+func indexedRecord(tx *bolt.Tx, k record.Kind, id []byte) (record.Record, error) {
+	data := getJSON(tx, k, id)
+	if data == nil {
+		return nil, fmt.Errorf("index names %s, which is missing", id)
+	}
+	return decode(k, string(id), data)
+}
+
+// checkQuery checks q's kind and returns its limit, 50 when q has none.
+func checkQuery(q Query) (int, error) {
+	if recordBucket(q.Kind) == nil {
+		return 0, fmt.Errorf("unknown kind %q", q.Kind)
+	}
+	if q.Limit <= 0 {
+		return 50, nil
+	}
+	return q.Limit, nil
+}
+
+// walkLatest calls fn with the ids of the newest limit records that q
+// selects, newest first: a reverse cursor walk over one index bucket,
+// whose cost grows with limit, not with the database. The id is valid
+// only while tx is open, and until fn returns.
+func walkLatest(tx *bolt.Tx, q Query, limit int, fn func(id []byte) error) error {
+	idx := tx.Bucket(bucketIndex)
+	var b *bolt.Bucket
+	switch {
+	case q.Column != "":
+		b = nested(idx, bucketByColumn, []byte(q.Column), []byte(q.Kind))
+	case q.Site != "":
+		b = nested(idx, bucketBySite, []byte(q.Site), []byte(q.Kind))
+	default:
+		b = nested(idx, bucketByKind, []byte(q.Kind))
+	}
+	if b == nil {
+		return nil
+	}
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.Last(); k != nil && n < limit; k, _ = c.Prev() {
+		if len(k) <= 8 {
+			continue
+		}
+		id := k[8:]
+		if q.Column != "" && q.Site != "" {
+			// The column's index holds every site's records.
+			st, err := storedState(tx, q.Kind, id)
+			if err != nil {
+				return fmt.Errorf("state of %s: %w", id, err)
+			}
+			if st.site != q.Site {
+				continue
+			}
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+		n++
+	}
+	return nil
 }
 
 // storedState returns the state of the record id of kind k: kept in its

@@ -24,6 +24,7 @@ var (
 	bucketByKind     = []byte("kind")
 	bucketBySite     = []byte("site")
 	bucketByColumn   = []byte("column")
+	bucketItems      = []byte("items")
 
 	keySchema    = []byte("schema")
 	keyLastWrite = []byte("last_write")
@@ -159,7 +160,7 @@ func createBuckets(tx *bolt.Tx) error {
 
 // topBuckets are the top-level buckets of the current layout.
 var topBuckets = [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-	bucketBlobs, bucketPages, bucketChanges, bucketIndex}
+	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems}
 
 // SchemaVersion is the schema this binary writes and reads.
 var SchemaVersion = uint64(len(migrations))
