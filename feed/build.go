@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"newsfeed/record"
 	"newsfeed/store"
 )
 
@@ -27,11 +26,12 @@ const (
 	Generator = "newsfeed"
 )
 
-// Reader is the part of the store a Builder reads; *store.Store is one.
+// Reader is the part of the store a Builder uses; *store.Store is one.
+// It reads the newest records through the store's item cache and keeps
+// the items it had to render there (see cache.go).
 type Reader interface {
-	Latest(ctx context.Context, q store.Query) ([]record.Record, error)
-	Get(ctx context.Context, id string) (record.Record, error)
-	FirstSeen(ctx context.Context, ids []string) (map[string]time.Time, error)
+	LatestItems(ctx context.Context, q store.Query, key uint64) ([]store.CachedItem, error)
+	PutItems(ctx context.Context, key uint64, entries []store.ItemEntry) (int, error)
 }
 
 var _ Reader = (*store.Store)(nil)
@@ -60,6 +60,8 @@ type Builder struct {
 	opts  Options
 	base  *url.URL
 	limit int
+	// key is the item cache fingerprint of these options (cacheKey).
+	key uint64
 }
 
 // NewBuilder returns a Builder reading from src. It checks opts: a base
@@ -84,7 +86,7 @@ func NewBuilder(src Reader, opts Options) (*Builder, error) {
 	if opts.Title == "" {
 		opts.Title = DefaultTitle
 	}
-	return &Builder{src: src, opts: opts, base: base, limit: limit}, nil
+	return &Builder{src: src, opts: opts, base: base, limit: limit, key: cacheKey(base.String())}, nil
 }
 
 // parseBaseURL checks that raw is an absolute http(s) URL and gives its
@@ -118,11 +120,11 @@ func (b *Builder) Build(ctx context.Context, spec Spec) (*Feed, error) {
 	if spec.Site == "" {
 		spec.Site = b.opts.Site
 	}
-	recs, err := b.src.Latest(ctx, store.Query{Kind: spec.Kind, Site: spec.Site, Column: spec.Column, Limit: b.limit})
+	cached, err := b.src.LatestItems(ctx, store.Query{Kind: spec.Kind, Site: spec.Site, Column: spec.Column, Limit: b.limit}, b.key)
 	if err != nil {
 		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
 	}
-	items, err := b.items(ctx, recs)
+	items, err := b.items(ctx, cached)
 	if err != nil {
 		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
 	}

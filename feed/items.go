@@ -13,76 +13,55 @@ import (
 	"newsfeed/store"
 )
 
-// items turns records into feed items: it reads the articles that
-// interviews belong to, and the first-seen times of records with no
-// published time, each in one more read per record at most.
-func (b *Builder) items(ctx context.Context, recs []record.Record) ([]*Item, error) {
-	articles := map[string]*record.Article{}
-	var undated []string
-	for _, r := range recs {
-		switch r := r.(type) {
-		case *record.Article:
-			if r.Published == nil {
-				undated = append(undated, r.ID)
-			}
-		case *record.Interview:
-			a, err := b.article(ctx, r.ArticleID)
+// items turns what the store's item cache gave into feed items: a fresh
+// cached item is decoded as it is, any other record rendered and, unless
+// the store is read-only, put back into the cache for the next build.
+func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item, error) {
+	out := make([]*Item, 0, len(cached))
+	var keep []store.ItemEntry
+	for i := range cached {
+		c := &cached[i]
+		if c.Item != nil {
+			it, err := decodeItem(c.ID, c.Item)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("cached item of %s: %w", c.ID, err)
 			}
-			articles[r.ArticleID] = a
-			if a == nil || a.Published == nil {
-				undated = append(undated, r.ID)
-			}
-		case *record.Headline:
-			if r.Published == nil && r.FirstSeen.IsZero() {
-				undated = append(undated, r.ID)
-			}
+			out = append(out, it)
+			continue
 		}
-	}
-	seen := map[string]time.Time{}
-	if len(undated) > 0 {
-		var err error
-		if seen, err = b.src.FirstSeen(ctx, undated); err != nil {
+		it, err := b.render(c)
+		if err != nil {
 			return nil, err
 		}
-	}
-	out := make([]*Item, 0, len(recs))
-	for _, r := range recs {
-		var it *Item
-		switch r := r.(type) {
-		case *record.Article:
-			it = b.articleItem(r, seen[r.ID])
-		case *record.Interview:
-			it = b.interviewItem(r, articles[r.ArticleID], seen[r.ID])
-		case *record.Headline:
-			it = b.headlineItem(r, seen[r.ID])
-		default:
-			return nil, fmt.Errorf("record %s of unknown type %T", r.RecordID(), r)
-		}
-		if it.Date.IsZero() {
-			// Only a record the store lost track of gets here.
-			it.Date = time.Unix(0, 0).UTC()
-		}
 		out = append(out, it)
+		keep = append(keep, c.Entry(encodeItem(nil, it)))
+	}
+	if len(keep) > 0 {
+		if _, err := b.src.PutItems(ctx, b.key, keep); err != nil && !errors.Is(err, store.ErrReadOnly) {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// article returns the stored article id, nil if the store has none.
-func (b *Builder) article(ctx context.Context, id string) (*record.Article, error) {
-	if id == "" {
-		return nil, nil
+// render renders the record c holds as an item.
+func (b *Builder) render(c *store.CachedItem) (*Item, error) {
+	var it *Item
+	switch r := c.Record.(type) {
+	case *record.Article:
+		it = b.articleItem(r, c.FirstSeen)
+	case *record.Interview:
+		it = b.interviewItem(r, c.Article, c.FirstSeen)
+	case *record.Headline:
+		it = b.headlineItem(r, c.FirstSeen)
+	default:
+		return nil, fmt.Errorf("record %s of unknown type %T", c.ID, c.Record)
 	}
-	r, err := b.src.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+	if it.Date.IsZero() {
+		// Only a record the store lost track of gets here.
+		it.Date = time.Unix(0, 0).UTC()
 	}
-	if err != nil {
-		return nil, err
-	}
-	a, _ := r.(*record.Article)
-	return a, nil
+	return it, nil
 }
 
 func (b *Builder) articleItem(a *record.Article, firstSeen time.Time) *Item {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -55,16 +57,17 @@ func runPublish(ctx context.Context, e *env, args []string) int {
 	return c.publish(ctx, e, *dbPath, *lockTimeout)
 }
 
-// publish opens the database read-only, writes the feeds, prints the
-// path of each file written on stdout and a summary on stderr (unless
-// quiet), and returns the exit status.
+// publish opens the database, writes the feeds, prints the path of each
+// file written on stdout and a summary on stderr (unless quiet), and
+// returns the exit status. The database is opened for writing, so that
+// the items rendered are kept in its item cache (see openForPublish).
 func (c *publishConfig) publish(ctx context.Context, e *env, dbPath string, lockTimeout time.Duration) int {
 	opts := feed.Options{BaseURL: c.baseURL, Limit: c.limit, Site: c.site, Title: c.title}
 	if _, err := feed.NewBuilder(nil, opts); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: publish: %v\n", err)
 		return exitUsage
 	}
-	s, code := openStore(ctx, e, "publish", dbPath, store.Options{ReadOnly: true, LockTimeout: lockTimeout})
+	s, code := openForPublish(ctx, e, dbPath, lockTimeout)
 	if code >= 0 {
 		return code
 	}
@@ -95,4 +98,29 @@ func (c *publishConfig) publish(ctx context.Context, e *env, dbPath string, lock
 			time.Since(t0).Round(time.Millisecond), filepath.Join(c.out, feed.IndexFile))
 	}
 	return code
+}
+
+// openForPublish opens the database for writing, waiting lockTimeout for
+// another process's lock as ingest does, so that feed items are rendered
+// once and then read from the store's item cache. It never creates a
+// database: a missing or empty file is the same usage error as for a
+// read-only open. A file this process may not write is opened read-only:
+// items are then rendered every time and not kept.
+func openForPublish(ctx context.Context, e *env, path string, lockTimeout time.Duration) (*store.Store, int) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(e.stderr, "newsfeed: publish: %v at %s\n", store.ErrNoDatabase, path)
+		return nil, exitUsage
+	case err == nil && fi.Mode().IsRegular() && fi.Size() == 0:
+		fmt.Fprintf(e.stderr, "newsfeed: publish: %v: %s is empty\n", store.ErrNoDatabase, path)
+		return nil, exitUsage
+	}
+	opts := store.Options{LockTimeout: lockTimeout}
+	if f, err := os.OpenFile(path, os.O_WRONLY, 0); errors.Is(err, fs.ErrPermission) {
+		opts.ReadOnly = true
+	} else if err == nil {
+		f.Close()
+	}
+	return openStore(ctx, e, "publish", path, opts)
 }

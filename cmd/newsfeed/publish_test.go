@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,9 +62,13 @@ func TestRun_SeedTwiceRewritesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	before := mustRead(t, db)
 	code, stdout, stderr = runCmd(t, "", "run", "--db", db, "--out", out, "--base-url", "https://example.org/f", seedPage)
 	if code != exitOK || stdout != "" {
 		t.Fatalf("second run: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	if !bytes.Equal(mustRead(t, db), before) {
+		t.Error("a second run wrote to the database")
 	}
 	for _, f := range files {
 		fi, err := os.Stat(filepath.Join(out, f))
@@ -76,6 +81,50 @@ func TestRun_SeedTwiceRewritesNothing(t *testing.T) {
 	}
 	if got := feedFiles(t, out); !slices.Equal(got, files) {
 		t.Errorf("second run left other files: %v", got)
+	}
+}
+
+// TestPublish_KeepsItems: publish opens the database for writing and
+// keeps the items it rendered, so a second publish writes nothing to the
+// database and no feed file, and reads the same feeds back.
+func TestPublish_KeepsItems(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "nf.db")
+	if code, _, stderr := runCmd(t, "", "ingest", "--quiet", "--db", db, seedPage); code != exitOK {
+		t.Fatalf("ingest: %d %s", code, stderr)
+	}
+	ingested := mustRead(t, db)
+	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
+	if code, _, stderr := runCmd(t, "", "publish", "--quiet", "--db", db, "--out", first); code != exitOK {
+		t.Fatalf("publish: %d %s", code, stderr)
+	}
+	published := mustRead(t, db)
+	if bytes.Equal(published, ingested) {
+		t.Error("publish kept no item in the database")
+	}
+	if code, _, stderr := runCmd(t, "", "publish", "--quiet", "--db", db, "--out", second); code != exitOK {
+		t.Fatalf("second publish: %d %s", code, stderr)
+	}
+	if !bytes.Equal(mustRead(t, db), published) {
+		t.Error("a second publish wrote to the database")
+	}
+	files := feedFiles(t, first)
+	if got := feedFiles(t, second); !slices.Equal(got, files) {
+		t.Fatalf("files %v, then %v", files, got)
+	}
+	for _, f := range files {
+		if !bytes.Equal(mustRead(t, filepath.Join(first, f)), mustRead(t, filepath.Join(second, f))) {
+			t.Errorf("%s differs when its items come from the cache", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
+		t.Fatal("none.db exists")
+	}
+	if code, _, _ := runCmd(t, "", "publish", "--db", filepath.Join(dir, "none.db"), "--out", dir); code != exitUsage {
+		t.Errorf("publish of a missing database: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
+		t.Error("publish created a database")
 	}
 }
 
