@@ -156,7 +156,7 @@ func (w *writer) flushHeadlines() error {
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true
-			if err := w.putRecord(record.KindHeadline, []byte(id), data, *p.old); err != nil {
+			if err := w.putRecord(record.KindHeadline, []byte(id), data, *p.old, true); err != nil {
 				return fmt.Errorf("store: put %s: %w", id, err)
 			}
 		default:

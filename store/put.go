@@ -33,18 +33,19 @@ func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st st
 	if err := w.changes.Put(seqKey(seq), changeValue(op, kind, id)); err != nil {
 		return fmt.Errorf("store: log %s: %w", id, err)
 	}
-	if err := w.putRecord(kind, []byte(id), data, st); err != nil {
+	if err := w.putRecord(kind, []byte(id), data, st, old != nil); err != nil {
 		return fmt.Errorf("store: put %s: %w", id, err)
 	}
 	return nil
 }
 
 // putRecord stores a record's JSON as a new blob, and the blob's key with
-// the record's state (a headline's: its seq) in its bucket. The old blob
-// is deleted.
-func (w *writer) putRecord(kind record.Kind, key, data []byte, st state) error {
+// the record's state (a headline's: its seq) in its bucket. When the
+// record replaces a stored one, the old blob is deleted.
+func (w *writer) putRecord(kind record.Kind, key, data []byte, st state, replace bool) error {
 	b := w.records[kind]
-	if old := b.Get(key); old != nil {
+	if replace {
+		old := b.Get(key)
 		if len(old) < 8 {
 			return errBadValue
 		}
