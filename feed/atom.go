@@ -2,19 +2,50 @@ package feed
 
 import (
 	"encoding/xml"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
 )
 
 // atomDoc is gorilla/feeds' Atom feed with the language, an alternate
-// and a self link (Links hides AtomFeed.Link, which holds only one) and
-// a generator.
+// and a self link (Links hides AtomFeed.Link, which holds only one), a
+// generator, and entries whose content this package escapes (Entries
+// hides AtomFeed.Entries, which comes last in it too).
 type atomDoc struct {
 	Lang      string           `xml:"xml:lang,attr,omitempty"`
 	Links     []feeds.AtomLink `xml:"link"`
 	Generator *atomGenerator
 	*feeds.AtomFeed
+	Entries []*atomEntry `xml:"entry"`
+}
+
+// atomEntry is gorilla/feeds' AtomEntry, field for field and in its
+// order (TestAtomEntry checks), but with content that escapeXMLText has
+// escaped: encoding/xml decodes every character of a full article to
+// escape it, which was most of what rendering an Atom feed cost.
+type atomEntry struct {
+	XMLName     xml.Name `xml:"entry"`
+	Xmlns       string   `xml:"xmlns,attr,omitempty"`
+	Title       string   `xml:"title"`
+	Updated     string   `xml:"updated"`
+	Id          string   `xml:"id"`
+	Category    string   `xml:"category,omitempty"`
+	Content     *atomContent
+	Rights      string `xml:"rights,omitempty"`
+	Source      string `xml:"source,omitempty"`
+	Published   string `xml:"published,omitempty"`
+	Contributor *feeds.AtomContributor
+	Links       []feeds.AtomLink
+	Summary     *feeds.AtomSummary
+	Author      *feeds.AtomAuthor
+}
+
+// atomContent is <content>, its text escaped already.
+type atomContent struct {
+	XMLName xml.Name `xml:"content"`
+	Text    string   `xml:",innerxml"`
+	Type    string   `xml:"type,attr"`
 }
 
 // FeedXml returns the document itself: atomDoc is a feeds.XmlFeed.
@@ -31,9 +62,21 @@ func (f *Feed) atom() *atomDoc {
 	af := (&feeds.Atom{Feed: f.generic()}).AtomFeed()
 	af.Id = f.URL(Atom) // gorilla/feeds uses the site link, which every feed shares
 	af.Link = nil
+	entries := make([]*atomEntry, len(af.Entries))
 	for i, e := range af.Entries {
-		e.Published = f.Items[i].Date.Format(time.RFC3339)
+		it := f.Items[i]
+		entries[i] = &atomEntry{
+			XMLName: e.XMLName, Xmlns: e.Xmlns, Title: e.Title, Updated: e.Updated, Id: e.Id,
+			Category: e.Category, Rights: e.Rights, Source: e.Source,
+			Published:   it.Date.Format(time.RFC3339),
+			Contributor: e.Contributor, Links: e.Links, Summary: e.Summary, Author: e.Author,
+		}
+		if e.Content != nil {
+			entries[i].Content = &atomContent{Type: e.Content.Type,
+				Text: escapeXMLText(e.Content.Content, it.valid == e.Content.Content)}
+		}
 	}
+	af.Entries = nil
 	return &atomDoc{
 		Lang: f.Language,
 		Links: []feeds.AtomLink{
@@ -42,5 +85,66 @@ func (f *Feed) atom() *atomDoc {
 		},
 		Generator: &atomGenerator{Name: Generator},
 		AtomFeed:  af,
+		Entries:   entries,
 	}
+}
+
+// escapeXMLText returns s escaped as character data exactly as
+// encoding/xml escapes it (xml.EscapeText), but byte by byte when s is
+// known to be valid UTF-8, where encoding/xml decodes every character. A
+// character that encoding/xml would drop or replace sends s through it.
+func escapeXMLText(s string, validUTF8 bool) string {
+	if validUTF8 {
+		if out, ok := escapeValidXMLText(s); ok {
+			return out
+		}
+	}
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s)) // writes to a strings.Builder do not fail
+	return b.String()
+}
+
+// xmlEscapes are what encoding/xml writes for the bytes it escapes in
+// character data.
+var xmlEscapes = [256]string{'"': "&#34;", '\'': "&#39;", '&': "&amp;", '<': "&lt;", '>': "&gt;",
+	'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;"}
+
+// xmlByteClass is 1 for a byte xmlEscapes has, 2 for one that may begin
+// a character encoding/xml replaces (a C0 control it refuses; 0xEF, the
+// first byte of U+FFFE and U+FFFF), 0 for any other.
+var xmlByteClass = func() (c [256]uint8) {
+	for i := range 0x20 {
+		c[i] = 2
+	}
+	c[0xEF] = 2
+	for i, e := range xmlEscapes {
+		if e != "" {
+			c[i] = 1
+		}
+	}
+	return c
+}()
+
+// escapeValidXMLText escapes valid UTF-8 s; ok is false when s holds a
+// character encoding/xml would replace.
+func escapeValidXMLText(s string) (out string, ok bool) {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	last := 0
+	for i := 0; i < len(s); i++ {
+		switch xmlByteClass[s[i]] {
+		case 0:
+			continue
+		case 2:
+			if s[i] != 0xEF || (i+2 < len(s) && s[i+1] == 0xBF && (s[i+2] == 0xBE || s[i+2] == 0xBF)) {
+				return "", false
+			}
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(xmlEscapes[s[i]])
+		last = i + 1
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
 }

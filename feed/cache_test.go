@@ -5,12 +5,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/gorilla/feeds"
+
+	"newsfeed/record"
 	"newsfeed/store"
 )
 
@@ -205,5 +210,48 @@ func TestItemFormat(t *testing.T) {
 	if sum := hex.EncodeToString(h.Sum(nil)[:16]); sum != itemFormatGolden {
 		t.Errorf("the golden feeds changed: if items render differently, bump itemFormat (now %d); "+
 			"then set itemFormatGolden to %q", itemFormat, sum)
+	}
+}
+
+// TestAtomEntry checks that atomEntry is gorilla/feeds' AtomEntry, field
+// for field, but for its content.
+func TestAtomEntry(t *testing.T) {
+	ours, theirs := reflect.TypeFor[atomEntry](), reflect.TypeFor[feeds.AtomEntry]()
+	if ours.NumField() != theirs.NumField() {
+		t.Fatalf("%d fields, gorilla/feeds has %d", ours.NumField(), theirs.NumField())
+	}
+	for i := range ours.NumField() {
+		o, g := ours.Field(i), theirs.Field(i)
+		if o.Name != g.Name || o.Tag != g.Tag || (o.Type != g.Type && o.Name != "Content") {
+			t.Errorf("field %d: %s %v %q, gorilla/feeds has %s %v %q", i, o.Name, o.Type, o.Tag, g.Name, g.Type, g.Tag)
+		}
+	}
+}
+
+// TestEscapeXMLText: the byte-wise escaping writes what encoding/xml
+// writes, and built items' content is valid UTF-8 as it assumes.
+func TestEscapeXMLText(t *testing.T) {
+	cases := []string{"", "plain", "<p>a & b \"q\" 'a'</p>\t\n\r", "全角，标点。", "\uFFFE\uFFFF x", "\uFFFD",
+		"\x00\x01 ctl", "bad \xff\xfe utf8", "\xef", "\xef\xbf", "x\xef\xbf\xbe", hostileTitle}
+	for _, spec := range []Spec{{Kind: record.KindArticle}, {Kind: record.KindInterview}, {Kind: record.KindHeadline}} {
+		for _, s := range []*store.Store{mustHostileStore(t), func() *store.Store { s, _ := mustSeedStore(t); return s }()} {
+			f, err := mustBuilder(t, s, Options{}).Build(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range f.Items {
+				if !utf8.ValidString(it.Content) || it.valid != it.Content {
+					t.Errorf("%s: content not valid UTF-8 or not marked", it.ID)
+				}
+				cases = append(cases, it.Content)
+			}
+		}
+	}
+	for _, s := range cases {
+		var want strings.Builder
+		xml.EscapeText(&want, []byte(s))
+		if got := escapeXMLText(s, utf8.ValidString(s)); got != want.String() {
+			t.Errorf("escapeXMLText(%.40q) = %.80q, want %.80q", s, got, want.String())
+		}
 	}
 }

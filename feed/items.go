@@ -26,6 +26,7 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 			if err != nil {
 				return nil, fmt.Errorf("cached item of %s: %w", c.ID, err)
 			}
+			it.valid = it.Content // encoded from a rendered item
 			out = append(out, it)
 			continue
 		}
@@ -33,6 +34,7 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 		if err != nil {
 			return nil, err
 		}
+		it.valid = it.Content // built from clean text by the policy
 		out = append(out, it)
 		keep = append(keep, c.Entry(encodeItem(nil, it)))
 	}

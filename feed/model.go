@@ -161,4 +161,9 @@ type Item struct {
 	Tags []string
 	// Language is the record's language tag, empty when unknown.
 	Language string
+
+	// valid is Content as a Builder made it, which is valid UTF-8: while
+	// Content is still that string, rendering may escape it byte by byte
+	// (see escapeXMLText).
+	valid string
 }
