@@ -62,6 +62,10 @@ type Builder struct {
 	limit int
 	// key is the item cache fingerprint of these options (cacheKey).
 	key uint64
+	// batch, when set, holds the items rendered for the cache until
+	// keep is called, instead of each Build writing its own (Publish
+	// builds many feeds and commits their items once).
+	batch *[]store.ItemEntry
 }
 
 // NewBuilder returns a Builder reading from src. It checks opts: a base
@@ -112,7 +116,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 func (b *Builder) BaseURL() string { return b.base.String() }
 
 // Build reads the newest records that spec selects and returns them as a
-// feed. Its cost grows with the limit, not with the database.
+// feed. Its cost grows with the limit, not with the database. Items come
+// from the store's item cache when fresh; the others are rendered and
+// kept there, unless the store is read-only.
 func (b *Builder) Build(ctx context.Context, spec Spec) (*Feed, error) {
 	if _, ok := kindNames[spec.Kind]; !ok {
 		return nil, fmt.Errorf("feed: build: unknown kind %q", spec.Kind)

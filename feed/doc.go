@@ -32,6 +32,16 @@
 //     bluemonday; characters XML 1.0 forbids are removed and invalid
 //     UTF-8 is replaced, so every feed is well-formed.
 //
+// Items are rendered once. Decoding a record and sanitising its HTML cost
+// far more than the rest of a build, so a Builder keeps every item it
+// renders in the store's item cache (store.LatestItems, store.PutItems)
+// and reads it back, without decoding or sanitising anything, until the
+// record (or an interview's article) changes. Cached items are keyed by
+// the base URL and itemFormat, which must be bumped whenever rendering
+// changes (TestItemFormat watches the golden feeds for that). A cached
+// item and a freshly rendered one give the same bytes in every format. A
+// read-only store serves the cache but keeps nothing new.
+//
 // Publish writes each file atomically (temp file, fsync, rename) and
 // leaves a file whose content is unchanged alone, so its mtime and a web
 // server's ETag stay valid.

@@ -38,12 +38,24 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 		out = append(out, it)
 		keep = append(keep, c.Entry(encodeItem(nil, it)))
 	}
-	if len(keep) > 0 {
-		if _, err := b.src.PutItems(ctx, b.key, keep); err != nil && !errors.Is(err, store.ErrReadOnly) {
-			return nil, err
-		}
+	if b.batch != nil {
+		*b.batch = append(*b.batch, keep...)
+	} else if err := b.keep(ctx, keep); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// keep puts rendered items into the store's item cache, in one
+// transaction; a read-only store keeps nothing, and that is no error.
+func (b *Builder) keep(ctx context.Context, entries []store.ItemEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := b.src.PutItems(ctx, b.key, entries); err != nil && !errors.Is(err, store.ErrReadOnly) {
+		return fmt.Errorf("feed: keep items: %w", err)
+	}
+	return nil
 }
 
 // render renders the record c holds as an item.

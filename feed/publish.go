@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"newsfeed/record"
+	"newsfeed/store"
 )
 
 // Lister is the part of the store Publish reads; *store.Store is one.
@@ -56,13 +57,18 @@ func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 // dir/<kind>.<format> and dir/headlines/<column>.<format>, and an
 // index.html listing them with autodiscovery links. Each file is
 // written atomically and only when its content changed (see writeFile).
-// log may be nil.
+// The items it had to render are kept in the store's item cache in one
+// transaction, before index.html is written. log may be nil.
 func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slog.Logger) (PublishResult, error) {
 	res := PublishResult{Dir: dir}
 	b, err := NewBuilder(src, opts)
 	if err != nil {
 		return res, err
 	}
+	// Items rendered by any feed are kept in one transaction at the end:
+	// one commit (and fsync) instead of one per feed.
+	var rendered []store.ItemEntry
+	b.batch = &rendered
 	specs, err := Specs(ctx, src, b.opts.Site)
 	if err != nil {
 		return res, err
@@ -102,6 +108,9 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 				return res, err
 			}
 		}
+	}
+	if err := b.keep(ctx, rendered); err != nil {
+		return res, err
 	}
 	buf.Reset()
 	if err := writeIndex(&buf, b, res.Feeds); err != nil {
