@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -17,7 +18,6 @@ import (
 type pendingDoc struct {
 	kind         record.Kind
 	data         []byte
-	insert       bool
 	published    *time.Time
 	site, column string
 }
@@ -31,9 +31,12 @@ func (w *writer) storedDoc(kind record.Kind, id string) []byte {
 	return getJSON(w.tx, kind, []byte(id))
 }
 
-// doc upserts an article or interview: inserted when new, replaced when
-// its JSON differs, left alone otherwise. data is r's JSON, or nil to
-// encode it here. The write waits for flushDocs.
+// doc upserts an article or interview, ordered by published and indexed
+// under site and column: inserted when new, replaced when its JSON
+// differs, moved in the indexes when only those differ (an interview's
+// are its article's), left alone otherwise. data is r's JSON, or nil to
+// encode it here. The write waits for flushDocs; the last call for an
+// id in a batch wins.
 func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, column string) error {
 	id := r.RecordID()
 	if data == nil {
@@ -42,17 +45,10 @@ func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, c
 			return fmt.Errorf("store: encode %s: %w", id, err)
 		}
 	}
-	old := w.storedDoc(r.RecordKind(), id)
-	if old != nil && string(old) == string(data) {
-		return nil
+	if _, ok := w.docs[id]; !ok {
+		w.docOrder = append(w.docOrder, id)
 	}
-	if p, ok := w.docs[id]; ok {
-		p.data, p.published, p.site, p.column = data, published, site, column
-		return nil
-	}
-	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, insert: old == nil,
-		published: published, site: site, column: column}
-	w.docOrder = append(w.docOrder, id)
+	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, published: published, site: site, column: column}
 	return nil
 }
 
@@ -60,21 +56,36 @@ func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, c
 func (w *writer) flushDocs() error {
 	for _, id := range w.docOrder {
 		p := w.docs[id]
-		var old *state
-		firstSeen := w.now
-		if !p.insert {
-			blob, st, err := splitDocValue(w.records[p.kind].Get([]byte(id)))
-			if err != nil {
-				return fmt.Errorf("store: state of %s: %w", id, err)
+		key := []byte(id)
+		v := w.records[p.kind].Get(key)
+		if v == nil {
+			if err := w.put(p.kind, id, p.data, nil, newState(w.now, p.published, p.site, p.column)); err != nil {
+				return err
 			}
-			if string(w.blobs.Get(blob)) == string(p.data) {
-				continue // changed and changed back within the batch
-			}
-			old, firstSeen = &st, time.Unix(0, st.firstSeen)
+			continue
 		}
-		st := newState(firstSeen, p.published, p.site, p.column)
-		if err := w.put(p.kind, id, p.data, old, st); err != nil {
-			return err
+		blob, old, err := splitDocValue(v)
+		if err != nil {
+			return fmt.Errorf("store: state of %s: %w", id, err)
+		}
+		st := newState(time.Unix(0, old.firstSeen), p.published, p.site, p.column)
+		switch {
+		case string(w.blobs.Get(blob)) != string(p.data):
+			if err := w.put(p.kind, id, p.data, &old, st); err != nil {
+				return err
+			}
+		case st.at != old.at || st.site != old.site || st.column != old.column:
+			// The same JSON, but the article an interview takes its time,
+			// site and column from has moved: so does the interview. Its
+			// readers see nothing new, so nothing is logged.
+			w.dirty = true
+			st.seq = old.seq
+			if err := w.index(p.kind, id, &old, st); err != nil {
+				return err
+			}
+			if err := w.records[p.kind].Put(key, docValue(bytes.Clone(blob), st)); err != nil {
+				return fmt.Errorf("store: move %s: %w", id, err)
+			}
 		}
 	}
 	clear(w.docs)

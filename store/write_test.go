@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -192,6 +193,34 @@ func TestStore_WritePages(t *testing.T) {
 		assertLatest(t, s, old.ID, fresh.ID)
 	})
 
+	t.Run("OK_InterviewMovesWithItsArticle", func(t *testing.T) {
+		s, _ := mustOpenStore(t)
+		withInterview := func(p *record.Page, at time.Time) *record.Page {
+			a := p.Article
+			a.Published = &at
+			a.ContentHash = fmt.Sprint(a.ContentHash, at.Unix())
+			p.ContentHash = a.ContentHash
+			p.Interview = &record.Interview{ID: "i_" + a.ID[2:], ArticleID: a.ID, Title: a.Title,
+				Turns: []record.Turn{{Speaker: "Q", Role: record.RoleQuestion, Paragraphs: []string{"?"}}}}
+			return p
+		}
+		nine := time.Date(2025, 12, 1, 9, 0, 0, 0, beijing)
+		a, b := withInterview(page("a.txt", "A", "a"), nine), withInterview(page("b.txt", "B", "b"), nine.Add(time.Hour))
+		mustWrite(t, s, a, b)
+		q := Query{Kind: record.KindInterview, Site: "example", Column: "tech"}
+		assertLatestOf(t, s, q, b.Interview.ID, a.Interview.ID)
+		last := mustLog(t, s)[len(mustLog(t, s))-1].Seq
+		// A's article is dated later now: its interview's JSON is the
+		// same, but it must sort first, in every index.
+		res := mustWrite(t, s, withInterview(page("a.txt", "A", "a"), nine.Add(2*time.Hour)))
+		if res.Changed != 1 || res.Updated != 1 || res.LastSeq != last+1 {
+			t.Errorf("result = %+v, want the article's update alone", res)
+		}
+		for _, q := range []Query{{Kind: record.KindInterview}, {Kind: record.KindInterview, Site: "example"}, q} {
+			assertLatestOf(t, s, q, a.Interview.ID, b.Interview.ID)
+		}
+	})
+
 	t.Run("OK_SameArticleTwiceInOneBatch", func(t *testing.T) {
 		s, _ := mustOpenStore(t)
 		res := mustWrite(t, s, page("a.txt", "A", "first"), page("b.txt", "A", "second"))
@@ -219,7 +248,13 @@ func TestStore_WritePages(t *testing.T) {
 // assertLatest checks that the newest headlines are ids, in order.
 func assertLatest(t *testing.T, s *Store, ids ...string) {
 	t.Helper()
-	recs, err := s.Latest(context.Background(), Query{Kind: record.KindHeadline, Limit: 10})
+	assertLatestOf(t, s, Query{Kind: record.KindHeadline, Limit: 10}, ids...)
+}
+
+// assertLatestOf checks the ids Latest(q) returns.
+func assertLatestOf(t *testing.T, s *Store, q Query, ids ...string) {
+	t.Helper()
+	recs, err := s.Latest(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
