@@ -166,21 +166,11 @@ func benchBuild(b *testing.B, cold bool) {
 			skipLarge(b, n)
 			s := benchStore(b, n)
 			bl := mustBuilder(b, s, Options{})
-			ctx := context.Background()
 			for _, bs := range benchSpecs {
 				for _, format := range Formats {
 					b.Run(bs.name+"/"+string(format), func(b *testing.B) {
 						var buf bytes.Buffer
-						build := func() {
-							f, err := bl.Build(ctx, bs.spec)
-							if err != nil || len(f.Items) != DefaultLimit {
-								b.Fatalf("build: %v, %d items", err, len(f.Items))
-							}
-							buf.Reset()
-							if err := f.Render(&buf, format); err != nil {
-								b.Fatal(err)
-							}
-						}
+						build := func() { buildInto(b, bl, bs.spec, format, &buf) }
 						build() // fills the cache
 						key := bl.key
 						b.ReportAllocs()
@@ -197,6 +187,54 @@ func benchBuild(b *testing.B, cold bool) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkBuildFeedAfterPage is what a scheduled run does: a new page
+// has just been stored (with the timer stopped), and the feed is built
+// with its new item rendered and the other 49 read from the cache.
+func BenchmarkBuildFeedAfterPage(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			skipLarge(b, n)
+			s := benchStore(b, n)
+			bl := mustBuilder(b, s, Options{})
+			ctx := context.Background()
+			seed := seedPage(b)
+			next := (n+benchPerPage-1)/benchPerPage + 1_000_000 // after every page benchStore wrote
+			for _, bs := range benchSpecs[:2] {
+				for _, format := range Formats {
+					b.Run(bs.name+"/"+string(format), func(b *testing.B) {
+						var buf bytes.Buffer
+						build := func() { buildInto(b, bl, bs.spec, format, &buf) }
+						build() // fills the cache
+						b.ReportAllocs()
+						for b.Loop() {
+							b.StopTimer()
+							next++
+							if _, err := s.WritePages(ctx, []*record.Page{benchPage(seed, next)}); err != nil {
+								b.Fatal(err)
+							}
+							b.StartTimer()
+							build()
+						}
+						b.SetBytes(int64(buf.Len()))
+					})
+				}
+			}
+		})
+	}
+}
+
+// buildInto builds spec's feed with bl and renders it in format into buf.
+func buildInto(b *testing.B, bl *Builder, spec Spec, format Format, buf *bytes.Buffer) {
+	f, err := bl.Build(context.Background(), spec)
+	if err != nil || len(f.Items) != DefaultLimit {
+		b.Fatalf("build: %v, %d items", err, len(f.Items))
+	}
+	buf.Reset()
+	if err := f.Render(buf, format); err != nil {
+		b.Fatal(err)
 	}
 }
 
