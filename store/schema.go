@@ -89,7 +89,8 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
-	// 2: no state bucket; each record's state goes into its value.
+	// 2: no state bucket (each record's state goes into its value),
+	// headlines' JSON in blobs, and the item cache.
 	foldState,
 }
 
