@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -83,7 +82,7 @@ func (w *writer) flushDocs() error {
 			if err := w.index(p.kind, id, &old, st); err != nil {
 				return err
 			}
-			if err := w.records[p.kind].Put(key, docValue(bytes.Clone(blob), st)); err != nil {
+			if err := w.records[p.kind].Put(key, docValue(blob, st)); err != nil {
 				return fmt.Errorf("store: move %s: %w", id, err)
 			}
 		}

@@ -148,7 +148,12 @@ func freshItem(tx *bolt.Tx, v []byte, seq, key uint64) []byte {
 // readForItem decodes the record whose value is v into c, with what an
 // item needs besides: its first-seen time, and an interview's article.
 func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
-	r, err := indexedRecord(tx, k, []byte(c.ID))
+	// v holds the blob key: no second lookup of the id.
+	data := tx.Bucket(bucketBlobs).Get(v[:8])
+	if data == nil {
+		return fmt.Errorf("index names %s, which is missing", c.ID)
+	}
+	r, err := decode(k, c.ID, data)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,10 @@ var migrations = []func(tx *bolt.Tx) error{
 // moves into blobs, as articles' already was.
 func foldState(tx *bolt.Tx) error {
 	blobs := tx.Bucket(bucketBlobs)
-	if states := tx.Bucket(bucketState); states != nil && blobs != nil {
+	if states := tx.Bucket(bucketState); states != nil {
+		if blobs == nil {
+			return fmt.Errorf("database is missing bucket %s", bucketBlobs)
+		}
 		err := states.ForEach(func(id, sv []byte) error {
 			st, err := decodeState(sv)
 			if err != nil {
