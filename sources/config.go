@@ -1,0 +1,383 @@
+// Package sources reads newsfeed's sources file (newsfeed.toml) and finds
+// the article links on the list pages it names: feeds (RSS, Atom, JSON
+// Feed), sitemaps (plain, index and news), HTML section pages and fixed
+// URL lists. It does no I/O of its own beyond reading the sources file:
+// the caller fetches the list pages and hands their bytes to Discover.
+//
+// A sources file:
+//
+//	contact = "https://example.org/about-our-bot"   # goes into the User-Agent
+//	per_host = 2
+//	delay = "1s"
+//
+//	[defaults]
+//	every = "10m"
+//
+//	[[source]]
+//	name = "guancha-international"
+//	html = "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/list_1.shtml"
+//	links = "h4.module-title a"
+//
+// Every error names the file, the line and the key.
+package sources
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/cascadia"
+	toml "github.com/pelletier/go-toml/v2"
+)
+
+// DefaultFile is the sources file read from the working directory when
+// no --config names one.
+const DefaultFile = "newsfeed.toml"
+
+// Defaults for a source's settings left out of the file.
+const (
+	DefaultMaxArticles = 50
+	DefaultEvery       = 10 * time.Minute
+)
+
+// ErrConfig marks every error in a sources file; test with errors.Is.
+var ErrConfig = errors.New("bad sources file")
+
+// Kind is the shape of a list page: how its article links are found.
+type Kind string
+
+// The kinds of list page.
+const (
+	KindFeed    Kind = "feed"    // RSS, Atom or JSON Feed: the items' links
+	KindSitemap Kind = "sitemap" // sitemap, sitemap index or news sitemap
+	KindHTML    Kind = "html"    // a section page: links by selector, pattern or the profile's links key
+	KindURLs    Kind = "urls"    // a fixed list of article URLs
+)
+
+// Config is a sources file: run-wide settings, then the sources. Zero
+// fields mean the command line's (or the built-in) defaults.
+type Config struct {
+	// Path is the file the config was read from.
+	Path string `toml:"-"`
+
+	DB       string `toml:"db"`       // the database file
+	Out      string `toml:"out"`      // the feed folder
+	BaseURL  string `toml:"base_url"` // where the feed folder is served
+	Profiles string `toml:"profiles"` // a site profile file, relative to the sources file
+	// Contact is a URL (or mail address) where site owners reach whoever
+	// runs this newsfeed; it goes into the User-Agent.
+	Contact string `toml:"contact"`
+
+	// Politeness and limits of the fetcher.
+	PerHost        int      `toml:"per_host"`
+	Delay          Duration `toml:"delay"`
+	Retries        *int     `toml:"retries"`
+	Timeout        Duration `toml:"timeout"`
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	MaxRetryWait   Duration `toml:"max_retry_wait"`
+	MaxBytes       int      `toml:"max_bytes"`
+	AllowPrivate   bool     `toml:"allow_private"`
+	IgnoreRobots   bool     `toml:"ignore_robots"`
+
+	// Defaults are the settings of every source that does not set its own.
+	Defaults Settings `toml:"defaults"`
+	// Sources are the list pages, in the file's order.
+	Sources []*Source `toml:"source"`
+}
+
+// Settings are what a source may set and [defaults] sets for all.
+type Settings struct {
+	Site    string `toml:"site"`    // the name records carry in site
+	Profile string `toml:"profile"` // a site profile file for this source's pages, relative to the sources file
+	// MaxArticles is the most articles fetched from the source in one run.
+	MaxArticles int `toml:"max_articles"`
+	// MaxAge skips articles older than this, when the list shows a date.
+	MaxAge Duration `toml:"max_age"`
+	// Every is the shortest time between two polls of the list page.
+	Every Duration `toml:"every"`
+	// Refresh re-fetches stored articles (conditionally) while they are
+	// younger than this: comment counts and hot lists change. Zero: never.
+	Refresh Duration `toml:"refresh"`
+}
+
+// Source is one list page and how to read it. Exactly one of Feed,
+// Sitemap, HTML and URLs is set; Kind says which.
+type Source struct {
+	Name    string `toml:"name"`
+	Feed    *URL   `toml:"feed"`
+	Sitemap *URL   `toml:"sitemap"`
+	HTML    *URL   `toml:"html"`
+	URLs    []URL  `toml:"urls"`
+	// Links selects the article links on an HTML page (an <a>, or an
+	// element holding them); Pattern keeps every link whose absolute URL
+	// it matches. With neither, the site profile's links key is used.
+	Links   []Selector `toml:"links"`
+	Pattern *Pattern   `toml:"pattern"`
+	Settings
+
+	// Kind is the source's shape and Line the line of its [[source]]
+	// header; both are set by Load.
+	Kind Kind `toml:"-"`
+	Line int  `toml:"-"`
+}
+
+// ListURL returns the list page's URL, or "" for a urls source.
+func (s *Source) ListURL() string {
+	for _, u := range []*URL{s.Feed, s.Sitemap, s.HTML} {
+		if u != nil {
+			return u.String()
+		}
+	}
+	return ""
+}
+
+// Load reads the sources file at path. Unknown keys, values of the
+// wrong type, bad URLs, selectors, patterns and durations are errors
+// wrapping ErrConfig that name the file, the line and the key.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err) // *PathError names the file
+	}
+	return Parse(data, path)
+}
+
+// Parse reads a sources file's bytes; name names it in errors.
+func Parse(data []byte, name string) (*Config, error) {
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	c := &Config{Path: name}
+	if err := dec.Decode(c); err != nil {
+		return nil, decodeError(name, err)
+	}
+	headers := sourceLines(data)
+	seen := map[string]int{}
+	for i, s := range c.Sources {
+		if i < len(headers) {
+			s.Line = headers[i]
+		}
+		if err := c.check(s, i); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: %w", ErrConfig, name, s.Line, err)
+		}
+		if prev, ok := seen[s.Name]; ok {
+			return nil, fmt.Errorf("%w: %s:%d: name: %q is already the name of the source on line %d",
+				ErrConfig, name, s.Line, s.Name, prev)
+		}
+		seen[s.Name] = s.Line
+	}
+	if c.PerHost < 0 || c.MaxBytes < 0 || c.Delay < 0 || c.Timeout < 0 || c.ConnectTimeout < 0 || c.MaxRetryWait < 0 {
+		return nil, fmt.Errorf("%w: %s: per_host, max_bytes, delay and the timeouts cannot be negative", ErrConfig, name)
+	}
+	return c, nil
+}
+
+// check fills in the source's kind, name and defaults, and refuses a
+// source that is not exactly one kind.
+func (c *Config) check(s *Source, i int) error {
+	var kinds []Kind
+	if s.Feed != nil {
+		kinds = append(kinds, KindFeed)
+	}
+	if s.Sitemap != nil {
+		kinds = append(kinds, KindSitemap)
+	}
+	if s.HTML != nil {
+		kinds = append(kinds, KindHTML)
+	}
+	if s.URLs != nil {
+		kinds = append(kinds, KindURLs)
+	}
+	switch len(kinds) {
+	case 0:
+		return errors.New("source: needs one of feed, sitemap, html or urls")
+	case 1:
+		s.Kind = kinds[0]
+	default:
+		return fmt.Errorf("source: has both %s and %s; a source is one list page", kinds[0], kinds[1])
+	}
+	if s.Kind == KindURLs && len(s.URLs) == 0 {
+		return errors.New("urls: the list is empty")
+	}
+	if (len(s.Links) > 0 || s.Pattern != nil) && s.Kind != KindHTML {
+		return fmt.Errorf("links, pattern: only for html sources, not %s", s.Kind)
+	}
+	if s.Name == "" {
+		s.Name = s.ListURL()
+		if s.Kind == KindURLs {
+			s.Name = "source" + strconv.Itoa(i+1)
+		}
+	}
+	d := c.Defaults
+	if s.Site == "" {
+		s.Site = d.Site
+	}
+	if s.Profile == "" {
+		s.Profile = d.Profile
+	}
+	if s.MaxArticles == 0 {
+		s.MaxArticles = cmp(d.MaxArticles, DefaultMaxArticles)
+	}
+	if s.MaxAge == 0 {
+		s.MaxAge = d.MaxAge
+	}
+	if s.Every == 0 {
+		s.Every = Duration(cmp(time.Duration(d.Every), DefaultEvery))
+	}
+	if s.Refresh == 0 {
+		s.Refresh = d.Refresh
+	}
+	if s.MaxArticles < 0 || s.MaxAge < 0 || s.Every < 0 || s.Refresh < 0 {
+		return errors.New("max_articles, max_age, every and refresh cannot be negative")
+	}
+	return nil
+}
+
+// cmp returns v, or def when v is zero.
+func cmp[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// decodeError turns the TOML decoder's error into one naming the file,
+// the line and the key.
+func decodeError(name string, err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		var msgs []string
+		for _, e := range strict.Errors {
+			row, _ := e.Position()
+			msgs = append(msgs, fmt.Sprintf("%s:%d: %s: unknown key", name, row, strings.Join(e.Key(), ".")))
+		}
+		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(msgs, "; "))
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, _ := de.Position()
+		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		if key := de.Key(); len(key) > 0 {
+			return fmt.Errorf("%w: %s:%d: %s: %s", ErrConfig, name, row, strings.Join(key, "."), msg)
+		}
+		return fmt.Errorf("%w: %s:%d: %s", ErrConfig, name, row, msg)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+}
+
+// sourceHeader is a [[source]] line.
+var sourceHeader = regexp.MustCompile(`^\s*\[\[\s*source\s*\]\]`)
+
+// sourceLines returns the line number of each [[source]] header, in
+// order: the decoder does not keep positions, and errors found after
+// decoding name the source's line.
+func sourceLines(data []byte) []int {
+	var lines []int
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, len(data)+1)
+	for n := 1; sc.Scan(); n++ {
+		if sourceHeader.Match(sc.Bytes()) {
+			lines = append(lines, n)
+		}
+	}
+	return lines
+}
+
+// URL is an absolute http or https URL in a sources file.
+type URL struct{ u *url.URL }
+
+// UnmarshalText parses and checks the URL.
+func (u *URL) UnmarshalText(b []byte) error {
+	p, err := ParseURL(string(b))
+	if err != nil {
+		return err
+	}
+	u.u = p
+	return nil
+}
+
+// String returns the URL as written (parsed and re-encoded).
+func (u URL) String() string {
+	if u.u == nil {
+		return ""
+	}
+	return u.u.String()
+}
+
+// ParseURL parses an absolute http or https URL: what every source and
+// every link it yields must be.
+func ParseURL(s string) (*url.URL, error) {
+	p, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %q: %w", s, err)
+	}
+	if p.Scheme != "http" && p.Scheme != "https" || p.Host == "" {
+		return nil, fmt.Errorf("bad URL %q: want an absolute http or https URL", s)
+	}
+	return p, nil
+}
+
+// Selector is a CSS selector in a sources file.
+type Selector struct {
+	cascadia.Selector
+	text string
+}
+
+// UnmarshalText compiles the selector.
+func (s *Selector) UnmarshalText(b []byte) error {
+	sel, err := cascadia.Compile(string(b))
+	if err != nil {
+		return fmt.Errorf("bad selector %q: %w", b, err)
+	}
+	s.Selector, s.text = sel, string(b)
+	return nil
+}
+
+// String returns the selector as written.
+func (s Selector) String() string { return s.text }
+
+// Pattern is a regular expression (RE2 syntax) in a sources file.
+type Pattern struct{ *regexp.Regexp }
+
+// UnmarshalText compiles the pattern.
+func (p *Pattern) UnmarshalText(b []byte) error {
+	re, err := regexp.Compile(string(b))
+	if err != nil {
+		return fmt.Errorf("bad pattern %q: %w", b, err)
+	}
+	p.Regexp = re
+	return nil
+}
+
+// Duration is a length of time in a sources file: Go's syntax ("90s",
+// "10m", "1h30m") or a whole number of days ("7d"). "0" is zero.
+type Duration time.Duration
+
+// UnmarshalText parses the duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad duration %q: want e.g. \"7d\"", s)
+		}
+		*d = Duration(time.Duration(n) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q: want e.g. \"90s\", \"10m\", \"2h\" or \"7d\"", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
