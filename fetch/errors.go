@@ -1,0 +1,50 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Errors a Get may wrap; test for them with errors.Is.
+var (
+	// ErrTooLarge: the body, as sent or decoded, is over Config.MaxBytes.
+	// The body is never silently truncated.
+	ErrTooLarge = errors.New("fetch: response body too large")
+	// ErrPrivateAddress: the host resolved to a loopback, private,
+	// link-local, multicast, unspecified or otherwise special address and
+	// Config.AllowPrivate is off. Nothing was sent to it.
+	ErrPrivateAddress = errors.New("fetch: refusing a non-public address")
+	// ErrRobots: the site's robots.txt disallows the URL for our user agent,
+	// or robots.txt could not be read (RFC 9309: then assume full disallow).
+	ErrRobots = errors.New("fetch: disallowed by robots.txt")
+	// ErrScheme: the URL is not http or https (or is not a URL at all).
+	ErrScheme = errors.New("fetch: only http and https URLs are fetched")
+	// ErrTooManyRedirects: more than MaxRedirects redirects.
+	ErrTooManyRedirects = errors.New("fetch: too many redirects")
+)
+
+// StatusError is a final answer that is neither 2xx nor 304 (after any
+// retries), or a 304 to a request that was not conditional.
+type StatusError struct {
+	URL  string // the URL that answered (after redirects)
+	Code int    // the HTTP status code
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fetch %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+}
+
+// DeferredError says a host is deferred: nothing was sent for this Get.
+// Until is when it may be asked again; Reason says why (a long
+// Retry-After, repeated failures, or a deferral loaded with Defer).
+type DeferredError struct {
+	Host   string
+	Until  time.Time
+	Reason string
+}
+
+func (e *DeferredError) Error() string {
+	return fmt.Sprintf("fetch: host %s deferred until %s: %s", e.Host, e.Until.UTC().Format(time.RFC3339), e.Reason)
+}
