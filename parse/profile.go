@@ -38,6 +38,10 @@ type Profile struct {
 	// TrackingParams are query parameters this site adds to links for
 	// tracking; they are removed before a link becomes a URL.
 	TrackingParams []string
+	// Links select the article links on the site's section and list
+	// pages (an <a>, or an element holding them); a sources file's html
+	// source uses them when it names no selector or pattern of its own.
+	Links []cascadia.Selector
 
 	plan    sync.Once
 	planned selectorPlan
@@ -231,9 +235,11 @@ func (ps *Profiles) Hosts() []string {
 //	related.column: a.interact-key
 //	hot: ul.hot-list-2 li
 //	tracking: s
+//	links: h4.module-title a           (article links on list pages)
 //
 // Keys: site, title, body, date, author, editor, column, lead, strip,
-// tracking (query parameters to drop from links), and for each list —
+// tracking (query parameters to drop from links), links (article links on
+// the site's list pages), and for each list —
 // related, recommended, hot — the item selector and its .title, .time,
 // .column and .comments selectors. A repeated key adds an alternative.
 // name names the input in errors, which give its line.
@@ -289,6 +295,7 @@ func (p *Profile) set(key, val string) error {
 	fields := map[string]*[]cascadia.Selector{
 		"title": &p.Title, "body": &p.Body, "date": &p.Date, "author": &p.Author,
 		"editor": &p.Editor, "column": &p.Column, "lead": &p.Lead, "strip": &p.Strip,
+		"links": &p.Links,
 	}
 	if f := fields[key]; f != nil {
 		*f = append(*f, sel)

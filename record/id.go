@@ -127,11 +127,20 @@ func toLower(r rune) rune {
 }
 
 // trackingParams are query parameters that say how a reader arrived, not
-// what was read. Names ending in "*" are prefixes.
+// what was read: campaign tags (utm_*, Matomo's mtm_* and pk_*), ad and
+// social click ids (Google, Facebook, Microsoft, Yandex, Instagram, TikTok,
+// Twitter/X, LinkedIn), mail tools' ids (Mailchimp, HubSpot, Marketo,
+// Vero), analytics cookies carried in links (_ga, _gl), and the
+// Chinese platforms' share ids (spm and scm of Alibaba's sites, Weibo's
+// and WeChat's share tails). Names ending in "*" are prefixes. A site's
+// own ones (guancha.cn's ?s=) go in its profile's tracking key.
 var trackingParams = []string{
-	"utm_*", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid",
-	"mc_cid", "mc_eid", "_ga", "_gl", "spm", "scm", "ref_src", "ref_url",
+	"utm_*", "mtm_*", "pk_*", "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid",
+	"msclkid", "yclid", "igshid", "ttclid", "twclid", "li_fat_id", "srsltid",
+	"mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "vero_conv", "_openstat",
+	"_ga", "_gl", "spm", "scm", "ref_src", "ref_url",
 	"share_token", "wt.mc_id", "cmpid", "ocid",
+	"sharer_shareid", "sharer_sharetime", "share_from", "weibo_id",
 }
 
 func isTrackingParam(name string) bool {
@@ -177,6 +186,9 @@ func CanonicalizeURL(u *url.URL, drop []string) string {
 	}
 	u.Scheme = scheme
 	host := strings.ToLower(u.Hostname())
+	if host == "" { // "https://:80/"
+		return ""
+	}
 	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
 		host += ":" + port
 	}

@@ -87,6 +87,10 @@ func TestCanonicalURL(t *testing.T) {
 		{"/relative/path", ""},
 		{"", ""},
 		{"not a url", ""},
+		{"https://:80/", ""},
+		{"https://:/", ""},
+		{"https://example.com/x?mtm_campaign=a&ttclid=b&_hsenc=c&srsltid=d&id=7", "https://example.com/x?id=7"},
+		{"https://example.com/x?spm=a.b&PK_CAMPAIGN=z", "https://example.com/x"},
 	}
 	for _, tt := range tests {
 		if got := CanonicalURL(tt.in); got != tt.want {

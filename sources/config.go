@@ -116,10 +116,11 @@ type Source struct {
 	HTML    *URL   `toml:"html"`
 	URLs    []URL  `toml:"urls"`
 	// Links selects the article links on an HTML page (an <a>, or an
-	// element holding them); Pattern keeps every link whose absolute URL
-	// it matches. With neither, the site profile's links key is used.
-	Links   []Selector `toml:"links"`
-	Pattern *Pattern   `toml:"pattern"`
+	// element holding them; a group "a.x, .list a" selects either);
+	// Pattern keeps every link whose absolute URL it matches. With
+	// neither, the site profile's links key is used.
+	Links   *Selector `toml:"links"`
+	Pattern *Pattern  `toml:"pattern"`
 	Settings
 
 	// Kind is the source's shape and Line the line of its [[source]]
@@ -205,7 +206,7 @@ func (c *Config) check(s *Source, i int) error {
 	if s.Kind == KindURLs && len(s.URLs) == 0 {
 		return errors.New("urls: the list is empty")
 	}
-	if (len(s.Links) > 0 || s.Pattern != nil) && s.Kind != KindHTML {
+	if (s.Links != nil || s.Pattern != nil) && s.Kind != KindHTML {
 		return fmt.Errorf("links, pattern: only for html sources, not %s", s.Kind)
 	}
 	if s.Name == "" {

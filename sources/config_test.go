@@ -1,0 +1,155 @@
+package sources
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodConfig = `# a comment
+contact = "https://example.org/bot"
+per_host = 4
+delay = "2s"
+retries = 1
+
+[defaults]
+every = "5m"
+max_age = "7d"
+
+[[source]]
+name = "intl"
+html = "https://www.guancha.cn/internation"
+links = "h4.module-title a, .list a"
+refresh = "2h"
+
+[[source]]
+feed = "https://example.org/rss.xml"
+max_articles = 5
+
+[[source]]
+name = "sitemap"
+sitemap = "https://example.org/sitemap.xml"
+
+[[source]]
+urls = ["https://example.org/a/1", "https://example.org/a/2"]
+`
+
+func TestParse_OK(t *testing.T) {
+	c, err := Parse([]byte(goodConfig), "newsfeed.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Contact != "https://example.org/bot" || c.PerHost != 4 || c.Delay.D() != 2*time.Second || *c.Retries != 1 {
+		t.Errorf("settings: %+v", c)
+	}
+	want := []struct {
+		name  string
+		kind  Kind
+		line  int
+		every time.Duration
+		max   int
+	}{
+		{"intl", KindHTML, 11, 5 * time.Minute, DefaultMaxArticles},
+		{"https://example.org/rss.xml", KindFeed, 17, 5 * time.Minute, 5},
+		{"sitemap", KindSitemap, 21, 5 * time.Minute, DefaultMaxArticles},
+		{"source4", KindURLs, 25, 5 * time.Minute, DefaultMaxArticles},
+	}
+	if len(c.Sources) != len(want) {
+		t.Fatalf("%d sources, want %d", len(c.Sources), len(want))
+	}
+	for i, w := range want {
+		s := c.Sources[i]
+		if s.Name != w.name || s.Kind != w.kind || s.Line != w.line || s.Every.D() != w.every || s.MaxArticles != w.max {
+			t.Errorf("source %d: %q %s line %d every %v max %d; want %+v", i, s.Name, s.Kind, s.Line, s.Every.D(), s.MaxArticles, w)
+		}
+		if s.MaxAge.D() != 7*24*time.Hour {
+			t.Errorf("source %d: max_age %v, want the default 7d", i, s.MaxAge.D())
+		}
+	}
+	if s := c.Sources[0]; s.Links == nil || s.Links.String() != "h4.module-title a, .list a" || s.Refresh.D() != 2*time.Hour {
+		t.Errorf("intl: links %v refresh %v", s.Links, s.Refresh.D())
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want string // the error must contain it
+	}{
+		"UnknownKey":       {"per_host = 2\n[[source]]\nfeed = \"https://a.example/f\"\nevry = \"1m\"\n", "f.toml:4: source.evry: unknown key"},
+		"UnknownTopKey":    {"\n\nusr_agent = \"x\"\n", "f.toml:3: usr_agent: unknown key"},
+		"BadURL":           {"[[source]]\nhtml = \"/relative\"\n", "f.toml:2: source.html: bad URL \"/relative\""},
+		"BadScheme":        {"[[source]]\nfeed = \"ftp://a.example/f\"\n", "f.toml:2: source.feed: bad URL"},
+		"BadURLInList":     {"[[source]]\nurls = [\"https://a.example/1\",\n  \"mailto:x@y\"]\n", "source.urls: bad URL \"mailto:x@y\""},
+		"BadSelector":      {"[[source]]\nhtml = \"https://a.example/\"\nlinks = \"h4[\"\n", "f.toml:3: source.links: bad selector \"h4[\""},
+		"BadPattern":       {"[[source]]\nhtml = \"https://a.example/\"\npattern = \"(\"\n", "f.toml:3: source.pattern: bad pattern"},
+		"BadDuration":      {"[defaults]\nevery = \"often\"\n", "f.toml:2: defaults.every: bad duration \"often\""},
+		"WrongType":        {"per_host = \"two\"\n", "f.toml:1: per_host:"},
+		"Syntax":           {"per_host = \n", "f.toml:1:"},
+		"NoKind":           {"[[source]]\nname = \"x\"\n", "f.toml:1: source: needs one of feed, sitemap, html or urls"},
+		"TwoKinds":         {"\n[[source]]\nfeed = \"https://a.example/f\"\nhtml = \"https://a.example/\"\n", "f.toml:2: source: has both feed and html"},
+		"LinksOnFeed":      {"[[source]]\nfeed = \"https://a.example/f\"\nlinks = \"a\"\n", "f.toml:1: links, pattern: only for html sources"},
+		"DuplicateName":    {"[[source]]\nname = \"a\"\nfeed = \"https://a.example/f\"\n[[source]]\nname = \"a\"\nfeed = \"https://a.example/g\"\n", "f.toml:4: name: \"a\" is already the name of the source on line 1"},
+		"NegativeArticles": {"[[source]]\nfeed = \"https://a.example/f\"\nmax_articles = -1\n", "f.toml:1: max_articles, max_age, every and refresh cannot be negative"},
+		"EmptyURLs":        {"[[source]]\nurls = []\n", "f.toml:1: urls: the list is empty"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in), "f.toml")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Errorf("error %v does not wrap ErrConfig", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad_MissingFile(t *testing.T) {
+	_, err := Load("/nonexistent/newsfeed.toml")
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "/nonexistent/newsfeed.toml") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"0": 0, "90s": 90 * time.Second, "1h30m": 90 * time.Minute, "7d": 7 * 24 * time.Hour} {
+		var d Duration
+		if err := d.UnmarshalText([]byte(in)); err != nil || d.D() != want {
+			t.Errorf("%q: %v, %v; want %v", in, d.D(), err, want)
+		}
+	}
+	for _, in := range []string{"", "d", "-1d", "1.5d", "1w"} {
+		var d Duration
+		if err := d.UnmarshalText([]byte(in)); err == nil {
+			t.Errorf("%q: no error", in)
+		}
+	}
+}
+
+// FuzzParse: any bytes give a config or an error wrapping ErrConfig,
+// and every source of a config has exactly one kind and a name.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(goodConfig))
+	f.Add([]byte("[[source]]\nurls = [\"https://a.example/1\"]\n"))
+	f.Add([]byte("[defaults]\nevery = \"3d\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "f.toml")
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("error %v does not wrap ErrConfig", err)
+			}
+			return
+		}
+		for _, s := range c.Sources {
+			if s.Kind == "" || s.Name == "" || (s.Kind != KindURLs) == (s.ListURL() == "") {
+				t.Fatalf("source %+v", s)
+			}
+		}
+	})
+}
