@@ -35,6 +35,11 @@
 //	    column/<column>/<kind>/       at(8) | id → empty
 //	items/          id → version(8) | key(8) | len(dep)(1) | dep | item:
 //	                a caller's rendering of the record (a feed item)
+//	fetch/
+//	    urls/       URL → JSON: source, etag, last_modified, body_hash,
+//	                status, first_fetched, last_fetched, last_changed
+//	    hosts/      host → UnixNano(8): not to be contacted before then
+//	    lists/      source name → UnixNano(8): when its list was polled
 //
 // Records' ids are random. Kept under them, every insert would rewrite the
 // neighbours that share its leaf, and a bulk ingest rewrote most of the
@@ -72,6 +77,16 @@
 // that other options miss. A read-only store serves the cache but cannot
 // fill it. Entries are not logged in the change log, and a database
 // opened read-only before the bucket existed is read as if it were empty.
+//
+// # Fetch state
+//
+// fetch/ is what newsfeed remembers between runs about the web, not about
+// records: per URL the validators to send back (each as the server last
+// sent it, so a 304 that brings a new ETag replaces only the ETag), the
+// hash of the last body (a 200 with the same body is not parsed again),
+// and when it was fetched; per host, a deferral (a long Retry-After or
+// repeated failures) that the next run honours; per list page, when it
+// was last polled. None of it is logged in the change log.
 //
 // # Upserts and the change log
 //

@@ -92,6 +92,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 2: no state bucket (each record's state goes into its value),
 	// headlines' JSON in blobs, and the item cache.
 	foldState,
+	// 3: the fetch state (fetch/urls, fetch/hosts, fetch/lists).
+	addFetchState,
 }
 
 // foldState is migration 2. Schema 1 kept each record's state in a
@@ -205,8 +207,11 @@ func (s *Store) init() error {
 			return errSkip // another process got here first
 		}
 		if v == SchemaVersion {
-			// Written while this version's layout was being made:
-			// the migration that made it adds what is missing.
+			// Written while this version's layout was being made: the
+			// base layout and the newest migration add what is missing.
+			if err := createBuckets(tx); err != nil {
+				return err
+			}
 			v--
 		}
 		for i := v; i < SchemaVersion; i++ {
@@ -225,7 +230,7 @@ func (s *Store) init() error {
 // hasBuckets reports whether every top-level bucket of the current
 // layout exists.
 func hasBuckets(tx *bolt.Tx) bool {
-	for _, name := range topBuckets {
+	for _, name := range append(topBuckets[:len(topBuckets):len(topBuckets)], bucketFetch) {
 		if tx.Bucket(name) == nil {
 			return false
 		}
