@@ -1,8 +1,20 @@
-// Package ingest reads pages from files, folders and stdin, parses them on
-// a pool of workers, and hands the records to one writer goroutine that
-// stores them in batches.
+// Package ingest reads pages from files, folders, stdin and URLs, and the
+// articles that a sources file's list pages name; parses them on a pool
+// of workers; and hands the records to one writer goroutine that stores
+// them in batches.
 //
-//	sources ──► walker ──jobs──► N workers (read + parse) ──pages──► writer ──► Writer.WritePages
+//	files ───────► walker ──────────────────────jobs──► N workers (read + parse) ──pages──► writer ──► Writer.WritePages
+//	URLs ────────► walker ─┐                     ▲                                          └──► FetchState (after each batch)
+//	list pages ──► pollers ┴─fetch jobs─► M fetchers (conditional GET)
+//	                                        └── 304 or same body: state only ──► writer
+//
+// Fetching has its own pool (Options.Fetchers, default 16), apart from the
+// parse workers, so that slow servers keep the network busy while the
+// CPUs parse; the fetcher's per-host limit and delay hold within it. A
+// page answered 304, or 200 with the very body of last time, is neither
+// parsed nor written: only its fetch state (validators, times) is. The
+// fetch state of a page is saved after the batch holding it is committed,
+// so a run killed between the two fetches it again rather than losing it.
 //
 // The walker expands folders (recursively, keeping files whose base name
 // matches Options.Glob). Workers read each file, refusing one over
@@ -26,9 +38,13 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 
+	"newsfeed/fetch"
+	"newsfeed/parse"
 	"newsfeed/record"
+	"newsfeed/sources"
 )
 
 // Writer stores batches of parsed pages; *store.Store is one. Ingest
@@ -68,11 +84,37 @@ type Options struct {
 	Glob string
 	// Site is passed to the parser for records' site and ids.
 	Site string
+	// URL is the page's URL when one file is read (see parse.Options).
+	URL string
 	// MaxBytes refuses inputs larger than this; zero means the parser's
 	// default.
 	MaxBytes int
 	// Location is the parser's zone for times a page gives without one.
 	Location *time.Location
+	// Profiles are the site profiles pages are read with; nil means the
+	// built-in ones.
+	Profiles *parse.Profiles
+	// ContentType is the Content-Type files are read as (a fetched page
+	// has its own).
+	ContentType string
+
+	// Fetcher fetches URL sources and list pages; they are refused when
+	// it is nil.
+	Fetcher *fetch.Fetcher
+	// State keeps fetch state between runs (validators, body hashes,
+	// host deferrals, list polls); nil keeps none, and every fetch is
+	// unconditional.
+	State FetchState
+	// Lists are the sources file's list pages to poll.
+	Lists []ListSource
+	// Fetchers is the number of fetches in flight; zero means
+	// DefaultFetchers.
+	Fetchers int
+	// OnFetch is called after each article fetch (done or failed), from
+	// a fetching goroutine, for progress.
+	OnFetch func()
+	// Now is the clock for max_age, every and refresh; nil means time.Now.
+	Now func() time.Time
 	// Stdin is read for the source "-".
 	Stdin io.Reader
 	// OnError is called, from the writer goroutine, once for each input
@@ -101,33 +143,91 @@ func (o Options) withDefaults() Options {
 	if o.OnPage == nil {
 		o.OnPage = func() {}
 	}
+	if o.OnFetch == nil {
+		o.OnFetch = func() {}
+	}
+	if o.Fetchers <= 0 {
+		o.Fetchers = DefaultFetchers
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
 
+// ListSource is a sources-file source and the profiles read from its own
+// profile file (nil: none).
+type ListSource struct {
+	*sources.Source
+	Profiles *parse.Profiles
+}
+
 // Summary counts what a run did.
 type Summary struct {
 	// Read counts inputs taken up; each ends stored (new, changed or
-	// unchanged: see the WriteResult) or failed.
+	// unchanged: see the WriteResult), not parsed, or failed.
 	Read, Failed int
+	// NotParsed counts fetched pages not parsed because they had not
+	// changed: answered 304, or 200 with the body of last time.
+	NotParsed int
+	// Deferred counts articles not fetched because their host is
+	// deferred.
+	Deferred int
 	// WriteResult adds up what the store reported: pages new, changed and
 	// unchanged, records inserted and updated, and the newest change-log
 	// sequence number after the run.
 	record.WriteResult
+	// Fetched is set when the run fetched anything; Fetch is then what
+	// the fetcher did, and Lists what became of the list pages.
+	Fetched bool
+	Fetch   fetch.Stats
+	Lists   ListCounts
 	Elapsed time.Duration
 	// Interrupted is set when ctx was cancelled before every input was read.
 	Interrupted bool
 }
 
+// OK reports whether every input and list was read.
+func (s Summary) OK() bool { return s.Failed == 0 && s.Lists.Failed == 0 }
+
 // String is the summary line newsfeed prints at the end of a run.
 func (s Summary) String() string {
-	line := fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d failed; records: %d inserted, %d updated; last seq %d; %s",
-		s.Read, s.New, s.Changed, s.Unchanged, s.Failed, s.Inserted, s.Updated, s.LastSeq,
-		s.Elapsed.Round(time.Millisecond))
+	var line string
+	if !s.Fetched {
+		line = fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d failed; ",
+			s.Read, s.New, s.Changed, s.Unchanged, s.Failed)
+	} else {
+		line = fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d not modified, %d failed, %d deferred; ",
+			s.Read, s.New, s.Changed, s.Unchanged, s.NotParsed, s.Failed, s.Deferred)
+	}
+	line += fmt.Sprintf("records: %d inserted, %d updated; last seq %d; ", s.Inserted, s.Updated, s.LastSeq)
+	if s.Fetched {
+		f, l := s.Fetch, s.Lists
+		line += fmt.Sprintf("lists: %d polled, %d not due, %d deferred, %d failed; "+
+			"http: %d requests, %d 304s, %s read, %d retries, %d robots refusals, %d deferred hosts; ",
+			l.Polled, l.NotDue, l.Deferred, l.Failed,
+			f.Requests, f.NotModified, byteSize(f.Bytes), f.Retries, f.RobotsRefused, f.DeferredHosts)
+	}
+	line += s.Elapsed.Round(time.Millisecond).String()
 	if s.Interrupted {
 		line += " (interrupted)"
 	}
 	return line
+}
+
+// byteSize writes n bytes in B, KB, MB or GB (powers of 1024).
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/unit, 0
+	for v >= unit && i < 2 {
+		v /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %s", v, strings.Split("KB MB GB", " ")[i])
 }

@@ -5,91 +5,186 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"newsfeed/parse"
 	"newsfeed/record"
+	"newsfeed/store"
 )
 
-// item is what a worker hands the writer: a parsed page, or why the
-// input failed.
+// item is what the writer gets: a parsed page, a fetched page's new
+// state, or why an input failed.
 type item struct {
 	page *record.Page
-	err  error
+	// state is the fetch state to save once page (if any) is committed.
+	state *store.URLState
+	err   error
+	// notParsed: a fetched page that had not changed (state only);
+	// deferred: an article not fetched, its host deferred; list: err is
+	// a list page's, not an input's.
+	notParsed, deferred, list bool
 }
 
-// Run reads and parses the inputs sources name and stores their pages
-// through w. It returns when every input is done, or, after ctx is
-// cancelled, once the pages already parsed are committed. The error is
-// non-nil only when w failed; bad inputs are counted in the summary and
-// reported through opts.OnError.
-func Run(ctx context.Context, w Writer, sources []string, opts Options) (Summary, error) {
+// Run reads and parses the inputs sources name — files, folders, "-"
+// for stdin, http(s) URLs — and the articles of opts.Lists, and stores
+// their pages through w. It returns when every input is done, or, after
+// ctx is cancelled, once the pages already parsed are committed. The
+// error is non-nil only when w or opts.State failed; bad inputs are
+// counted in the summary and reported through opts.OnError.
+func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	// stop ends the walker and the workers early: on ctx's cancellation,
-	// or when the writer fails.
+	needFetch := len(opts.Lists) > 0
+	for _, s := range srcs {
+		needFetch = needFetch || IsURL(s)
+	}
+	if needFetch && opts.Fetcher == nil {
+		return Summary{}, errors.New("ingest: URL sources need a fetcher")
+	}
+	// stop ends the walker, the pollers, the fetchers and the workers
+	// early: on ctx's cancellation, or when the writer fails.
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
 
+	fr := &fetcher{opts: opts, f: opts.Fetcher, state: opts.State, now: opts.Now(), polls: map[string]time.Time{}}
+	lists := make([]*listSource, len(opts.Lists))
+	for i, l := range opts.Lists {
+		lists[i] = &listSource{Source: l.Source, profiles: l.Profiles}
+	}
+	if needFetch && fr.state != nil {
+		if err := fr.load(stopCtx); err != nil {
+			return Summary{}, err
+		}
+	}
+
+	fetchJobs := make(chan job, opts.Fetchers)
 	jobs := make(chan job, opts.Workers)
 	// Up to a batch of parsed pages may wait while the writer commits, so
 	// that the workers keep parsing through the commit.
 	items := make(chan item, max(opts.Workers, opts.BatchSize))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		defer close(jobs)
-		walk(stopCtx, sources, opts.Glob, jobs, func(err error) {
-			select {
-			case items <- item{err: err}:
-			case <-stopCtx.Done():
-			}
-		})
+	fail := func(err error) {
+		select {
+		case items <- item{err: err}:
+		case <-stopCtx.Done():
+		}
+	}
+
+	var intoFetch, intoJobs, workers sync.WaitGroup
+	intoFetch.Add(1)
+	intoJobs.Go(func() {
+		defer intoFetch.Done()
+		walk(stopCtx, srcs, opts.Glob, jobs, fetchJobs, fr.claim, fail)
 	})
-	for range opts.Workers {
-		wg.Go(func() { work(stopCtx, jobs, items, opts) })
+	polls := make(chan struct{}, max(opts.Fetchers/2, 1)) // lists polled at once
+	for _, src := range lists {
+		intoFetch.Go(func() {
+			polls <- struct{}{}
+			defer func() { <-polls }()
+			fr.poll(stopCtx, src, fetchJobs, items)
+		})
 	}
 	go func() {
-		wg.Wait()
+		intoFetch.Wait()
+		close(fetchJobs)
+	}()
+	for range opts.Fetchers {
+		intoJobs.Go(func() { fr.fetchJobs(stopCtx, fetchJobs, jobs, items) })
+	}
+	go func() {
+		intoJobs.Wait()
+		close(jobs)
+	}()
+	for range opts.Workers {
+		workers.Go(func() { work(stopCtx, jobs, items, opts) })
+	}
+	go func() {
+		workers.Wait()
 		close(items)
 	}()
 
-	sum, err := collect(ctx, w, items, opts, stop)
+	sum, err := collect(ctx, w, opts.State, items, opts, stop)
+	if needFetch {
+		// Saved even after an interruption: what was fetched was fetched.
+		err = errors.Join(err, fr.save(context.WithoutCancel(ctx), lists))
+		sum.Fetched, sum.Fetch, sum.Lists = true, opts.Fetcher.Stats(), fr.lists
+	}
 	sum.Elapsed = time.Since(start)
 	sum.Interrupted = ctx.Err() != nil
 	return sum, err
 }
 
-// work reads and parses jobs until they run out or ctx is done.
+// load gives the fetcher the host deferrals and the lists' poll times
+// that earlier runs stored.
+func (fr *fetcher) load(ctx context.Context) error {
+	deferred, err := fr.state.HostDeferrals(ctx)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	for host, until := range deferred {
+		fr.f.Defer(host, until)
+	}
+	if fr.polls, err = fr.state.ListPolls(ctx); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	return nil
+}
+
+// work reads (or takes the fetched body of) and parses jobs until they
+// run out or ctx is done.
 func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options) {
 	for j := range jobs {
 		if ctx.Err() != nil {
 			continue // drain: the walker is stopping too
 		}
-		it := item{}
-		data, err := read(ctx, j, opts.Stdin, opts.MaxBytes)
+		it := item{state: j.state}
+		data, err := j.data, error(nil)
+		if !j.url {
+			data, err = read(ctx, j, opts.Stdin, opts.MaxBytes)
+		}
 		if err == nil {
-			it.page, err = parsePage(data, j.name, opts)
+			it.page, err = parsePage(data, j, opts)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				continue // interrupted, not a bad input
 			}
-			it.err = err
+			if j.src != nil {
+				j.src.failed.Add(1)
+			}
+			it = item{err: sourceErr(j.src, err)} // no state: the page is fetched whole next time
 		}
 		items <- it // the writer drains items until it is closed
 	}
 }
 
 // parsePage parses one page's bytes, HTML or raw text, into what a
-// Writer takes.
-func parsePage(data []byte, name string, opts Options) (*record.Page, error) {
-	res, err := parse.Page(data, parse.Options{
-		Site: opts.Site, Source: name, MaxBytes: opts.MaxBytes, Location: opts.Location,
-	})
+// Writer takes. A fetched page's records take their URL from the page's
+// canonical link when it is on the same site, else from the URL it was
+// fetched from; their source is the URL asked for.
+func parsePage(data []byte, j job, opts Options) (*record.Page, error) {
+	po := parse.Options{
+		Site: opts.Site, URL: opts.URL, Source: j.name, MaxBytes: opts.MaxBytes, Location: opts.Location,
+		ContentType: opts.ContentType, Profiles: opts.Profiles,
+	}
+	if j.url {
+		po.URL, po.ContentType = pageURL(data, j.pageURL), j.contentType
+		if src := j.src; src != nil {
+			if src.Site != "" {
+				po.Site = src.Site
+			}
+			if src.profiles.Match(hostOf(po.URL)) != nil {
+				po.Profiles = src.profiles
+			}
+		}
+	}
+	res, err := parse.Page(data, po)
 	if err != nil {
 		return nil, err
 	}
+	name := j.name
 	page := &record.Page{
 		Source:      name,
 		ContentHash: res.Article.ContentHash,
@@ -109,35 +204,57 @@ func parsePage(data []byte, name string, opts Options) (*record.Page, error) {
 	return page, nil
 }
 
+// hostOf returns rawURL's lower-case host name, or "".
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
 // collect is the writer goroutine: it batches pages and commits each
 // batch through w, and counts everything. It reads items until the
 // channel closes, so that the pages parsed before a cancellation are
 // committed too. On w's error it calls stop and returns the error once
 // the workers are done.
-func collect(ctx context.Context, w Writer, items <-chan item, opts Options, stop func()) (Summary, error) {
+func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, opts Options, stop func()) (Summary, error) {
 	var sum Summary
 	var werr error
 	batch := make([]*record.Page, 0, opts.BatchSize)
+	// states are the fetch states to save after the batch is committed.
+	var states []store.URLState
 	// Commits are not cancelled: a batch in flight is finished.
 	wctx := context.WithoutCancel(ctx)
 	flush := func() {
-		if len(batch) == 0 || werr != nil {
-			batch = batch[:0]
+		defer func() {
+			// The writer may keep the pages it was given; start a new slice.
+			batch, states = make([]*record.Page, 0, opts.BatchSize), nil
+		}()
+		if werr != nil || len(batch) == 0 && len(states) == 0 {
 			return
 		}
-		t0 := time.Now()
-		res, err := w.WritePages(wctx, batch)
-		if err != nil {
-			werr = fmt.Errorf("ingest: write batch of %d pages (first %s): %w", len(batch), batch[0].Source, err)
-			stop()
-		} else {
+		if len(batch) > 0 {
+			t0 := time.Now()
+			res, err := w.WritePages(wctx, batch)
+			if err != nil {
+				werr = fmt.Errorf("ingest: write batch of %d pages (first %s): %w", len(batch), batch[0].Source, err)
+				stop()
+				return
+			}
 			sum.Add(res)
 			opts.Log.Debug("committed batch", slog.Int("pages", len(batch)),
 				slog.Int("inserted", res.Inserted), slog.Int("updated", res.Updated),
 				slog.Uint64("last_seq", res.LastSeq), slog.Duration("took", time.Since(t0)))
 		}
-		// The writer may keep the pages it was given; start a new slice.
-		batch = make([]*record.Page, 0, opts.BatchSize)
+		// After the pages: a state saved before its page would let the
+		// next run skip a page that was never stored.
+		if fs != nil && len(states) > 0 {
+			if err := fs.PutURLStates(wctx, states); err != nil {
+				werr = fmt.Errorf("ingest: %w", err)
+				stop()
+			}
+		}
 	}
 	timer := time.NewTimer(opts.FlushInterval)
 	timer.Stop()
@@ -148,15 +265,38 @@ func collect(ctx context.Context, w Writer, items <-chan item, opts Options, sto
 				flush()
 				return sum, werr
 			}
+			switch {
+			case it.list:
+				opts.OnError(it.err)
+				continue
+			case it.deferred:
+				sum.Deferred++
+				continue
+			}
 			sum.Read++
-			if it.err != nil {
+			switch {
+			case it.err != nil:
 				sum.Failed++
 				opts.OnError(it.err)
-			} else if werr == nil {
-				if len(batch) == 0 {
+			case werr != nil:
+			case it.page == nil: // not parsed: its state only
+				sum.NotParsed++
+				if len(batch) == 0 && len(states) == 0 {
+					timer.Reset(opts.FlushInterval)
+				}
+				states = append(states, *it.state)
+				if len(states) >= opts.BatchSize {
+					timer.Stop()
+					flush()
+				}
+			default:
+				if len(batch) == 0 && len(states) == 0 {
 					timer.Reset(opts.FlushInterval)
 				}
 				batch = append(batch, it.page)
+				if it.state != nil {
+					states = append(states, *it.state)
+				}
 				if len(batch) >= opts.BatchSize {
 					timer.Stop()
 					flush()

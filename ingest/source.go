@@ -12,31 +12,60 @@ import (
 	"strings"
 
 	"newsfeed/parse"
+	"newsfeed/record"
+	"newsfeed/store"
 )
 
 // stdinName is the source name of pages read from stdin.
 const stdinName = "stdin"
 
-// job is one input to read: a file path, or stdin.
+// job is one input to read: a file path, stdin, or a URL to fetch.
 type job struct {
 	name  string
 	stdin bool
+	// url: name is a URL (canonical); src is the list that named it, or
+	// nil; old is its stored fetch state when the list already read it.
+	url bool
+	src *listSource
+	old *store.URLState
+	// Set once fetched: the body, its Content-Type, the URL after
+	// redirects, and the fetch state to save once the page is stored.
+	data        []byte
+	contentType string
+	pageURL     string
+	state       *store.URLState
 }
 
 // walk sends a job for every input the sources name, in order: "-" is
-// stdin, a folder is every file under it whose base name matches glob.
-// A source that cannot be walked is reported through fail. It stops early
-// when ctx is done.
-func walk(ctx context.Context, sources []string, glob string, jobs chan<- job, fail func(error)) {
+// stdin, a folder is every file under it whose base name matches glob, a
+// URL goes to fetchJobs unless claim says another source named it
+// already. A source that cannot be walked is reported through fail. It
+// stops early when ctx is done.
+func walk(ctx context.Context, sources []string, glob string, jobs, fetchJobs chan<- job, claim func(string) bool, fail func(error)) {
 	send := func(j job) bool {
+		to := jobs
+		if j.url {
+			to = fetchJobs
+		}
 		select {
-		case jobs <- j:
+		case to <- j:
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
 	for _, src := range sources {
+		if IsURL(src) {
+			u := record.CanonicalURL(src)
+			if u == "" {
+				fail(fmt.Errorf("fetch %s: not an http or https URL", src))
+				continue
+			}
+			if claim(u) && !send(job{name: u, url: true}) {
+				return
+			}
+			continue
+		}
 		if src == "-" {
 			if !send(job{name: stdinName, stdin: true}) {
 				return
@@ -140,4 +169,44 @@ func readCancellable(ctx context.Context, name string, r io.Reader, maxBytes int
 	case <-ctx.Done():
 		return nil, errors.Join(fmt.Errorf("read %s: interrupted", name), ctx.Err())
 	}
+}
+
+// Expand replaces each "@FILE" among sources with the sources FILE lists,
+// one a line (blank lines and lines starting with # are skipped; a
+// listed @FILE is expanded too, to a depth of 8). Other sources are kept
+// as they are. Errors name the file.
+func Expand(sources []string) ([]string, error) {
+	return expand(sources, 0)
+}
+
+func expand(sources []string, depth int) ([]string, error) {
+	var out []string
+	for _, src := range sources {
+		name, ok := strings.CutPrefix(src, "@")
+		if !ok {
+			out = append(out, src)
+			continue
+		}
+		if depth >= 8 {
+			return nil, fmt.Errorf("ingest: %s: @FILE nested too deep", name)
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: read %w", err) // *PathError names the file
+		}
+		var listed []string
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			listed = append(listed, line)
+		}
+		more, err := expand(listed, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
 }

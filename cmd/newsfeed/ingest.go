@@ -14,11 +14,12 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"newsfeed/ingest"
-	"newsfeed/parse"
+	"newsfeed/sources"
 	"newsfeed/store"
 )
 
-// defaultSources is what ingest reads when no source is named.
+// defaultSources is what ingest reads when no source is named and there
+// is no sources file.
 var defaultSources = []string{"seeds"}
 
 // ingestConfig holds ingest's flags; run registers the same ones.
@@ -26,46 +27,103 @@ type ingestConfig struct {
 	db          *string
 	lockTimeout *time.Duration
 	workers     *int
-	glob, site  *string
-	maxBytes    *int
+	glob        *string
 	batch       *int
 	quiet       *bool
 	verbose     *bool
+	parse       *parseConfig
+	fetch       *fetchConfig
+	// set holds the flags given on the command line, once parsed.
+	set map[string]bool
+	// sources is the sources file read, or nil.
+	sources *sources.Config
 }
 
 // ingestFlags adds ingest's flags to fs.
 func ingestFlags(fs *flag.FlagSet) *ingestConfig {
 	c := &ingestConfig{}
 	c.db, c.lockTimeout = dbFlags(fs)
-	c.workers = fs.Int("j", runtime.NumCPU(), "pages read and parsed at once")
+	c.workers = fs.Int("j", runtime.NumCPU(), "pages parsed at once")
 	c.glob = fs.String("glob", "", "in folders, read only files whose name matches this pattern (e.g. '*.txt')")
-	c.site = fs.String("site", "", "the site's name or host, for records' site and ids")
-	c.maxBytes = fs.Int("max-bytes", parse.DefaultMaxBytes, "refuse pages larger than this many bytes")
 	c.batch = fs.Int("batch", ingest.DefaultBatchSize, "pages committed per transaction")
 	c.quiet = fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
-	c.verbose = fs.Bool("v", false, "log each committed batch")
+	c.verbose = fs.Bool("v", false, "log each request and each committed batch")
+	c.parse = addParseFlags(fs)
+	c.fetch = addFetchFlags(fs)
 	return c
 }
 
 // runIngest reads, parses and stores pages, then prints one summary line.
 func runIngest(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, - for stdin; default seeds/)")
+	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, -, URLs, @FILE; default: the sources file, else seeds/)")
 	c := ingestFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if code := c.load(e, fs); code >= 0 {
 		return code
 	}
 	return c.ingest(ctx, e, fs.Args())
 }
 
-// ingest stores the pages of sources (default seeds/) and returns the
-// exit status.
-func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int {
-	if len(sources) == 0 {
-		sources = defaultSources
-	}
-	if err := ingest.Check(sources); err != nil {
+// load reads the sources file, if any, and fills in the flags not given
+// from it. It returns the exit status to end with, or -1.
+func (c *ingestConfig) load(e *env, fs *flag.FlagSet) int {
+	c.set = setFlags(fs)
+	sc, err := c.fetch.loadSources()
+	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
+	}
+	c.sources = sc
+	if sc == nil {
+		return -1
+	}
+	c.fetch.apply(sc, c.set)
+	if !c.set["db"] && sc.DB != "" {
+		*c.db = relative(sc, sc.DB)
+	}
+	if !c.set["profiles"] && sc.Profiles != "" {
+		c.parse.profiles = relative(sc, sc.Profiles)
+	}
+	if !c.set["max-bytes"] && sc.MaxBytes > 0 {
+		c.parse.maxBytes = sc.MaxBytes
+	}
+	return -1
+}
+
+// ingest stores the pages of srcs — or, with none, of the sources file's
+// lists, or of seeds/ — and returns the exit status.
+func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
+	srcs, err := ingest.Expand(srcs)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return exitUsage
+	}
+	var lists []ingest.ListSource
+	if len(srcs) == 0 && c.sources != nil {
+		for _, s := range c.sources.Sources {
+			l := ingest.ListSource{Source: s}
+			if s.Profile != "" {
+				if l.Profiles, err = loadSourceProfiles(relative(c.sources, s.Profile)); err != nil {
+					fmt.Fprintf(e.stderr, "newsfeed: %s:%d: profile: %v\n", c.sources.Path, s.Line, err)
+					return exitUsage
+				}
+			}
+			lists = append(lists, l)
+		}
+		if len(lists) == 0 {
+			fmt.Fprintf(e.stderr, "newsfeed: %s names no sources\n", c.sources.Path)
+			return exitUsage
+		}
+	} else if len(srcs) == 0 {
+		srcs = defaultSources
+	}
+	if len(lists) == 0 {
+		if err := ingest.Check(srcs); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+			return exitUsage
+		}
 	}
 	if *c.workers < 1 || *c.batch < 1 {
 		fmt.Fprintln(e.stderr, "newsfeed: ingest: -j and --batch must be at least 1")
@@ -73,6 +131,15 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int
 	}
 	if _, err := path.Match(*c.glob, ""); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: --glob %q: %v\n", *c.glob, err)
+		return exitUsage
+	}
+	if c.parse.url != "" && (len(srcs) != 1 || ingest.IsURL(srcs[0])) {
+		fmt.Fprintln(e.stderr, "newsfeed: ingest: --url labels one file; name exactly one")
+		return exitUsage
+	}
+	profiles, err := c.parse.loadProfiles()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
 
@@ -87,20 +154,40 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int
 	}
 	log := e.log
 	if *c.verbose {
-		log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		log = e.verboseLog()
 	}
 	opts := ingest.Options{
-		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob, Site: *c.site, MaxBytes: *c.maxBytes,
+		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob,
+		Site: c.parse.site, URL: c.parse.url, MaxBytes: c.parse.maxBytes,
+		ContentType: c.parse.contentType, Profiles: profiles,
+		Lists: lists, Fetchers: c.fetch.fetchers,
 		Stdin: e.stdin, Log: log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
 	}
+	fetching := len(lists) > 0
+	for _, src := range srcs {
+		fetching = fetching || ingest.IsURL(src)
+	}
+	if fetching {
+		f := c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose)
+		defer f.Close()
+		opts.Fetcher, opts.State = f, s
+	}
 	var bar *progressbar.ProgressBar
 	if !*c.quiet && !*c.verbose && isTerminal(e.stderr) {
+		what, unit := "ingest", "pages"
+		if fetching {
+			what, unit = "fetch", "articles"
+		}
 		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription("ingest"), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("pages"),
+			progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
 			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		opts.OnPage = func() { bar.Add(1) }
+		if fetching {
+			opts.OnFetch = func() { bar.Add(1) }
+		} else {
+			opts.OnPage = func() { bar.Add(1) }
+		}
 		opts.OnError = func(err error) {
 			bar.Clear()
 			fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
@@ -108,7 +195,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int
 	}
 	log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
 
-	sum, err := ingest.Run(ctx, s, sources, opts)
+	sum, err := ingest.Run(ctx, s, srcs, opts)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -118,7 +205,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, sources []string) int
 		code = exitFailed
 	case ctx.Err() != nil:
 		code = signalExit(ctx)
-	case sum.Failed > 0:
+	case !sum.OK():
 		code = exitFailed
 	default:
 		code = exitOK

@@ -3,13 +3,20 @@
 //
 // Usage:
 //
-//	newsfeed parse [--site S] [--url U] [--profiles F] [--max-bytes N] [--summary] FILE|-
-//	newsfeed ingest [--db F] [-j N] [--glob G] [--quiet] SOURCE...
+//	newsfeed parse [parse flags] [--summary] SOURCE...
+//	newsfeed ingest [--db F] [-j N] [--glob G] [--quiet] [parse flags] [fetch flags] [SOURCE...]
 //	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
 //	newsfeed stats [--db F]
 //	newsfeed show [--db F] ID
 //	newsfeed publish [--db F] [--out DIR] [--base-url URL] [--limit N] [--site S]
 //	newsfeed run [--db F] [--out DIR] [--base-url URL] [ingest flags] [SOURCE...]
+//
+// A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a
+// file listing sources, one a line). The parse flags are --site, --url,
+// --profiles, --content-type and --max-bytes; the fetch flags --config,
+// --allow-private, --ignore-robots, --retries, --per-host, --delay,
+// --timeout, --fetchers and --contact. With no SOURCE, ingest and run
+// read the sources file (newsfeed.toml or --config), else seeds/.
 //
 // Exit status: 0 all good; 1 some inputs failed; 2 usage or configuration
 // error; 3 the database is locked by another run.
@@ -54,12 +61,12 @@ type command struct {
 
 var commands = []command{
 	{"parse", "print a page's records (HTML or raw text) as NDJSON (no database)", runParse},
-	{"ingest", "read, parse and store pages: files, folders, - for stdin", runIngest},
+	{"ingest", "read or fetch, parse and store pages: files, folders, -, URLs, @FILE, the sources file", runIngest},
 	{"export", "print stored records as NDJSON in change-log order (--since SEQ)", runExport},
 	{"stats", "print counts per kind, site and column, newest times, database size", runStats},
 	{"show", "print one stored record by id", runShow},
 	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
-	{"run", "ingest the sources (default seeds/), then publish: the cron entry", runRun},
+	{"run", "ingest the sources (default: newsfeed.toml, else seeds/), then publish: the cron entry", runRun},
 }
 
 func main() {
@@ -92,6 +99,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "newsfeed: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
+}
+
+// verboseLog returns the logger of -v: everything, down to debug lines.
+func (e *env) verboseLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 func usage(w io.Writer) {

@@ -4,17 +4,31 @@ import (
 	"context"
 )
 
-// runRun ingests the sources (default seeds/), then publishes every feed:
-// the one command a crontab needs. It takes ingest's flags and publish's
-// --out, --base-url, --limit and --title; --db, --lock-timeout, --quiet
-// and -v apply to both. Publishing goes on when some inputs failed (the
-// rest were stored); the exit status is the worse of the two.
+// runRun ingests the sources, then publishes every feed: the one command
+// a crontab needs. With no SOURCE it runs every source of the sources
+// file (newsfeed.toml, or --config), and with no sources file it reads
+// seeds/. It takes ingest's flags and publish's --out, --base-url,
+// --limit and --title (a sources file's out and base_url fill in the
+// ones not given); --db, --lock-timeout, --quiet and -v apply to both.
+// Publishing goes on when some inputs failed (the rest were stored); the
+// exit status is the worse of the two.
 func runRun(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "run", "[SOURCE...]  (default seeds/)")
+	fs := newFlagSet(e, "run", "[SOURCE...]  (default: the sources file, else seeds/)")
 	in := ingestFlags(fs)
 	pub := publishFlags(fs, false)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
+	}
+	if code := in.load(e, fs); code >= 0 {
+		return code
+	}
+	if sc := in.sources; sc != nil {
+		if !in.set["out"] && sc.Out != "" {
+			pub.out = relative(sc, sc.Out)
+		}
+		if !in.set["base-url"] && sc.BaseURL != "" {
+			pub.baseURL = sc.BaseURL
+		}
 	}
 	pub.quiet, pub.verbose = *in.quiet, *in.verbose
 

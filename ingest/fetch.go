@@ -1,0 +1,456 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"newsfeed/fetch"
+	"newsfeed/parse"
+	"newsfeed/sources"
+	"newsfeed/store"
+)
+
+// FetchState keeps what a run needs to remember of the web between
+// runs; *store.Store is one.
+type FetchState interface {
+	URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error)
+	SourceURLs(ctx context.Context, source string, since time.Time) ([]store.URLState, error)
+	PutURLStates(ctx context.Context, states []store.URLState) error
+	HostDeferrals(ctx context.Context) (map[string]time.Time, error)
+	PutHostDeferrals(ctx context.Context, until map[string]time.Time) error
+	ListPolls(ctx context.Context) (map[string]time.Time, error)
+	PutListPolls(ctx context.Context, polled map[string]time.Time) error
+}
+
+// DefaultFetchers is the number of fetches in flight when
+// Options.Fetchers is zero; the fetcher's per-host limit holds below it.
+const DefaultFetchers = 16
+
+// MaxChildSitemaps is how many of a sitemap index's sitemaps a poll reads:
+// the newest by lastmod, as news sites add a sitemap a day.
+const MaxChildSitemaps = 5
+
+// IsURL reports whether a source names a URL rather than a file.
+func IsURL(src string) bool {
+	l := strings.ToLower(src)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// listSource is a sources-file source during a run.
+type listSource struct {
+	*sources.Source
+	profiles *parse.Profiles // its own profile file's, or nil
+	// failed counts its articles that failed or were not fetched; a list
+	// whose articles did not all get through keeps no validators, so the
+	// next poll reads it whole again rather than getting a 304.
+	failed    atomic.Int64
+	listState []store.URLState
+}
+
+// fetcher is a run's fetching side: the fetch jobs from the walker and
+// the lists, the pool of goroutines that fetch them, and what is saved
+// when the run ends.
+type fetcher struct {
+	opts  Options
+	f     *fetch.Fetcher
+	state FetchState
+	now   time.Time
+
+	claimed sync.Map // URL → true: each URL is fetched once per run
+
+	mu    sync.Mutex
+	polls map[string]time.Time
+	lists ListCounts
+}
+
+// ListCounts counts what became of a run's list pages: polled, skipped
+// because polled less than their every ago, skipped because their host is
+// deferred, and failed.
+type ListCounts struct {
+	Polled, NotDue, Deferred, Failed int
+}
+
+// claim reports whether u is still to be fetched in this run, and marks
+// it fetched.
+func (fr *fetcher) claim(u string) bool {
+	_, dup := fr.claimed.LoadOrStore(u, true)
+	return !dup
+}
+
+// fetchJobs fetches jobs until they run out: a page whose body changed
+// goes on to the parse workers (out); a 304, or a 200 with the body of
+// last time, goes straight to the writer as a state update.
+func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job, items chan<- item) {
+	for j := range in {
+		if ctx.Err() != nil {
+			continue // drain
+		}
+		old := fr.oldState(ctx, j)
+		resp, err := fr.f.Get(ctx, j.name, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
+		fr.opts.OnFetch()
+		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			if j.src != nil {
+				j.src.failed.Add(1)
+			}
+			var de *fetch.DeferredError
+			if errors.As(err, &de) {
+				items <- item{deferred: true}
+				continue
+			}
+			items <- item{err: sourceErr(j.src, err)}
+			continue
+		}
+		st := old
+		st.URL, st.Status, st.LastFetched = j.name, resp.Status, resp.Date
+		st.ETag, st.LastModified = resp.Validators.ETag, resp.Validators.LastModified
+		if st.FirstFetched.IsZero() {
+			st.FirstFetched = resp.Date
+		}
+		if j.src != nil {
+			st.Source = j.src.Name
+		}
+		if resp.NotModified {
+			items <- item{state: &st, notParsed: true}
+			continue
+		}
+		sum := sha256.Sum256(resp.Body)
+		hash := hex.EncodeToString(sum[:])
+		if hash == old.BodyHash {
+			items <- item{state: &st, notParsed: true}
+			continue
+		}
+		st.BodyHash, st.LastChanged = hash, resp.Date
+		j.data, j.contentType, j.pageURL, j.state = resp.Body, resp.ContentType, resp.URL, &st
+		out <- j
+	}
+}
+
+// oldState returns the stored state of the job's URL, or the zero state.
+func (fr *fetcher) oldState(ctx context.Context, j job) store.URLState {
+	if j.old != nil {
+		return *j.old
+	}
+	if fr.state == nil {
+		return store.URLState{}
+	}
+	m, err := fr.state.URLStates(ctx, []string{j.name})
+	if err != nil {
+		fr.opts.Log.Warn("fetch state", slog.String("url", j.name), slog.Any("err", err))
+	}
+	return m[j.name]
+}
+
+// sourceErr names the source a failed article came from.
+func sourceErr(src *listSource, err error) error {
+	if src == nil {
+		return err
+	}
+	return fmt.Errorf("source %s: %w", src.Name, err)
+}
+
+// poll reads one list source and sends a fetch job for each article to
+// fetch: new ones first, in the list's order, then ones the list says
+// changed, then, with refresh, the stored ones still young enough; at
+// most MaxArticles in all. A source that fails is reported as an item
+// on items (so the writer goroutine reports it) and counted.
+func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, items chan<- item) {
+	if last, ok := fr.pollTime(src.Name); ok && fr.now.Sub(last) < src.Every.D() {
+		fr.count(func(c *ListCounts) { c.NotDue++ })
+		fr.opts.Log.Info("list not due", slog.String("source", src.Name), slog.Time("polled", last))
+		return
+	}
+	links, complete, err := fr.discover(ctx, src, items)
+	var de *fetch.DeferredError
+	switch {
+	case ctx.Err() != nil:
+		return
+	case errors.As(err, &de):
+		fr.count(func(c *ListCounts) { c.Deferred++ })
+		fr.opts.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
+		return
+	case err != nil:
+		fr.count(func(c *ListCounts) { c.Failed++ })
+		items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+		return
+	}
+	fr.mu.Lock()
+	fr.polls[src.Name] = fr.now
+	fr.lists.Polled++
+	fr.mu.Unlock()
+
+	picked, capped, err := fr.pick(ctx, src, links)
+	if err != nil {
+		fr.count(func(c *ListCounts) { c.Failed++ })
+		items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+		return
+	}
+	if capped || !complete {
+		src.failed.Add(1) // read the list whole next time
+	}
+	for _, j := range picked {
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (fr *fetcher) count(fn func(*ListCounts)) {
+	fr.mu.Lock()
+	fn(&fr.lists)
+	fr.mu.Unlock()
+}
+
+func (fr *fetcher) pollTime(name string) (time.Time, bool) {
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	t, ok := fr.polls[name]
+	return t, ok
+}
+
+// discover fetches the source's list page (and a sitemap index's newest
+// sitemaps) conditionally and returns its links: none when it is
+// unchanged since the last poll. complete is false when a child sitemap
+// failed.
+func (fr *fetcher) discover(ctx context.Context, src *listSource, items chan<- item) (links []sources.Link, complete bool, err error) {
+	if src.Kind == sources.KindURLs {
+		l, err := sources.Discover(src.Source, nil, "", "", fr.profileFunc(src))
+		if err != nil {
+			return nil, false, err
+		}
+		return l.Links, true, nil
+	}
+	list, err := fr.getList(ctx, src, src.ListURL())
+	if err != nil || list == nil {
+		return nil, true, err
+	}
+	links, complete = list.Links, true
+	children := list.Sitemaps
+	sortNewest(children)
+	for _, c := range children[:min(len(children), MaxChildSitemaps)] {
+		l, err := fr.getList(ctx, src, c.URL)
+		if err != nil {
+			items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+			complete = false
+			continue
+		}
+		if l != nil {
+			links = append(links, l.Links...)
+		}
+	}
+	return links, complete, nil
+}
+
+// getList fetches one list page conditionally and discovers its links;
+// a 304 gives a nil list. The page's new state is kept on src, to be
+// saved if all its articles get through.
+func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sources.List, error) {
+	var old store.URLState
+	if fr.state != nil {
+		m, err := fr.state.URLStates(ctx, []string{u})
+		if err != nil {
+			return nil, err
+		}
+		old = m[u]
+	}
+	resp, err := fr.f.Get(ctx, u, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
+	if err != nil {
+		return nil, err
+	}
+	st := store.URLState{URL: u, ETag: resp.Validators.ETag, LastModified: resp.Validators.LastModified,
+		Status: resp.Status, FirstFetched: old.FirstFetched, LastFetched: resp.Date, LastChanged: old.LastChanged, BodyHash: old.BodyHash}
+	if st.FirstFetched.IsZero() {
+		st.FirstFetched = resp.Date
+	}
+	if resp.NotModified {
+		src.listState = append(src.listState, st)
+		return nil, nil
+	}
+	sum := sha256.Sum256(resp.Body)
+	if hash := hex.EncodeToString(sum[:]); hash != old.BodyHash {
+		st.BodyHash, st.LastChanged = hash, resp.Date
+	}
+	list, err := sources.Discover(src.Source, resp.Body, resp.URL, resp.ContentType, fr.profileFunc(src))
+	if err != nil {
+		return nil, err
+	}
+	src.listState = append(src.listState, st)
+	return list, nil
+}
+
+// sortNewest orders links newest first by Updated; undated ones last.
+func sortNewest(links []sources.Link) {
+	for i := 1; i < len(links); i++ {
+		for j := i; j > 0 && links[j].Updated.After(links[j-1].Updated); j-- {
+			links[j], links[j-1] = links[j-1], links[j]
+		}
+	}
+}
+
+// pick chooses the articles to fetch from a list's links. capped reports
+// that MaxArticles left some out.
+func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Link) (picked []job, capped bool, err error) {
+	var fresh []sources.Link
+	for _, lk := range links {
+		if src.MaxAge > 0 && !lk.Published.IsZero() && fr.now.Sub(lk.Published) > src.MaxAge.D() {
+			continue // too old
+		}
+		fresh = append(fresh, lk)
+	}
+	urls := make([]string, len(fresh))
+	for i, lk := range fresh {
+		urls[i] = lk.URL
+	}
+	known := map[string]store.URLState{}
+	if fr.state != nil {
+		if known, err = fr.state.URLStates(ctx, urls); err != nil {
+			return nil, false, err
+		}
+	}
+	var news, updated, refresh []job
+	for _, lk := range fresh {
+		st, ok := known[lk.URL]
+		switch {
+		case !ok:
+			news = append(news, job{name: lk.URL, url: true, src: src, old: &store.URLState{}})
+		case !lk.Updated.IsZero() && lk.Updated.After(st.LastFetched):
+			updated = append(updated, job{name: lk.URL, url: true, src: src, old: &st})
+		}
+	}
+	if src.Refresh > 0 && fr.state != nil {
+		states, err := fr.state.SourceURLs(ctx, src.Name, fr.now.Add(-src.Refresh.D()))
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range states {
+			refresh = append(refresh, job{name: states[i].URL, url: true, src: src, old: &states[i]})
+		}
+	}
+	for g, group := range [][]job{news, updated, refresh} {
+		for _, j := range group {
+			if len(picked) == src.MaxArticles {
+				// Left-out refreshes wait for the next run; left-out new
+				// or changed articles need the list read whole again.
+				return picked, g < 2, nil
+			}
+			if fr.claim(j.name) {
+				picked = append(picked, j)
+			}
+		}
+	}
+	return picked, false, nil
+}
+
+// profileFunc returns the site profile for a host as src reads it: its
+// own profile file first, then the run's profiles.
+func (fr *fetcher) profileFunc(src *listSource) sources.ProfileFunc {
+	return func(host string) *parse.Profile {
+		if src != nil {
+			if p := src.profiles.Match(host); p != nil {
+				return p
+			}
+		}
+		ps := fr.opts.Profiles
+		if ps == nil {
+			ps = parse.BuiltinProfiles()
+		}
+		return ps.Match(host)
+	}
+}
+
+// save stores what the run learnt: the host deferrals, the poll times,
+// and the validators of the lists whose articles all got through.
+func (fr *fetcher) save(ctx context.Context, lists []*listSource) error {
+	if fr.state == nil {
+		return nil
+	}
+	var states []store.URLState
+	for _, src := range lists {
+		if src.failed.Load() == 0 {
+			states = append(states, src.listState...)
+		}
+	}
+	return errors.Join(
+		fr.state.PutHostDeferrals(ctx, fr.f.Deferrals()),
+		fr.state.PutListPolls(ctx, fr.polls),
+		fr.state.PutURLStates(ctx, states),
+	)
+}
+
+// pageURL returns the URL a fetched page's records are made from: its
+// <link rel="canonical"> when that is on the same site as the URL it
+// was fetched from, else that URL.
+func pageURL(body []byte, fetched string) string {
+	canon := canonicalLink(body)
+	if canon == "" {
+		return fetched
+	}
+	f, err1 := url.Parse(fetched)
+	c, err2 := url.Parse(canon)
+	if err1 != nil || err2 != nil {
+		return fetched
+	}
+	c = f.ResolveReference(c)
+	if (c.Scheme != "http" && c.Scheme != "https") || siteHost(c.Host) != siteHost(f.Host) {
+		return fetched
+	}
+	return c.String()
+}
+
+// siteHost folds the forms of one site's host: case and a leading www.
+func siteHost(h string) string {
+	return strings.TrimPrefix(strings.ToLower(h), "www.")
+}
+
+// canonicalLink returns the href of an HTML page's <link rel="canonical">,
+// looking no further than the start of <body>. The bytes need no
+// decoding: the markup is ASCII in every encoding a page may have.
+func canonicalLink(body []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if a == atom.Body {
+				return ""
+			}
+			if a != atom.Link || !hasAttr {
+				continue
+			}
+			var rel, href string
+			for more := true; more; {
+				var k, v []byte
+				k, v, more = z.TagAttr()
+				switch string(k) {
+				case "rel":
+					rel = string(v)
+				case "href":
+					href = string(v)
+				}
+			}
+			if strings.EqualFold(strings.TrimSpace(rel), "canonical") && strings.TrimSpace(href) != "" {
+				return strings.TrimSpace(href)
+			}
+		}
+	}
+}
