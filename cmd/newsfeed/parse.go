@@ -8,65 +8,117 @@ import (
 	"io"
 	"os"
 
+	"newsfeed/fetch"
+	"newsfeed/ingest"
 	"newsfeed/parse"
 )
 
-// runParse prints the records of one page, HTML or raw text, as NDJSON, one record a line,
-// article first, then the interview, then the headlines.
+// runParse prints the records of pages, HTML or raw text, as NDJSON, one
+// record a line: for each page the article first, then the interview,
+// then the headlines. Sources are files, - for stdin, URLs and @FILE. A
+// page that cannot be read or parsed is one error line; the others are
+// still printed, and the exit status is 1.
 func runParse(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "parse", "FILE|-")
-	site := fs.String("site", "", "the site's name or host, for records' site and ids")
-	pageURL := fs.String("url", "", "the page's URL; the article's id comes from it")
-	summary := fs.Bool("summary", false, "print one line counting the records instead of the records")
-	maxBytes := fs.Int("max-bytes", parse.DefaultMaxBytes, "refuse input larger than this many bytes")
-	profilesPath := fs.String("profiles", "", "a site profile file that overrides and adds to the built-in profiles")
-	contentType := fs.String("content-type", "", "the page's HTTP Content-Type, whose charset names its encoding")
+	fs := newFlagSet(e, "parse", "SOURCE...  (files, - for stdin, URLs, @FILE)")
+	pc := addParseFlags(fs)
+	fc := addFetchFlags(fs)
+	summary := fs.Bool("summary", false, "print one line counting each page's records instead of the records")
+	verbose := fs.Bool("v", false, "log each request")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
+	srcs, err := ingest.Expand(fs.Args())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return exitUsage
+	}
+	if len(srcs) == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	name := fs.Arg(0)
-	data, err := readInput(e.stdin, name, *maxBytes)
+	if err := ingest.Check(srcs); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return exitUsage
+	}
+	if pc.url != "" && len(srcs) != 1 {
+		fmt.Fprintln(e.stderr, "newsfeed: parse: --url labels one page; name exactly one")
+		return exitUsage
+	}
+	sc, err := fc.loadSources()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitFailed
+		return exitUsage
 	}
-	if name == "-" {
-		name = "stdin"
-	}
-	opts := parse.Options{Site: *site, URL: *pageURL, Source: name, MaxBytes: *maxBytes, ContentType: *contentType}
-	if *profilesPath != "" {
-		if opts.Profiles, err = parse.LoadProfiles(*profilesPath); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return exitUsage
-		}
-	}
-	res, err := parse.Page(data, opts)
+	fc.apply(sc, setFlags(fs))
+	profiles, err := pc.loadProfiles()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitFailed
+		return exitUsage
 	}
-	if *summary {
-		fmt.Fprintf(e.stdout, "%s: %s\n", name, summarize(res))
-		return exitOK
-	}
+	var f *fetch.Fetcher
 	w := bufio.NewWriter(e.stdout)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for _, r := range res.Records() {
-		if err := enc.Encode(r); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: write: %v\n", err)
-			return exitFailed
+	defer w.Flush()
+	code := exitOK
+	for _, name := range srcs {
+		opts := parse.Options{Site: pc.site, URL: pc.url, Source: name, MaxBytes: pc.maxBytes,
+			ContentType: pc.contentType, Profiles: profiles}
+		var data []byte
+		if ingest.IsURL(name) {
+			if f == nil {
+				f = fc.fetcher(sc, pc.maxBytes, e, *verbose)
+				defer f.Close()
+			}
+			var resp *fetch.Response
+			if resp, err = f.Get(ctx, name, fetch.Validators{}); err == nil {
+				data, opts.ContentType = resp.Body, resp.ContentType
+				if opts.URL == "" {
+					opts.URL = resp.URL
+				}
+			}
+		} else {
+			data, err = readInput(e.stdin, name, pc.maxBytes)
+			if name == "-" {
+				opts.Source = "stdin"
+			}
+		}
+		if err == nil {
+			err = printPage(w, data, opts, *summary)
+		}
+		if err != nil {
+			w.Flush()
+			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+			code = exitFailed
+			if ctx.Err() != nil {
+				return signalExit(ctx)
+			}
 		}
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: write: %v\n", err)
 		return exitFailed
 	}
-	return exitOK
+	return code
+}
+
+// printPage parses one page and prints its records, or with summary one
+// line counting them.
+func printPage(w io.Writer, data []byte, opts parse.Options, summary bool) error {
+	res, err := parse.Page(data, opts)
+	if err != nil {
+		return err
+	}
+	if summary {
+		_, err := fmt.Fprintf(w, "%s: %s\n", opts.Source, summarize(res))
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range res.Records() {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	return nil
 }
 
 // readInput reads the file name, or stdin for "-", refusing more than

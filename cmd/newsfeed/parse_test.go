@@ -90,7 +90,9 @@ func TestParse_Errors(t *testing.T) {
 		{"over the limit", []string{"parse", "--max-bytes", "100", big}, exitFailed, "big.txt: parse: input too large"},
 		{"missing file", []string{"parse", filepath.Join(dir, "nope.txt")}, exitFailed, "nope.txt: no such file"},
 		{"no file named", []string{"parse"}, exitUsage, "usage: newsfeed parse"},
-		{"two files", []string{"parse", empty, binary}, exitUsage, "usage: newsfeed parse"},
+		{"two bad files", []string{"parse", empty, binary}, exitFailed, "empty.txt: parse: empty input\nnewsfeed: " + binary},
+		{"url with two files", []string{"parse", "--url", "https://a.example/1", empty, binary}, exitUsage, "--url labels one page"},
+		{"missing @FILE", []string{"parse", "@" + filepath.Join(dir, "nope.list")}, exitUsage, "nope.list: no such file"},
 		{"bad flag", []string{"parse", "--nope", empty}, exitUsage, "flag provided but not defined"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{"no command", nil, exitUsage, "usage: newsfeed COMMAND"},
@@ -104,7 +106,7 @@ func TestParse_Errors(t *testing.T) {
 			if out != "" {
 				t.Errorf("wrote to stdout on error: %q", out)
 			}
-			if tt.code == exitFailed && strings.Count(errOut, "\n") != 1 {
+			if files := len(tt.args) - 1 - 2*strings.Count(strings.Join(tt.args, " "), "--"); tt.code == exitFailed && strings.Count(errOut, "\n") != files {
 				t.Errorf("want one error line, got %q", errOut)
 			}
 		})

@@ -88,6 +88,9 @@ type Site struct {
 	etagCounter int
 	lastETag    map[string]string
 	start       time.Time
+	// Base is the first article's publication time: the hour n hours
+	// before New was called. Article i is published i hours later.
+	Base time.Time
 }
 
 type article struct {
@@ -99,14 +102,14 @@ type article struct {
 	changed time.Time
 }
 
-// Base is the first article's publication time; article i is published
-// i hours later (article 0 is the oldest).
-var Base = time.Date(2025, 12, 9, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+// beijing is the zone of the site's times.
+var beijing = time.FixedZone("CST", 8*3600)
 
 // New starts a site with n articles; tb's cleanup closes it.
 func New(tb testing.TB, n int) *Site {
+	now := time.Now().In(beijing).Truncate(time.Hour)
 	s := &Site{handlers: map[string]http.HandlerFunc{}, lastETag: map[string]string{},
-		start: time.Date(2025, 12, 9, 12, 0, 0, 0, time.UTC)}
+		start: now.UTC(), Base: now.Add(-time.Duration(n) * time.Hour)}
 	for range n {
 		s.addLocked()
 	}
@@ -117,7 +120,7 @@ func New(tb testing.TB, n int) *Site {
 
 func (s *Site) addLocked() *article {
 	i := len(s.articles)
-	d := Base.Add(time.Duration(i) * time.Hour)
+	d := s.Base.Add(time.Duration(i) * time.Hour)
 	a := &article{
 		path:    fmt.Sprintf("/internation/%s_%06d.shtml", d.Format("2006_01_02"), i),
 		title:   fmt.Sprintf("测试新闻第%d篇:观察者网的一篇报道", i),
@@ -153,8 +156,8 @@ func (s *Site) SetDate(i int, d time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.articles[i]
-	a.date = d
-	a.path = fmt.Sprintf("/internation/%s_%06d.shtml", d.Format("2006_01_02"), i)
+	a.date = d.In(beijing)
+	a.path = fmt.Sprintf("/internation/%s_%06d.shtml", a.date.Format("2006_01_02"), i)
 }
 
 // SetValidators sets how the site answers conditional requests.

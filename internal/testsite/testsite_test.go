@@ -4,8 +4,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"newsfeed/parse"
 )
@@ -47,7 +47,7 @@ func TestSite_ArticleParses(t *testing.T) {
 		if a.Title != "测试新闻第1篇:观察者网的一篇报道" || len(a.Paragraphs) != 6 || a.Published == nil || a.Site != "观察者网" || a.Editor != "李编辑" {
 			t.Errorf("gbk %v: article %+v", gbk, a)
 		}
-		if !a.Published.Equal(Base.Add(time.Hour)) {
+		if !a.Published.Equal(site.Base.Add(time.Hour)) {
 			t.Errorf("published %v", a.Published)
 		}
 	}
