@@ -71,9 +71,19 @@ type fetcher struct {
 
 	claimed sync.Map // URL → true: each URL is fetched once per run
 
+	// fetchTime adds up the time spent in Gets, in nanoseconds.
+	fetchTime atomic.Int64
+
 	mu    sync.Mutex
 	polls map[string]time.Time
 	lists ListCounts
+}
+
+// get is f.Get, timed.
+func (fr *fetcher) get(ctx context.Context, u string, old store.URLState) (*fetch.Response, error) {
+	t0 := time.Now()
+	defer func() { fr.fetchTime.Add(int64(time.Since(t0))) }()
+	return fr.f.Get(ctx, u, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
 }
 
 // ListCounts counts what became of a run's list pages: polled, skipped
@@ -99,7 +109,7 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 			continue // drain
 		}
 		old := fr.oldState(ctx, j)
-		resp, err := fr.f.Get(ctx, j.name, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
+		resp, err := fr.get(ctx, j.name, old)
 		fr.opts.OnFetch()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -270,7 +280,7 @@ func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sou
 		}
 		old = m[u]
 	}
-	resp, err := fr.f.Get(ctx, u, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
+	resp, err := fr.get(ctx, u, old)
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,10 @@ type Summary struct {
 	// unchanged, records inserted and updated, and the newest change-log
 	// sequence number after the run.
 	record.WriteResult
+	// FetchTime, ParseTime and WriteTime add up the time spent in each
+	// stage, over every goroutine of it: in Gets (list pages included),
+	// in reading and parsing, and in commits.
+	FetchTime, ParseTime, WriteTime time.Duration
 	// Fetched is set when the run fetched anything; Fetch is then what
 	// the fetcher did, and Lists what became of the list pages.
 	Fetched bool

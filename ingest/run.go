@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"newsfeed/parse"
@@ -97,8 +98,9 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 		intoJobs.Wait()
 		close(jobs)
 	}()
+	var parseTime atomic.Int64
 	for range opts.Workers {
-		workers.Go(func() { work(stopCtx, jobs, items, opts) })
+		workers.Go(func() { parseTime.Add(int64(work(stopCtx, jobs, items, opts))) })
 	}
 	go func() {
 		workers.Wait()
@@ -106,6 +108,7 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 	}()
 
 	sum, err := collect(ctx, w, opts.State, items, opts, stop)
+	sum.ParseTime, sum.FetchTime = time.Duration(parseTime.Load()), time.Duration(fr.fetchTime.Load())
 	if needFetch {
 		// Saved even after an interruption: what was fetched was fetched.
 		err = errors.Join(err, fr.save(context.WithoutCancel(ctx), lists))
@@ -133,12 +136,13 @@ func (fr *fetcher) load(ctx context.Context) error {
 }
 
 // work reads (or takes the fetched body of) and parses jobs until they
-// run out or ctx is done.
-func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options) {
+// run out or ctx is done, and returns the time it spent doing so.
+func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options) (busy time.Duration) {
 	for j := range jobs {
 		if ctx.Err() != nil {
 			continue // drain: the walker is stopping too
 		}
+		t0 := time.Now()
 		it := item{state: j.state}
 		data, err := j.data, error(nil)
 		if !j.url {
@@ -156,8 +160,10 @@ func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options)
 			}
 			it = item{err: sourceErr(j.src, err)} // no state: the page is fetched whole next time
 		}
+		busy += time.Since(t0)
 		items <- it // the writer drains items until it is closed
 	}
+	return busy
 }
 
 // parsePage parses one page's bytes, HTML or raw text, into what a
@@ -243,6 +249,7 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 				return
 			}
 			sum.Add(res)
+			sum.WriteTime += time.Since(t0)
 			opts.Log.Debug("committed batch", slog.Int("pages", len(batch)),
 				slog.Int("inserted", res.Inserted), slog.Int("updated", res.Updated),
 				slog.Uint64("last_seq", res.LastSeq), slog.Duration("took", time.Since(t0)))
