@@ -368,6 +368,12 @@ func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Li
 	return picked, false, nil
 }
 
+// canonical returns rawURL's canonical form with its site profile's
+// tracking parameters dropped, or "" when it is no http(s) URL.
+func (fr *fetcher) canonical(rawURL string) string {
+	return sources.CanonicalURL(nil, rawURL, fr.profileFunc(nil))
+}
+
 // profileFunc returns the site profile for a host as src reads it: its
 // own profile file first, then the run's profiles.
 func (fr *fetcher) profileFunc(src *listSource) sources.ProfileFunc {

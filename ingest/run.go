@@ -77,7 +77,7 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 	intoFetch.Add(1)
 	intoJobs.Go(func() {
 		defer intoFetch.Done()
-		walk(stopCtx, srcs, opts.Glob, jobs, fetchJobs, fr.claim, fail)
+		walk(stopCtx, srcs, opts.Glob, jobs, fetchJobs, fr, fail)
 	})
 	polls := make(chan struct{}, max(opts.Fetchers/2, 1)) // lists polled at once
 	for _, src := range lists {

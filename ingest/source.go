@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"newsfeed/parse"
-	"newsfeed/record"
 	"newsfeed/store"
 )
 
@@ -38,10 +37,11 @@ type job struct {
 
 // walk sends a job for every input the sources name, in order: "-" is
 // stdin, a folder is every file under it whose base name matches glob, a
-// URL goes to fetchJobs unless claim says another source named it
+// URL goes to fetchJobs in its canonical form (the site profile's
+// tracking parameters dropped too), unless another source named it
 // already. A source that cannot be walked is reported through fail. It
 // stops early when ctx is done.
-func walk(ctx context.Context, sources []string, glob string, jobs, fetchJobs chan<- job, claim func(string) bool, fail func(error)) {
+func walk(ctx context.Context, sources []string, glob string, jobs, fetchJobs chan<- job, fr *fetcher, fail func(error)) {
 	send := func(j job) bool {
 		to := jobs
 		if j.url {
@@ -56,12 +56,12 @@ func walk(ctx context.Context, sources []string, glob string, jobs, fetchJobs ch
 	}
 	for _, src := range sources {
 		if IsURL(src) {
-			u := record.CanonicalURL(src)
+			u := fr.canonical(src)
 			if u == "" {
 				fail(fmt.Errorf("fetch %s: not an http or https URL", src))
 				continue
 			}
-			if claim(u) && !send(job{name: u, url: true}) {
+			if fr.claim(u) && !send(job{name: u, url: true}) {
 				return
 			}
 			continue

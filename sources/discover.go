@@ -101,9 +101,16 @@ type linker struct {
 	list    List
 }
 
-// canonical resolves href against base and returns its canonical form,
-// or "" when it is no http(s) URL.
+// canonical resolves href against base and returns its canonical form.
 func (l *linker) canonical(base *url.URL, href string) string {
+	return CanonicalURL(base, href, l.profile)
+}
+
+// CanonicalURL resolves href against base (nil: href must be absolute)
+// and returns it as record.CanonicalizeURL does, with the tracking
+// parameters of its host's site profile dropped too; "" when it is no
+// http(s) URL.
+func CanonicalURL(base *url.URL, href string, profile ProfileFunc) string {
 	href = strings.TrimSpace(href)
 	if href == "" || strings.HasPrefix(href, "#") {
 		return ""
@@ -116,8 +123,10 @@ func (l *linker) canonical(base *url.URL, href string) string {
 		u = base.ResolveReference(u)
 	}
 	var drop []string
-	if p := l.profile(strings.ToLower(u.Hostname())); p != nil {
-		drop = p.TrackingParams
+	if profile != nil {
+		if p := profile(strings.ToLower(u.Hostname())); p != nil {
+			drop = p.TrackingParams
+		}
 	}
 	return record.CanonicalizeURL(u, drop)
 }
