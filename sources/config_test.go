@@ -153,3 +153,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The example sources file in the repository is valid.
+func TestLoad_Example(t *testing.T) {
+	c, err := Load("../newsfeed.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) == 0 || c.Contact == "" || c.Defaults.Site != "观察者网" {
+		t.Errorf("example: %d sources, contact %q", len(c.Sources), c.Contact)
+	}
+	for _, s := range c.Sources {
+		if s.Kind != KindHTML || s.Links == nil && s.Pattern == nil {
+			t.Errorf("%s (line %d): %s source with no links rule", s.Name, s.Line, s.Kind)
+		}
+	}
+}
