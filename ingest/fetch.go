@@ -392,14 +392,16 @@ func (fr *fetcher) profileFunc(src *listSource) sources.ProfileFunc {
 }
 
 // save stores what the run learnt: the host deferrals, the poll times,
-// and the validators of the lists whose articles all got through.
-func (fr *fetcher) save(ctx context.Context, lists []*listSource) error {
+// and the validators of the lists whose articles all got through — none
+// when the run did not finish (complete is false), as the articles not
+// yet fetched would then be missed by a 304 next time.
+func (fr *fetcher) save(ctx context.Context, lists []*listSource, complete bool) error {
 	if fr.state == nil {
 		return nil
 	}
 	var states []store.URLState
 	for _, src := range lists {
-		if src.failed.Load() == 0 {
+		if complete && src.failed.Load() == 0 {
 			states = append(states, src.listState...)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,10 +39,7 @@ type item struct {
 func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
-	needFetch := len(opts.Lists) > 0
-	for _, s := range srcs {
-		needFetch = needFetch || IsURL(s)
-	}
+	needFetch := len(opts.Lists) > 0 || slices.ContainsFunc(srcs, IsURL)
 	if needFetch && opts.Fetcher == nil {
 		return Summary{}, errors.New("ingest: URL sources need a fetcher")
 	}
@@ -111,7 +109,7 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 	sum.ParseTime, sum.FetchTime = time.Duration(parseTime.Load()), time.Duration(fr.fetchTime.Load())
 	if needFetch {
 		// Saved even after an interruption: what was fetched was fetched.
-		err = errors.Join(err, fr.save(context.WithoutCancel(ctx), lists))
+		err = errors.Join(err, fr.save(context.WithoutCancel(ctx), lists, err == nil && ctx.Err() == nil))
 		sum.Fetched, sum.Fetch, sum.Lists = true, opts.Fetcher.Stats(), fr.lists
 	}
 	sum.Elapsed = time.Since(start)

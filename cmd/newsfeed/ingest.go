@@ -9,6 +9,7 @@ import (
 	"path"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -164,10 +165,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		Stdin: e.stdin, Log: log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
 	}
-	fetching := len(lists) > 0
-	for _, src := range srcs {
-		fetching = fetching || ingest.IsURL(src)
-	}
+	fetching := len(lists) > 0 || slices.ContainsFunc(srcs, ingest.IsURL)
 	if fetching {
 		f := c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose)
 		defer f.Close()

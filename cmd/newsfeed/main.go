@@ -8,7 +8,7 @@
 //	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
 //	newsfeed stats [--db F]
 //	newsfeed show [--db F] ID
-//	newsfeed publish [--db F] [--out DIR] [--base-url URL] [--limit N] [--site S]
+//	newsfeed publish [--db F] [--out DIR] [--base-url URL] [--limit N] [--only-site S]
 //	newsfeed run [--db F] [--out DIR] [--base-url URL] [ingest flags] [SOURCE...]
 //
 // A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/parse"
+	"newsfeed/sources"
 )
 
 // runParse prints the records of pages, HTML or raw text, as NDJSON, one
@@ -44,12 +46,15 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsfeed: parse: --url labels one page; name exactly one")
 		return exitUsage
 	}
-	sc, err := fc.loadSources()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+	var sc *sources.Config
+	if slices.ContainsFunc(srcs, ingest.IsURL) {
+		// The sources file's fetch settings (contact, politeness) apply.
+		if sc, err = fc.loadSources(); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+			return exitUsage
+		}
+		fc.apply(sc, setFlags(fs))
 	}
-	fc.apply(sc, setFlags(fs))
 	profiles, err := pc.loadProfiles()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)

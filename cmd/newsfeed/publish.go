@@ -25,18 +25,16 @@ type publishConfig struct {
 	quiet, verbose            bool
 }
 
-// publishFlags adds publish's own flags to fs. withSite adds --site,
-// which run leaves to ingest.
-func publishFlags(fs *flag.FlagSet, withSite bool) *publishConfig {
+// publishFlags adds publish's own flags to fs. Its filter is
+// --only-site: --site labels the records that parse, ingest and run read.
+func publishFlags(fs *flag.FlagSet) *publishConfig {
 	c := &publishConfig{}
 	fs.StringVar(&c.out, "out", defaultOut, "the folder feed files and index.html are written to")
 	fs.StringVar(&c.baseURL, "base-url", feed.DefaultBaseURL,
 		"the absolute URL the --out folder is served at: feeds' self links, and the page items without a URL link to")
 	fs.IntVar(&c.limit, "limit", feed.DefaultLimit, "items per feed, newest first")
 	fs.StringVar(&c.title, "title", feed.DefaultTitle, "the start of every feed's title")
-	if withSite {
-		fs.StringVar(&c.site, "site", "", "publish only this site's records")
-	}
+	fs.StringVar(&c.site, "only-site", "", "publish only this site's records")
 	return c
 }
 
@@ -44,7 +42,7 @@ func publishFlags(fs *flag.FlagSet, withSite bool) *publishConfig {
 func runPublish(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "publish", "")
 	dbPath, lockTimeout := dbFlags(fs)
-	c := publishFlags(fs, true)
+	c := publishFlags(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing but errors (for cron)")
 	fs.BoolVar(&c.verbose, "v", false, "log each file written")
 	if code := parseFlags(fs, args); code >= 0 {

@@ -15,7 +15,7 @@ import (
 func runRun(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "run", "[SOURCE...]  (default: the sources file, else seeds/)")
 	in := ingestFlags(fs)
-	pub := publishFlags(fs, false)
+	pub := publishFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
