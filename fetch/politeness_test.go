@@ -1,11 +1,9 @@
 package fetch
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,15 +33,7 @@ func TestGet_PerHost(t *testing.T) {
 	cfg := testConfig(t, s)
 	cfg.PerHost = perHost
 	f := newFetcher(t, cfg)
-	var wg sync.WaitGroup
-	for i := range 4 * perHost {
-		wg.Go(func() {
-			if _, err := f.Get(context.Background(), fmt.Sprintf("%s/p%d", s.URL, i), Validators{}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	getPages(t, f, s, 4*perHost)
 	if m := most.Load(); m != perHost {
 		t.Errorf("at most %d requests in flight, want %d", m, perHost)
 	}
@@ -59,15 +49,7 @@ func TestGet_Delay(t *testing.T) {
 	cfg.PerHost = 4
 	f := newFetcher(t, cfg)
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range 4 {
-		wg.Go(func() {
-			if _, err := f.Get(context.Background(), fmt.Sprintf("%s/p%d", s.URL, i), Validators{}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	getPages(t, f, s, 4)
 	checkSpacing(t, s.requests(true), start, delay)
 }
 

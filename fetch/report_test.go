@@ -100,13 +100,7 @@ func TestGet_ConnectionErrorRetried(t *testing.T) {
 		w.Write([]byte("ok"))
 	})
 	f := newFetcher(t, testConfig(t, s))
-	resp, err := f.Get(context.Background(), s.URL+"/p", Validators{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(resp.Body) != "ok" {
-		t.Errorf("Body = %q", resp.Body)
-	}
+	mustGetOK(t, f, s.URL+"/p", "ok")
 	if st := f.Stats(); st.Retries != 1 {
 		t.Errorf("Stats = %+v, want 1 retry", st)
 	}

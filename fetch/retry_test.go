@@ -21,13 +21,7 @@ func TestGet_RetryAfterSeconds(t *testing.T) {
 		w.Write([]byte("ok"))
 	})
 	f := newFetcher(t, testConfig(t, s))
-	resp, err := f.Get(context.Background(), s.URL+"/p", Validators{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(resp.Body) != "ok" {
-		t.Errorf("Body = %q", resp.Body)
-	}
+	mustGetOK(t, f, s.URL+"/p", "ok")
 	reqs := s.requests(true)
 	if len(reqs) != 2 {
 		t.Fatalf("server got %d requests, want 2", len(reqs))
@@ -123,13 +117,7 @@ func TestGet_ServerErrorsThenOK(t *testing.T) {
 		w.Write([]byte("ok"))
 	})
 	f := newFetcher(t, testConfig(t, s))
-	resp, err := f.Get(context.Background(), s.URL+"/p", Validators{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(resp.Body) != "ok" {
-		t.Errorf("Body = %q", resp.Body)
-	}
+	mustGetOK(t, f, s.URL+"/p", "ok")
 	if st := f.Stats(); st.Retries != 3 || st.Requests != 4 {
 		t.Errorf("Stats = %+v, want 3 retries of 4 requests", st)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// robotsSite serves robots (with status robotsStatus) and "page" anywhere
+// robotsSite serves robots (with status robotsStatus) and "ok" anywhere
 // else, redirecting /go-private to /private/x.
 func robotsSite(t *testing.T, robotsStatus int, robots string) *site {
 	return newSite(t, func(w http.ResponseWriter, r *http.Request) {
@@ -21,7 +21,7 @@ func robotsSite(t *testing.T, robotsStatus int, robots string) *site {
 		case "/go-private":
 			http.Redirect(w, r, "/private/x", http.StatusFound)
 		default:
-			fmt.Fprint(w, "page")
+			fmt.Fprint(w, "ok")
 		}
 	})
 }
@@ -64,7 +64,7 @@ func TestGet_Robots(t *testing.T) {
 				if st := f.Stats(); st.RobotsRefused != 1 {
 					t.Errorf("Stats.RobotsRefused = %d", st.RobotsRefused)
 				}
-			} else if err != nil || string(resp.Body) != "page" {
+			} else if err != nil || string(resp.Body) != "ok" {
 				t.Fatalf("got %v, %v", resp, err)
 			}
 			if n := s.count("/robots.txt"); n != 1 {
@@ -128,15 +128,7 @@ func TestGet_CrawlDelay(t *testing.T) {
 	cfg.PerHost = 3
 	f := newFetcher(t, cfg)
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Go(func() {
-			if _, err := f.Get(context.Background(), fmt.Sprintf("%s/p%d", s.URL, i), Validators{}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	getPages(t, f, s, 3)
 	checkSpacing(t, s.requests(true), start, crawlDelay)
 }
 
