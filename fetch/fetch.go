@@ -167,6 +167,8 @@ func parseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// checkURL refuses what is not an absolute http or https URL with a host,
+// and drops the fragment: it is never sent, and Response.URL leaves it out.
 func checkURL(u *url.URL) error {
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
@@ -178,6 +180,7 @@ func checkURL(u *url.URL) error {
 	if u.Host == "" {
 		return fmt.Errorf("%w: %q has no host", ErrScheme, u.String())
 	}
+	u.Fragment, u.RawFragment = "", ""
 	return nil
 }
 
@@ -256,6 +259,9 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 			if n := h.failed(); f.cfg.DeferAfter > 0 && n >= f.cfg.DeferAfter {
 				reason := fmt.Sprintf("%d failed requests in a row, the last: %v", n, r.err)
 				f.deferHost(h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason)
+			}
+			if attempt > 0 {
+				return nil, nil, fmt.Errorf("%w (after %d retries)", r.err, attempt)
 			}
 			return nil, nil, r.err
 		}
@@ -411,7 +417,6 @@ func redirect(u *url.URL, location string) result {
 	if err := checkURL(next); err != nil {
 		return result{err: fmt.Errorf("redirect to %s: %w", location, err)}
 	}
-	next.Fragment, next.RawFragment = "", ""
 	return result{next: next}
 }
 
