@@ -3,8 +3,10 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,6 +155,9 @@ func TestGet_RetriesExhausted(t *testing.T) {
 			}
 			if n := len(s.requests(true)); n != tt.wantRequests {
 				t.Errorf("server got %d requests, want %d", n, tt.wantRequests)
+			}
+			if retries := tt.wantRequests - 1; retries > 0 && !strings.Contains(err.Error(), fmt.Sprintf("after %d retries", retries)) {
+				t.Errorf("error %q does not say how many retries", err)
 			}
 		})
 	}
