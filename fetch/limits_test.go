@@ -227,3 +227,32 @@ func TestGet_Redirect(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadBody: whatever the bytes and the encoding, the body returned is
+// never over the cap; a plain body under the cap comes back as it is, one
+// over it is ErrTooLarge.
+func FuzzReadBody(f *testing.F) {
+	f.Add([]byte("hello"), uint8(0), uint16(10))
+	f.Add(gzipped(f, []byte("hello, hello, hello")), uint8(1), uint16(8))
+	f.Add(brotlied(f, make([]byte, 1000)), uint8(2), uint16(100))
+	encodings := []string{"", "gzip", "br"}
+	f.Fuzz(func(t *testing.T, data []byte, enc uint8, max uint16) {
+		resp := &http.Response{
+			Header:        http.Header{"Content-Encoding": {encodings[int(enc)%len(encodings)]}},
+			Body:          io.NopCloser(bytes.NewReader(data)),
+			ContentLength: -1,
+		}
+		body, n, err := readBody(resp, int64(max))
+		if len(body) > int(max) || n > int64(max) {
+			t.Fatalf("%d bytes decoded, %d read, over the cap %d", len(body), n, max)
+		}
+		if enc%3 == 0 {
+			if len(data) <= int(max) && (err != nil || !bytes.Equal(body, data)) {
+				t.Fatalf("plain body under the cap: %q, %v", body, err)
+			}
+			if len(data) > int(max) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("plain body over the cap: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,46 @@
+package fetch
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"testing"
+)
+
+// TestGet_HTTPS: an https server we trust is fetched over HTTP/2; one whose
+// certificate we do not trust fails at once, with no retry.
+func TestGet_HTTPS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(r.Proto))
+	}))
+	srv.EnableHTTP2 = true
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	cfg := Config{Delay: -1, IgnoreRobots: true, AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(u.Host)}}
+
+	f := newFetcher(t, cfg)
+	_, err := f.Get(context.Background(), srv.URL+"/", Validators{})
+	if err == nil {
+		t.Fatal("an untrusted certificate was accepted")
+	}
+	t.Log(err)
+	if st := f.Stats(); st.Retries != 0 {
+		t.Errorf("a certificate error was retried: %+v", st)
+	}
+
+	f = newFetcher(t, cfg)
+	f.client.Transport.(*http.Transport).TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	resp, err := f.Get(context.Background(), srv.URL+"/", Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != "HTTP/2.0" {
+		t.Errorf("served over %s, want HTTP/2.0", resp.Body)
+	}
+}
