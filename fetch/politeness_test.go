@@ -10,8 +10,8 @@ import (
 )
 
 // TestGet_PerHost: the server counts requests in flight; the most it sees
-// is PerHost. Each handler waits (up to a generous bound) for PerHost to
-// be in flight, so the limit is also reached, not only respected.
+// is PerHost. Handlers wait (up to a generous bound) until PerHost have
+// been in flight at once, so the limit is also reached, not only respected.
 func TestGet_PerHost(t *testing.T) {
 	const perHost = 3
 	var inFlight, most atomic.Int32
@@ -24,7 +24,7 @@ func TestGet_PerHost(t *testing.T) {
 				break
 			}
 		}
-		for deadline := time.Now().Add(5 * time.Second); inFlight.Load() < perHost && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(5 * time.Second); most.Load() < perHost && time.Now().Before(deadline); {
 			time.Sleep(time.Millisecond)
 		}
 		time.Sleep(10 * time.Millisecond)
