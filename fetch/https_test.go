@@ -4,11 +4,14 @@ import (
 	"context"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestGet_HTTPS: an https server we trust is fetched over HTTP/2; one whose
@@ -42,5 +45,43 @@ func TestGet_HTTPS(t *testing.T) {
 	}
 	if string(resp.Body) != "HTTP/2.0" {
 		t.Errorf("served over %s, want HTTP/2.0", resp.Body)
+	}
+}
+
+// TestGet_TLSHandshakeTimeout: a server that accepts the connection and
+// never speaks TLS is abandoned at ConnectTimeout.
+func TestGet_TLSHandshakeTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, conn) // held open, silent
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	f := newFetcher(t, Config{Delay: -1, IgnoreRobots: true, Retries: -1,
+		ConnectTimeout: 200 * time.Millisecond, AllowAddrs: []netip.AddrPort{ap}})
+	start := time.Now()
+	_, err = f.Get(context.Background(), "https://"+ap.String()+"/", Validators{})
+	if err == nil || !strings.Contains(err.Error(), "TLS handshake timeout") {
+		t.Fatalf("err = %v, want a TLS handshake timeout", err)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond || d > 30*time.Second {
+		t.Errorf("gave up after %v", d)
 	}
 }
