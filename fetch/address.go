@@ -71,5 +71,5 @@ func (g addressGuard) control(network, address string, _ syscall.RawConn) error 
 	if isPublic(ap.Addr()) || slices.Contains(g.allow, ap) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrPrivateAddress, ap)
+	return ErrPrivateAddress // the dialer's error names the address
 }

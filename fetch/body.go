@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -18,6 +19,9 @@ const acceptEncoding = "gzip, br"
 
 // errUnsupportedEncoding: a Content-Encoding we did not ask for.
 var errUnsupportedEncoding = errors.New("unsupported Content-Encoding")
+
+// Decoders are reused: each holds tens of KiB of window and tables.
+var gzipReaders, brotliReaders sync.Pool
 
 // cappedReader reads at most max bytes from r; reading a byte more fails
 // with an error wrapping ErrTooLarge, never a silent truncation.
@@ -69,14 +73,27 @@ func readBody(resp *http.Response, max int64) ([]byte, int64, error) {
 	case "", "identity":
 		dec = raw
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(raw)
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(raw)
+		} else {
+			err = zr.Reset(raw)
+		}
 		if err != nil {
 			return nil, raw.n, fmt.Errorf("gzip body: %w", err)
 		}
-		defer zr.Close()
+		defer gzipReaders.Put(zr)
 		dec = newCappedReader(zr, max, "decoded body")
 	case "br":
-		dec = newCappedReader(brotli.NewReader(raw), max, "decoded body")
+		br, _ := brotliReaders.Get().(*brotli.Reader)
+		if br == nil {
+			br = brotli.NewReader(raw)
+		} else if err := br.Reset(raw); err != nil {
+			return nil, raw.n, fmt.Errorf("br body: %w", err)
+		}
+		defer brotliReaders.Put(br)
+		dec = newCappedReader(br, max, "decoded body")
 	default:
 		return nil, 0, fmt.Errorf("%w %q", errUnsupportedEncoding, encoding)
 	}

@@ -2,6 +2,10 @@
 // bounded GET requests to news sites.
 //
 //	f := fetch.New(fetch.Config{UserAgent: fetch.UserAgent(version, contactURL)})
+//	defer f.Close()
+//	for host, until := range storedDeferrals {
+//		f.Defer(host, until)
+//	}
 //	resp, err := f.Get(ctx, pageURL, stored) // stored: the Validators kept for pageURL
 //	switch {
 //	case err != nil: // errors.Is(err, fetch.ErrRobots), errors.As(err, &deferred), …
@@ -29,7 +33,8 @@
 // to it, and obeyed for the product token of the User-Agent ("newsfeed"),
 // after RFC 9309: a 4xx means no restriction; a 5xx or a connection
 // failure (after retries) disallows the whole host for the Fetcher's life.
-// Config.IgnoreRobots skips it.
+// Config.IgnoreRobots skips it. A Crawl-delay is honoured however long it
+// is; the caller's context bounds a run.
 //
 // Connection errors, timeouts, 429 and 5xx are retried up to
 // Config.Retries times, after the Retry-After the server gives (seconds or

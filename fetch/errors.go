@@ -26,14 +26,16 @@ var (
 )
 
 // StatusError is a final answer that is neither 2xx nor 304 (after any
-// retries), or a 304 to a request that was not conditional.
+// retries), or a 304 to a request that was not conditional. Its message
+// is the status alone: Get's error around it names the URL asked for
+// (and the one redirected to).
 type StatusError struct {
 	URL  string // the URL that answered (after redirects)
 	Code int    // the HTTP status code
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("fetch %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 }
 
 // DeferredError says a host is deferred: nothing was sent for this Get.

@@ -167,6 +167,8 @@ func parseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// checkURL refuses what is not an absolute http or https URL with a host,
+// and drops the fragment: it is never sent, and Response.URL leaves it out.
 func checkURL(u *url.URL) error {
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
@@ -178,6 +180,7 @@ func checkURL(u *url.URL) error {
 	if u.Host == "" {
 		return fmt.Errorf("%w: %q has no host", ErrScheme, u.String())
 	}
+	u.Fragment, u.RawFragment = "", ""
 	return nil
 }
 
@@ -219,7 +222,7 @@ func (f *Fetcher) host(name string) *host {
 func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, checkRobots bool) (*Response, *url.URL, error) {
 	h := f.host(strings.ToLower(u.Host))
 	if err := f.checkDeferred(h); err != nil {
-		return nil, nil, err
+		return nil, nil, err // not even robots.txt
 	}
 	if checkRobots {
 		if err := f.checkRobots(ctx, h, u); err != nil {
@@ -227,18 +230,19 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			if err := f.checkDeferred(h); err != nil {
-				return nil, nil, err
-			}
-		}
 		if err := h.acquire(ctx); err != nil {
+			return nil, nil, err
+		}
+		// The host may have been deferred while this Get waited for robots.txt,
+		// a slot, its start time or its retry.
+		if err := f.checkDeferred(h); err != nil {
+			h.release()
 			return nil, nil, err
 		}
 		r := f.send(ctx, u, old)
 		h.release()
 		if !r.retryable {
-			if r.err == nil || !r.hostFailure {
+			if r.answered {
 				h.succeeded()
 			}
 			return r.resp, r.next, r.err
@@ -255,6 +259,9 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 			if n := h.failed(); f.cfg.DeferAfter > 0 && n >= f.cfg.DeferAfter {
 				reason := fmt.Sprintf("%d failed requests in a row, the last: %v", n, r.err)
 				f.deferHost(h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason)
+			}
+			if attempt > 0 {
+				return nil, nil, fmt.Errorf("%w (after %d retries)", r.err, attempt)
 			}
 			return nil, nil, r.err
 		}
@@ -287,13 +294,14 @@ type result struct {
 	resp          *Response
 	next          *url.URL // a redirect's target
 	err           error
-	retryable     bool // a connection error, timeout, 5xx or 429
-	hostFailure   bool // the host failed to answer properly (counts towards deferral)
+	retryable     bool  // a connection error, timeout, 5xx or 429
+	answered      bool  // the server gave an answer that is not a failure
+	bytes         int64 // body bytes read off the wire
 	retryAfter    time.Duration
 	hasRetryAfter bool
 }
 
-// send makes one HTTP request to u and reads its answer.
+// send makes one HTTP request to u, reads its answer and logs it.
 func (f *Fetcher) send(ctx context.Context, u *url.URL, old Validators) result {
 	attemptCtx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
@@ -313,44 +321,45 @@ func (f *Fetcher) send(ctx context.Context, u *url.URL, old Validators) result {
 
 	start := time.Now()
 	f.requests.Add(1)
-	var (
-		status int
-		nbytes int64
-		r      result
-	)
-	defer func() {
-		attrs := []slog.Attr{
-			slog.String("method", http.MethodGet), slog.String("url", u.String()),
-			slog.Int("status", status), slog.Int64("bytes", nbytes),
-			slog.Int64("ms", time.Since(start).Milliseconds()),
-		}
-		if r.err != nil {
-			attrs = append(attrs, slog.String("error", r.err.Error()))
-		}
-		f.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
-	}()
-
+	var r result
+	status := 0
 	resp, err := f.client.Do(req)
 	if err != nil {
 		r = f.transportError(ctx, attemptCtx, err)
-		return r
+	} else {
+		status = resp.StatusCode
+		r = f.answer(ctx, attemptCtx, u, old, resp)
 	}
-	status = resp.StatusCode
-	switch code := resp.StatusCode; {
-	case code >= 200 && code < 300:
+	f.bytes.Add(r.bytes)
+
+	attrs := []slog.Attr{
+		slog.String("method", req.Method), slog.String("url", u.String()),
+		slog.Int("status", status), slog.Int64("bytes", r.bytes),
+		slog.Int64("ms", time.Since(start).Milliseconds()),
+	}
+	if r.err != nil {
+		attrs = append(attrs, slog.String("error", r.err.Error()))
+	}
+	f.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+	return r
+}
+
+// answer reads resp (and closes its body): a 2xx body, a 304, a redirect,
+// or an error status, retryable or not.
+func (f *Fetcher) answer(ctx, attemptCtx context.Context, u *url.URL, old Validators, resp *http.Response) result {
+	code := resp.StatusCode
+	if code >= 200 && code < 300 {
 		body, n, err := readBody(resp, f.cfg.MaxBytes)
 		resp.Body.Close()
-		nbytes = n
-		f.bytes.Add(n)
 		if err != nil {
-			if errors.Is(err, ErrTooLarge) || !isTransient(err) {
-				r = result{err: err}
-			} else {
+			r := result{err: err, answered: true}
+			if !errors.Is(err, ErrTooLarge) && isTransient(err) {
 				r = f.transportError(ctx, attemptCtx, err)
 			}
+			r.bytes = n
 			return r
 		}
-		r = result{resp: &Response{
+		return result{answered: true, bytes: n, resp: &Response{
 			URL: u.String(), Status: code, Body: body,
 			ContentType: resp.Header.Get("Content-Type"),
 			Validators: Validators{
@@ -359,11 +368,10 @@ func (f *Fetcher) send(ctx context.Context, u *url.URL, old Validators) result {
 			},
 			Date: f.cfg.Now(),
 		}}
-		return r
 	}
-	nbytes = drain(resp.Body)
-	f.bytes.Add(nbytes)
-	switch code := resp.StatusCode; {
+
+	var r result
+	switch {
 	case code == http.StatusNotModified && old != (Validators{}):
 		f.notModified.Add(1)
 		v := old
@@ -373,19 +381,21 @@ func (f *Fetcher) send(ctx context.Context, u *url.URL, old Validators) result {
 		if lm := resp.Header.Get("Last-Modified"); lm != "" {
 			v.LastModified = lm
 		}
-		r = result{resp: &Response{
+		r.resp = &Response{
 			URL: u.String(), Status: code, NotModified: true,
 			ContentType: resp.Header.Get("Content-Type"),
 			Validators:  v, Date: f.cfg.Now(),
-		}}
+		}
 	case isRedirect(code) && resp.Header.Get("Location") != "":
 		r = redirect(u, resp.Header.Get("Location"))
 	case code == http.StatusTooManyRequests || code >= 500:
-		r = result{err: &StatusError{URL: u.String(), Code: code}, retryable: true, hostFailure: true}
+		r = result{err: &StatusError{URL: u.String(), Code: code}, retryable: true}
 		r.retryAfter, r.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.cfg.Now())
 	default:
-		r = result{err: &StatusError{URL: u.String(), Code: code}}
+		r.err = &StatusError{URL: u.String(), Code: code}
 	}
+	r.answered = !r.retryable
+	r.bytes = drain(resp.Body)
 	return r
 }
 
@@ -407,7 +417,6 @@ func redirect(u *url.URL, location string) result {
 	if err := checkURL(next); err != nil {
 		return result{err: fmt.Errorf("redirect to %s: %w", location, err)}
 	}
-	next.Fragment, next.RawFragment = "", ""
 	return result{next: next}
 }
 
@@ -428,7 +437,7 @@ func (f *Fetcher) transportError(ctx, attemptCtx context.Context, err error) res
 	case !isTransient(err):
 		return result{err: err}
 	}
-	return result{err: err, retryable: true, hostFailure: true}
+	return result{err: err, retryable: true}
 }
 
 // isTransient reports whether err may go away on a retry.

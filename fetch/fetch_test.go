@@ -14,7 +14,7 @@ func TestGet_OK(t *testing.T) {
 		w.Write([]byte("<html>hello</html>"))
 	})
 	f := newFetcher(t, testConfig(t, s))
-	resp, err := f.Get(context.Background(), s.URL+"/a", Validators{})
+	resp, err := f.Get(context.Background(), s.URL+"/a#comments", Validators{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -97,4 +99,36 @@ func newFetcher(t testing.TB, cfg Config) *Fetcher {
 	f := New(cfg)
 	t.Cleanup(f.Close)
 	return f
+}
+
+// mustGetOK Gets u unconditionally and fails the test unless the body is
+// want.
+func mustGetOK(t *testing.T, f *Fetcher, u, want string) *Response {
+	t.Helper()
+	resp, err := f.Get(context.Background(), u, Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != want {
+		t.Errorf("Body = %q, want %q", resp.Body, want)
+	}
+	return resp
+}
+
+// getPages Gets n pages of s at once, /p0 … /p(n-1), each expected to
+// answer "ok".
+func getPages(t *testing.T, f *Fetcher, s *site, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			resp, err := f.Get(context.Background(), fmt.Sprintf("%s/p%d", s.URL, i), Validators{})
+			if err != nil {
+				t.Error(err)
+			} else if string(resp.Body) != "ok" {
+				t.Errorf("/p%d: Body = %q", i, resp.Body)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -21,7 +21,7 @@ func (f *Fetcher) checkRobots(ctx context.Context, h *host, u *url.URL) error {
 	}
 	if rules.unreachable != nil {
 		f.robotsRefused.Add(1)
-		return fmt.Errorf("%w: robots.txt unreachable, so everything is (RFC 9309): %v", ErrRobots, rules.unreachable)
+		return fmt.Errorf("%w: robots.txt unreachable, which disallows everything (RFC 9309): %v", ErrRobots, rules.unreachable)
 	}
 	if !rules.data.TestAgent(u.RequestURI(), f.robotsAgent) {
 		f.robotsRefused.Add(1)
