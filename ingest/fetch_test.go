@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -112,4 +113,29 @@ func TestRun_FailedPageKeepsNoState(t *testing.T) {
 			t.Errorf("asked conditionally for a page that failed: %+v", r)
 		}
 	}
+}
+
+// FuzzPageURL: whatever the page, its records' URL is the URL fetched or
+// an http(s) URL on the same site.
+func FuzzPageURL(f *testing.F) {
+	for _, seed := range []string{
+		`<link rel="canonical" href="https://www.example.com/a/1">`,
+		`<head><link href="//example.com/x" rel=canonical></head>`,
+		`<link rel="canonical" href="https://other.example/">`,
+		`<link rel=canonical href="http://example.com:8080/x">`,
+		"<body><link rel=canonical href=/y>",
+	} {
+		f.Add([]byte(seed))
+	}
+	const fetched = "https://www.example.com/a/1"
+	f.Fuzz(func(t *testing.T, page []byte) {
+		got := pageURL(page, fetched)
+		if got == fetched {
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || siteHost(u.Host) != "example.com" {
+			t.Fatalf("pageURL = %q", got)
+		}
+	})
 }
