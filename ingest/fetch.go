@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -252,8 +253,8 @@ func (fr *fetcher) discover(ctx context.Context, src *listSource, items chan<- i
 		return nil, true, err
 	}
 	links, complete = list.Links, true
-	children := list.Sitemaps
-	sortNewest(children)
+	children := list.Sitemaps // newest first; undated last
+	slices.SortStableFunc(children, func(a, b sources.Link) int { return b.Updated.Compare(a.Updated) })
 	for _, c := range children[:min(len(children), MaxChildSitemaps)] {
 		l, err := fr.getList(ctx, src, c.URL)
 		if err != nil {
@@ -303,15 +304,6 @@ func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sou
 	}
 	src.listState = append(src.listState, st)
 	return list, nil
-}
-
-// sortNewest orders links newest first by Updated; undated ones last.
-func sortNewest(links []sources.Link) {
-	for i := 1; i < len(links); i++ {
-		for j := i; j > 0 && links[j].Updated.After(links[j-1].Updated); j-- {
-			links[j], links[j-1] = links[j-1], links[j]
-		}
-	}
 }
 
 // pick chooses the articles to fetch from a list's links. capped reports

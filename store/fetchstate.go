@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -125,11 +126,7 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("store: fetch state of %s: %w", source, err)
 	}
-	for i := 1; i < len(out); i++ { // few: insertion sort, newest first
-		for j := i; j > 0 && out[j].FirstFetched.After(out[j-1].FirstFetched); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
 	return out, nil
 }
 

@@ -139,6 +139,9 @@ func TestRunFetch_ConditionalSecondRun(t *testing.T) {
 	if reqs := r.site.Requests(); len(reqs) != 22 || !strings.HasPrefix(reqs[0].UserAgent, "newsfeed/") {
 		t.Errorf("first run: %d requests (want robots.txt, the section, 20 articles), UA %q", len(reqs), reqs[0].UserAgent)
 	}
+	if st := r.site.Stats(); st.MaxInFlight > 2 {
+		t.Errorf("%d requests in flight at once, per_host is 2", st.MaxInFlight)
+	}
 	recs := r.export(0)
 	if len(recs) != int(seq) {
 		t.Fatalf("%d records exported, %d inserted", len(recs), seq)
@@ -294,7 +297,10 @@ func TestRunFetch_DeferredHost(t *testing.T) {
 func TestRunFetch_GBK(t *testing.T) {
 	r := newSiteRun(t, 2, "", section)
 	r.site.SetGBK(true)
-	r.mustRun()
+	code, _, stderr := r.run("-v")
+	if code != exitOK || !strings.Contains(stderr, "method=GET url="+r.site.ArticleURL(1)+" status=200 bytes=") {
+		t.Errorf("-v: exit %d, no request line for article 1:\n%s", code, stderr)
+	}
 	titles := 0
 	for _, rec := range r.export(0) {
 		if rec["kind"] == "article" && strings.HasPrefix(rec["title"].(string), "测试新闻第") {
