@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -163,6 +164,23 @@ func (o Options) withDefaults() Options {
 type ListSource struct {
 	*sources.Source
 	Profiles *parse.Profiles
+}
+
+// HasLinkRule reports whether the source can find its article links: it
+// is no html source, or it has a links selector or a pattern, or the
+// site profile of its list page (its own profiles first, then profiles;
+// nil: the built-in ones) has a links key.
+func (l ListSource) HasLinkRule(profiles *parse.Profiles) bool {
+	if l.Kind != sources.KindHTML || l.Links != nil || l.Pattern != nil {
+		return true
+	}
+	fr := &fetcher{opts: Options{Profiles: profiles}}
+	u, err := url.Parse(l.ListURL())
+	if err != nil {
+		return false
+	}
+	p := fr.profileFunc(&listSource{Source: l.Source, profiles: l.Profiles})(strings.ToLower(u.Hostname()))
+	return p != nil && len(p.Links) > 0
 }
 
 // Summary counts what a run did.

@@ -375,3 +375,28 @@ func TestRunFetch_BadSourcesFile(t *testing.T) {
 		})
 	}
 }
+
+// A source's own profile file (relative to the sources file) reads its
+// pages before the others; an html source with no way to find its links
+// is a configuration error.
+func TestRunFetch_SourceProfile(t *testing.T) {
+	r := newSiteRun(t, 2, "", "")
+	text, err := testsite.ProfileText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(r.dir, "own.txt"), []byte(strings.Replace(text, "site: 观察者网", "site: 自己的名字", 1)), 0o644)
+	r.write("", section+"profile = \"own.txt\"\n")
+	r.mustRun()
+	for _, rec := range r.export(0) {
+		if rec["kind"] == "article" && rec["site"] != "自己的名字" {
+			t.Errorf("article site %q, want the source profile's", rec["site"])
+		}
+	}
+
+	r.write("", "\n[[source]]\nname = \"lost\"\nhtml = \"https://news.example.org/\"\n")
+	code, _, stderr := r.run()
+	if code != exitUsage || !strings.Contains(stderr, "newsfeed.toml:14: source lost: html needs links or pattern") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+}

@@ -101,6 +101,11 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
+	profiles, err := c.parse.loadProfiles()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return exitUsage
+	}
 	var lists []ingest.ListSource
 	if len(srcs) == 0 && c.sources != nil {
 		for _, s := range c.sources.Sources {
@@ -110,6 +115,11 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 					fmt.Fprintf(e.stderr, "newsfeed: %s:%d: profile: %v\n", c.sources.Path, s.Line, err)
 					return exitUsage
 				}
+			}
+			if !l.HasLinkRule(profiles) {
+				fmt.Fprintf(e.stderr, "newsfeed: %s:%d: source %s: html needs links or pattern, or a site profile with a links key\n",
+					c.sources.Path, s.Line, s.Name)
+				return exitUsage
 			}
 			lists = append(lists, l)
 		}
@@ -138,12 +148,6 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		fmt.Fprintln(e.stderr, "newsfeed: ingest: --url labels one file; name exactly one")
 		return exitUsage
 	}
-	profiles, err := c.parse.loadProfiles()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
-	}
-
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit: the GC works harder near it rather than letting
 		// garbage from big batches pile up. GOMEMLIMIT overrides it.
