@@ -400,3 +400,31 @@ func TestRunFetch_SourceProfile(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
+
+// parse fetches URL sources, and reads @FILE lists, beside files.
+func TestParse_URLsAndLists(t *testing.T) {
+	site := testsite.New(t, 2)
+	dir := t.TempDir()
+	profiles := testsite.WriteProfile(t, dir)
+	list := filepath.Join(dir, "pages.txt")
+	os.WriteFile(list, []byte("# two pages\n"+site.ArticleURL(1)+"?s=x\n"+seedPage+"\n"), 0o644)
+	code, out, stderr := runCmd(t, "", "parse", "--allow-private", "--profiles", profiles, "--summary", site.ArticleURL(0), "@"+list)
+	want := []string{
+		site.ArticleURL(0) + ": 1 article (6 paragraphs, 0 captions)",
+		site.ArticleURL(1) + "?s=x: 1 article (6 paragraphs, 0 captions)",
+		seedPage + ": 1 article (27 paragraphs",
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitOK || len(lines) != 3 {
+		t.Fatalf("exit %d, %d lines\n%s\n%s", code, len(lines), out, stderr)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q, want %q…", i, lines[i], w)
+		}
+	}
+	code, _, stderr = runCmd(t, "", "parse", site.ArticleURL(0))
+	if code != exitFailed || !strings.Contains(stderr, "non-public address") {
+		t.Errorf("without --allow-private: exit %d, %s", code, stderr)
+	}
+}
