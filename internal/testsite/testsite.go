@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -88,6 +89,10 @@ type Site struct {
 	etagCounter int
 	lastETag    map[string]string
 	start       time.Time
+	// gen counts the changes to the site; cache holds pages rendered at
+	// a generation.
+	gen   int
+	cache map[string]rendered
 	// Base is the first article's publication time: the hour n hours
 	// before New was called. Article i is published i hours later.
 	Base time.Time
@@ -108,7 +113,7 @@ var beijing = time.FixedZone("CST", 8*3600)
 // New starts a site with n articles; tb's cleanup closes it.
 func New(tb testing.TB, n int) *Site {
 	now := time.Now().In(beijing).Truncate(time.Hour)
-	s := &Site{handlers: map[string]http.HandlerFunc{}, lastETag: map[string]string{},
+	s := &Site{handlers: map[string]http.HandlerFunc{}, lastETag: map[string]string{}, cache: map[string]rendered{},
 		start: now.UTC(), Base: now.Add(-time.Duration(n) * time.Hour)}
 	for range n {
 		s.addLocked()
@@ -119,6 +124,7 @@ func New(tb testing.TB, n int) *Site {
 }
 
 func (s *Site) addLocked() *article {
+	s.gen++
 	i := len(s.articles)
 	d := s.Base.Add(time.Duration(i) * time.Hour)
 	a := &article{
@@ -144,6 +150,7 @@ func (s *Site) Add() int {
 func (s *Site) Edit(i int, paragraph string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen++
 	a := s.articles[i]
 	a.extra = append(a.extra, paragraph)
 	a.version++
@@ -155,6 +162,7 @@ func (s *Site) Edit(i int, paragraph string) {
 func (s *Site) SetDate(i int, d time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.gen++
 	a := s.articles[i]
 	a.date = d.In(beijing)
 	a.path = fmt.Sprintf("/internation/%s_%06d.shtml", a.date.Format("2006_01_02"), i)
@@ -168,7 +176,7 @@ func (s *Site) SetLatency(d time.Duration) { s.mu.Lock(); s.latency = d; s.mu.Un
 
 // SetGBK serves articles in GBK, with the charset only in the
 // Content-Type header (no <meta>).
-func (s *Site) SetGBK(on bool) { s.mu.Lock(); s.gbk = on; s.mu.Unlock() }
+func (s *Site) SetGBK(on bool) { s.mu.Lock(); s.gbk = on; s.gen++; s.mu.Unlock() }
 
 // Handle answers path with h instead of the site's own page (robots.txt,
 // errors, redirects).
@@ -234,14 +242,55 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	var body []byte
-	var ctype string
-	changed := s.start
-	switch r.URL.Path {
-	case "/robots.txt":
+	body, ctype, changed, found := s.render(r.URL.Path)
+	if !found {
+		s.mu.Unlock()
 		http.NotFound(w, r)
 		return
+	}
+	notModified := s.validate(w, r, req, changed, body)
+	if notModified {
+		s.stats.NotModified++
+	}
+	s.mu.Unlock()
+	// Written without the lock, so that answers go out in parallel.
+	if notModified {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// rendered is a page as last rendered, valid while the site's generation
+// is gen.
+type rendered struct {
+	gen   int
+	body  []byte
+	ctype string
+}
+
+// render returns the page at path and when it last changed, rendering it
+// only when the site changed since it was last rendered, as a real site
+// serves from its cache: the site's own work stays small beside its
+// client's. s.mu is held.
+func (s *Site) render(path string) (body []byte, ctype string, changed time.Time, found bool) {
+	var a *article
+	changed = s.start
+	switch path {
+	case SectionPath, FeedPath, SitemapPath:
+	default:
+		if a = s.find(path); a == nil {
+			return nil, "", changed, false
+		}
+		s.stats.Articles++
+		changed = a.changed
+	}
+	if c, ok := s.cache[path]; ok && c.gen == s.gen {
+		return c.body, c.ctype, changed, true
+	}
+	switch path {
 	case SectionPath:
 		body, ctype = []byte(s.section()), "text/html; charset=utf-8"
 	case FeedPath:
@@ -249,30 +298,15 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request) {
 	case SitemapPath:
 		body, ctype = []byte(s.sitemap()), "application/xml; charset=utf-8"
 	default:
-		a := s.find(r.URL.Path)
-		if a == nil {
-			http.NotFound(w, r)
-			return
-		}
-		s.stats.Articles++
-		body, ctype, changed = []byte(s.page(a)), "text/html; charset=utf-8", a.changed
+		body, ctype = []byte(s.page(a)), "text/html; charset=utf-8"
 		if s.gbk {
-			gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(body)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			body, ctype = gbk, "text/html; charset=gbk"
+			// Characters GBK lacks become character references.
+			body, _ = encoding.HTMLEscapeUnsupported(simplifiedchinese.GBK.NewEncoder()).Bytes(body)
+			ctype = "text/html; charset=gbk"
 		}
 	}
-	if s.validate(w, r, req, changed, body) {
-		s.stats.NotModified++
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	s.cache[path] = rendered{gen: s.gen, body: body, ctype: ctype}
+	return body, ctype, changed, true
 }
 
 // validate sets the validator headers of the mode and reports whether the
