@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"newsfeed/ingest"
+	"newsfeed/parse"
 	"newsfeed/sources"
 	"newsfeed/store"
 )
@@ -93,6 +94,31 @@ func (c *ingestConfig) load(e *env, fs *flag.FlagSet) int {
 	return -1
 }
 
+// lists returns the sources file's sources, each with its own profiles,
+// or an error naming the file and line of the first that cannot run.
+func (c *ingestConfig) lists(profiles *parse.Profiles) ([]ingest.ListSource, error) {
+	sc := c.sources
+	var lists []ingest.ListSource
+	for _, s := range sc.Sources {
+		l := ingest.ListSource{Source: s}
+		if s.Profile != "" {
+			var err error
+			if l.Profiles, err = loadSourceProfiles(relative(sc, s.Profile)); err != nil {
+				return nil, fmt.Errorf("%s:%d: profile: %w", sc.Path, s.Line, err)
+			}
+		}
+		if !l.HasLinkRule(profiles) {
+			return nil, fmt.Errorf("%s:%d: source %s: html needs links or pattern, or a site profile with a links key",
+				sc.Path, s.Line, s.Name)
+		}
+		lists = append(lists, l)
+	}
+	if len(lists) == 0 {
+		return nil, fmt.Errorf("%s names no sources", sc.Path)
+	}
+	return lists, nil
+}
+
 // ingest stores the pages of srcs — or, with none, of the sources file's
 // lists, or of seeds/ — and returns the exit status.
 func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
@@ -108,23 +134,8 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	}
 	var lists []ingest.ListSource
 	if len(srcs) == 0 && c.sources != nil {
-		for _, s := range c.sources.Sources {
-			l := ingest.ListSource{Source: s}
-			if s.Profile != "" {
-				if l.Profiles, err = loadSourceProfiles(relative(c.sources, s.Profile)); err != nil {
-					fmt.Fprintf(e.stderr, "newsfeed: %s:%d: profile: %v\n", c.sources.Path, s.Line, err)
-					return exitUsage
-				}
-			}
-			if !l.HasLinkRule(profiles) {
-				fmt.Fprintf(e.stderr, "newsfeed: %s:%d: source %s: html needs links or pattern, or a site profile with a links key\n",
-					c.sources.Path, s.Line, s.Name)
-				return exitUsage
-			}
-			lists = append(lists, l)
-		}
-		if len(lists) == 0 {
-			fmt.Fprintf(e.stderr, "newsfeed: %s names no sources\n", c.sources.Path)
+		if lists, err = c.lists(profiles); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			return exitUsage
 		}
 	} else if len(srcs) == 0 {
