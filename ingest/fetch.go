@@ -116,15 +116,22 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 			if ctx.Err() != nil {
 				continue
 			}
+			var de *fetch.DeferredError
+			switch {
+			case errors.Is(err, fetch.ErrRobots):
+				// The site's wish, not a failure: counted in the
+				// fetcher's robots refusals, and asked again next run.
+				fr.opts.Log.Info("robots.txt disallows", slog.String("url", j.name))
+				items <- item{skipped: true}
+				continue
+			case errors.As(err, &de):
+				items <- item{deferred: true}
+			default:
+				items <- item{err: sourceErr(j.src, err)}
+			}
 			if j.src != nil {
 				j.src.failed.Add(1)
 			}
-			var de *fetch.DeferredError
-			if errors.As(err, &de) {
-				items <- item{deferred: true}
-				continue
-			}
-			items <- item{err: sourceErr(j.src, err)}
 			continue
 		}
 		st := old
@@ -383,25 +390,26 @@ func (fr *fetcher) profileFunc(src *listSource) sources.ProfileFunc {
 	}
 }
 
-// save stores what the run learnt: the host deferrals, the poll times,
-// and the validators of the lists whose articles all got through — none
-// when the run did not finish (complete is false), as the articles not
-// yet fetched would then be missed by a 304 next time.
+// save stores what the run learnt: the host deferrals, and, when the
+// run finished (complete), the poll times and the validators of the lists
+// whose articles all got through. An unfinished run keeps neither, so
+// that the next run polls its lists again and reads them whole: a 304
+// would hide the articles not yet fetched.
 func (fr *fetcher) save(ctx context.Context, lists []*listSource, complete bool) error {
 	if fr.state == nil {
 		return nil
 	}
+	err := fr.state.PutHostDeferrals(ctx, fr.f.Deferrals())
+	if !complete {
+		return err
+	}
 	var states []store.URLState
 	for _, src := range lists {
-		if complete && src.failed.Load() == 0 {
+		if src.failed.Load() == 0 {
 			states = append(states, src.listState...)
 		}
 	}
-	return errors.Join(
-		fr.state.PutHostDeferrals(ctx, fr.f.Deferrals()),
-		fr.state.PutListPolls(ctx, fr.polls),
-		fr.state.PutURLStates(ctx, states),
-	)
+	return errors.Join(err, fr.state.PutListPolls(ctx, fr.polls), fr.state.PutURLStates(ctx, states))
 }
 
 // pageURL returns the URL a fetched page's records are made from: its

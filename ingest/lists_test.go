@@ -142,3 +142,62 @@ func parseSources(text string) ([]*sources.Source, error) {
 	}
 	return c.Sources, nil
 }
+
+// An article robots.txt disallows is not fetched and is no failure: the
+// summary counts it among the robots refusals.
+func TestRun_RobotsDisallowIsNoFailure(t *testing.T) {
+	site := testsite.New(t, 3)
+	disallowed := strings.TrimPrefix(site.ArticleURL(1), site.URL(""))
+	site.Handle("/robots.txt", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "User-agent: *\nDisallow: %s\n", disallowed)
+	})
+	s := storetest.Open(t, store.Options{NoSync: true})
+	u, _ := url.Parse(site.URL(""))
+	ap, _ := netip.ParseAddrPort(u.Host)
+	f := fetch.New(fetch.Config{Delay: -1, AllowAddrs: []netip.AddrPort{ap}})
+	defer f.Close()
+	cfg, _ := parseSources(strings.ReplaceAll("[[source]]\nhtml = \"SITE/internation\"\n", "SITE", site.URL("")))
+	sum, err := Run(context.Background(), s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
+		Profiles: siteProfiles(t), OnError: func(err error) { t.Error(err) }})
+	if err != nil || sum.New != 2 || sum.Failed != 0 || !sum.OK() || sum.Fetch.RobotsRefused != 1 {
+		t.Errorf("%s, %v", sum, err)
+	}
+	for _, r := range site.Requests() {
+		if r.Path == disallowed {
+			t.Errorf("the disallowed article was fetched")
+		}
+	}
+}
+
+// A run interrupted part way keeps no list validators: the next run reads
+// the list whole and fetches the articles the first did not reach.
+func TestRun_InterruptedRunKeepsNoListValidators(t *testing.T) {
+	site := testsite.New(t, 6)
+	site.SetLatency(20 * time.Millisecond)
+	s := storetest.Open(t, store.Options{NoSync: true})
+	cfg, _ := parseSources(strings.ReplaceAll("[[source]]\nhtml = \"SITE/internation\"\n", "SITE", site.URL("")))
+	run := func(ctx context.Context, cancel func()) Summary {
+		f := fetch.New(fetch.Config{PerHost: 1, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+		defer f.Close()
+		fetched := 0
+		sum, err := Run(ctx, s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
+			Profiles: siteProfiles(t), OnFetch: func() {
+				if fetched++; fetched == 2 && cancel != nil {
+					cancel()
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := run(ctx, cancel)
+	if !first.Interrupted || first.New >= 6 {
+		t.Fatalf("first run not interrupted: %s", first)
+	}
+	second := run(context.Background(), nil)
+	if first.New+second.New != 6 || second.Fetch.NotModified != 0 {
+		t.Errorf("first %s\nsecond %s", first, second)
+	}
+}

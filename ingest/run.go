@@ -25,9 +25,10 @@ type item struct {
 	state *store.URLState
 	err   error
 	// notParsed: a fetched page that had not changed (state only);
-	// deferred: an article not fetched, its host deferred; list: err is
-	// a list page's, not an input's.
-	notParsed, deferred, list bool
+	// deferred: an article not fetched, its host deferred; skipped: an
+	// article robots.txt disallows; list: err is a list page's, not an
+	// input's.
+	notParsed, deferred, skipped, list bool
 }
 
 // Run reads and parses the inputs sources name — files, folders, "-"
@@ -276,6 +277,8 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 				continue
 			case it.deferred:
 				sum.Deferred++
+				continue
+			case it.skipped:
 				continue
 			}
 			sum.Read++
