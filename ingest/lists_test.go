@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,10 +180,10 @@ func TestRun_InterruptedRunKeepsNoListValidators(t *testing.T) {
 	run := func(ctx context.Context, cancel func()) Summary {
 		f := fetch.New(fetch.Config{PerHost: 1, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
 		defer f.Close()
-		fetched := 0
+		var fetched atomic.Int32
 		sum, err := Run(ctx, s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
-			Profiles: siteProfiles(t), OnFetch: func() {
-				if fetched++; fetched == 2 && cancel != nil {
+			Profiles: siteProfiles(t), OnFetch: func() { // called from the fetchers
+				if fetched.Add(1) == 2 && cancel != nil {
 					cancel()
 				}
 			}})
