@@ -147,8 +147,7 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 			items <- item{state: &st, notParsed: true}
 			continue
 		}
-		sum := sha256.Sum256(resp.Body)
-		hash := hex.EncodeToString(sum[:])
+		hash := bodyHash(resp.Body)
 		if hash == old.BodyHash {
 			items <- item{state: &st, notParsed: true}
 			continue
@@ -157,6 +156,12 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 		j.data, j.contentType, j.pageURL, j.state = resp.Body, resp.ContentType, resp.URL, &st
 		out <- j
 	}
+}
+
+// bodyHash is the hash of a body kept in the fetch state: SHA-256, hex.
+func bodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // oldState returns the stored state of the job's URL, or the zero state.
@@ -203,8 +208,7 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 		fr.opts.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
 		return
 	case err != nil:
-		fr.count(func(c *ListCounts) { c.Failed++ })
-		items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+		fr.listFailed(src, err, items)
 		return
 	}
 	fr.mu.Lock()
@@ -214,8 +218,7 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 
 	picked, capped, err := fr.pick(ctx, src, links)
 	if err != nil {
-		fr.count(func(c *ListCounts) { c.Failed++ })
-		items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+		fr.listFailed(src, err, items)
 		return
 	}
 	if capped || !complete {
@@ -228,6 +231,13 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 			return
 		}
 	}
+}
+
+// listFailed counts a list page of src that failed and hands its error
+// to the writer goroutine, which reports it.
+func (fr *fetcher) listFailed(src *listSource, err error, items chan<- item) {
+	fr.count(func(c *ListCounts) { c.Failed++ })
+	items <- item{err: sourceErr(src, err), list: true}
 }
 
 func (fr *fetcher) count(fn func(*ListCounts)) {
@@ -265,7 +275,7 @@ func (fr *fetcher) discover(ctx context.Context, src *listSource, items chan<- i
 	for _, c := range children[:min(len(children), MaxChildSitemaps)] {
 		l, err := fr.getList(ctx, src, c.URL)
 		if err != nil {
-			items <- item{err: fmt.Errorf("source %s: %w", src.Name, err), list: true}
+			fr.listFailed(src, err, items)
 			complete = false
 			continue
 		}
@@ -301,8 +311,7 @@ func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sou
 		src.listState = append(src.listState, st)
 		return nil, nil
 	}
-	sum := sha256.Sum256(resp.Body)
-	if hash := hex.EncodeToString(sum[:]); hash != old.BodyHash {
+	if hash := bodyHash(resp.Body); hash != old.BodyHash {
 		st.BodyHash, st.LastChanged = hash, resp.Date
 	}
 	list, err := sources.Discover(src.Source, resp.Body, resp.URL, resp.ContentType, fr.profileFunc(src))

@@ -84,7 +84,7 @@ func TestRun_SitemapIndex(t *testing.T) {
 	})
 	s := storetest.Open(t, store.Options{NoSync: true})
 	sum, errs := listRun(t, s, site, "[[source]]\nname = \"idx\"\nsitemap = \"SITE/sitemap_index.xml\"\n")
-	if sum.New != 3 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "missing.xml") {
+	if sum.New != 3 || sum.Lists.Failed != 1 || sum.OK() || len(errs) != 1 || !strings.Contains(errs[0].Error(), "missing.xml") {
 		t.Errorf("%s; errors %v", sum, errs)
 	}
 }
