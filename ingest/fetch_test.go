@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -138,4 +139,32 @@ func FuzzPageURL(f *testing.F) {
 			t.Fatalf("pageURL = %q", got)
 		}
 	})
+}
+
+// A story reached by two URLs whose pages name the same canonical link
+// is one article: the second page adds no record.
+func TestRun_TwoURLsOneStory(t *testing.T) {
+	site := testsite.New(t, 1)
+	resp, err := http.Get(site.ArticleURL(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	site.Handle("/one-page/0.shtml", func(w http.ResponseWriter, _ *http.Request) { w.Write(body) })
+	s := storetest.Open(t, store.Options{NoSync: true})
+	f := fetch.New(fetch.Config{Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer f.Close()
+	run := func(u string) Summary {
+		sum, err := Run(context.Background(), s, []string{u}, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
+		if err != nil || sum.Failed != 0 {
+			t.Fatalf("%s: %s, %v", u, sum, err)
+		}
+		return sum
+	}
+	first := run(site.ArticleURL(0))
+	second := run(site.URL("/one-page/0.shtml"))
+	if first.Inserted == 0 || second.Inserted != 0 || second.Updated != 0 {
+		t.Errorf("first %s\nsecond %s", first, second)
+	}
 }
