@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -260,20 +258,23 @@ tracking: ref from
 	}
 }
 
-func TestLoadProfiles_Overrides(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "profiles.txt")
-	if err := os.WriteFile(path, []byte("[guancha.cn]\nsite: GC\nbody: .x\n[example.net]\nbody: main\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := LoadProfiles(path)
+func TestProfiles_Overlay(t *testing.T) {
+	user, err := ParseProfiles(strings.NewReader("[guancha.cn]\nsite: GC\nbody: .x\n[example.net]\nbody: main\nlinks: h4 a\nlinks: .list a\n"), "user.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ps := BuiltinProfiles().Overlay(user)
 	if ps.Match("guancha.cn").Site != "GC" || ps.Match("example.net") == nil {
 		t.Error("a profile file does not override and add to the built-in profiles")
 	}
-	if _, err := LoadProfiles(filepath.Join(t.TempDir(), "missing.txt")); err == nil {
-		t.Error("a missing profile file is not an error")
+	if BuiltinProfiles().Match("guancha.cn").Site == "GC" {
+		t.Error("Overlay changed the built-in profiles")
+	}
+	if n := len(ps.Match("example.net").Links); n != 2 {
+		t.Errorf("links: %d selectors, want 2 (a repeated key adds an alternative)", n)
+	}
+	if got := BuiltinProfiles().Overlay(nil).Match("guancha.cn"); got == nil {
+		t.Error("Overlay(nil) lost the built-in profiles")
 	}
 }
 

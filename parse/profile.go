@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,10 @@ type Profile struct {
 	// TrackingParams are query parameters this site adds to links for
 	// tracking; they are removed before a link becomes a URL.
 	TrackingParams []string
+	// Links select the article links on the site's section and list
+	// pages (an <a>, or an element holding them); a sources file's html
+	// source uses them when it names no selector or pattern of its own.
+	Links []cascadia.Selector
 
 	plan    sync.Once
 	planned selectorPlan
@@ -164,26 +167,25 @@ var builtin = sync.OnceValue(func() *Profiles {
 // BuiltinProfiles returns the profiles compiled into the binary.
 func BuiltinProfiles() *Profiles { return builtin() }
 
-// LoadProfiles reads a profile file and returns the built-in profiles
-// overlaid with it: a host in the file replaces the built-in entry.
-func LoadProfiles(path string) (*Profiles, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("profiles: %w", err)
-	}
-	defer f.Close()
-	user, err := ParseProfiles(f, path)
-	if err != nil {
-		return nil, err
-	}
+// Overlay returns the profiles of ps overlaid with over: a host in over
+// replaces the entry ps has for it. Neither set is changed. Callers read a
+// profile file themselves (parse does no file I/O) and overlay it on
+// BuiltinProfiles:
+//
+//	user, err := parse.ParseProfiles(f, path)
+//	...
+//	opts.Profiles = parse.BuiltinProfiles().Overlay(user)
+func (ps *Profiles) Overlay(over *Profiles) *Profiles {
 	merged := &Profiles{byHost: map[string]*Profile{}}
-	for h, p := range BuiltinProfiles().byHost {
-		merged.byHost[h] = p
+	for _, set := range []*Profiles{ps, over} {
+		if set == nil {
+			continue
+		}
+		for h, p := range set.byHost {
+			merged.byHost[h] = p
+		}
 	}
-	for h, p := range user.byHost {
-		merged.byHost[h] = p
-	}
-	return merged, nil
+	return merged
 }
 
 // Match returns the profile for host — its own, or its nearest parent
@@ -231,9 +233,11 @@ func (ps *Profiles) Hosts() []string {
 //	related.column: a.interact-key
 //	hot: ul.hot-list-2 li
 //	tracking: s
+//	links: h4.module-title a           (article links on list pages)
 //
 // Keys: site, title, body, date, author, editor, column, lead, strip,
-// tracking (query parameters to drop from links), and for each list —
+// tracking (query parameters to drop from links), links (article links on
+// the site's list pages), and for each list —
 // related, recommended, hot — the item selector and its .title, .time,
 // .column and .comments selectors. A repeated key adds an alternative.
 // name names the input in errors, which give its line.
@@ -289,6 +293,7 @@ func (p *Profile) set(key, val string) error {
 	fields := map[string]*[]cascadia.Selector{
 		"title": &p.Title, "body": &p.Body, "date": &p.Date, "author": &p.Author,
 		"editor": &p.Editor, "column": &p.Column, "lead": &p.Lead, "strip": &p.Strip,
+		"links": &p.Links,
 	}
 	if f := fields[key]; f != nil {
 		*f = append(*f, sel)

@@ -39,10 +39,12 @@ func runParse(ctx context.Context, e *env, args []string) int {
 	}
 	opts := parse.Options{Site: *site, URL: *pageURL, Source: name, MaxBytes: *maxBytes, ContentType: *contentType}
 	if *profilesPath != "" {
-		if opts.Profiles, err = parse.LoadProfiles(*profilesPath); err != nil {
+		user, err := readProfiles(*profilesPath)
+		if err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			return exitUsage
 		}
+		opts.Profiles = parse.BuiltinProfiles().Overlay(user)
 	}
 	res, err := parse.Page(data, opts)
 	if err != nil {
@@ -103,4 +105,14 @@ func summarize(res *parse.Result) string {
 	}
 	return s + fmt.Sprintf(", %d headlines (%d related, %d recommended, %d hot)",
 		len(res.Headlines), len(a.Related), len(a.Recommended), len(a.Hot))
+}
+
+// readProfiles reads a --profiles file.
+func readProfiles(path string) (*parse.Profiles, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("profiles: %w", err)
+	}
+	defer f.Close()
+	return parse.ParseProfiles(f, path)
 }
