@@ -71,10 +71,16 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 	if meta.published(time.UTC) == nil {
 		ex.published = pickDate(base, all, at, ex.title, guessed)
 	}
-	if len(meta.authors) == 0 {
-		if ex.authors = visibleByline(all, at); len(ex.authors) == 0 && author != "" {
-			ex.authors = splitAuthors(author)
-		}
+	ex.outlet, ex.editor = pageCredits(all, at)
+	// The byline the reader sees beats the metadata, which often names the
+	// site or the outlet; neither of those is ever an author.
+	notAuthors := []string{meta.siteName, ex.outlet, hostOf(meta.canonical)}
+	ex.authors = filterAuthors(visibleByline(all, at), notAuthors...)
+	if len(ex.authors) == 0 {
+		ex.authors = filterAuthors(meta.authors, notAuthors...)
+	}
+	if len(ex.authors) == 0 && author != "" {
+		ex.authors = filterAuthors(splitAuthors(author), notAuthors...)
 	}
 	ex.lists = lists
 	return ex

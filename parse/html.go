@@ -29,6 +29,7 @@ type extraction struct {
 	published *time.Time
 	authors   []string
 	editor    string
+	outlet    string
 	column    string
 	lead      string
 	body      []block
@@ -137,6 +138,9 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	}
 	if ex.editor != "" {
 		a.Editor = ex.editor
+	}
+	if ex.outlet != "" {
+		a.Outlet = ex.outlet
 	}
 	if ex.column != "" {
 		a.Column = ex.column

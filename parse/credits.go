@@ -1,0 +1,304 @@
+package parse
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Credits: who a story comes from. A Chinese news page credits the
+// outlet (来源：新京报), the authors (作者：…, 记者 …, 文/…) and the editor
+// (责任编辑：…) in labelled slots that often stand outside the main text —
+// the date/source line under the headline, the end of the article
+// container. This file reads those labels from any line of the page; the
+// callers decide which lines to look at.
+
+// notOutletBefore are words that make 来源 something other than the
+// story's outlet: 资料来源 (a reference), 图片来源 (a photo credit), 消息来源
+// (a person quoted).
+var notOutletBefore = []string{"资料", "图片", "图", "数据", "消息", "信息", "视频"}
+
+// creditStops are labels that end a credited value when a line packs
+// several slots together: "来源：证券时报网 作者：李在山".
+var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "浏览", "阅读", "点击", "字号"}
+
+// outletIn returns the outlet a line credits — "来源：新京报",
+// "2019-09-07 13:43:45　来源: 证券市场红周刊", "来源 CSDN |", "本文来源：…" —
+// or "".
+func outletIn(s string) string {
+	if runeLen(s) > 120 {
+		return ""
+	}
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], "来源")
+		if i < 0 {
+			return ""
+		}
+		i += from
+		from = i + len("来源")
+		before := s[:i]
+		if hasAnySuffix(before, notOutletBefore) {
+			continue
+		}
+		rest := s[from:]
+		trimmed := strings.TrimLeft(rest, " \u3000")
+		if r, ok := cutColon(trimmed); ok {
+			rest = r
+		} else if len(trimmed) == len(rest) || runeLen(s) > 40 {
+			// Without a colon, only a short slot line reads "来源 CSDN |".
+			continue
+		}
+		if v := creditValue(rest, false); v != "" && !isDateLike(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+// editorLabels credit an editor, the responsible editor first.
+var editorLabels = []string{"责任编辑", "责编"}
+
+// editorIn returns the editor a line credits: the 责任编辑 or 责编 value as
+// shown ("杨倩_NF4425", "韩保林 PK155"), and whether the label was a
+// responsible editor's. A plain 编辑 credit ("编辑/苏芳", "【编辑：姚昊】")
+// comes back with responsible false; 总编辑, 主编 and 编辑部 are no credits.
+func editorIn(s string) (name string, responsible bool) {
+	if runeLen(s) > 160 {
+		return "", false
+	}
+	for _, label := range editorLabels {
+		if i := strings.Index(s, label); i >= 0 {
+			rest := strings.TrimLeft(s[i+len(label):], " \u3000")
+			if r, ok := cutColon(rest); ok {
+				if v := creditValue(r, true); v != "" {
+					return v, true
+				}
+			}
+		}
+	}
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], "编辑")
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + len("编辑")
+		if hasAnySuffix(s[:i], []string{"总", "主", "副", "责任", "文字", "美术", "图片", "视频"}) {
+			continue
+		}
+		rest := s[from:]
+		var ok bool
+		if rest, ok = cutColon(strings.TrimLeft(rest, " \u3000")); !ok {
+			if rest, ok = strings.CutPrefix(s[from:], "/"); !ok {
+				if rest, ok = strings.CutPrefix(s[from:], "／"); !ok {
+					continue
+				}
+			}
+		}
+		if v := creditValue(rest, false); v != "" && isName(v) {
+			return v, false
+		}
+	}
+	return "", false
+}
+
+// creditValue reads a credited value from the start of s, up to the end
+// of its slot: a bracket, a separator bar, punctuation, two spaces, or
+// the next label. With keepSpace a single space stays inside the value
+// ("韩保林 PK155"); without, a space ends it.
+func creditValue(s string, keepSpace bool) string {
+	s = strings.TrimLeft(s, " \u3000【[「")
+	end := len(s)
+	for i, r := range s {
+		if strings.ContainsRune("]】」)）|｜，,。;；!！?？<>《》\u3000\t\n", r) {
+			end = i
+			break
+		}
+		if r == ' ' && (!keepSpace || strings.HasPrefix(s[i+1:], " ") || i+1 == len(s)) {
+			end = i
+			break
+		}
+		if i > 0 && hasAnyPrefix(s[i:], creditStops) {
+			end = i
+			break
+		}
+	}
+	v := strings.TrimSpace(s[:end])
+	if n := runeLen(v); n < 2 || n > 24 || strings.Contains(v, "@") {
+		return ""
+	}
+	return v
+}
+
+// uiWords are the page furniture that sits in byline slots and is never
+// a name: share and print buttons, font-size switches, follow buttons.
+var uiWords = []string{"分享", "调整字体", "字体", "打印", "字号", "收藏", "评论", "关注", "举报", "转发", "点赞",
+	"登录", "注册", "扫一扫", "二维码", "阅读", "浏览", "关闭", "返回", "大中小", "未知", "网络整理"}
+
+// relativeTimes are the words of times given relative to now (昨天,
+// 3小时前), never a name.
+var relativeTimes = []string{"昨天", "前天", "今天", "刚刚", "小时前", "分钟前", "天前", "秒前", "周前", "月前", "年前"}
+
+// plausibleAuthor reports whether a byline value can be an author: not
+// page furniture, a relative time, a date, an e-mail address, a photo
+// credit, nor one of notAuthors (the site's own name, the outlet).
+func plausibleAuthor(s string, notAuthors ...string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || runeLen(s) > 30 || strings.Contains(s, "@") || strings.Contains(s, "://") || isDateLike(s) {
+		return false
+	}
+	if containsAnyOf(s, uiWords) || containsAnyOf(s, relativeTimes) || strings.HasSuffix(s, "现场") || strings.HasPrefix(s, "请输入") {
+		return false
+	}
+	for _, n := range notAuthors {
+		if n != "" && (strings.EqualFold(s, n) || sameName(s, n)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameName reports two spellings of one site's name: "CSDN.NET" and
+// "CSDN", "网易" and "网易新闻".
+func sameName(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	for _, suf := range []string{".net", ".com", ".cn", "网", "新闻", "官网"} {
+		a, b = strings.TrimSuffix(a, suf), strings.TrimSuffix(b, suf)
+	}
+	return a != "" && a == b
+}
+
+// filterAuthors keeps the plausible authors of names.
+func filterAuthors(names []string, notAuthors ...string) []string {
+	var out []string
+	for _, n := range names {
+		if plausibleAuthor(n, notAuthors...) && !contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// isDateLike reports a value that is a date or time, not a name.
+func isDateLike(s string) bool {
+	digits := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	return digits*2 >= runeLen(s)
+}
+
+// dispatchLabels open a dispatch's credit: 新京报讯（记者 陆一夫）, 新华社北京
+// 12月1日电（记者 张三 李四）.
+var dispatchLabels = []string{"讯（", "讯(", "电（", "电(", "讯 （", "电 （"}
+
+// creditWords follow or precede the names in a credit and are no names:
+// "（记者陈智 整合）", "新京报记者 陆一夫 编辑 刘晓阳".
+var creditWords = []string{"整合", "整理", "报道", "综合", "编译", "摄影", "摄", "采写", "见习", "实习生", "通讯员", "特约"}
+
+// dispatchReporters reads the reporters a dispatch's opening credits:
+// "新京报讯（记者 陆一夫）…", "长江网10月4日讯（记者陈智 整合）…".
+func dispatchReporters(s string) []string {
+	for _, l := range dispatchLabels {
+		i := strings.Index(s, l)
+		if i < 0 || i > 120 {
+			continue
+		}
+		in := s[i+len(l):]
+		end := strings.IndexAny(in, "）)")
+		if end < 0 {
+			continue
+		}
+		in = in[:end]
+		j := strings.Index(in, "记者")
+		if j < 0 {
+			continue
+		}
+		return creditNames(in[j+len("记者"):])
+	}
+	return nil
+}
+
+// creditNames reads the names after a 记者 label up to the next label.
+func creditNames(s string) []string {
+	var names []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\u3000' || r == '、' || r == '，' || r == ',' || r == '：' || r == ':' || r == '/'
+	}) {
+		if contains(creditWords, f) {
+			continue
+		}
+		if !isName(f) || !allHan(f) || hasAnyPrefix(f, creditStops) {
+			break
+		}
+		names = append(names, f)
+	}
+	return names
+}
+
+func hasAnySuffix(s string, sufs []string) bool {
+	for _, x := range sufs {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyPrefix(s string, pres []string) bool {
+	for _, x := range pres {
+		if strings.HasPrefix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageCredits reads the outlet and editor credited anywhere on a page's
+// blocks. The outlet nearest the article's start (the date/source slot
+// under the headline) wins over one further down (本文来源 at the end);
+// a 责任编辑 or 责编 credit wins over a plain 编辑 one, wherever each stands.
+func pageCredits(blocks []block, at int) (outlet, editor string) {
+	order := nearFirst(len(blocks), at)
+	for _, i := range order {
+		if outlet = outletIn(blocks[i].text); outlet != "" {
+			break
+		}
+	}
+	plain := ""
+	for _, i := range order {
+		name, responsible := editorIn(blocks[i].text)
+		if responsible {
+			return outlet, name
+		}
+		if name != "" && plain == "" {
+			plain = name
+		}
+	}
+	return outlet, plain
+}
+
+// nearFirst returns the indexes 0..n-1 in the order a reader looks for
+// an article's credits: the dozen lines from its start at, the three
+// above it, then the rest below and the rest above. With no start, page
+// order.
+func nearFirst(n, at int) []int {
+	if at < 0 {
+		at = 0
+	}
+	order := make([]int, 0, n)
+	for i := at; i < n && i <= at+12; i++ {
+		order = append(order, i)
+	}
+	for i := at - 1; i >= 0 && i >= at-3; i-- {
+		order = append(order, i)
+	}
+	for i := at + 13; i < n; i++ {
+		order = append(order, i)
+	}
+	for i := at - 4; i >= 0; i-- {
+		order = append(order, i)
+	}
+	return order
+}
