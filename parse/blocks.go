@@ -411,16 +411,7 @@ func reporterLine(s string) ([]string, bool) {
 		if i < 0 {
 			continue
 		}
-		for _, f := range strings.FieldsFunc(s[i+len(label):], func(r rune) bool {
-			return r == ' ' || r == '、' || r == '，' || r == ',' || r == '：' || r == ':' || r == '/'
-		}) {
-			n := runeLen(f)
-			if n < 2 || n > 4 || !allHan(f) {
-				break
-			}
-			names = append(names, f)
-		}
-		if len(names) > 0 {
+		if names = creditNames(s[i+len(label):]); len(names) > 0 {
 			return names, true
 		}
 	}

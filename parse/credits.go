@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -43,8 +44,8 @@ func outletIn(s string) string {
 		trimmed := strings.TrimLeft(rest, " \u3000")
 		if r, ok := cutColon(trimmed); ok {
 			rest = r
-		} else if len(trimmed) == len(rest) || runeLen(s) > 40 {
-			// Without a colon, only a short slot line reads "来源 CSDN |".
+		} else if !slotLine(s) && (len(trimmed) == len(rest) || runeLen(s) > 40) {
+			// Without a colon, only a slot line reads "来源 CSDN |".
 			continue
 		}
 		if v := creditValue(rest, false); v != "" && !isDateLike(v) {
@@ -301,4 +302,87 @@ func nearFirst(n, at int) []int {
 		order = append(order, i)
 	}
 	return order
+}
+
+// slotLine reports a line of slots kept apart by bars:
+// "发表于2014-08-24 21:30| 1164次阅读| 来源CSDN| 作者魏星".
+func slotLine(s string) bool {
+	return runeLen(s) <= 120 && strings.ContainsAny(s, "|｜")
+}
+
+// labelledAuthor returns the value a 作者 label credits, as shown — an
+// organisation named as the author is kept ("作者：医技药剂党支部") — or
+// "". Without a colon the label counts only in a slot line ("作者魏星").
+func labelledAuthor(s string) string {
+	if runeLen(s) > 120 {
+		return ""
+	}
+	i := strings.Index(s, "作者")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(s[i+len("作者"):], " 　")
+	if r, ok := cutColon(rest); ok {
+		rest = r
+	} else if !slotLine(s) {
+		return ""
+	}
+	return creditValue(rest, false)
+}
+
+// slotLabels mark a slot line whose values are labelled, which
+// slotCredit leaves to the labelled readers.
+var slotLabels = []string{"来源", "作者", "编辑", "责编", "记者", "发布", "时间", "日期", "阅读", "浏览"}
+
+// slotCredit reads the unlabelled date/source slot under a headline: a
+// short line holding a time stamp and one name. A name before the stamp
+// stands where a byline does, and is the author — on self-media
+// platforms, the account ("中国网 2019-11-25 10:37:31", "原创 GameForce
+// 2019-09-04 22:18:34"), as is a name set off by a dot after it
+// ("2019-05-17 · 苏皖城市报道"). A name after the stamp and a space is the
+// outlet, as portals show it ("2019-09-26 10:56:28 证券时报网").
+func slotCredit(s string) (author, outlet string) {
+	if runeLen(s) > 60 || containsAnyOf(s, slotLabels) {
+		return "", ""
+	}
+	loc := stampPattern.FindStringIndex(s)
+	if loc == nil {
+		return "", ""
+	}
+	before := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s[:loc[0]]), "原创"))
+	after := strings.TrimSpace(s[loc[1]:])
+	name := func(v string) string {
+		v = strings.Trim(v, " \u3000·•|｜/")
+		if n := runeLen(v); n < 2 || n > 20 || strings.ContainsAny(v, " \u3000") || !plausibleAuthor(v) {
+			return ""
+		}
+		return v
+	}
+	switch {
+	case before != "" && after == "":
+		return name(before), ""
+	case before == "" && after != "":
+		if strings.HasPrefix(after, "·") || strings.HasPrefix(after, "•") || strings.HasPrefix(after, "|") {
+			return name(after), ""
+		}
+		return "", name(after)
+	}
+	return "", ""
+}
+
+// accountLine reads the name a self-media page shows on a line of its
+// own between the headline and the dateline (百家号: headline, "IT之家",
+// "发布时间：09-30 22:46"): at is the headline's block.
+func accountLine(blocks []block, at int) string {
+	if at < 0 || at+2 >= len(blocks) {
+		return ""
+	}
+	s, next := blocks[at+1].text, blocks[at+2].text
+	if runeLen(s) > 20 || strings.ContainsAny(s, " \u3000") || terminal(lastRune(s)) || !plausibleAuthor(s) {
+		return ""
+	}
+	if _, dated := findStamp(next, time.UTC); dated || runeLen(next) <= 60 && containsAnyOf(next, dateLabels) {
+		return s
+	}
+	return ""
 }

@@ -77,6 +77,22 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 	notAuthors := []string{meta.siteName, ex.outlet, hostOf(meta.canonical)}
 	ex.authors = filterAuthors(visibleByline(all, at), notAuthors...)
 	if len(ex.authors) == 0 {
+		if n := accountLine(all, at); n != "" {
+			ex.authors = filterAuthors([]string{n}, notAuthors...)
+		}
+	}
+	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
+		if a, o := slotCredit(all[i].text); a != "" || o != "" {
+			if len(ex.authors) == 0 && a != "" {
+				ex.authors = filterAuthors([]string{a}, notAuthors...)
+			}
+			if ex.outlet == "" {
+				ex.outlet = o
+			}
+			break
+		}
+	}
+	if len(ex.authors) == 0 {
 		ex.authors = filterAuthors(meta.authors, notAuthors...)
 	}
 	if len(ex.authors) == 0 && author != "" {
@@ -231,6 +247,15 @@ func visibleByline(blocks []block, at int) []string {
 			return names
 		}
 	}
+	// A reporters' credit closing the article: "新京报记者 陆一夫",
+	// "采写：南都见习记者 林子沛".
+	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
+		if s := blocks[i].text; runeLen(s) <= 30 {
+			if names, ok := reporterLine(s); ok {
+				return names
+			}
+		}
+	}
 	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
 	for i := 0; i < len(blocks) && i < 200; i++ {
 		if n := creditName(blocks[i].text); n != "" {
@@ -254,7 +279,13 @@ func bylineNames(s string) []string {
 	if names, ok := authorLine(s); ok && allNames(names) {
 		return names
 	}
+	if n := labelledAuthor(s); n != "" {
+		return []string{n}
+	}
 	if names, ok := reporterLine(s); ok {
+		return names
+	}
+	if names := dispatchReporters(s); len(names) > 0 {
 		return names
 	}
 	for _, label := range bylineLabels {

@@ -131,17 +131,19 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	} else if a.Published == nil {
 		a.Published = meta.published(p.loc)
 	}
-	if len(ex.authors) > 0 {
-		a.Authors = ex.authors
-	} else if len(a.Authors) == 0 && len(meta.authors) > 0 {
-		a.Authors = meta.authors
-	}
 	if ex.editor != "" {
 		a.Editor = ex.editor
 	}
 	if ex.outlet != "" {
 		a.Outlet = ex.outlet
 	}
+	if len(ex.authors) > 0 {
+		a.Authors = ex.authors
+	} else if len(a.Authors) == 0 && len(meta.authors) > 0 {
+		a.Authors = meta.authors
+	}
+	// Whatever named them, the site and the outlet are no authors.
+	a.Authors = filterAuthors(a.Authors, opts.Site, meta.siteName, a.Outlet)
 	if ex.column != "" {
 		a.Column = ex.column
 	} else if a.Column == "" {
