@@ -416,11 +416,6 @@ func oneLine(s string) string {
 // content, when it is short and reads like a title (first is then true);
 // else the longest part of the <title>.
 func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
-	if m.declared != "" && !(m.tag != m.declared && strings.HasSuffix(m.tag, m.declared)) {
-		// (A declared title that is only the <title>'s tail is the site's
-		// name, which some pages put in og:title.)
-		return m.declared, false
-	}
 	parts := splitTitle(m.tag)
 	shown := map[string]bool{}
 	for _, h := range m.headings {
@@ -429,6 +424,16 @@ func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
 	for _, b := range all {
 		if runeLen(b.text) <= 80 {
 			shown[b.text] = true
+		}
+	}
+	if m.declared != "" && !(m.tag != m.declared && strings.HasSuffix(m.tag, m.declared)) {
+		// (A declared title that is only the <title>'s tail is the site's
+		// name, which some pages put in og:title.)
+		return longerShown(m.declared, parts, shown), false
+	}
+	if len(parts) == 1 {
+		if t := shownPrefix(m.tag, all); t != "" {
+			return t, false
 		}
 	}
 	best := ""
@@ -456,4 +461,41 @@ func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
 		}
 	}
 	return titleFromTag(m.tag, m.h1, m.siteName), false
+}
+
+// longerShown returns the <title> part that the page shows as a line and
+// that declared is a prefix of, else declared: an og:title cut short by
+// an unescaped quote in the page's attribute ("…龙湖集团" of "…龙湖集团"暗伤"
+// 曝露？") loses to the headline the reader sees.
+func longerShown(declared string, parts []string, shown map[string]bool) string {
+	for _, p := range parts {
+		if len(p) > len(declared) && strings.HasPrefix(p, declared) && shown[p] {
+			return p
+		}
+	}
+	return declared
+}
+
+// shownPrefix returns the line of the page that a <title> with no
+// separator begins with, when the rest after a space is the site's name
+// shown elsewhere on the page ("Headline 某某医院", with 某某医院 in the
+// logo or the copyright line); else "".
+func shownPrefix(tag string, all []block) string {
+	for _, b := range all {
+		t := b.text
+		if len(t) >= len(tag) || !strings.HasPrefix(tag, t) || runeLen(t)*2 < runeLen(tag) {
+			continue
+		}
+		rest := tag[len(t):]
+		if r := firstRune(rest); r != ' ' && r != '\u3000' {
+			continue
+		}
+		site := strings.TrimSpace(rest)
+		for _, o := range all {
+			if o.text != tag && o.text != t && strings.Contains(o.text, site) {
+				return t
+			}
+		}
+	}
+	return ""
 }
