@@ -2,6 +2,7 @@ package parse
 
 import (
 	"net/url"
+	"strconv"
 	"regexp"
 	"strings"
 	"time"
@@ -68,9 +69,7 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 		ex.title, ex.body = ex.body[0].text, ex.body[1:]
 	}
 	at := anchorIndex(all, ex.title, ex.body)
-	if meta.published(time.UTC) == nil {
-		ex.published = pickDate(base, all, at, ex.title, guessed)
-	}
+	ex.published = pickDate(meta, base, all, at, ex.title, guessed)
 	ex.outlet, ex.editor = pageCredits(all, at)
 	// The byline the reader sees beats the metadata, which often names the
 	// site or the outlet; neither of those is ever an author.
@@ -102,17 +101,30 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 	return ex
 }
 
-// pickDate chooses a publication time when the metadata gives none: the
+// pickDate chooses a publication time: nil when the metadata's holds
+// (build takes it) — unless the metadata gives only the day and the
+// dateline near the title shows that day with its time; else the
 // date in the URL, made precise by a visible dateline of the same day;
 // else the visible dateline; else go-htmldate's guess, read as wall-clock
 // time in the page's zone.
-func pickDate(base *url.URL, blocks []block, at int, title string, guessed time.Time) *time.Time {
+func pickDate(meta pageMeta, base *url.URL, blocks []block, at int, title string, guessed time.Time) *time.Time {
 	loc := time.UTC
 	if detectLanguage([]string{title}) == "zh" {
 		loc = Beijing
 	}
-	fromURL, inURL := urlDate(base, loc)
 	seen, visible := visibleDate(blocks, at, loc)
+	if !visible {
+		seen, visible = yearlessDateline(blocks, at, meta.machineTimes, loc)
+	}
+	if declared := meta.published(loc); declared != nil {
+		// The metadata's time, unless it gives only the day and the
+		// reader sees the same day with its time.
+		if visible && dayOnly(meta.dates) && sameDay(*declared, seen) {
+			return &seen
+		}
+		return nil // build takes the metadata's
+	}
+	fromURL, inURL := urlDate(base, loc)
 	switch {
 	case inURL && visible && seen.Format(time.DateOnly) == fromURL.Format(time.DateOnly):
 		return &seen
@@ -467,4 +479,55 @@ func listHeaderOf(ul *goquery.Selection) (record.List, bool) {
 		}
 	}
 	return "", false
+}
+
+// dayOnly reports whether the first parsable metadata date is a bare day
+// ("2019-06-15"), with no time of day.
+func dayOnly(dates []string) bool {
+	for _, d := range dates {
+		if _, ok := parseTime(d, time.UTC); ok {
+			return !strings.ContainsAny(d, ":T")
+		}
+	}
+	return false
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// yearlessPattern is a labelled dateline's month, day and time with no
+// year: "发布时间：10-08 12:00", "10月08日 12:00".
+var yearlessPattern = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2})[:：](\d{2})`)
+
+// yearlessDateline reads a labelled dateline near the title that shows no
+// year ("发布时间：10-08 12:00"), and takes the year from the page's machine
+// times of the same month and day; with none, it gives nothing (a year is
+// never guessed).
+func yearlessDateline(blocks []block, at int, machine []string, loc *time.Location) (time.Time, bool) {
+	if at < 0 {
+		return time.Time{}, false
+	}
+	for i := at; i < len(blocks) && i <= at+4; i++ {
+		s := blocks[i].text
+		if runeLen(s) > 80 || !containsAnyOf(s, dateLabels) {
+			continue
+		}
+		m := yearlessPattern.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		for _, mt := range machine {
+			t, ok := parseTime(mt, loc)
+			if !ok || strconv.Itoa(int(t.Month())) != strings.TrimLeft(m[1], "0") || strconv.Itoa(t.Day()) != strings.TrimLeft(m[2], "0") {
+				continue
+			}
+			if st, ok := stampFrom([]string{"", strconv.Itoa(t.Year()), m[1], m[2], m[3], m[4], "", ""}, loc); ok {
+				return st, true
+			}
+		}
+	}
+	return time.Time{}, false
 }

@@ -24,6 +24,10 @@ type pageMeta struct {
 	// dates are publication-time candidates in order of trust, as
 	// written; published picks the first that parses.
 	dates []string
+	// machineTimes are every time the page writes for machines (any
+	// <meta> whose name says date or time, updates included): they give
+	// a visible dateline without a year its year.
+	machineTimes []string
 	// h1 is the page's only <h1>, when it has exactly one.
 	h1 string
 	// declared is the title the page declares for sharing (og:title,
@@ -177,6 +181,12 @@ func readMeta(root *html.Node) pageMeta {
 		}
 	}
 	m.dates = append(m.dates, r.times...)
+	for k, v := range metas {
+		if strings.Contains(k, "date") || strings.Contains(k, "time") {
+			m.machineTimes = append(m.machineTimes, v)
+		}
+	}
+	m.machineTimes = append(m.machineTimes, r.times...)
 
 	for _, a := range append([]string{metas["author"], metas["article:author"], metas["dc.creator"], metas["byl"]}, ld.authors...) {
 		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a), "By "))
