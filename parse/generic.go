@@ -2,8 +2,8 @@ package parse
 
 import (
 	"net/url"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
