@@ -443,7 +443,7 @@ func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
 func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
 	var out []listItem
 	for _, i := range idx {
-		for _, item := range found[i] {
+		for _, item := range innermost(found[i]) {
 			it := listItem{list: list}
 			a := link(item)
 			if t := firstNode(item, rule.Title); t != nil {
@@ -485,4 +485,29 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	return findStamp(s, loc)
+}
+
+// innermost drops from nodes, in document order, those that contain the
+// next one: when an item selector also matches the element holding the
+// items (a container), the container is no item — it would lend one
+// item's column or time to another.
+func innermost(nodes []*html.Node) []*html.Node {
+	out := nodes[:0:0]
+	for i, n := range nodes {
+		if i+1 < len(nodes) && isAncestor(n, nodes[i+1]) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// isAncestor reports whether a contains d.
+func isAncestor(a, d *html.Node) bool {
+	for p := d.Parent; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
 }

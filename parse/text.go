@@ -221,9 +221,10 @@ func (p *page) head() int {
 		s := p.lines[i]
 		switch {
 		case skippable(s), repeatsTitle(s, p.art.Title):
-		case isSourceLine(s):
-		case p.art.Published == nil && p.meta(s):
-		case p.dateline(s):
+		case isSourceLine(s), p.art.Published == nil && p.meta(s), p.dateline(s):
+			if p.art.Outlet == "" {
+				p.art.Outlet = outletIn(s) // the date/source slot: 2025-12-08 21:39:27 来源：观察者网
+			}
 		case p.byline(s):
 		case navBy(s, p.cls(i)):
 		default:
