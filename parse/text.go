@@ -168,7 +168,7 @@ func (p *page) finish() *Result {
 			// Answers labelled 答 or A name nobody; a title such as
 			// "Jane Doe: Why …" names the one answering.
 			if label, _, ok := splitLabel(p.art.Title); ok && !answerLabels[labelKey(label)] {
-				iv.Interviewees = []string{label}
+				iv.Interviewees = []string{titleInterviewee(label)}
 			}
 		}
 		res.Interview = iv
