@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"newsfeed/parse/charset"
 	"newsfeed/record"
 )
 
@@ -55,7 +56,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if src == "" {
 		src = "input"
 	}
-	text, enc, err := decodeHTML(data, opts.ContentType, opts.MaxBytes)
+	text, enc, err := charset.Decode(data, charset.Hints{ContentType: opts.ContentType, Markup: true, MaxBytes: opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}

@@ -139,41 +139,6 @@ func TestLooksHTML(t *testing.T) {
 	}
 }
 
-func TestDecodeHTML_Charsets(t *testing.T) {
-	const zh = "<html><head>%s<title>中国的经济发展</title></head><body><p>中国的经济发展是在改革开放中实现的。这是一个很长的句子，用来让检测有足够的字节。</p></body></html>"
-	gbk := func(s string) []byte {
-		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	page := func(meta string) string { return strings.Replace(zh, "%s", meta, 1) }
-	tests := []struct {
-		name, contentType string
-		data              []byte
-		want              string
-	}{
-		{"meta gb2312, GBK bytes", "", gbk(page(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`)), "gb18030"},
-		{"meta gb2312 but UTF-8 bytes", "", []byte(page(`<meta charset="gb2312">`)), "utf-8"},
-		{"meta utf-8 but GBK bytes", "", gbk(page(`<meta charset="utf-8">`)), "gb18030"},
-		{"nothing declared, GBK bytes", "", gbk(page("")), "gb18030"},
-		{"Content-Type header", "text/html; charset=GBK", gbk(page("")), "gb18030"},
-		{"byte-order mark", "", append([]byte("\ufeff"), page(`<meta charset="gbk">`)...), "utf-8"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			text, enc, err := decodeHTML(tt.data, tt.contentType, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if enc != tt.want || !strings.Contains(text, "中国的经济发展是在改革开放中实现的") {
-				t.Errorf("read as %s: %.80q", enc, text)
-			}
-		})
-	}
-}
-
 // TestHTML_BadInput: broken pages give an article with what could be
 // found or a clear error naming the input — never a panic or a hang.
 func TestHTML_BadInput(t *testing.T) {

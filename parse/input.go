@@ -3,214 +3,47 @@ package parse
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/gogs/chardet"
-	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
+	"newsfeed/parse/charset"
 )
 
 // DefaultMaxBytes is the size limit used when Options.MaxBytes is zero.
-const DefaultMaxBytes = 16 << 20
+const DefaultMaxBytes = charset.DefaultMaxBytes
 
 // Errors for input that cannot be a news page. Parse wraps them with the
 // input's name; test for them with errors.Is.
 var (
-	ErrEmpty    = errors.New("parse: empty input")
-	ErrTooLarge = errors.New("parse: input too large")
-	ErrNotText  = errors.New("parse: input is neither text nor HTML")
+	ErrEmpty    = charset.ErrEmpty
+	ErrTooLarge = charset.ErrTooLarge
+	ErrNotText  = charset.ErrNotText
 	ErrNoTitle  = errors.New("parse: no title found")
 	// ErrMarkup is HTML the HTML parser gives up on, such as elements
 	// nested more than 512 deep.
 	ErrMarkup = errors.New("parse: unreadable markup")
 )
 
-// decode checks data against the limits and returns it as UTF-8 text with
-// the name of the encoding it was read from. It refuses empty input, input
-// over maxBytes (which it returns wrapped in ErrTooLarge rather than
-// silently truncating), and binary input (NUL bytes, or bytes that decode
-// to text in no known encoding).
-func decode(data []byte, maxBytes int) (text, enc string, err error) {
-	if err := checkSize(data, maxBytes); err != nil {
-		return "", "", err
-	}
-	if e, name, ok := bomEncoding(data); ok {
-		text, err := decodeWith(e, name, data)
-		if err != nil {
-			return "", "", err
-		}
-		return checkText(text, name)
-	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", "", fmt.Errorf("%w: NUL bytes", ErrNotText)
-	}
-	if utf8.Valid(data) {
-		return checkText(string(data), "utf-8")
-	}
-	if mostlyUTF8(data) {
-		// A UTF-8 page with a few broken bytes (a bad copy, a truncated
-		// character) is still UTF-8: keep its text, mark the damage.
-		return checkText(strings.ToValidUTF8(string(data), "\uFFFD"), "utf-8")
-	}
-	e, name := detectEncoding(data)
-	if e == nil {
-		return "", "", fmt.Errorf("%w: not UTF-8 and no known encoding fits", ErrNotText)
-	}
-	text, err = decodeWith(e, name, data)
-	if err != nil {
-		return "", "", err
-	}
-	return checkText(text, name)
+// htmlMarks are what an HTML page has near its start and raw text does
+// not: the first non-blank byte is "<" and one of these follows soon.
+var htmlMarks = [][]byte{
+	[]byte("<!doctype html"), []byte("<html"), []byte("<head"), []byte("<body"),
+	[]byte("<meta"), []byte("<title"), []byte("<div"), []byte("<p>"), []byte("<p "),
+	[]byte("<script"), []byte("<table"), []byte("<!--"), []byte("<link"), []byte("<article"),
 }
 
-// checkSize refuses input over maxBytes (0: DefaultMaxBytes), wrapped in
-// ErrTooLarge rather than silently truncated, and input that is empty or
-// only white space.
-func checkSize(data []byte, maxBytes int) error {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
+// looksHTML reports whether data is an HTML page rather than raw text.
+func looksHTML(data []byte) bool {
+	for _, bom := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFF, 0xFE}, {0xFE, 0xFF}} {
+		data = bytes.TrimPrefix(data, bom)
 	}
-	if len(data) > maxBytes {
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), maxBytes)
+	data = bytes.TrimLeft(data, " \t\r\n\f")
+	if len(data) == 0 || data[0] != '<' {
+		return false
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return ErrEmpty
-	}
-	return nil
-}
-
-// decodeWith decodes data with e, which name names.
-func decodeWith(e encoding.Encoding, name string, data []byte) (string, error) {
-	out, err := e.NewDecoder().Bytes(data)
-	if err != nil {
-		return "", fmt.Errorf("%w: bad %s: %v", ErrNotText, name, err)
-	}
-	return string(out), nil
-}
-
-// bomEncoding recognises a UTF-8 or UTF-16 byte-order mark. The decoders it
-// returns drop the mark.
-func bomEncoding(data []byte) (encoding.Encoding, string, bool) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		return unicode.UTF8BOM, "utf-8", true
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), "utf-16le", true
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), "utf-16be", true
-	}
-	return nil, "", false
-}
-
-// detectSample bounds the bytes the statistical detector reads: its cost
-// grows with the input, and 16 KiB of a page decide its encoding.
-const detectSample = 16 << 10
-
-// detectEncoding guesses the legacy encoding of data from its bytes. Text
-// that is plainly GB2312-range Chinese, the common case for Chinese news
-// sites, is recognised directly; anything else goes to the ICU detector's
-// statistics, and the best candidate that the WHATWG encoding index knows
-// wins. GBK and GB2312 text is decoded as GB18030, their superset, so one
-// decoder reads all three.
-func detectEncoding(data []byte) (encoding.Encoding, string) {
-	if looksGB2312(data) {
-		return simplifiedchinese.GB18030, "gb18030"
-	}
-	sample := data
-	if len(sample) > detectSample {
-		sample = sample[:detectSample]
-		if i := bytes.LastIndexByte(sample, '\n'); i > 0 {
-			sample = sample[:i]
+	head := bytes.ToLower(data[:min(len(data), 4096)])
+	for _, m := range htmlMarks {
+		if bytes.Contains(head, m) {
+			return true
 		}
 	}
-	results, err := chardet.NewTextDetector().DetectAll(sample)
-	if err != nil {
-		return nil, ""
-	}
-	for _, r := range results {
-		if r.Confidence < 10 {
-			break
-		}
-		if r.Charset == "UTF-8" || r.Charset == "" {
-			continue // the bytes were checked: not valid UTF-8
-		}
-		if e, name := charset.Lookup(r.Charset); e != nil {
-			return e, name
-		}
-	}
-	return nil, ""
-}
-
-// mostlyUTF8 reports whether data is UTF-8 but for a few broken bytes:
-// valid multi-byte sequences outnumber invalid bytes fifty to one. Legacy
-// CJK encodings almost never form valid UTF-8 sequences by chance.
-func mostlyUTF8(data []byte) bool {
-	var multi, bad int
-	for i := 0; i < len(data); {
-		if data[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && n == 1 {
-			bad++
-		} else {
-			multi++
-		}
-		i += n
-	}
-	return multi >= 50*bad
-}
-
-// looksGB2312 reports text whose non-ASCII bytes are, nearly all, GB2312
-// characters (both bytes A1–FE) with the spread of lead bytes that
-// Chinese prose has. It is a fast path, not a detector: it says no to
-// anything less clear — Big5 and Shift_JIS use trail bytes below A1, and
-// EUC-KR's Hangul keeps its lead bytes below C9, where "是", "在", "中"
-// never are — and the statistical detector decides those.
-func looksGB2312(data []byte) bool {
-	var pairs, gb, high int
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if c < 0x80 {
-			continue
-		}
-		if i+1 == len(data) {
-			return false
-		}
-		pairs++
-		t := data[i+1]
-		if c >= 0xA1 && c <= 0xF7 && t >= 0xA1 && t <= 0xFE {
-			gb++
-			if c >= 0xC9 {
-				high++
-			}
-		}
-		i++
-	}
-	return pairs >= 20 && gb*100 >= pairs*98 && high*10 >= gb
-}
-
-// checkText refuses decoded text that is mostly control characters or
-// replacement characters: such input was binary, whatever its bytes
-// happened to decode to.
-func checkText(s, enc string) (string, string, error) {
-	bad := strings.Count(s, "\uFFFD")
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' || c == 0x7f {
-			bad++
-		}
-	}
-	if bad == 0 {
-		return s, enc, nil
-	}
-	if total := utf8.RuneCountInString(s); bad*20 > total { // over 5%
-		return "", "", fmt.Errorf("%w: %d of %d characters are control or undecodable (read as %s)",
-			ErrNotText, bad, total, enc)
-	}
-	return s, enc, nil
+	return false
 }

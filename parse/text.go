@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"newsfeed/parse/charset"
 	"newsfeed/record"
 )
 
@@ -72,7 +73,7 @@ func Text(data []byte, opts Options) (*Result, error) {
 	if src == "" {
 		src = "input"
 	}
-	text, enc, err := decode(data, opts.MaxBytes)
+	text, enc, err := charset.Decode(data, charset.Hints{ContentType: opts.ContentType, MaxBytes: opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
