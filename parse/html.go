@@ -12,15 +12,6 @@ import (
 	"newsfeed/record"
 )
 
-// Page parses a news page in either format, HTML or raw text, decided
-// from the bytes.
-func Page(data []byte, opts Options) (*Result, error) {
-	if looksHTML(data) {
-		return HTML(data, opts)
-	}
-	return Text(data, opts)
-}
-
 // extraction is what one reading of an HTML page found: a site profile's
 // or the generic extractor's. The body becomes lines that the text
 // parser's classifier reads, so captions, end matter and interviews are

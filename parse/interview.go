@@ -220,15 +220,6 @@ func findInterview(paras []string, site string) *record.Interview {
 	return iv
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // interviewTitleWords frame the interviewee's name in a title's label:
 // 专访薛澜, 对话薛澜, 薛澜访谈, 薛澜专访.
 var (

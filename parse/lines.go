@@ -6,6 +6,42 @@ import (
 	"unicode/utf8"
 )
 
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAnyOf(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnySuffix(s string, sufs []string) bool {
+	for _, x := range sufs {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyPrefix(s string, pres []string) bool {
+	for _, x := range pres {
+		if strings.HasPrefix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
 // splitLines cuts decoded page text into lines, each trimmed of white space
 // at both ends (no-break and ideographic spaces included) with no-break
 // spaces inside a line turned into ordinary ones and invisible format
@@ -180,4 +216,37 @@ func detectLanguage(lines []string) string {
 	default:
 		return "en"
 	}
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring the case
+// of ASCII letters; other bytes must match exactly.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		a, b := s[i], prefix[i]
+		if a != b && (a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// cutColon removes a leading full-width or half-width colon.
+func cutColon(s string) (string, bool) {
+	if r, ok := strings.CutPrefix(s, ":"); ok {
+		return r, true
+	}
+	return strings.CutPrefix(s, "：")
+}
+
+// terminal reports a rune that ends a sentence or clause: a line whose
+// last rune is one of these is prose, not a caption or a heading.
+func terminal(r rune) bool {
+	switch r {
+	case '。', '！', '？', '!', '?', '.', '…', '；', ';', ':', '：', '”', '"', '’', '」', '』', '，', ',', '、':
+		return true
+	}
+	return false
 }

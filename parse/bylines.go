@@ -1,17 +1,224 @@
+// Bylines and credits: who a story comes from. A Chinese news page
+// credits the outlet (来源：新京报), the authors (作者：…, 记者 …, 文/…) and
+// the editor (责任编辑：…) in labelled slots that often stand outside the
+// main text — the date/source line under the headline, the end of the
+// article container. This file reads those labels from any line, for raw
+// text and HTML alike.
+
 package parse
 
 import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
-// Credits: who a story comes from. A Chinese news page credits the
-// outlet (来源：新京报), the authors (作者：…, 记者 …, 文/…) and the editor
-// (责任编辑：…) in labelled slots that often stand outside the main text —
-// the date/source line under the headline, the end of the article
-// container. This file reads those labels from any line of the page; the
-// callers decide which lines to look at.
+// splitAuthors splits "A; B", "A, B" and "A and B" into names.
+func splitAuthors(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '、' || r == '，' }) {
+		for _, n := range strings.Split(part, " and ") {
+			if n = strings.TrimSpace(n); n != "" && !contains(out, n) && !strings.ContainsAny(n, "0123456789_") {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// visibleByline finds the authors' names near the article's start: a
+// byline (作者：张三, 文：张三, "By Jane Doe", 本报记者 张三), a credit in a
+// dateline ("… by 张三", "张三 发表于 …", "[ 张三 ]"), or, right under the
+// title, a line of nothing but names.
+func visibleByline(blocks []block, at int) []string {
+	if at < 0 {
+		return nil
+	}
+	var names []string
+	for i := at; i < len(blocks) && i <= at+12; i++ {
+		found := bylineNames(blocks[i].text)
+		if len(found) == 0 && len(names) > 0 {
+			break // a byline may take two lines: 本报实习生 …, 本报记者 …
+		}
+		for _, n := range found {
+			if !contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) > 0 {
+		return names
+	}
+	for i := at + 1; i < len(blocks) && i <= at+3; i++ {
+		if names := nameLine(blocks[i].text); len(names) > 0 {
+			return names
+		}
+	}
+	// A reporters' credit closing the article: "新京报记者 陆一夫",
+	// "采写：南都见习记者 林子沛".
+	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
+		if s := blocks[i].text; runeLen(s) <= 30 {
+			if names, ok := reporterLine(s); ok {
+				return names
+			}
+		}
+	}
+	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
+	for i := 0; i < len(blocks) && i < 200; i++ {
+		if n := creditName(blocks[i].text); n != "" {
+			return []string{n}
+		}
+	}
+	return nil
+}
+
+// bylineLabels introduce an author's name inside a line.
+var bylineLabels = []string{"作者：", "作者:", "作者 ", "文：", "文/", "撰文：", "撰稿：", " by ", " By "}
+
+// creditSuffixes follow a poster's name: "ggjjzhzz 发表于 2005-9-15".
+var creditSuffixes = []string{" 发表于", "发表于", "张贴", "/文"}
+
+// bylineNames reads the names a line credits, or nil.
+func bylineNames(s string) []string {
+	if runeLen(s) > 120 {
+		return nil
+	}
+	if names, ok := authorLine(s); ok && allNames(names) {
+		return names
+	}
+	if n := labelledAuthor(s); n != "" {
+		return []string{n}
+	}
+	if names, ok := reporterLine(s); ok {
+		return names
+	}
+	if names := dispatchReporters(s); len(names) > 0 {
+		return names
+	}
+	for _, label := range bylineLabels {
+		if j := strings.Index(s, label); j >= 0 {
+			if n := leadingName(s[j+len(label):]); n != "" {
+				return []string{n}
+			}
+		}
+	}
+	if n := creditName(s); n != "" {
+		return []string{n}
+	}
+	if _, dated := findStamp(s, time.UTC); dated {
+		// 2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]
+		for _, open := range []string{"[", "【"} {
+			if j := strings.Index(s, open); j >= 0 && !strings.HasSuffix(strings.TrimRight(s[:j], " "), "来源：") {
+				rest := strings.TrimLeft(s[j+len(open):], " ")
+				if k := strings.IndexAny(rest, " ]】"); k > 0 && isName(rest[:k]) && allHan(rest[:k]) {
+					return []string{rest[:k]}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// notNameParts are words in the names of outlets, sections and page
+// furniture, never in a person's: 人民网, 新华社, 训练营, 小字号.
+var notNameParts = []string{"网", "报", "社", "台", "站", "刊", "频道", "新闻", "字号", "文章", "作者", "记者",
+	"编辑", "营", "画像", "中心", "公司", "政府", "部门"}
+
+// creditName reads "NAME 发表于 …", "由NAME张贴", "NAME/文".
+func creditName(s string) string {
+	if runeLen(s) > 120 {
+		return ""
+	}
+	for _, suf := range creditSuffixes {
+		j := strings.Index(s, suf)
+		if j <= 0 {
+			continue
+		}
+		before := strings.TrimRight(s[:j], " ")
+		if k := strings.LastIndexAny(before, " 【["); k >= 0 {
+			_, size := utf8.DecodeRuneInString(before[k:])
+			before = before[k+size:]
+		}
+		before = strings.TrimPrefix(before, "由")
+		if isName(before) {
+			return before
+		}
+	}
+	return ""
+}
+
+// leadingName returns the name at the start of s, up to a space or
+// punctuation, or "" when what is there is no name.
+func leadingName(s string) string {
+	s = strings.TrimLeft(s, " ")
+	end := strings.IndexFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\u3000' || r == '|' || strings.ContainsRune("，,。（(【[]】)）：:/〓", r)
+	})
+	if end >= 0 {
+		s = s[:end]
+	}
+	if isName(s) {
+		return s
+	}
+	return ""
+}
+
+// isName reports a plausible personal name or handle: two to four Han
+// characters, or a Latin handle of three to twenty letters, digits or
+// underscores that is not all digits.
+func isName(s string) bool {
+	if allHan(s) {
+		n := runeLen(s)
+		if n < 2 || n > 4 {
+			return false
+		}
+		for _, w := range notNameParts {
+			if strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(s) < 3 || len(s) > 20 {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letters++
+		case r >= '0' && r <= '9', r == '_':
+		default:
+			return false
+		}
+	}
+	return letters > 0
+}
+
+func allNames(names []string) bool {
+	for _, n := range names {
+		if !isName(n) && !isNameList(n) {
+			return false
+		}
+	}
+	return len(names) > 0
+}
+
+// nameLine reads a line that is nothing but one to four names:
+// "赵延东、风笑天", "眉间尺".
+func nameLine(s string) []string {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '、' || r == '，' || r == ',' })
+	if len(fields) == 0 || len(fields) > 4 {
+		return nil
+	}
+	for _, f := range fields {
+		if !isName(f) {
+			return nil
+		}
+	}
+	return fields
+}
 
 // notOutletBefore are words that make 来源 something other than the
 // story's outlet: 资料来源 (a reference), 图片来源 (a photo credit), 消息来源
@@ -238,24 +445,6 @@ func creditNames(s string) []string {
 	return names
 }
 
-func hasAnySuffix(s string, sufs []string) bool {
-	for _, x := range sufs {
-		if strings.HasSuffix(s, x) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasAnyPrefix(s string, pres []string) bool {
-	for _, x := range pres {
-		if strings.HasPrefix(s, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // pageCredits reads the outlet and editor credited anywhere on a page's
 // blocks. The outlet nearest the article's start (the date/source slot
 // under the headline) wins over one further down (本文来源 at the end);
@@ -385,4 +574,92 @@ func accountLine(blocks []block, at int) string {
 		return s
 	}
 	return ""
+}
+
+// authorLine returns the names on a byline: 作者：…, 文/…, "By …".
+func authorLine(s string) ([]string, bool) {
+	var rest string
+	switch {
+	case hasPrefixFold(s, "By "):
+		rest = s[3:]
+		if !isNameList(rest) {
+			return nil, false
+		}
+	case strings.HasPrefix(s, "文/"), strings.HasPrefix(s, "文／"), strings.HasPrefix(s, "文："), strings.HasPrefix(s, "文:"):
+		rest = strings.TrimLeft(strings.TrimPrefix(s, "文"), "/／：:")
+	case strings.HasPrefix(s, "作者"):
+		r, ok := cutColon(strings.TrimPrefix(s, "作者"))
+		if !ok {
+			return nil, false
+		}
+		rest = r
+	default:
+		return nil, false
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" || runeLen(rest) > 60 {
+		return nil, false
+	}
+	var names []string
+	for _, n := range strings.FieldsFunc(rest, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；'
+	}) {
+		n = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(n), "and "))
+		for _, m := range strings.Split(n, " and ") {
+			if m = strings.TrimSpace(m); m != "" {
+				names = append(names, m)
+			}
+		}
+	}
+	return names, len(names) > 0
+}
+
+// isNameList reports whether s reads like "Jane Doe and John Smith": a few
+// capitalised words, no sentence punctuation.
+func isNameList(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 8 || strings.ContainsAny(s, ".!?;:") && !strings.Contains(s, ". ") {
+		return false
+	}
+	for _, w := range words {
+		w = strings.TrimRight(w, ",")
+		if w == "and" || w == "&" {
+			continue
+		}
+		if r := firstRune(w); !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// reporterLabels introduce reporters' names: 本报记者 王燕平 方云凤.
+var reporterLabels = []string{"记者", "实习生", "通讯员", "撰稿", "文："}
+
+// reporterLine returns the names on a Chinese reporters' line:
+// "新华网黑龙江频道 记者 伊琳 李清芬", "本报实习生 刘国栋 周炜".
+func reporterLine(s string) ([]string, bool) {
+	if runeLen(s) > 40 || strings.ContainsAny(s, "。！？") {
+		return nil, false
+	}
+	var names []string
+	for _, label := range reporterLabels {
+		i := strings.Index(s, label)
+		if i < 0 {
+			continue
+		}
+		if names = creditNames(s[i+len(label):]); len(names) > 0 {
+			return names, true
+		}
+	}
+	return nil, false
+}
+
+func allHan(s string) bool {
+	for _, r := range s {
+		if !isHan(r) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -2,11 +2,11 @@ package parse
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/net/html"
-	"strings"
 )
 
 func TestOutletIn(t *testing.T) {

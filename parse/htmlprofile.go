@@ -1,3 +1,5 @@
+// HTML profiles: a site's parts found by CSS selectors.
+
 package parse
 
 import (
@@ -476,15 +478,6 @@ func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list rec
 		}
 	}
 	return out
-}
-
-// stampIn reads the time in s: at its start, as list items and time
-// blocks write it, else anywhere.
-func stampIn(s string, loc *time.Location) (time.Time, bool) {
-	if t, _, ok := parseStamp(s, loc); ok {
-		return t, true
-	}
-	return findStamp(s, loc)
 }
 
 // innermost drops from nodes, in document order, those that contain the

@@ -1,0 +1,196 @@
+// HTML titles: the headline chosen among og:title, JSON-LD, the
+// <title>'s parts and the lines the page shows.
+
+package parse
+
+import "strings"
+
+// titleFromTag removes the site's name from a <title>: "Headline - Site",
+// "Headline | Site", "Headline_频道_网站". With an <h1> that matches a part,
+// that part wins; else the longest part.
+func titleFromTag(title, h1, site string) string {
+	if title == "" {
+		return h1
+	}
+	parts := splitTitle(title)
+	if len(parts) == 1 {
+		return title
+	}
+	best := ""
+	for _, p := range parts {
+		if h1 != "" && (p == h1 || strings.Contains(h1, p) && runeLen(p)*2 > runeLen(h1)) {
+			return p
+		}
+		if p == site {
+			continue
+		}
+		if runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+var titleSeparators = []string{" | ", " - ", " – ", " — ", "--", "——", "_", " :: ", " » ", "｜", "－", "—", "|"}
+
+func splitTitle(t string) []string {
+	for _, sep := range titleSeparators {
+		if strings.Contains(t, sep) {
+			var out []string
+			for _, p := range strings.Split(t, sep) {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			if len(out) > 1 {
+				return out
+			}
+		}
+	}
+	return []string{t}
+}
+
+// titleParts drops from a <title>'s parts those that name the site: the
+// site's declared name, and a short last part ("Headline - Site",
+// "Headline_频道_网站") when it is the shortest.
+func titleParts(parts []string, site string) []string {
+	if len(parts) < 2 {
+		return parts
+	}
+	var out []string
+	for _, p := range parts {
+		if p != site {
+			out = append(out, p)
+		}
+	}
+	last := out[len(out)-1]
+	if len(out) > 1 && runeLen(last) <= 12 {
+		shortest := true
+		for _, p := range out[:len(out)-1] {
+			if runeLen(p) < runeLen(last) {
+				shortest = false
+			}
+		}
+		if shortest {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
+// oneLine cleans s and folds its runs of white space into one space.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(cleanLine(s)), " ")
+}
+
+// chooseTitle picks an article's title on a page that declares none: the
+// part of its <title> that the page shows as a heading or a line of text;
+// else a heading the <title> contains; else the first line of the
+// content, when it is short and reads like a title (first is then true);
+// else the longest part of the <title>.
+func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
+	parts := splitTitle(m.tag)
+	shown := map[string]bool{}
+	for _, h := range m.headings {
+		shown[h] = true
+	}
+	for _, b := range all {
+		if runeLen(b.text) <= 80 {
+			shown[b.text] = true
+		}
+	}
+	if m.declared != "" && !(m.tag != m.declared && strings.HasSuffix(m.tag, m.declared)) {
+		// (A declared title that is only the <title>'s tail is the site's
+		// name, which some pages put in og:title.)
+		return longerShown(m.declared, parts, shown), false
+	}
+	if len(parts) == 1 {
+		if t := shownPrefix(m.tag, all); t != "" {
+			return t, false
+		}
+	}
+	best := ""
+	for _, p := range titleParts(parts, m.siteName) {
+		if shown[p] && runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	if best != "" {
+		return best, false
+	}
+	// A heading the <title> contains, long enough to be more than the
+	// site's name beside the headline.
+	for _, h := range m.headings {
+		if runeLen(h) > runeLen(best) && strings.Contains(m.tag, h) {
+			best = h
+		}
+	}
+	if best != "" && runeLen(best)*10 >= runeLen(m.tag)*4 {
+		return best, false
+	}
+	if len(content) > 0 {
+		if c := content[0].text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+			return c, true
+		}
+	}
+	return titleFromTag(m.tag, m.h1, m.siteName), false
+}
+
+// longerShown returns the <title> part that the page shows as a line and
+// that declared is a prefix of, else declared: an og:title cut short by
+// an unescaped quote in the page's attribute ("…龙湖集团" of "…龙湖集团"暗伤"
+// 曝露？") loses to the headline the reader sees.
+func longerShown(declared string, parts []string, shown map[string]bool) string {
+	for _, p := range parts {
+		if len(p) > len(declared) && strings.HasPrefix(p, declared) && shown[p] {
+			return p
+		}
+	}
+	return declared
+}
+
+// shownPrefix returns the line of the page that a <title> with no
+// separator begins with, when the rest after a space is the site's name
+// shown elsewhere on the page ("Headline 某某医院", with 某某医院 in the
+// logo or the copyright line); else "".
+func shownPrefix(tag string, all []block) string {
+	for _, b := range all {
+		t := b.text
+		if len(t) >= len(tag) || !strings.HasPrefix(tag, t) || runeLen(t)*2 < runeLen(tag) {
+			continue
+		}
+		rest := tag[len(t):]
+		if r := firstRune(rest); r != ' ' && r != '\u3000' {
+			continue
+		}
+		site := strings.TrimSpace(rest)
+		for _, o := range all {
+			if o.text != tag && o.text != t && strings.Contains(o.text, site) {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// anchorIndex returns where the article starts among the page's
+// blocks: the block holding the title, else the extracted content's first
+// line, else -1.
+func anchorIndex(blocks []block, title string, content []block) int {
+	if title != "" {
+		for i, b := range blocks {
+			if b.text == title || runeLen(b.text) < 2*runeLen(title) && strings.Contains(b.text, title) ||
+				strings.HasPrefix(title, b.text) && runeLen(b.text)*10 >= runeLen(title)*6 {
+				return i // the title, maybe without the site's name the <title> adds
+			}
+		}
+	}
+	if len(content) > 0 {
+		for i, b := range blocks {
+			if b.text == content[0].text {
+				return i
+			}
+		}
+	}
+	return -1
+}
