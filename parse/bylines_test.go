@@ -175,9 +175,16 @@ func TestChooseTitle(t *testing.T) {
 			blocks("我院举办2019年技能大赛", "正文。"), "我院举办2019年技能大赛 圆满结束"},
 		{"site and column after separators", pageMeta{tag: "外媒眼中的武汉长假_首页武汉_新闻中心_长江网"},
 			blocks("外媒眼中的武汉长假", "正文。"), "外媒眼中的武汉长假"},
+		{"a <title> of labels only", pageMeta{tag: "新闻动态--某某学会官网"},
+			blocks("首页 - 新闻动态", "新闻动态", "2019年人文地理学术年会在重庆成功举行！", "发布时间：2019-05-18 来源：某某学会", "5月10日至12日，年会在重庆举行。"),
+			"2019年人文地理学术年会在重庆成功举行！"},
+		{"no <title>", pageMeta{},
+			blocks("网站导航", "市政府召开新闻发布会通报情况", "作者：张三", "11月23日，市政府新闻办举行新闻发布会。"),
+			"市政府召开新闻发布会通报情况"},
 	}
 	for _, tt := range tests {
-		if got, _ := chooseTitle(tt.meta, tt.all, nil); got != tt.want {
+		content := tt.all[len(tt.all)-1:]
+		if got, _ := chooseTitle(tt.meta, tt.all, content); got != tt.want {
 			t.Errorf("%s: chooseTitle = %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -266,3 +266,21 @@ func TestHTML_Generic(t *testing.T) {
 		t.Errorf("%d related headlines, want 3", len(a.Related))
 	}
 }
+
+// TestHTML_NoTitleElement: a page without <title> still gives its
+// article, titled by the heading above the body.
+func TestHTML_NoTitleElement(t *testing.T) {
+	page := `<html><body><div class="nav"><a href="/">首页</a></div><div class="detail"><h5>2019年人文地理学术年会在重庆成功举行！</h5>` +
+		`<div class="info">发布时间：2019-05-18 来源：某某学会</div><div class="con"><p>` + strings.Repeat("5月10日至12日，年会在重庆举行，来自全国各地的学者参加了会议并作了专题报告。", 8) + `</p><p>` +
+		strings.Repeat("会议期间，青年学者的论文参与了优秀论文评选，多位专家作了大会报告。", 8) + `</p></div></div></body></html>`
+	res, err := HTML([]byte(page), Options{Source: "no-title.html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Article.Title; got != "2019年人文地理学术年会在重庆成功举行！" {
+		t.Errorf("title = %q, want the heading above the body", got)
+	}
+	if got := res.Article.Outlet; got != "某某学会" {
+		t.Errorf("outlet = %q, want 某某学会", got)
+	}
+}

@@ -3,7 +3,10 @@
 
 package parse
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // titleFromTag removes the site's name from a <title>: "Headline - Site",
 // "Headline | Site", "Headline_频道_网站". With an <h1> that matches a part,
@@ -115,9 +118,16 @@ func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
 			best = p
 		}
 	}
-	if best != "" {
+	if best != "" && !(len(parts) > 1 && labelsOnly(parts)) {
 		return best, false
 	}
+	// A <title> of labels only ("新闻动态--某某学会官网": a column and the
+	// site) names no headline; neither does a page without one. The
+	// headline is then the heading right above the body.
+	if h := headingAbove(all, content); h != "" && (m.tag == "" || labelsOnly(parts)) {
+		return h, false
+	}
+	best = ""
 	// A heading the <title> contains, long enough to be more than the
 	// site's name beside the headline.
 	for _, h := range m.headings {
@@ -193,4 +203,42 @@ func anchorIndex(blocks []block, title string, content []block) int {
 		}
 	}
 	return -1
+}
+
+// labelsOnly reports a <title> whose parts are all short labels — a
+// column, a section, the site's name — and none a headline.
+func labelsOnly(parts []string) bool {
+	for _, p := range parts {
+		if runeLen(p) > 10 {
+			return false
+		}
+	}
+	return len(parts) > 0
+}
+
+// headingAbove returns the headline-like line right above the body's first
+// line among a page's blocks: six to eighty characters, within four lines,
+// neither a dateline nor a credit; else "".
+func headingAbove(all, content []block) string {
+	if len(content) == 0 {
+		return ""
+	}
+	at := -1
+	for i, b := range all {
+		if b.text == content[0].text {
+			at = i
+			break
+		}
+	}
+	for i := at - 1; i >= 0 && i >= at-4; i-- {
+		s := all[i].text
+		if n := runeLen(s); n < 6 || n > 80 {
+			continue
+		}
+		if _, dated := findStamp(s, time.UTC); dated || outletIn(s) != "" || len(bylineNames(s)) > 0 {
+			continue
+		}
+		return s
+	}
+	return ""
 }
