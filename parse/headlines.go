@@ -6,7 +6,6 @@ package parse
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,25 +148,39 @@ func commentItem(s string) (title string, count int, ok bool) {
 		return "", 0, false
 	}
 	if i := strings.LastIndex(s, "评论"); i > 0 {
-		if n, rest, ok := digits(strings.TrimLeft(s[i+len("评论"):], " :："), 1, 9); ok && rest == "" {
+		if n, ok := commentCount(s[i:]); ok {
 			return strings.TrimSpace(s[:i]), n, true
 		}
 	}
-	for _, word := range []string{" comments", " comment", " Comments", " Comment"} {
+	for _, word := range commentWords {
 		if body, ok := strings.CutSuffix(s, word); ok {
 			j := len(body)
 			for j > 0 && (body[j-1] >= '0' && body[j-1] <= '9' || body[j-1] == ',') {
 				j--
 			}
 			if j < len(body) && j > 0 && body[j-1] == ' ' {
-				n, err := strconv.Atoi(strings.ReplaceAll(body[j:], ",", ""))
-				if err == nil {
+				if n, ok := commentCount(s[j:]); ok {
 					return strings.TrimSpace(body[:j]), n, true
 				}
 			}
 		}
 	}
 	return "", 0, false
+}
+
+// commentWords follow an English comment count: "53 comments".
+var commentWords = []string{" comments", " comment", " Comments", " Comment"}
+
+// commentCount reads a comment count as pages show it, in a text line or
+// a profile's comments element: "评论 53", "评论：53", "53", "53 comments",
+// "1,234 Comments".
+func commentCount(s string) (int, bool) {
+	s = strings.TrimLeft(strings.TrimPrefix(strings.TrimSpace(s), "评论"), " :：")
+	for _, word := range commentWords {
+		s = strings.TrimSuffix(s, word)
+	}
+	n, rest, ok := digits(strings.ReplaceAll(s, ",", ""), 1, 9)
+	return n, ok && rest == ""
 }
 
 // listHeader is a heading a page puts above a headline list.

@@ -465,7 +465,7 @@ func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list rec
 			}
 			it.column = firstText(item, rule.Column)
 			if t := firstText(item, rule.Comments); t != "" {
-				if n, _, ok := digits(strings.TrimLeft(t, "评论 :："), 1, 9); ok {
+				if n, ok := commentCount(t); ok {
 					it.comments = &n
 				}
 			}
