@@ -180,7 +180,10 @@ func commentCount(s string) (int, bool) {
 		s = strings.TrimSuffix(s, word)
 	}
 	n, rest, ok := digits(strings.ReplaceAll(s, ",", ""), 1, 9)
-	return n, ok && rest == ""
+	if !ok || rest != "" {
+		return 0, false
+	}
+	return n, true
 }
 
 // listHeader is a heading a page puts above a headline list.
