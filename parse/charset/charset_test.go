@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -155,4 +156,25 @@ func TestDecode_ContentTypeForText(t *testing.T) {
 	if _, name, _ := Decode([]byte("plain ASCII"), Hints{ContentType: "text/plain; charset=gbk"}); name != "utf-8" {
 		t.Errorf("ASCII declared GBK read as %s, want utf-8 (the bytes decide)", name)
 	}
+}
+
+// FuzzDecode: any bytes give valid UTF-8 text or one of the package's
+// errors, for raw text and HTML alike, and never a panic.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte("标题\n正文。"), "", false)
+	f.Add([]byte("<html><meta charset=gbk><title>t</title></html>"), "text/html; charset=gb2312", true)
+	f.Add([]byte{0xFF, 0xFE, 'a', 0, 'b', 0}, "", false)
+	f.Add([]byte{0xC4, 0xE3, 0xBA, 0xC3}, "text/plain; charset=gbk", false)
+	f.Fuzz(func(t *testing.T, data []byte, contentType string, markup bool) {
+		text, enc, err := Decode(data, Hints{ContentType: contentType, Markup: markup, MaxBytes: 1 << 20})
+		if err != nil {
+			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if !utf8.ValidString(text) || enc == "" {
+			t.Fatalf("Decode = invalid UTF-8 or no encoding name (%q)", enc)
+		}
+	})
 }
