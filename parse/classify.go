@@ -22,15 +22,29 @@ type page struct {
 	headlines []*record.Headline
 	byID      map[string]*record.Headline
 
-	// markup is set for lines read from HTML: there the markup marks
-	// captions (captions), and the text heuristic is used only for lines
-	// carrying a caption's phrases.
-	markup   bool
-	captions map[string]bool
+	// hints say what the format knows about the lines beyond their text.
+	hints lineHints
 
 	// classes caches the phrase classes of each line (phraseKnown set
 	// once computed): a line is looked at by several classifiers.
 	classes []uint16
+}
+
+// lineHints are what a format tells the classifier about its lines beyond
+// their text. Raw text gives none; an HTML reading gives all three.
+type lineHints struct {
+	// captions are the lines the source marks as image captions.
+	captions map[string]bool
+	// captionsMarked says the source marks its captions: the text's
+	// caption heuristic is then used only for lines that carry a
+	// caption's phrases.
+	captionsMarked bool
+	// container says the lines are one article's container, cut from
+	// the page by a profile or an extractor: the dateline and byline may
+	// stand among the first paragraphs, end matter (editor lines, the
+	// article's own copyright notice) stands inside the body rather than
+	// ending it, and only a headline list ends the body.
+	container bool
 }
 
 // phraseKnown marks a cached entry of page.classes.
@@ -214,14 +228,14 @@ func (p *page) body(i int) int {
 		if skippable(s) {
 			continue
 		}
-		if p.markup && len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
+		if p.hints.container && len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
 			continue // metadata between the title and the text
 		}
 		if navBy(s, p.cls(i)) || repeatsTitle(s, p.art.Title) {
 			continue
 		}
-		if p.markup {
-			if p.endMatterInMarkup(i) {
+		if p.hints.container {
+			if p.endMatterInContainer(i) {
 				continue
 			}
 			if p.startsList(s) {
@@ -242,13 +256,13 @@ func (p *page) body(i int) int {
 // isCaption reports a body line that captions an image.
 func (p *page) isCaption(i int) bool {
 	s := p.lines[i]
-	if p.captions[s] {
+	if p.hints.captions[s] {
 		return true
 	}
 	if _, _, labelled := splitLabel(s); labelled {
 		return false
 	}
-	if p.markup {
+	if p.hints.captionsMarked {
 		return len(s) <= 360 && p.cls(i)&phraseCaption != 0
 	}
 	return captionBy(s, p.cls(i))
@@ -288,8 +302,8 @@ func (p *page) tail(i int) {
 			continue
 		case footerBy(s, p.cls(i)):
 			cur = ""
-			if p.markup && p.art.Disclaimer == "" {
-				// Inside an article's markup a copyright line is the
+			if p.hints.container && p.art.Disclaimer == "" {
+				// Inside an article's container a copyright line is the
 				// article's own notice, not the site's footer.
 				p.art.Disclaimer = s
 			}

@@ -27,11 +27,11 @@ func (p *page) endsBody(i int) bool {
 	return p.stampAt(i + 1)
 }
 
-// endMatterInMarkup takes a disclaimer, editor or copyright line out of
-// an HTML page's article text. The extractor has already cut the article
+// endMatterInContainer takes a disclaimer, editor or copyright line out of
+// an article container's text. A profile or an extractor has cut the article
 // from the page, so such a line is the article's own end matter — and
 // text may follow it: it does not end the body as it does in raw text.
-func (p *page) endMatterInMarkup(i int) bool {
+func (p *page) endMatterInContainer(i int) bool {
 	s, c := p.lines[i], p.cls(i)
 	if name, ok := editorLine(s); ok {
 		if p.art.Editor == "" {

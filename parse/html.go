@@ -111,8 +111,7 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 		}
 	}
 	p := newPage(lines, opts)
-	p.captions = captions
-	p.markup = true
+	p.hints = lineHints{captions: captions, captionsMarked: true, container: true}
 	i := p.head()
 	i = p.body(i)
 	p.tail(i)
