@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"newsfeed/parse/htmlpage"
 )
 
 // splitAuthors splits "A; B", "A, B" and "A and B" into names.
@@ -31,13 +33,13 @@ func splitAuthors(s string) []string {
 // byline (作者：张三, 文：张三, "By Jane Doe", 本报记者 张三), a credit in a
 // dateline ("… by 张三", "张三 发表于 …", "[ 张三 ]"), or, right under the
 // title, a line of nothing but names.
-func visibleByline(blocks []block, at int) []string {
+func visibleByline(blocks []htmlpage.Block, at int) []string {
 	if at < 0 {
 		return nil
 	}
 	var names []string
 	for i := at; i < len(blocks) && i <= at+12; i++ {
-		found := bylineNames(blocks[i].text)
+		found := bylineNames(blocks[i].Text)
 		if len(found) == 0 && len(names) > 0 {
 			break // a byline may take two lines: 本报实习生 …, 本报记者 …
 		}
@@ -51,14 +53,14 @@ func visibleByline(blocks []block, at int) []string {
 		return names
 	}
 	for i := at + 1; i < len(blocks) && i <= at+3; i++ {
-		if names := nameLine(blocks[i].text); len(names) > 0 {
+		if names := nameLine(blocks[i].Text); len(names) > 0 {
 			return names
 		}
 	}
 	// A reporters' credit closing the article: "新京报记者 陆一夫",
 	// "采写：南都见习记者 林子沛".
 	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
-		if s := blocks[i].text; runeLen(s) <= 30 {
+		if s := blocks[i].Text; runeLen(s) <= 30 {
 			if names, ok := reporterLine(s); ok {
 				return names
 			}
@@ -66,7 +68,7 @@ func visibleByline(blocks []block, at int) []string {
 	}
 	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
 	for i := 0; i < len(blocks) && i < 200; i++ {
-		if n := creditName(blocks[i].text); n != "" {
+		if n := creditName(blocks[i].Text); n != "" {
 			return []string{n}
 		}
 	}
@@ -449,16 +451,16 @@ func creditNames(s string) []string {
 // blocks. The outlet nearest the article's start (the date/source slot
 // under the headline) wins over one further down (本文来源 at the end);
 // a 责任编辑 or 责编 credit wins over a plain 编辑 one, wherever each stands.
-func pageCredits(blocks []block, at int) (outlet, editor string) {
+func pageCredits(blocks []htmlpage.Block, at int) (outlet, editor string) {
 	order := nearFirst(len(blocks), at)
 	for _, i := range order {
-		if outlet = outletIn(blocks[i].text); outlet != "" {
+		if outlet = outletIn(blocks[i].Text); outlet != "" {
 			break
 		}
 	}
 	plain := ""
 	for _, i := range order {
-		name, responsible := editorIn(blocks[i].text)
+		name, responsible := editorIn(blocks[i].Text)
 		if responsible {
 			return outlet, name
 		}
@@ -562,11 +564,11 @@ func slotCredit(s string) (author, outlet string) {
 // accountLine reads the name a self-media page shows on a line of its
 // own between the headline and the dateline (百家号: headline, "IT之家",
 // "发布时间：09-30 22:46"): at is the headline's block.
-func accountLine(blocks []block, at int) string {
+func accountLine(blocks []htmlpage.Block, at int) string {
 	if at < 0 || at+2 >= len(blocks) {
 		return ""
 	}
-	s, next := blocks[at+1].text, blocks[at+2].text
+	s, next := blocks[at+1].Text, blocks[at+2].Text
 	if runeLen(s) > 20 || strings.ContainsAny(s, " \u3000") || terminal(lastRune(s)) || !plausibleAuthor(s) {
 		return ""
 	}

@@ -2,11 +2,10 @@ package parse
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
+	"newsfeed/parse/htmlpage"
 )
 
 func TestOutletIn(t *testing.T) {
@@ -56,8 +55,8 @@ func TestEditorIn(t *testing.T) {
 }
 
 func TestPageCredits_PrefersResponsibleEditor(t *testing.T) {
-	blocks := []block{{text: "标题"}, {text: "2019-11-25 11:01:53　来源: 新京报"}, {text: "正文。"},
-		{text: "新京报记者 陆一夫 编辑：刘晓阳"}, {text: "本文来源：新京报"}, {text: "责任编辑：姚立伟_NT6056"}}
+	blocks := []htmlpage.Block{{Text: "标题"}, {Text: "2019-11-25 11:01:53　来源: 新京报"}, {Text: "正文。"},
+		{Text: "新京报记者 陆一夫 编辑：刘晓阳"}, {Text: "本文来源：新京报"}, {Text: "责任编辑：姚立伟_NT6056"}}
 	outlet, editor := pageCredits(blocks, 0)
 	if outlet != "新京报" || editor != "姚立伟_NT6056" {
 		t.Errorf("pageCredits = %q, %q; want 新京报, 姚立伟_NT6056", outlet, editor)
@@ -128,18 +127,18 @@ func TestSlotCredit(t *testing.T) {
 }
 
 func TestAccountLine(t *testing.T) {
-	blocks := []block{{text: "英国美女在殡仪馆工作太痛苦"}, {text: "加拿大必读"}, {text: "发布时间：10-08 12:00优质原创作者"}}
+	blocks := []htmlpage.Block{{Text: "英国美女在殡仪馆工作太痛苦"}, {Text: "加拿大必读"}, {Text: "发布时间：10-08 12:00优质原创作者"}}
 	if got := accountLine(blocks, 0); got != "加拿大必读" {
 		t.Errorf("accountLine = %q, want 加拿大必读", got)
 	}
-	blocks[2].text = "正文的第一段，没有日期。"
+	blocks[2].Text = "正文的第一段，没有日期。"
 	if got := accountLine(blocks, 0); got != "" {
 		t.Errorf("accountLine without a dateline = %q, want none", got)
 	}
 }
 
 func TestYearlessDateline(t *testing.T) {
-	blocks := []block{{text: "标题"}, {text: "加拿大必读"}, {text: "发布时间：10-08 12:00"}}
+	blocks := []htmlpage.Block{{Text: "标题"}, {Text: "加拿大必读"}, {Text: "发布时间：10-08 12:00"}}
 	got, ok := yearlessDateline(blocks, 0, []string{"2019-10-08 12:00:57"}, Beijing)
 	if want := time.Date(2019, 10, 8, 12, 0, 0, 0, Beijing); !ok || !got.Equal(want) {
 		t.Errorf("yearlessDateline = %v, %v; want %v", got, ok, want)
@@ -153,32 +152,32 @@ func TestYearlessDateline(t *testing.T) {
 }
 
 func TestChooseTitle(t *testing.T) {
-	blocks := func(lines ...string) []block {
-		var out []block
+	blocks := func(lines ...string) []htmlpage.Block {
+		var out []htmlpage.Block
 		for _, l := range lines {
-			out = append(out, block{text: l})
+			out = append(out, htmlpage.Block{Text: l})
 		}
 		return out
 	}
 	tests := []struct {
 		name string
-		meta pageMeta
-		all  []block
+		meta htmlpage.Meta
+		all  []htmlpage.Block
 		want string
 	}{
-		{"og:title cut short by a quote", pageMeta{declared: "多地项目连环爆雷 狂奔的龙湖集团", tag: "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经"},
+		{"og:title cut short by a quote", htmlpage.Meta{Declared: "多地项目连环爆雷 狂奔的龙湖集团", Tag: "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经"},
 			blocks("网易首页", "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？", "正文。"), "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？"},
-		{"og:title whole", pageMeta{declared: "Headline", tag: "Headline - Site"}, blocks("Headline", "Text."), "Headline"},
-		{"site name after a space", pageMeta{tag: "我院举办2019年技能大赛 湖南省某某医院"},
+		{"og:title whole", htmlpage.Meta{Declared: "Headline", Tag: "Headline - Site"}, blocks("Headline", "Text."), "Headline"},
+		{"site name after a space", htmlpage.Meta{Tag: "我院举办2019年技能大赛 湖南省某某医院"},
 			blocks("我院举办2019年技能大赛", "正文。", "版权所有：湖南省某某医院"), "我院举办2019年技能大赛"},
-		{"a space inside the headline", pageMeta{tag: "我院举办2019年技能大赛 圆满结束"},
+		{"a space inside the headline", htmlpage.Meta{Tag: "我院举办2019年技能大赛 圆满结束"},
 			blocks("我院举办2019年技能大赛", "正文。"), "我院举办2019年技能大赛 圆满结束"},
-		{"site and column after separators", pageMeta{tag: "外媒眼中的武汉长假_首页武汉_新闻中心_长江网"},
+		{"site and column after separators", htmlpage.Meta{Tag: "外媒眼中的武汉长假_首页武汉_新闻中心_长江网"},
 			blocks("外媒眼中的武汉长假", "正文。"), "外媒眼中的武汉长假"},
-		{"a <title> of labels only", pageMeta{tag: "新闻动态--某某学会官网"},
+		{"a <title> of labels only", htmlpage.Meta{Tag: "新闻动态--某某学会官网"},
 			blocks("首页 - 新闻动态", "新闻动态", "2019年人文地理学术年会在重庆成功举行！", "发布时间：2019-05-18 来源：某某学会", "5月10日至12日，年会在重庆举行。"),
 			"2019年人文地理学术年会在重庆成功举行！"},
-		{"no <title>", pageMeta{},
+		{"no <title>", htmlpage.Meta{},
 			blocks("网站导航", "市政府召开新闻发布会通报情况", "作者：张三", "11月23日，市政府新闻办举行新闻发布会。"),
 			"市政府召开新闻发布会通报情况"},
 	}
@@ -188,29 +187,4 @@ func TestChooseTitle(t *testing.T) {
 			t.Errorf("%s: chooseTitle = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-}
-
-func TestInnermost(t *testing.T) {
-	doc, err := html.Parse(strings.NewReader(`<ul class="x"><li class="x"><a>one</a></li><li class="x"><a>two</a></li></ul><div class="x"><a>three</a></div>`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nodes []*html.Node
-	for n := range doc.Descendants() {
-		if n.Type == html.ElementNode && attrIs(n, "class", "x") {
-			nodes = append(nodes, n)
-		}
-	}
-	var got []string
-	for _, n := range innermost(nodes) {
-		got = append(got, nodeText(n))
-	}
-	if want := []string{"one", "two", "three"}; !slices.Equal(got, want) {
-		t.Errorf("innermost = %q, want %q (the <ul> holding items is no item)", got, want)
-	}
-}
-
-func attrIs(n *html.Node, key, val string) bool {
-	v, ok := attr(n, key)
-	return ok && v == val
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"newsfeed/parse/htmlpage"
 )
 
 // stampPattern finds a date, and maybe a time, anywhere in a line:
@@ -70,19 +72,19 @@ func parseTime(s string, loc *time.Location) (time.Time, bool) {
 // date in the URL, made precise by a visible dateline of the same day;
 // else the visible dateline; else go-htmldate's guess, read as wall-clock
 // time in the page's zone.
-func pickDate(meta pageMeta, base *url.URL, blocks []block, at int, title string, guessed time.Time) *time.Time {
+func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int, title string, guessed time.Time) *time.Time {
 	loc := time.UTC
 	if detectLanguage([]string{title}) == "zh" {
 		loc = Beijing
 	}
 	seen, visible := visibleDate(blocks, at, loc)
 	if !visible {
-		seen, visible = yearlessDateline(blocks, at, meta.machineTimes, loc)
+		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
 	}
-	if declared := meta.published(loc); declared != nil {
+	if declared := declaredTime(meta, loc); declared != nil {
 		// The metadata's time, unless it gives only the day and the
 		// reader sees the same day with its time.
-		if visible && dayOnly(meta.dates) && sameDay(*declared, seen) {
+		if visible && dayOnly(meta.Dates) && sameDay(*declared, seen) {
 			return &seen
 		}
 		return nil // build takes the metadata's
@@ -121,24 +123,24 @@ func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 // visibleDate finds the dateline a reader sees: the first date in the
 // dozen lines after the article's start, else in the three before it.
 // Dates further away are lists, archives and copyright lines.
-func visibleDate(blocks []block, at int, loc *time.Location) (time.Time, bool) {
+func visibleDate(blocks []htmlpage.Block, at int, loc *time.Location) (time.Time, bool) {
 	if at < 0 {
 		return time.Time{}, false
 	}
 	for i := at; i < len(blocks) && i <= at+12; i++ {
-		if t, ok := findStamp(blocks[i].text, loc); ok {
+		if t, ok := findStamp(blocks[i].Text, loc); ok {
 			return t, true
 		}
 	}
 	for i := at - 1; i >= 0 && i >= at-3; i-- {
-		if t, ok := findStamp(blocks[i].text, loc); ok {
+		if t, ok := findStamp(blocks[i].Text, loc); ok {
 			return t, true
 		}
 	}
 	// A date the page labels as the publication time counts wherever it
 	// stands in the first part of the page.
 	for i := 0; i < len(blocks) && i < 200; i++ {
-		if s := blocks[i].text; runeLen(s) <= 120 && containsAnyOf(s, dateLabels) {
+		if s := blocks[i].Text; runeLen(s) <= 120 && containsAnyOf(s, dateLabels) {
 			if t, ok := findStamp(s, loc); ok {
 				return t, true
 			}
@@ -175,12 +177,12 @@ var yearlessPattern = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s*[-/月]\s*(\d{1
 // year ("发布时间：10-08 12:00"), and takes the year from the page's machine
 // times of the same month and day; with none, it gives nothing (a year is
 // never guessed).
-func yearlessDateline(blocks []block, at int, machine []string, loc *time.Location) (time.Time, bool) {
+func yearlessDateline(blocks []htmlpage.Block, at int, machine []string, loc *time.Location) (time.Time, bool) {
 	if at < 0 {
 		return time.Time{}, false
 	}
 	for i := at; i < len(blocks) && i <= at+4; i++ {
-		s := blocks[i].text
+		s := blocks[i].Text
 		if runeLen(s) > 80 || !containsAnyOf(s, dateLabels) {
 			continue
 		}
@@ -302,4 +304,21 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	return findStamp(s, loc)
+}
+
+// declaredTime returns the first of the metadata's publication-time
+// candidates that parses, in loc when it gives no zone.
+func declaredTime(m htmlpage.Meta, loc *time.Location) *time.Time {
+	for _, d := range m.Dates {
+		if t, ok := parseTime(d, loc); ok {
+			return &t
+		}
+	}
+	return nil
+}
+
+// hasStamp reports whether s holds a date (a list item's time stamp).
+func hasStamp(s string) bool {
+	_, ok := findStamp(s, time.UTC)
+	return ok
 }

@@ -9,13 +9,15 @@
 //     HTML. Both decode through package parse/charset: one decision order
 //     (byte-order mark, Content-Type, <meta>, the bytes) and the same
 //     refusals (size, NUL bytes, control characters) for both formats.
-//  2. Raw text is split into clean lines (lines.go). An HTML page is read
-//     into blocks of text (htmlblocks.go) and its metadata (htmlmeta.go);
-//     a site profile (htmlprofile.go) or the generic path (htmlgeneric.go,
-//     go-readability or go-trafilatura for the body) finds the title
-//     (htmltitle.go), the body, the credits and the lists; html.go hands
-//     the body's lines to the classifier with what the markup said, which
-//     beats what the classifier guesses.
+//  2. Raw text is split into clean lines (lines.go, parse/textline). HTML
+//     goes through package parse/htmlpage, which reads structure, never
+//     words: the page's blocks of text, its metadata as written, what a
+//     site profile's selectors find, or the main content a library finds.
+//     html.go, htmlgeneric.go and htmltitle.go then read those with the
+//     rules below — the title chosen among the candidates, the credits and
+//     the time near it — and hand the body's lines to the classifier with
+//     explicit hints (the captions the markup marks; that the lines are
+//     one article's container), never a format flag.
 //  3. The classifier (classify.go) reads the lines in order: head (the
 //     title, the dateline, the byline, the pull quote), body (paragraphs
 //     and captions) and tail (end matter and headline lists).

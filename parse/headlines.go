@@ -11,30 +11,32 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"newsfeed/parse/htmlpage"
+	"newsfeed/parse/textline"
 	"newsfeed/record"
 )
 
 // findLists finds a page's headline lists: a list under a header that
 // names one (相关新闻, Most read, …), or a list of links each with a date.
-func findLists(doc *goquery.Document, base *url.URL) []listItem {
-	var out []listItem
+func findLists(doc *goquery.Document, base *url.URL) []htmlpage.Item {
+	var out []htmlpage.Item
 	doc.Find("ul, ol").Each(func(_ int, ul *goquery.Selection) {
 		items := ul.ChildrenFiltered("li")
 		if items.Length() < 2 || items.Length() > 60 {
 			return
 		}
 		list, headed := listHeaderOf(ul)
-		var found []listItem
+		var found []htmlpage.Item
 		dated := 0
 		items.Each(func(_ int, li *goquery.Selection) {
 			a := li.Find("a[href]").First()
-			title := cleanLine(a.Text())
+			title := textline.Clean(a.Text())
 			if a.Length() == 0 || runeLen(title) < 4 {
 				return
 			}
-			it := listItem{title: title, link: resolve(base, a.AttrOr("href", ""), nil)}
-			if t, ok := findStamp(li.Text(), Beijing); ok {
-				it.stamp = &t
+			it := htmlpage.Item{Title: title, Link: htmlpage.Resolve(base, a.AttrOr("href", ""), nil)}
+			if t := li.Text(); hasStamp(t) {
+				it.Time = t
 				dated++
 			}
 			found = append(found, it)
@@ -47,7 +49,7 @@ func findLists(doc *goquery.Document, base *url.URL) []listItem {
 			return
 		}
 		for i := range found {
-			found[i].list = list
+			found[i].List = list
 		}
 		out = append(out, found...)
 	})
@@ -62,7 +64,7 @@ func listHeaderOf(ul *goquery.Selection) (record.List, bool) {
 		if c == nil || c.Length() == 0 || c.Is("ul, ol") {
 			continue
 		}
-		if t := cleanLine(c.Text()); t != "" && runeLen(t) <= 20 {
+		if t := textline.Clean(c.Text()); t != "" && runeLen(t) <= 20 {
 			if l, ok := matchHeader(t); ok {
 				return l, true
 			}

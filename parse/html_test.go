@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"newsfeed/parse/htmlpage"
 	"newsfeed/record"
 )
 
@@ -210,7 +211,7 @@ tracking: ref from
 		}
 	}
 	p := ps.Match("news.example.com")
-	if p.Site != "Example" || len(p.Lists[record.ListRelated].Time) != 1 || resolve(nil, "https://example.com/a?ref=x&id=2", p.TrackingParams) != "https://example.com/a?id=2" {
+	if p.Site != "Example" || len(p.Lists[record.ListRelated].Time) != 1 || htmlpage.Resolve(nil, "https://example.com/a?ref=x&id=2", p.TrackingParams) != "https://example.com/a?id=2" {
 		t.Errorf("profile %+v", p)
 	}
 	for _, bad := range []string{"title: h1", "[bad host/x]", "[a.com]\ntitle h1", "[a.com]\ntitle: [[[", "[a.com]\nnope: h1", "[a.com]\nrelated.nope: a"} {

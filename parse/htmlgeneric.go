@@ -4,54 +4,31 @@ package parse
 
 import (
 	"net/url"
-	"time"
 
-	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
-	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+
+	"newsfeed/parse/htmlpage"
 )
 
 // extractGeneric reads a page of a site without a profile. A main-content
-// extractor finds the body — readeck go-readability for Chinese pages,
-// go-trafilatura for the rest, the better of the two on each language in
-// make eval-extract — and the page's metadata, URL, visible dateline and
-// byline, and link lists give the rest.
-func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
+// extractor finds the body (htmlpage.MainContent); the page's metadata,
+// URL, visible dateline and credits, and link lists give the rest, read
+// by the rules of dates.go, bylines.go and headlines.go.
+func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL) *extraction {
 	ex := &extraction{}
 	lists := findLists(goquery.NewDocumentFromNode(root), base)
 	// Read the whole page before extraction, which leaves out (or, for
 	// readeck, removes) the lines that carry the dateline and byline.
-	all := blocksOf(root)
+	all := htmlpage.Blocks(root)
 	allText := make([]string, 0, len(all))
 	for _, b := range all {
-		allText = append(allText, b.text)
+		allText = append(allText, b.Text)
 	}
 
-	var guessed time.Time // the extractor's date, the least trusted
-	var author, libTitle string
-	if detectLanguage(allText) == "zh" {
-		rp := readability.NewParser()
-		art, err := rp.ParseAndMutate(root, base)
-		if err == nil && art.Node != nil {
-			ex.body = blocksOf(art.Node)
-			author = art.Byline()
-			libTitle = oneLine(art.Title())
-			guessed, _ = art.PublishedTime()
-		}
-	} else {
-		res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
-			OriginalURL:     base,
-			ExcludeComments: true,
-			HtmlDateMode:    trafilatura.Extensive,
-		})
-		if err == nil && res != nil && res.ContentNode != nil {
-			ex.body = blocksOf(res.ContentNode)
-			author = res.Metadata.Author
-			libTitle = oneLine(res.Metadata.Title)
-			guessed = res.Metadata.Date
-		}
-	}
+	body, lib := htmlpage.MainContent(root, base, detectLanguage(allText) == "zh")
+	ex.body = body
+	guessed, author, libTitle := lib.Date, lib.Author, lib.Title // the extractor's date is the least trusted
 	title, first := chooseTitle(meta, all, ex.body)
 	switch {
 	case title != "":
@@ -61,15 +38,15 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 		}
 	case libTitle != "":
 		ex.title = libTitle
-	case len(ex.body) > 0 && runeLen(ex.body[0].text) <= 80:
-		ex.title, ex.body = ex.body[0].text, ex.body[1:]
+	case len(ex.body) > 0 && runeLen(ex.body[0].Text) <= 80:
+		ex.title, ex.body = ex.body[0].Text, ex.body[1:]
 	}
 	at := anchorIndex(all, ex.title, ex.body)
 	ex.published = pickDate(meta, base, all, at, ex.title, guessed)
 	ex.outlet, ex.editor = pageCredits(all, at)
 	// The byline the reader sees beats the metadata, which often names the
 	// site or the outlet; neither of those is ever an author.
-	notAuthors := []string{meta.siteName, ex.outlet, hostOf(meta.canonical)}
+	notAuthors := []string{meta.SiteName, ex.outlet, hostOf(meta.Canonical)}
 	ex.authors = filterAuthors(visibleByline(all, at), notAuthors...)
 	if len(ex.authors) == 0 {
 		if n := accountLine(all, at); n != "" {
@@ -77,7 +54,7 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 		}
 	}
 	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
-		if a, o := slotCredit(all[i].text); a != "" || o != "" {
+		if a, o := slotCredit(all[i].Text); a != "" || o != "" {
 			if len(ex.authors) == 0 && a != "" {
 				ex.authors = filterAuthors([]string{a}, notAuthors...)
 			}
@@ -88,7 +65,7 @@ func extractGeneric(root *html.Node, meta pageMeta, base *url.URL) *extraction {
 		}
 	}
 	if len(ex.authors) == 0 {
-		ex.authors = filterAuthors(meta.authors, notAuthors...)
+		ex.authors = filterAuthors(meta.Authors, notAuthors...)
 	}
 	if len(ex.authors) == 0 && author != "" {
 		ex.authors = filterAuthors(splitAuthors(author), notAuthors...)

@@ -6,6 +6,8 @@ package parse
 import (
 	"strings"
 	"time"
+
+	"newsfeed/parse/htmlpage"
 )
 
 // titleFromTag removes the site's name from a <title>: "Headline - Site",
@@ -81,39 +83,34 @@ func titleParts(parts []string, site string) []string {
 	return out
 }
 
-// oneLine cleans s and folds its runs of white space into one space.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(cleanLine(s)), " ")
-}
-
 // chooseTitle picks an article's title on a page that declares none: the
 // part of its <title> that the page shows as a heading or a line of text;
 // else a heading the <title> contains; else the first line of the
 // content, when it is short and reads like a title (first is then true);
 // else the longest part of the <title>.
-func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
-	parts := splitTitle(m.tag)
+func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, first bool) {
+	parts := splitTitle(m.Tag)
 	shown := map[string]bool{}
-	for _, h := range m.headings {
+	for _, h := range m.Headings {
 		shown[h] = true
 	}
 	for _, b := range all {
-		if runeLen(b.text) <= 80 {
-			shown[b.text] = true
+		if runeLen(b.Text) <= 80 {
+			shown[b.Text] = true
 		}
 	}
-	if m.declared != "" && !(m.tag != m.declared && strings.HasSuffix(m.tag, m.declared)) {
+	if m.Declared != "" && !(m.Tag != m.Declared && strings.HasSuffix(m.Tag, m.Declared)) {
 		// (A declared title that is only the <title>'s tail is the site's
 		// name, which some pages put in og:title.)
-		return longerShown(m.declared, parts, shown), false
+		return longerShown(m.Declared, parts, shown), false
 	}
 	if len(parts) == 1 {
-		if t := shownPrefix(m.tag, all); t != "" {
+		if t := shownPrefix(m.Tag, all); t != "" {
 			return t, false
 		}
 	}
 	best := ""
-	for _, p := range titleParts(parts, m.siteName) {
+	for _, p := range titleParts(parts, m.SiteName) {
 		if shown[p] && runeLen(p) > runeLen(best) {
 			best = p
 		}
@@ -124,26 +121,26 @@ func chooseTitle(m pageMeta, all, content []block) (title string, first bool) {
 	// A <title> of labels only ("新闻动态--某某学会官网": a column and the
 	// site) names no headline; neither does a page without one. The
 	// headline is then the heading right above the body.
-	if h := headingAbove(all, content); h != "" && (m.tag == "" || labelsOnly(parts)) {
+	if h := headingAbove(all, content); h != "" && (m.Tag == "" || labelsOnly(parts)) {
 		return h, false
 	}
 	best = ""
 	// A heading the <title> contains, long enough to be more than the
 	// site's name beside the headline.
-	for _, h := range m.headings {
-		if runeLen(h) > runeLen(best) && strings.Contains(m.tag, h) {
+	for _, h := range m.Headings {
+		if runeLen(h) > runeLen(best) && strings.Contains(m.Tag, h) {
 			best = h
 		}
 	}
-	if best != "" && runeLen(best)*10 >= runeLen(m.tag)*4 {
+	if best != "" && runeLen(best)*10 >= runeLen(m.Tag)*4 {
 		return best, false
 	}
 	if len(content) > 0 {
-		if c := content[0].text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+		if c := content[0].Text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
 			return c, true
 		}
 	}
-	return titleFromTag(m.tag, m.h1, m.siteName), false
+	return titleFromTag(m.Tag, m.H1, m.SiteName), false
 }
 
 // longerShown returns the <title> part that the page shows as a line and
@@ -163,9 +160,9 @@ func longerShown(declared string, parts []string, shown map[string]bool) string 
 // separator begins with, when the rest after a space is the site's name
 // shown elsewhere on the page ("Headline 某某医院", with 某某医院 in the
 // logo or the copyright line); else "".
-func shownPrefix(tag string, all []block) string {
+func shownPrefix(tag string, all []htmlpage.Block) string {
 	for _, b := range all {
-		t := b.text
+		t := b.Text
 		if len(t) >= len(tag) || !strings.HasPrefix(tag, t) || runeLen(t)*2 < runeLen(tag) {
 			continue
 		}
@@ -175,7 +172,7 @@ func shownPrefix(tag string, all []block) string {
 		}
 		site := strings.TrimSpace(rest)
 		for _, o := range all {
-			if o.text != tag && o.text != t && strings.Contains(o.text, site) {
+			if o.Text != tag && o.Text != t && strings.Contains(o.Text, site) {
 				return t
 			}
 		}
@@ -186,18 +183,18 @@ func shownPrefix(tag string, all []block) string {
 // anchorIndex returns where the article starts among the page's
 // blocks: the block holding the title, else the extracted content's first
 // line, else -1.
-func anchorIndex(blocks []block, title string, content []block) int {
+func anchorIndex(blocks []htmlpage.Block, title string, content []htmlpage.Block) int {
 	if title != "" {
 		for i, b := range blocks {
-			if b.text == title || runeLen(b.text) < 2*runeLen(title) && strings.Contains(b.text, title) ||
-				strings.HasPrefix(title, b.text) && runeLen(b.text)*10 >= runeLen(title)*6 {
+			if b.Text == title || runeLen(b.Text) < 2*runeLen(title) && strings.Contains(b.Text, title) ||
+				strings.HasPrefix(title, b.Text) && runeLen(b.Text)*10 >= runeLen(title)*6 {
 				return i // the title, maybe without the site's name the <title> adds
 			}
 		}
 	}
 	if len(content) > 0 {
 		for i, b := range blocks {
-			if b.text == content[0].text {
+			if b.Text == content[0].Text {
 				return i
 			}
 		}
@@ -219,19 +216,19 @@ func labelsOnly(parts []string) bool {
 // headingAbove returns the headline-like line right above the body's first
 // line among a page's blocks: six to eighty characters, within four lines,
 // neither a dateline nor a credit; else "".
-func headingAbove(all, content []block) string {
+func headingAbove(all, content []htmlpage.Block) string {
 	if len(content) == 0 {
 		return ""
 	}
 	at := -1
 	for i, b := range all {
-		if b.text == content[0].text {
+		if b.Text == content[0].Text {
 			at = i
 			break
 		}
 	}
 	for i := at - 1; i >= 0 && i >= at-4; i-- {
-		s := all[i].text
+		s := all[i].Text
 		if n := runeLen(s); n < 6 || n > 80 {
 			continue
 		}
@@ -241,4 +238,13 @@ func headingAbove(all, content []block) string {
 		return s
 	}
 	return ""
+}
+
+// metaTitle is the title the metadata gives: the declared one, else the
+// <title> less the site's name.
+func metaTitle(m htmlpage.Meta) string {
+	if m.Declared != "" {
+		return m.Declared
+	}
+	return titleFromTag(m.Tag, m.H1, m.SiteName)
 }

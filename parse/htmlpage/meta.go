@@ -1,50 +1,42 @@
-// HTML metadata: <meta>, Open Graph, JSON-LD, canonical link, lang.
-
-package parse
+package htmlpage
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"newsfeed/parse/textline"
 )
 
-// pageMeta is what an HTML page says about itself outside its text:
-// <meta> tags, Open Graph, JSON-LD, <link rel=canonical>, <html lang>.
-type pageMeta struct {
-	title       string // og:title, else <title> less the site's name
-	siteName    string
-	canonical   string
-	lang        string
-	description string
-	section     string
-	authors     []string
-	// dates are publication-time candidates in order of trust, as
-	// written; published picks the first that parses.
-	dates []string
-	// machineTimes are every time the page writes for machines (any
-	// <meta> whose name says date or time, updates included): they give
-	// a visible dateline without a year its year.
-	machineTimes []string
-	// h1 is the page's only <h1>, when it has exactly one.
-	h1 string
-	// declared is the title the page declares for sharing (og:title,
-	// JSON-LD headline); tag is its <title>; headings its first <h1>–<h3>.
-	declared, tag string
-	headings      []string
-}
-
-// published returns the first date candidate that parses, in loc when it
-// gives no zone.
-func (m pageMeta) published(loc *time.Location) *time.Time {
-	for _, d := range m.dates {
-		if t, ok := parseTime(d, loc); ok {
-			return &t
-		}
-	}
-	return nil
+// Meta is what an HTML page says about itself outside its text: <meta>
+// tags, Open Graph, JSON-LD, <link rel=canonical>, <html lang>, and its
+// first headings. Values are as written; parse decides what they mean.
+type Meta struct {
+	// Declared is the title the page declares for sharing (og:title,
+	// twitter:title, JSON-LD headline); Tag is its <title>.
+	Declared, Tag string
+	// H1 is the page's only <h1>, when it has exactly one; Headings are
+	// its first <h1>–<h3>, at most 12.
+	H1       string
+	Headings []string
+	// SiteName, Canonical, Lang, Description and Section are the values
+	// of og:site_name, the canonical link, <html lang>, the description
+	// and article:section (or their JSON-LD and other equivalents).
+	SiteName, Canonical, Lang, Description, Section string
+	// Authors are the metadata's author names.
+	Authors []string
+	// Dates are publication-time candidates in order of trust, as
+	// written.
+	Dates []string
+	// MachineTimes are every time the page writes for machines (any
+	// <meta> whose name says date or time, updates included, in name
+	// order, then <time datetime>).
+	MachineTimes []string
 }
 
 // metaDateNames are <meta name|property|itemprop> values that carry the
@@ -55,7 +47,7 @@ var metaDateNames = []string{
 	"dc.date.issued", "dc.date", "dcterms.date", "date", "article.published", "published_time",
 }
 
-// rawMeta is what one walk over a page collects for readMeta.
+// rawMeta is what one walk over a page collects for ReadMeta.
 type rawMeta struct {
 	metas           map[string]string // <meta> name/property/itemprop/http-equiv → content
 	canonical, lang string
@@ -76,14 +68,14 @@ func (r *rawMeta) walk(n *html.Node, depth int) {
 	if n.Type == html.ElementNode {
 		switch elemAtom(n) {
 		case atom.Html:
-			if v, ok := attr(n, "lang"); ok && r.lang == "" {
+			if v, ok := Attr(n, "lang"); ok && r.lang == "" {
 				r.lang = v
 			}
 		case atom.Meta:
-			content, _ := attr(n, "content")
+			content, _ := Attr(n, "content")
 			if content = strings.TrimSpace(content); content != "" {
 				for _, a := range [...]string{"property", "name", "itemprop", "http-equiv"} {
-					if k, ok := attr(n, a); ok {
+					if k, ok := Attr(n, a); ok {
 						if k = strings.ToLower(strings.TrimSpace(k)); k != "" {
 							if _, seen := r.metas[k]; !seen {
 								r.metas[k] = content
@@ -94,31 +86,31 @@ func (r *rawMeta) walk(n *html.Node, depth int) {
 			}
 			return
 		case atom.Link:
-			if rel, _ := attr(n, "rel"); strings.EqualFold(strings.TrimSpace(rel), "canonical") && r.canonical == "" {
-				r.canonical, _ = attr(n, "href")
+			if rel, _ := Attr(n, "rel"); strings.EqualFold(strings.TrimSpace(rel), "canonical") && r.canonical == "" {
+				r.canonical, _ = Attr(n, "href")
 			}
 			return
 		case atom.Title:
 			if r.title == "" {
-				r.title = oneLine(nodeTextRaw(n))
+				r.title = textline.OneLine(nodeTextRaw(n))
 			}
 			return
 		case atom.Script:
-			if t, _ := attr(n, "type"); strings.EqualFold(strings.TrimSpace(t), "application/ld+json") {
+			if t, _ := Attr(n, "type"); strings.EqualFold(strings.TrimSpace(t), "application/ld+json") {
 				r.ldJSON = append(r.ldJSON, nodeTextRaw(n))
 			}
 			return
 		case atom.H1, atom.H2, atom.H3:
-			t := oneLine(nodeText(n))
+			t := textline.OneLine(NodeText(n))
 			if elemAtom(n) == atom.H1 {
 				r.h1 = append(r.h1, t)
 			}
-			if t != "" && runeLen(t) <= 80 && len(r.headings) < 12 {
+			if t != "" && utf8.RuneCountInString(t) <= 80 && len(r.headings) < 12 {
 				r.headings = append(r.headings, t)
 			}
 			return
 		case atom.Time:
-			if v, ok := attr(n, "datetime"); ok && v != "" && len(r.times) < 32 {
+			if v, ok := Attr(n, "datetime"); ok && v != "" && len(r.times) < 32 {
 				r.times = append(r.times, v)
 			}
 		case atom.Style, atom.Noscript, atom.Template:
@@ -142,9 +134,9 @@ func nodeTextRaw(n *html.Node) string {
 	return b.String()
 }
 
-// readMeta reads the page's metadata.
-func readMeta(root *html.Node) pageMeta {
-	var m pageMeta
+// ReadMeta reads the page's metadata in one walk over its tree.
+func ReadMeta(root *html.Node) Meta {
+	var m Meta
 	r := &rawMeta{metas: map[string]string{}}
 	r.walk(root, 0)
 	metas := r.metas
@@ -156,44 +148,40 @@ func readMeta(root *html.Node) pageMeta {
 		}
 	}
 
-	m.siteName = firstOf(metas["og:site_name"], metas["application-name"], ld.publisher)
-	m.canonical = firstOf(r.canonical, metas["og:url"])
-	m.lang = firstOf(r.lang, metas["content-language"], metas["og:locale"], ld.language)
-	m.description = firstOf(metas["description"], metas["og:description"], metas["twitter:description"], ld.description)
-	m.section = firstOf(metas["article:section"], ld.section)
+	m.SiteName = firstOf(metas["og:site_name"], metas["application-name"], ld.publisher)
+	m.Canonical = firstOf(r.canonical, metas["og:url"])
+	m.Lang = firstOf(r.lang, metas["content-language"], metas["og:locale"], ld.language)
+	m.Description = firstOf(metas["description"], metas["og:description"], metas["twitter:description"], ld.description)
+	m.Section = firstOf(metas["article:section"], ld.section)
 	if len(r.h1) == 1 {
-		m.h1 = r.h1[0]
+		m.H1 = r.h1[0]
 	}
-	m.headings = r.headings
-	m.declared = oneLine(firstOf(metas["og:title"], metas["twitter:title"], ld.headline))
-	m.tag = r.title
-	m.title = m.declared
-	if m.title == "" {
-		m.title = titleFromTag(m.tag, m.h1, m.siteName)
-	}
+	m.Headings = r.headings
+	m.Declared = textline.OneLine(firstOf(metas["og:title"], metas["twitter:title"], ld.headline))
+	m.Tag = r.title
 
 	for _, name := range metaDateNames {
 		if v := metas[name]; v != "" {
-			m.dates = append(m.dates, v)
+			m.Dates = append(m.Dates, v)
 		}
 		if name == "article:published_time" && ld.published != "" {
-			m.dates = append(m.dates, ld.published) // JSON-LD right after the Open Graph tag
+			m.Dates = append(m.Dates, ld.published) // JSON-LD right after the Open Graph tag
 		}
 	}
-	m.dates = append(m.dates, r.times...)
-	for k, v := range metas {
+	m.Dates = append(m.Dates, r.times...)
+	for _, k := range slices.Sorted(maps.Keys(metas)) {
 		if strings.Contains(k, "date") || strings.Contains(k, "time") {
-			m.machineTimes = append(m.machineTimes, v)
+			m.MachineTimes = append(m.MachineTimes, metas[k])
 		}
 	}
-	m.machineTimes = append(m.machineTimes, r.times...)
+	m.MachineTimes = append(m.MachineTimes, r.times...)
 
 	for _, a := range append([]string{metas["author"], metas["article:author"], metas["dc.creator"], metas["byl"]}, ld.authors...) {
 		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(a), "By "))
-		if a == "" || strings.Contains(a, "://") || strings.ContainsAny(a, "0123456789") || contains(m.authors, a) {
+		if a == "" || strings.Contains(a, "://") || strings.ContainsAny(a, "0123456789") || slices.Contains(m.Authors, a) {
 			continue
 		}
-		m.authors = append(m.authors, a)
+		m.Authors = append(m.Authors, a)
 	}
 	return m
 }

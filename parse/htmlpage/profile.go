@@ -1,6 +1,4 @@
-// HTML profiles: a site's parts found by CSS selectors.
-
-package parse
+package htmlpage
 
 import (
 	"bufio"
@@ -10,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
@@ -122,7 +119,7 @@ func textOf(n *html.Node) string {
 	if n == nil {
 		return ""
 	}
-	return nodeText(n)
+	return NodeText(n)
 }
 
 // allFound returns the texts of every element of the first alternative
@@ -131,7 +128,7 @@ func allFound(found [][]*html.Node, idx []int) []string {
 	for _, i := range idx {
 		var out []string
 		for _, n := range found[i] {
-			if t := nodeText(n); t != "" {
+			if t := NodeText(n); t != "" {
 				out = append(out, t)
 			}
 		}
@@ -362,7 +359,7 @@ func hasText(n *html.Node, depth int) bool {
 // firstText returns the text of the first alternative that has some.
 func firstText(root *html.Node, sels []cascadia.Selector) string {
 	if n := firstNode(root, sels); n != nil {
-		return nodeText(n)
+		return NodeText(n)
 	}
 	return ""
 }
@@ -381,51 +378,56 @@ func link(n *html.Node) *html.Node {
 }
 
 func hasAttr(n *html.Node, key string) bool {
-	_, ok := attr(n, key)
+	_, ok := Attr(n, key)
 	return ok
 }
 
-func attr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
+// Found is what a profile's selectors found on a page, as text: parse
+// reads the dates, names and counts in it.
+type Found struct {
+	Title, Lead, Column string
+	// Date is the text of the date element.
+	Date string
+	// Authors are the texts of every author element; Editors of every
+	// editor element.
+	Authors, Editors []string
+	// Body is the article's text, after Strip.
+	Body []Block
+	// Items are the headline lists' items in page order.
+	Items []Item
 }
 
-// extract reads a page with the profile. It returns nil when the profile
-// finds no body, so the generic extractor can try.
-func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
+// Item is one headline of a page's list, as its elements show it.
+type Item struct {
+	List  record.List
+	Title string
+	// Link is the item's absolute, canonical URL, or "".
+	Link string
+	// Time, Column and Comments are the texts of the item's time, column
+	// and comment-count elements.
+	Time, Column, Comments string
+}
+
+// Extract reads a page with the profile; base resolves its links. It
+// returns nil when the profile finds no body, so the generic path can try.
+func (p *Profile) Extract(root *html.Node, base *url.URL) *Found {
 	pl := p.selectors()
 	found := matchAll(root, pl.all)
 	body := firstFound(found, pl.body)
 	if body == nil {
 		return nil
 	}
-	ex := &extraction{
-		title:   textOf(firstFound(found, pl.title)),
-		lead:    textOf(firstFound(found, pl.lead)),
-		column:  textOf(firstFound(found, pl.column)),
-		authors: allFound(found, pl.author),
-	}
-	loc := Beijing // profiles so far are of Chinese sites; a zone in the text wins
-	if ts, ok := stampIn(textOf(firstFound(found, pl.date)), loc); ok {
-		ex.published = &ts
-	}
-	editors := allFound(found, pl.editor)
-	for _, t := range editors {
-		if name, ok := editorLine(t); ok {
-			ex.editor = name
-			break
-		}
-	}
-	if ex.editor == "" && len(editors) == 1 && runeLen(editors[0]) <= 20 {
-		ex.editor = editors[0]
+	f := &Found{
+		Title:   textOf(firstFound(found, pl.title)),
+		Lead:    textOf(firstFound(found, pl.lead)),
+		Column:  textOf(firstFound(found, pl.column)),
+		Date:    textOf(firstFound(found, pl.date)),
+		Authors: allFound(found, pl.author),
+		Editors: allFound(found, pl.editor),
 	}
 	for _, list := range []record.List{record.ListRelated, record.ListRecommended, record.ListHot} {
 		if rule := p.Lists[list]; rule != nil {
-			ex.lists = append(ex.lists, p.items(found, pl.items[list], base, list, rule, loc)...)
+			f.Items = append(f.Items, p.items(found, pl.items[list], base, list, rule)...)
 		}
 	}
 	// Strip last: the parts read above may live in what the body sheds.
@@ -436,40 +438,34 @@ func (p *Profile) extract(root *html.Node, base *url.URL) *extraction {
 			}
 		}
 	}
-	ex.body = blocksOf(body)
-	return ex
+	f.Body = Blocks(body)
+	return f
 }
 
 // items reads one list's items: those of the first item selector that
-// finds any.
-func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list record.List, rule *ListRule, loc *time.Location) []listItem {
-	var out []listItem
+// finds any, the innermost matches.
+func (p *Profile) items(found [][]*html.Node, idx []int, base *url.URL, list record.List, rule *ListRule) []Item {
+	var out []Item
 	for _, i := range idx {
 		for _, item := range innermost(found[i]) {
-			it := listItem{list: list}
+			it := Item{List: list}
 			a := link(item)
 			if t := firstNode(item, rule.Title); t != nil {
-				it.title = nodeText(t)
+				it.Title = NodeText(t)
 				if l := link(t); l != nil {
 					a = l
 				}
 			} else if a != nil {
-				it.title = nodeText(a)
+				it.Title = NodeText(a)
 			}
 			if a != nil {
-				href, _ := attr(a, "href")
-				it.link = resolve(base, href, p.TrackingParams)
+				href, _ := Attr(a, "href")
+				it.Link = Resolve(base, href, p.TrackingParams)
 			}
-			if ts, ok := stampIn(firstText(item, rule.Time), loc); ok {
-				it.stamp = &ts
-			}
-			it.column = firstText(item, rule.Column)
-			if t := firstText(item, rule.Comments); t != "" {
-				if n, ok := commentCount(t); ok {
-					it.comments = &n
-				}
-			}
-			if it.title != "" {
+			it.Time = firstText(item, rule.Time)
+			it.Column = firstText(item, rule.Column)
+			it.Comments = firstText(item, rule.Comments)
+			if it.Title != "" {
 				out = append(out, it)
 			}
 		}

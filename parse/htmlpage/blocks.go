@@ -1,20 +1,24 @@
-package parse
+package htmlpage
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"newsfeed/parse/textline"
+	"newsfeed/record"
 )
 
-// block is one line of an HTML page's text: what a block element (a
+// Block is one line of an HTML page's text: what a block element (a
 // paragraph, a heading, a list item, a caption) shows, as a reader would
-// copy it. caption marks text that the markup says captions an image.
-type block struct {
-	text    string
-	caption bool
+// copy it. Caption marks text that the markup says captions an image.
+type Block struct {
+	Text    string
+	Caption bool
 }
 
 // blockAtoms are the elements that start a new line of text.
@@ -53,10 +57,10 @@ var skipAtoms = map[atom.Atom]bool{
 // an attack, and its text is dropped rather than blowing the stack.
 const maxDepth = 512
 
-// blocksOf returns the lines of text under the nodes, in document order.
+// Blocks returns the lines of text under the nodes, in document order.
 // Text inside one block element is joined; white space is folded as a
 // browser folds it.
-func blocksOf(nodes ...*html.Node) []block {
+func Blocks(nodes ...*html.Node) []Block {
 	w := &blockWriter{}
 	for _, n := range nodes {
 		w.walk(n, 0)
@@ -66,7 +70,7 @@ func blocksOf(nodes ...*html.Node) []block {
 }
 
 type blockWriter struct {
-	out     []block
+	out     []Block
 	cur     strings.Builder
 	caption int // > 0 inside a caption element
 	space   bool
@@ -78,8 +82,8 @@ type blockWriter struct {
 }
 
 func (w *blockWriter) flush() {
-	if s := cleanLine(w.cur.String()); s != "" {
-		w.out = append(w.out, block{text: s, caption: w.caption > 0})
+	if s := textline.Clean(w.cur.String()); s != "" {
+		w.out = append(w.out, Block{Text: s, Caption: w.caption > 0})
 	}
 	w.cur.Reset()
 	w.space, w.edge, w.last = false, false, 0
@@ -208,8 +212,8 @@ func hidden(n *html.Node) bool {
 	return false
 }
 
-// nodeText returns the text of n as one line.
-func nodeText(n *html.Node) string {
+// NodeText returns the text of n as one line.
+func NodeText(n *html.Node) string {
 	w := &blockWriter{}
 	var walk func(*html.Node, int)
 	walk = func(n *html.Node, depth int) {
@@ -234,5 +238,33 @@ func nodeText(n *html.Node) string {
 		}
 	}
 	walk(n, 0)
-	return cleanLine(w.cur.String())
+	return textline.Clean(w.cur.String())
+}
+
+// Attr returns the value of n's attribute key and whether n has it.
+func Attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// Resolve makes href absolute against base and canonical (see
+// record.CanonicalizeURL), dropping the query parameters in drop; it
+// returns "" for links that lead nowhere a reader can go.
+func Resolve(base *url.URL, href string, drop []string) string {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
+		return ""
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	return record.CanonicalizeURL(u, drop)
 }
