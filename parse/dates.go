@@ -97,6 +97,8 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 		return &fromURL
 	case visible:
 		return &seen
+	case relativeDateline(blocks, at):
+		return nil // "昨天 12:30", "3小时前": the page gives no date, and none is guessed
 	case !guessed.IsZero():
 		t := time.Date(guessed.Year(), guessed.Month(), guessed.Day(), guessed.Hour(), guessed.Minute(), guessed.Second(), 0, loc)
 		return &t
@@ -321,4 +323,22 @@ func declaredTime(m htmlpage.Meta, loc *time.Location) *time.Time {
 func hasStamp(s string) bool {
 	_, ok := findStamp(s, time.UTC)
 	return ok
+}
+
+// relativePattern is a time given relative to now: 昨天 12:30, 3小时前,
+// 刚刚, "2 hours ago", "yesterday".
+var relativePattern = regexp.MustCompile(`(?i)(昨天|前天|今天|刚刚|\d+\s*(秒|分钟|小时|天|周)前|\b\d+\s+(minutes?|hours?|days?)\s+ago\b|\byesterday\b)`)
+
+// relativeDateline reports a short line near the article's start that
+// dates it only relative to now.
+func relativeDateline(blocks []htmlpage.Block, at int) bool {
+	if at < 0 {
+		return false
+	}
+	for i := at; i < len(blocks) && i <= at+4; i++ {
+		if s := blocks[i].Text; runeLen(s) <= 40 && relativePattern.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }
