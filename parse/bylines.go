@@ -578,6 +578,16 @@ func accountLine(blocks []htmlpage.Block, at int) string {
 	return ""
 }
 
+// bylineLine reads a line that is a byline and nothing else — 作者：…,
+// 文/…, "By …", 本报记者 … — as raw text's head and an article container's
+// first lines hold it; bylineNames reads bylines inside other lines too.
+func bylineLine(s string) ([]string, bool) {
+	if names, ok := authorLine(s); ok {
+		return names, true
+	}
+	return reporterLine(s)
+}
+
 // authorLine returns the names on a byline: 作者：…, 文/…, "By …".
 func authorLine(s string) ([]string, bool) {
 	var rest string

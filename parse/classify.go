@@ -195,12 +195,9 @@ func (p *page) dateline(s string) bool {
 
 // byline reads a line naming the authors: 作者：…, "By …", 本报记者 ….
 func (p *page) byline(s string) bool {
-	names, ok := authorLine(s)
-	if !ok {
-		names, ok = reporterLine(s)
-	}
+	names, ok := bylineLine(s)
 	if ok && p.art.Authors == nil {
-		p.art.Authors = names
+		p.art.Authors = filterAuthors(names, p.opts.Site)
 	}
 	return ok
 }
