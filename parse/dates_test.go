@@ -52,13 +52,6 @@ func TestURLDate(t *testing.T) {
 }
 
 func TestPickDate(t *testing.T) {
-	blocks := func(lines ...string) []htmlpage.Block {
-		var out []htmlpage.Block
-		for _, l := range lines {
-			out = append(out, htmlpage.Block{Text: l})
-		}
-		return out
-	}
 	guess := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name  string
@@ -69,21 +62,21 @@ func TestPickDate(t *testing.T) {
 		want  string // "" for nil; "meta" for the metadata's (nil from pickDate)
 	}{
 		{"metadata with a time wins", htmlpage.Meta{Dates: []string{"2019-06-15T10:00:00+08:00"}}, "",
-			blocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
 		{"a day-only metadata date gives way to the dateline's time", htmlpage.Meta{Dates: []string{"2019-06-15"}}, "",
-			blocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},
 		{"but not to another day's", htmlpage.Meta{Dates: []string{"2019-06-15"}}, "",
-			blocks("标题新闻", "2019年06月16日08:18 来源：人民网"), time.Time{}, "meta"},
+			lineBlocks("标题新闻", "2019年06月16日08:18 来源：人民网"), time.Time{}, "meta"},
 		{"the URL's day made precise by the dateline", htmlpage.Meta{}, "https://example.com/2019/06/15/a.html",
-			blocks("标题新闻", "2019-06-15 08:18:09"), time.Time{}, "2019-06-15T08:18:09+08:00"},
+			lineBlocks("标题新闻", "2019-06-15 08:18:09"), time.Time{}, "2019-06-15T08:18:09+08:00"},
 		{"the URL's day over a dateline of another day", htmlpage.Meta{}, "https://example.com/2019/06/15/a.html",
-			blocks("标题新闻", "2019-06-14 08:18"), time.Time{}, "2019-06-15T00:00:00+08:00"},
+			lineBlocks("标题新闻", "2019-06-14 08:18"), time.Time{}, "2019-06-15T00:00:00+08:00"},
 		{"a relative time gives nothing, not the library's guess", htmlpage.Meta{}, "",
-			blocks("标题新闻", "爱否科技 昨天"), guess, ""},
+			lineBlocks("标题新闻", "爱否科技 昨天"), guess, ""},
 		{"the library's guess when the page shows nothing", htmlpage.Meta{}, "",
-			blocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
+			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
 		{"a dateline without a year takes the machine time's", htmlpage.Meta{MachineTimes: []string{"2019-10-08 12:00:57"}}, "",
-			blocks("标题新闻", "作者名", "发布时间：10-08 12:00"), time.Time{}, "2019-10-08T12:00:00+08:00"},
+			lineBlocks("标题新闻", "作者名", "发布时间：10-08 12:00"), time.Time{}, "2019-10-08T12:00:00+08:00"},
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.url)
@@ -97,4 +90,13 @@ func TestPickDate(t *testing.T) {
 			t.Errorf("%s: pickDate = %v, want %s", tt.name, got, tt.want)
 		}
 	}
+}
+
+// lineBlocks makes an HTML page's blocks of text from lines.
+func lineBlocks(lines ...string) []htmlpage.Block {
+	var out []htmlpage.Block
+	for _, l := range lines {
+		out = append(out, htmlpage.Block{Text: l})
+	}
+	return out
 }

@@ -48,13 +48,6 @@ func TestNormLang(t *testing.T) {
 }
 
 func TestChooseTitle(t *testing.T) {
-	blocks := func(lines ...string) []htmlpage.Block {
-		var out []htmlpage.Block
-		for _, l := range lines {
-			out = append(out, htmlpage.Block{Text: l})
-		}
-		return out
-	}
 	tests := []struct {
 		name string
 		meta htmlpage.Meta
@@ -62,19 +55,19 @@ func TestChooseTitle(t *testing.T) {
 		want string
 	}{
 		{"og:title cut short by a quote", htmlpage.Meta{Declared: "多地项目连环爆雷 狂奔的龙湖集团", Tag: "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？_网易财经"},
-			blocks("网易首页", "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？", "正文。"), "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？"},
-		{"og:title whole", htmlpage.Meta{Declared: "Headline", Tag: "Headline - Site"}, blocks("Headline", "Text."), "Headline"},
+			lineBlocks("网易首页", "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？", "正文。"), "多地项目连环爆雷 狂奔的龙湖集团\"暗伤\"曝露？"},
+		{"og:title whole", htmlpage.Meta{Declared: "Headline", Tag: "Headline - Site"}, lineBlocks("Headline", "Text."), "Headline"},
 		{"site name after a space", htmlpage.Meta{Tag: "我院举办2019年技能大赛 湖南省某某医院"},
-			blocks("我院举办2019年技能大赛", "正文。", "版权所有：湖南省某某医院"), "我院举办2019年技能大赛"},
+			lineBlocks("我院举办2019年技能大赛", "正文。", "版权所有：湖南省某某医院"), "我院举办2019年技能大赛"},
 		{"a space inside the headline", htmlpage.Meta{Tag: "我院举办2019年技能大赛 圆满结束"},
-			blocks("我院举办2019年技能大赛", "正文。"), "我院举办2019年技能大赛 圆满结束"},
+			lineBlocks("我院举办2019年技能大赛", "正文。"), "我院举办2019年技能大赛 圆满结束"},
 		{"site and column after separators", htmlpage.Meta{Tag: "外媒眼中的武汉长假_首页武汉_新闻中心_长江网"},
-			blocks("外媒眼中的武汉长假", "正文。"), "外媒眼中的武汉长假"},
+			lineBlocks("外媒眼中的武汉长假", "正文。"), "外媒眼中的武汉长假"},
 		{"a <title> of labels only", htmlpage.Meta{Tag: "新闻动态--某某学会官网"},
-			blocks("首页 - 新闻动态", "新闻动态", "2019年人文地理学术年会在重庆成功举行！", "发布时间：2019-05-18 来源：某某学会", "5月10日至12日，年会在重庆举行。"),
+			lineBlocks("首页 - 新闻动态", "新闻动态", "2019年人文地理学术年会在重庆成功举行！", "发布时间：2019-05-18 来源：某某学会", "5月10日至12日，年会在重庆举行。"),
 			"2019年人文地理学术年会在重庆成功举行！"},
 		{"no <title>", htmlpage.Meta{},
-			blocks("网站导航", "市政府召开新闻发布会通报情况", "作者：张三", "11月23日，市政府新闻办举行新闻发布会。"),
+			lineBlocks("网站导航", "市政府召开新闻发布会通报情况", "作者：张三", "11月23日，市政府新闻办举行新闻发布会。"),
 			"市政府召开新闻发布会通报情况"},
 	}
 	for _, tt := range tests {
