@@ -251,7 +251,7 @@ func ParseProfiles(r io.Reader, name string) (*Profiles, error) {
 		}
 		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
 			host := strings.ToLower(strings.TrimSpace(line[1 : len(line)-1]))
-			if host == "" || strings.ContainsAny(host, " /:") {
+			if host == "" || strings.ContainsAny(host, " /:") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..") {
 				return nil, fmt.Errorf("%s:%d: bad host %q", name, n, host)
 			}
 			cur = &Profile{Host: host, Site: host, Lists: map[record.List]*ListRule{}}

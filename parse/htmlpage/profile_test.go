@@ -32,3 +32,25 @@ func attrIs(n *html.Node, key, val string) bool {
 	v, ok := Attr(n, key)
 	return ok && v == val
 }
+
+// FuzzParseProfiles: any profile text gives profiles or an error naming
+// the input and line, never a panic; parsed profiles match hosts safely.
+func FuzzParseProfiles(f *testing.F) {
+	f.Add(builtinProfileText)
+	f.Add("[news.example.com]\nsite: Example\ntitle: h1.headline\nrelated: ol li\nrelated.time: time\ntracking: utm_source ref\nlinks: h4 a\n")
+	f.Add("[a.com]\ntitle: [[[")
+	f.Fuzz(func(t *testing.T, text string) {
+		ps, err := ParseProfiles(strings.NewReader(text), "p.txt")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "p.txt") {
+				t.Fatalf("error %q does not name the input", err)
+			}
+			return
+		}
+		for _, h := range ps.Hosts() {
+			if ps.Match("www."+h) == nil {
+				t.Fatalf("host %q has a profile that www.%s does not match", h, h)
+			}
+		}
+	})
+}
