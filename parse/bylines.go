@@ -675,3 +675,33 @@ func allHan(s string) bool {
 	}
 	return s != ""
 }
+
+// pageAuthors reads an HTML page's authors, most trusted first: the byline
+// the reader sees near the article's start (at), a self-media account on
+// its own line under the headline or in the date/source slot, the
+// metadata's authors, the extractor's byline. notAuthors (the site's and
+// the outlet's names) are never authors. It also returns the outlet the
+// date/source slot shows unlabelled, if any.
+func pageAuthors(all []htmlpage.Block, at int, meta, extractor, notAuthors []string) (authors []string, slotOutlet string) {
+	authors = filterAuthors(visibleByline(all, at), notAuthors...)
+	if len(authors) == 0 {
+		if n := accountLine(all, at); n != "" {
+			authors = filterAuthors([]string{n}, notAuthors...)
+		}
+	}
+	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
+		if a, o := slotCredit(all[i].Text); a != "" || o != "" {
+			if len(authors) == 0 && a != "" {
+				authors = filterAuthors([]string{a}, notAuthors...)
+			}
+			slotOutlet = o
+			break
+		}
+	}
+	for _, more := range [][]string{meta, extractor} {
+		if len(authors) == 0 {
+			authors = filterAuthors(more, notAuthors...)
+		}
+	}
+	return authors, slotOutlet
+}

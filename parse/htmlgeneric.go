@@ -47,28 +47,10 @@ func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL) *extract
 	// The byline the reader sees beats the metadata, which often names the
 	// site or the outlet; neither of those is ever an author.
 	notAuthors := []string{meta.SiteName, ex.outlet, hostOf(meta.Canonical)}
-	ex.authors = filterAuthors(visibleByline(all, at), notAuthors...)
-	if len(ex.authors) == 0 {
-		if n := accountLine(all, at); n != "" {
-			ex.authors = filterAuthors([]string{n}, notAuthors...)
-		}
-	}
-	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
-		if a, o := slotCredit(all[i].Text); a != "" || o != "" {
-			if len(ex.authors) == 0 && a != "" {
-				ex.authors = filterAuthors([]string{a}, notAuthors...)
-			}
-			if ex.outlet == "" {
-				ex.outlet = o
-			}
-			break
-		}
-	}
-	if len(ex.authors) == 0 {
-		ex.authors = filterAuthors(meta.Authors, notAuthors...)
-	}
-	if len(ex.authors) == 0 && author != "" {
-		ex.authors = filterAuthors(splitAuthors(author), notAuthors...)
+	var slotOutlet string
+	ex.authors, slotOutlet = pageAuthors(all, at, meta.Authors, splitAuthors(author), notAuthors)
+	if ex.outlet == "" {
+		ex.outlet = slotOutlet
 	}
 	ex.lists = lists
 	return ex
