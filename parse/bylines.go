@@ -388,15 +388,13 @@ func filterAuthors(names []string, notAuthors ...string) []string {
 	return out
 }
 
-// isDateLike reports a value that is a date or time, not a name.
+// isDateLike reports a value that is a date or a time, not a name:
+// "2019-09-07", "10-08 12:00", "2019年".
 func isDateLike(s string) bool {
-	digits := 0
-	for _, r := range s {
-		if unicode.IsDigit(r) {
-			digits++
-		}
+	if hasStamp(s) {
+		return true
 	}
-	return digits*2 >= runeLen(s)
+	return strings.Trim(s, "0123456789-/:.年月日时分 ") == ""
 }
 
 // dispatchLabels open a dispatch's credit: 新京报讯（记者 陆一夫）, 新华社北京

@@ -77,6 +77,8 @@ func TestPlausibleAuthor(t *testing.T) {
 		{"3小时前", false},
 		{"2019-09-07", false},
 		{"someone@example.com", false},
+		{"gf2019ab", true},
+		{"10-08 12:00", false},
 		{"活动现场", false},
 		{"网易", false},       // the site's name (notAuthors below)
 		{"CSDN.NET", false}, // the outlet's, spelt another way
