@@ -1,7 +1,10 @@
 package parse
 
 import (
+	_ "embed"
 	"io"
+	"strings"
+	"sync"
 
 	"newsfeed/parse/htmlpage"
 )
@@ -18,8 +21,20 @@ type (
 	ListRule = htmlpage.ListRule
 )
 
-// BuiltinProfiles returns the profiles compiled into the binary.
-func BuiltinProfiles() *Profiles { return htmlpage.BuiltinProfiles() }
+//go:embed profiles.txt
+var builtinProfileText string
+
+var builtin = sync.OnceValue(func() *Profiles {
+	p, err := ParseProfiles(strings.NewReader(builtinProfileText), "built-in profiles")
+	if err != nil {
+		panic(err) // the embedded file is tested
+	}
+	return p
+})
+
+// BuiltinProfiles returns the profiles compiled into the binary, from
+// parse/profiles.txt.
+func BuiltinProfiles() *Profiles { return builtin() }
 
 // ParseProfiles reads profiles in the format htmlpage.ParseProfiles
 // describes; name names the input in errors, which give its line. Callers

@@ -2,7 +2,6 @@ package htmlpage
 
 import (
 	"bufio"
-	_ "embed"
 	"fmt"
 	"io"
 	"net/url"
@@ -152,24 +151,10 @@ type Profiles struct {
 	byHost map[string]*Profile
 }
 
-//go:embed profiles.txt
-var builtinProfileText string
-
-var builtin = sync.OnceValue(func() *Profiles {
-	p, err := ParseProfiles(strings.NewReader(builtinProfileText), "built-in profiles")
-	if err != nil {
-		panic(err) // the embedded file is tested
-	}
-	return p
-})
-
-// BuiltinProfiles returns the profiles compiled into the binary.
-func BuiltinProfiles() *Profiles { return builtin() }
-
 // Overlay returns the profiles of ps overlaid with over: a host in over
 // replaces the entry ps has for it. Neither set is changed. Callers read a
 // profile file themselves (parse does no file I/O) and overlay it on
-// BuiltinProfiles:
+// parse.BuiltinProfiles:
 //
 //	user, err := parse.ParseProfiles(f, path)
 //	...

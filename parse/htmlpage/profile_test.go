@@ -36,7 +36,7 @@ func attrIs(n *html.Node, key, val string) bool {
 // FuzzParseProfiles: any profile text gives profiles or an error naming
 // the input and line, never a panic; parsed profiles match hosts safely.
 func FuzzParseProfiles(f *testing.F) {
-	f.Add(builtinProfileText)
+	f.Add("# guancha.cn\n[guancha.cn]\nsite: 观察者网\ntitle: li.left.left-main > h3\nbody: .content.all-txt\nrelated: .module-news-main li\nrelated.time: div.module-interact > span\ntracking: s\n")
 	f.Add("[news.example.com]\nsite: Example\ntitle: h1.headline\nrelated: ol li\nrelated.time: time\ntracking: utm_source ref\nlinks: h4 a\n")
 	f.Add("[a.com]\ntitle: [[[")
 	f.Fuzz(func(t *testing.T, text string) {
