@@ -194,3 +194,25 @@ func TestText_HeadlineLists(t *testing.T) {
 		})
 	}
 }
+
+func TestCommentCount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"评论 53", 53, true},
+		{"评论：53", 53, true},
+		{" 53 ", 53, true},
+		{"53 comments", 53, true},
+		{"1,234 Comments", 1234, true},
+		{"评论", 0, false},
+		{"53 条", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		if n, ok := commentCount(tt.in); n != tt.want || ok != tt.ok {
+			t.Errorf("commentCount(%q) = %d, %v; want %d, %v", tt.in, n, ok, tt.want, tt.ok)
+		}
+	}
+}

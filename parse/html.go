@@ -8,17 +8,9 @@ import (
 
 	"golang.org/x/net/html"
 
-	"newsfeed/record"
+	"newsfeed/parse/charset"
+	"newsfeed/parse/htmlpage"
 )
-
-// Page parses a news page in either format, HTML or raw text, decided
-// from the bytes.
-func Page(data []byte, opts Options) (*Result, error) {
-	if looksHTML(data) {
-		return HTML(data, opts)
-	}
-	return Text(data, opts)
-}
 
 // extraction is what one reading of an HTML page found: a site profile's
 // or the generic extractor's. The body becomes lines that the text
@@ -29,20 +21,11 @@ type extraction struct {
 	published *time.Time
 	authors   []string
 	editor    string
+	outlet    string
 	column    string
 	lead      string
-	body      []block
-	lists     []listItem
-}
-
-// listItem is one headline of a page's list, with its link.
-type listItem struct {
-	list     record.List
-	title    string
-	link     string
-	stamp    *time.Time
-	column   string
-	comments *int
+	body      []htmlpage.Block
+	lists     []htmlpage.Item
 }
 
 // HTML parses an HTML news page. The page's site profile (matched by the
@@ -54,7 +37,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if src == "" {
 		src = "input"
 	}
-	text, enc, err := decodeHTML(data, opts.ContentType, opts.MaxBytes)
+	text, enc, err := charset.Decode(data, charset.Hints{ContentType: opts.ContentType, Markup: true, MaxBytes: opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
@@ -62,10 +45,10 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", src, ErrMarkup, err)
 	}
-	meta := readMeta(root)
+	meta := htmlpage.ReadMeta(root)
 
 	if opts.URL == "" {
-		opts.URL = meta.canonical
+		opts.URL = meta.Canonical
 	}
 	base, _ := url.Parse(opts.URL)
 	profiles := opts.Profiles
@@ -77,14 +60,16 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		if opts.Site == "" {
 			opts.Site = prof.Site
 		}
-		opts.URL = resolve(nil, opts.URL, prof.TrackingParams)
-		ex = prof.extract(root, base)
+		opts.URL = htmlpage.Resolve(nil, opts.URL, prof.TrackingParams)
+		if f := prof.Extract(root, base); f != nil {
+			ex = fromProfile(f)
+		}
 	}
 	if ex == nil {
 		ex = extractGeneric(root, meta, base)
 	}
 	if ex.title == "" {
-		ex.title = meta.title
+		ex.title = metaTitle(meta)
 	}
 	if ex.title == "" {
 		return nil, fmt.Errorf("%s: %w", src, ErrNoTitle)
@@ -99,27 +84,26 @@ func HTML(data []byte, opts Options) (*Result, error) {
 
 // build classifies the extraction's lines as the text parser does and
 // fills in what the markup said.
-func (ex *extraction) build(opts Options, meta pageMeta) *Result {
+func (ex *extraction) build(opts Options, meta htmlpage.Meta) *Result {
 	lines := make([]string, 0, len(ex.body)+1)
 	lines = append(lines, ex.title)
 	captions := map[string]bool{}
 	for _, b := range ex.body {
-		if b.text == ex.title {
+		if b.Text == ex.title {
 			continue // the headline repeated inside the article
 		}
-		lines = append(lines, b.text)
-		if b.caption {
-			captions[b.text] = true
+		lines = append(lines, b.Text)
+		if b.Caption {
+			captions[b.Text] = true
 		}
 	}
-	if opts.Location == nil && meta.lang != "" {
-		if strings.HasPrefix(strings.ToLower(meta.lang), "zh") {
+	if opts.Location == nil && meta.Lang != "" {
+		if strings.HasPrefix(strings.ToLower(meta.Lang), "zh") {
 			opts.Location = Beijing
 		}
 	}
 	p := newPage(lines, opts)
-	p.captions = captions
-	p.markup = true
+	p.hints = lineHints{captions: captions, captionsMarked: true, container: true}
 	i := p.head()
 	i = p.body(i)
 	p.tail(i)
@@ -128,20 +112,25 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	if ex.published != nil {
 		a.Published = ex.published // the markup's time beats a stamp in the text
 	} else if a.Published == nil {
-		a.Published = meta.published(p.loc)
-	}
-	if len(ex.authors) > 0 {
-		a.Authors = ex.authors
-	} else if len(a.Authors) == 0 && len(meta.authors) > 0 {
-		a.Authors = meta.authors
+		a.Published = declaredTime(meta, p.loc)
 	}
 	if ex.editor != "" {
 		a.Editor = ex.editor
 	}
+	if ex.outlet != "" {
+		a.Outlet = ex.outlet
+	}
+	if len(ex.authors) > 0 {
+		a.Authors = ex.authors
+	} else if len(a.Authors) == 0 && len(meta.Authors) > 0 {
+		a.Authors = meta.Authors
+	}
+	// Whatever named them, the site and the outlet are no authors.
+	a.Authors = filterAuthors(a.Authors, opts.Site, meta.SiteName, a.Outlet)
 	if ex.column != "" {
 		a.Column = ex.column
 	} else if a.Column == "" {
-		a.Column = meta.section
+		a.Column = meta.Section
 	}
 	if a.Lead == "" {
 		a.Lead = ex.lead
@@ -149,10 +138,18 @@ func (ex *extraction) build(opts Options, meta pageMeta) *Result {
 	if a.Language == "" {
 		// The text decides; the lang attribute only when the text cannot
 		// (pages declare zh-CN on English text and the reverse).
-		a.Language = normLang(meta.lang)
+		a.Language = normLang(meta.Lang)
 	}
 	for _, it := range ex.lists {
-		p.addHeadline(it.title, it.list, it.stamp, it.column, it.comments, it.link)
+		var stamp *time.Time
+		if t, ok := stampIn(it.Time, Beijing); ok {
+			stamp = &t
+		}
+		var comments *int
+		if n, ok := commentCount(it.Comments); ok {
+			comments = &n
+		}
+		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
 	}
 	return p.finish()
 }
@@ -176,20 +173,23 @@ func hostOf(rawURL string) string {
 	return strings.ToLower(u.Hostname())
 }
 
-// resolve makes href absolute against base and canonical (see
-// record.CanonicalizeURL), dropping the query parameters in drop; it
-// returns "" for links that lead nowhere a reader can go.
-func resolve(base *url.URL, href string, drop []string) string {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
-		return ""
+// fromProfile reads what a site profile's selectors found: the date in
+// the date element's text (Beijing time unless it gives a zone: profiles
+// so far are of Chinese sites), the editor from the editor elements (a
+// 责任编辑 line, else the one short element's text).
+func fromProfile(f *htmlpage.Found) *extraction {
+	ex := &extraction{title: f.Title, lead: f.Lead, column: f.Column, authors: f.Authors, body: f.Body, lists: f.Items}
+	if ts, ok := stampIn(f.Date, Beijing); ok {
+		ex.published = &ts
 	}
-	u, err := url.Parse(href)
-	if err != nil {
-		return ""
+	for _, t := range f.Editors {
+		if name, ok := editorLine(t); ok {
+			ex.editor = name
+			break
+		}
 	}
-	if base != nil {
-		u = base.ResolveReference(u)
+	if ex.editor == "" && len(f.Editors) == 1 && runeLen(f.Editors[0]) <= 20 {
+		ex.editor = f.Editors[0]
 	}
-	return record.CanonicalizeURL(u, drop)
+	return ex
 }

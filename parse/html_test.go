@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"newsfeed/parse/htmlpage"
 	"newsfeed/record"
 )
 
@@ -141,41 +140,6 @@ func TestLooksHTML(t *testing.T) {
 	}
 }
 
-func TestDecodeHTML_Charsets(t *testing.T) {
-	const zh = "<html><head>%s<title>中国的经济发展</title></head><body><p>中国的经济发展是在改革开放中实现的。这是一个很长的句子，用来让检测有足够的字节。</p></body></html>"
-	gbk := func(s string) []byte {
-		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	page := func(meta string) string { return strings.Replace(zh, "%s", meta, 1) }
-	tests := []struct {
-		name, contentType string
-		data              []byte
-		want              string
-	}{
-		{"meta gb2312, GBK bytes", "", gbk(page(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312">`)), "gb18030"},
-		{"meta gb2312 but UTF-8 bytes", "", []byte(page(`<meta charset="gb2312">`)), "utf-8"},
-		{"meta utf-8 but GBK bytes", "", gbk(page(`<meta charset="utf-8">`)), "gb18030"},
-		{"nothing declared, GBK bytes", "", gbk(page("")), "gb18030"},
-		{"Content-Type header", "text/html; charset=GBK", gbk(page("")), "gb18030"},
-		{"byte-order mark", "", append([]byte("\ufeff"), page(`<meta charset="gbk">`)...), "utf-8"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			text, enc, err := decodeHTML(tt.data, tt.contentType, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if enc != tt.want || !strings.Contains(text, "中国的经济发展是在改革开放中实现的") {
-				t.Errorf("read as %s: %.80q", enc, text)
-			}
-		})
-	}
-}
-
 // TestHTML_BadInput: broken pages give an article with what could be
 // found or a clear error naming the input — never a panic or a hang.
 func TestHTML_BadInput(t *testing.T) {
@@ -247,7 +211,7 @@ tracking: ref from
 		}
 	}
 	p := ps.Match("news.example.com")
-	if p.Site != "Example" || len(p.Lists[record.ListRelated].Time) != 1 || resolve(nil, "https://example.com/a?ref=x&id=2", p.TrackingParams) != "https://example.com/a?id=2" {
+	if p.Site != "Example" || len(p.Lists[record.ListRelated].Time) != 1 || htmlpage.Resolve(nil, "https://example.com/a?ref=x&id=2", p.TrackingParams) != "https://example.com/a?id=2" {
 		t.Errorf("profile %+v", p)
 	}
 	for _, bad := range []string{"title: h1", "[bad host/x]", "[a.com]\ntitle h1", "[a.com]\ntitle: [[[", "[a.com]\nnope: h1", "[a.com]\nrelated.nope: a"} {
@@ -260,20 +224,23 @@ tracking: ref from
 	}
 }
 
-func TestLoadProfiles_Overrides(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "profiles.txt")
-	if err := os.WriteFile(path, []byte("[guancha.cn]\nsite: GC\nbody: .x\n[example.net]\nbody: main\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := LoadProfiles(path)
+func TestProfiles_Overlay(t *testing.T) {
+	user, err := ParseProfiles(strings.NewReader("[guancha.cn]\nsite: GC\nbody: .x\n[example.net]\nbody: main\nlinks: h4 a\nlinks: .list a\n"), "user.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ps := BuiltinProfiles().Overlay(user)
 	if ps.Match("guancha.cn").Site != "GC" || ps.Match("example.net") == nil {
 		t.Error("a profile file does not override and add to the built-in profiles")
 	}
-	if _, err := LoadProfiles(filepath.Join(t.TempDir(), "missing.txt")); err == nil {
-		t.Error("a missing profile file is not an error")
+	if BuiltinProfiles().Match("guancha.cn").Site == "GC" {
+		t.Error("Overlay changed the built-in profiles")
+	}
+	if n := len(ps.Match("example.net").Links); n != 2 {
+		t.Errorf("links: %d selectors, want 2 (a repeated key adds an alternative)", n)
+	}
+	if got := BuiltinProfiles().Overlay(nil).Match("guancha.cn"); got == nil {
+		t.Error("Overlay(nil) lost the built-in profiles")
 	}
 }
 
@@ -298,5 +265,23 @@ func TestHTML_Generic(t *testing.T) {
 	}
 	if len(a.Related) != 3 {
 		t.Errorf("%d related headlines, want 3", len(a.Related))
+	}
+}
+
+// TestHTML_NoTitleElement: a page without <title> still gives its
+// article, titled by the heading above the body.
+func TestHTML_NoTitleElement(t *testing.T) {
+	page := `<html><body><div class="nav"><a href="/">首页</a></div><div class="detail"><h5>2019年人文地理学术年会在重庆成功举行！</h5>` +
+		`<div class="info">发布时间：2019-05-18 来源：某某学会</div><div class="con"><p>` + strings.Repeat("5月10日至12日，年会在重庆举行，来自全国各地的学者参加了会议并作了专题报告。", 8) + `</p><p>` +
+		strings.Repeat("会议期间，青年学者的论文参与了优秀论文评选，多位专家作了大会报告。", 8) + `</p></div></div></body></html>`
+	res, err := HTML([]byte(page), Options{Source: "no-title.html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Article.Title; got != "2019年人文地理学术年会在重庆成功举行！" {
+		t.Errorf("title = %q, want the heading above the body", got)
+	}
+	if got := res.Article.Outlet; got != "某某学会" {
+		t.Errorf("outlet = %q, want 某某学会", got)
 	}
 }

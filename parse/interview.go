@@ -220,11 +220,32 @@ func findInterview(paras []string, site string) *record.Interview {
 	return iv
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// interviewTitleWords frame the interviewee's name in a title's label:
+// 专访薛澜, 对话薛澜, 薛澜访谈, 薛澜专访.
+var (
+	interviewTitlePrefixes = []string{"独家专访", "专访", "对话", "访谈"}
+	interviewTitleSuffixes = []string{"专访", "访谈录", "访谈"}
+)
+
+// titleInterviewee returns the name a title's label gives the interviewee:
+// "专访薛澜" and "对话薛澜" and "薛澜访谈" name 薛澜; any other label is the
+// name itself ("Jane Doe", "薛澜").
+func titleInterviewee(label string) string {
+	name := label
+	for _, p := range interviewTitlePrefixes {
+		if r, ok := strings.CutPrefix(name, p); ok {
+			name = r
+			break
 		}
 	}
-	return false
+	for _, s := range interviewTitleSuffixes {
+		if r, ok := strings.CutSuffix(name, s); ok {
+			name = r
+			break
+		}
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		return label
+	}
+	return name
 }

@@ -152,3 +152,31 @@ func TestText_Interviews(t *testing.T) {
 		})
 	}
 }
+
+func TestTitleInterviewee(t *testing.T) {
+	tests := []struct{ label, want string }{
+		{"专访薛澜", "薛澜"},
+		{"对话薛澜", "薛澜"},
+		{"薛澜访谈", "薛澜"},
+		{"独家专访 薛澜", "薛澜"},
+		{"薛澜", "薛澜"},
+		{"Jane Doe", "Jane Doe"},
+		{"专访", "专访"},
+	}
+	for _, tt := range tests {
+		if got := titleInterviewee(tt.label); got != tt.want {
+			t.Errorf("titleInterviewee(%q) = %q, want %q", tt.label, got, tt.want)
+		}
+	}
+}
+
+func TestInterview_TitleNamesInterviewee(t *testing.T) {
+	page := "专访薛澜：中国人工智能发展无需陷入竞争叙事\n\n问：您怎么看？\n\n答：我认为很好。\n\n问：还有呢？\n\n答：没有了。\n"
+	res := mustParse(t, []byte(page), Options{})
+	if res.Interview == nil {
+		t.Fatal("no interview")
+	}
+	if got := res.Interview.Interviewees; len(got) != 1 || got[0] != "薛澜" {
+		t.Errorf("interviewees = %q, want [薛澜]", got)
+	}
+}

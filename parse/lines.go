@@ -4,7 +4,45 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"newsfeed/parse/textline"
 )
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAnyOf(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnySuffix(s string, sufs []string) bool {
+	for _, x := range sufs {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyPrefix(s string, pres []string) bool {
+	for _, x := range pres {
+		if strings.HasPrefix(s, x) {
+			return true
+		}
+	}
+	return false
+}
 
 // splitLines cuts decoded page text into lines, each trimmed of white space
 // at both ends (no-break and ideographic spaces included) with no-break
@@ -32,73 +70,9 @@ func splitLines(text string) []string {
 			}
 			text = text[i+1:]
 		}
-		lines = append(lines, cleanLine(line))
+		lines = append(lines, textline.Clean(line))
 	}
 	return lines
-}
-
-// suspect marks the bytes cleanLine must look at: ASCII control bytes, and
-// the lead bytes of U+0080–U+00BF, U+1680, U+2000–U+206F, U+3000 and
-// U+FEFF, the only characters that can be white space or invisible. The
-// lead bytes of CJK ideographs (E4–E9) are not suspect.
-var suspect = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	for _, c := range []byte{0x7f, 0xC2, 0xE1, 0xE2, 0xE3, 0xEF} {
-		t[c] = true
-	}
-	return t
-}()
-
-// cleanLine trims and cleans one line. Lines with nothing to clean, most
-// lines of most pages, are returned without copying.
-func cleanLine(s string) string {
-	s = strings.TrimFunc(s, isSpace)
-	for i := 0; i < len(s); i++ {
-		if !suspect[s[i]] {
-			continue
-		}
-		if s[i] < utf8.RuneSelf {
-			return rebuildLine(s)
-		}
-		r, _ := utf8.DecodeRuneInString(s[i:])
-		if r == '\u00a0' || isInvisible(r) || unicode.IsSpace(r) {
-			return rebuildLine(s)
-		}
-	}
-	return s
-}
-
-// rebuildLine is cleanLine's slow path for lines that need changing.
-func rebuildLine(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case isInvisible(r) || r < 0x20 && r != '\t' || r == 0x7f:
-			// dropped
-		case isSpace(r):
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimFunc(b.String(), isSpace)
-}
-
-// isSpace reports white space, including the no-break space U+00A0 and the
-// ideographic space U+3000 that Chinese pages indent paragraphs with.
-func isSpace(r rune) bool { return unicode.IsSpace(r) }
-
-// isInvisible reports format characters that copy-and-paste leaves in
-// text: zero-width spaces and joiners, word joiners, byte-order marks.
-func isInvisible(r rune) bool {
-	switch r {
-	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
-		return true
-	}
-	return false
 }
 
 // isSeparator reports a line made only of dashes, bullets or similar
@@ -180,4 +154,37 @@ func detectLanguage(lines []string) string {
 	default:
 		return "en"
 	}
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring the case
+// of ASCII letters; other bytes must match exactly.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		a, b := s[i], prefix[i]
+		if a != b && (a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// cutColon removes a leading full-width or half-width colon.
+func cutColon(s string) (string, bool) {
+	if r, ok := strings.CutPrefix(s, ":"); ok {
+		return r, true
+	}
+	return strings.CutPrefix(s, "：")
+}
+
+// terminal reports a rune that ends a sentence or clause: a line whose
+// last rune is one of these is prose, not a caption or a heading.
+func terminal(r rune) bool {
+	switch r {
+	case '。', '！', '？', '!', '?', '.', '…', '；', ';', ':', '：', '”', '"', '’', '」', '』', '，', ',', '、':
+		return true
+	}
+	return false
 }

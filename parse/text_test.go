@@ -59,19 +59,43 @@ func TestText_Golden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(page), ".txt")
 		t.Run(name, func(t *testing.T) {
 			res := mustParse(t, readFile(t, page), Options{Source: filepath.Base(page)})
-			got := goldenJSON(t, res)
-			golden := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want := readFile(t, golden)
-			if !bytes.Equal(got, want) {
-				t.Errorf("records differ from %s (run go test ./parse -update and review the diff):\n%s", golden, firstDiff(got, want))
-			}
+			checkGolden(t, filepath.Join("testdata", name+".golden.json"), goldenJSON(t, res))
 		})
+	}
+}
+
+// TestHTML_Golden parses every HTML fixture in testdata/html and compares
+// the records with testdata/html/NAME.golden.json. Refresh with -update.
+func TestHTML_Golden(t *testing.T) {
+	pages, _ := filepath.Glob("testdata/html/*.html")
+	if len(pages) < 3 {
+		t.Fatalf("found only %d pages", len(pages))
+	}
+	for _, page := range pages {
+		name := strings.TrimSuffix(filepath.Base(page), ".html")
+		t.Run(name, func(t *testing.T) {
+			res, err := Page(readFile(t, page), Options{Source: filepath.Base(page)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join("testdata", "html", name+".golden.json"), goldenJSON(t, res))
+		})
+	}
+}
+
+// checkGolden compares got with the golden file, or rewrites it with
+// -update.
+func checkGolden(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want := readFile(t, golden)
+	if !bytes.Equal(got, want) {
+		t.Errorf("records differ from %s (run go test ./parse -update and review the diff):\n%s", golden, firstDiff(got, want))
 	}
 }
 

@@ -52,11 +52,18 @@ type Article struct {
 	// Paragraphs are the body paragraphs in page order, speaker labels kept.
 	Paragraphs []string `json:"paragraphs,omitempty"`
 	// Captions are the image captions found in the body, in page order.
-	Captions   []string `json:"captions,omitempty"`
-	Authors    []string `json:"authors,omitempty"`
-	Editor     string   `json:"editor,omitempty"`
-	Disclaimer string   `json:"disclaimer,omitempty"`
-	Column     string   `json:"column,omitempty"`
+	Captions []string `json:"captions,omitempty"`
+	// Authors are the byline's names: people, or on self-media platforms
+	// the account shown in the byline slot. Never the outlet.
+	Authors []string `json:"authors,omitempty"`
+	// Editor is the 责任编辑 (or plain 编辑) credit as shown, staff code
+	// included ("杨倩_NF4425").
+	Editor     string `json:"editor,omitempty"`
+	Disclaimer string `json:"disclaimer,omitempty"`
+	Column     string `json:"column,omitempty"`
+	// Outlet is the outlet credited as the story's origin (来源：新京报, or
+	// the outlet shown unlabelled in the date/source slot), as shown.
+	Outlet string `json:"outlet,omitempty"`
 	// Published is nil when the page does not say; it is never guessed.
 	Published *time.Time `json:"published"`
 	// Language is a BCP 47 tag ("zh", "en") inferred from the text.

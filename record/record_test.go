@@ -19,6 +19,8 @@ func TestMarshal_KindFirst(t *testing.T) {
 		want string
 	}{
 		{&Article{ID: "a_1", Title: "t"}, `{"kind":"article","id":"a_1","title":"t","published":null}`},
+		{&Article{ID: "a_2", Title: "t", Authors: []string{"陆一夫"}, Editor: "姚立伟_NT6056", Outlet: "新京报"},
+			`{"kind":"article","id":"a_2","title":"t","authors":["陆一夫"],"editor":"姚立伟_NT6056","outlet":"新京报","published":null}`},
 		{&Interview{ID: "i_1", ArticleID: "a_1", Title: "t", Turns: []Turn{{Speaker: "Q", Role: RoleQuestion, Paragraphs: []string{"?"}}}},
 			`{"kind":"interview","id":"i_1","article_id":"a_1","title":"t","turns":[{"speaker":"Q","role":"question","paragraphs":["?"]}]}`},
 		{&Headline{ID: "h_1", Title: "t", Published: &pub, Lists: []List{ListRecommended, ListHot}, Comments: &n},

@@ -40,7 +40,11 @@ func (c *parseConfig) loadProfiles() (*parse.Profiles, error) {
 	if c.profiles == "" {
 		return nil, nil
 	}
-	return parse.LoadProfiles(c.profiles)
+	user, err := loadSourceProfiles(c.profiles)
+	if err != nil {
+		return nil, err
+	}
+	return parse.BuiltinProfiles().Overlay(user), nil
 }
 
 // fetchConfig holds the fetch flags of ingest and run; a sources file's

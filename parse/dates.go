@@ -1,0 +1,344 @@
+// Dates: the one date grammar of the package. Datelines under a title,
+// list stamps, labelled dates (发布时间：…), dates in URLs, profile dates
+// and machine-written times are all read here.
+
+package parse
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"newsfeed/parse/htmlpage"
+)
+
+// stampPattern finds a date, and maybe a time, anywhere in a line:
+// 2025-12-08 21:39:27, 2005/5/7, 2005年5月7日 21:23, 2025-12-08T21:39:00+08:00.
+var stampPattern = regexp.MustCompile(`((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*T?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?`)
+
+// findStamp finds the first date in s that is a real day, in loc unless
+// s gives a zone.
+func findStamp(s string, loc *time.Location) (time.Time, bool) {
+	for _, m := range stampPattern.FindAllStringSubmatch(s, 4) {
+		if t, ok := stampFrom(m, loc); ok {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func stampFrom(m []string, loc *time.Location) (time.Time, bool) {
+	num := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	y, mo, d := num(m[1]), num(m[2]), num(m[3])
+	h, mi, sec := num(m[4]), num(m[5]), num(m[6])
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	if z := m[7]; z != "" {
+		if z == "Z" {
+			loc = time.UTC
+		} else {
+			off := num(z[1:3])*3600 + num(strings.TrimPrefix(z[3:], ":"))*60
+			if z[0] == '-' {
+				off = -off
+			}
+			loc = time.FixedZone("", off)
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// parseTime reads a machine-written time (RFC 3339, ISO 8601 with or
+// without zone, or a date) or falls back to findStamp.
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", time.RFC1123Z, time.RFC1123} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return findStamp(s, loc)
+}
+
+// pickDate chooses a publication time: nil when the metadata's holds
+// (build takes it) — unless the metadata gives only the day and the
+// dateline near the title shows that day with its time; else the
+// date in the URL, made precise by a visible dateline of the same day;
+// else the visible dateline; else go-htmldate's guess, read as wall-clock
+// time in the page's zone.
+func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int, title string, guessed time.Time) *time.Time {
+	loc := time.UTC
+	if detectLanguage([]string{title}) == "zh" {
+		loc = Beijing
+	}
+	seen, visible := visibleDate(blocks, at, loc)
+	if !visible {
+		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
+	}
+	if declared := declaredTime(meta, loc); declared != nil {
+		// The metadata's time, unless it gives only the day and the
+		// reader sees the same day with its time.
+		if visible && dayOnly(meta.Dates) && sameDay(*declared, seen) {
+			return &seen
+		}
+		return nil // build takes the metadata's
+	}
+	fromURL, inURL := urlDate(base, loc)
+	switch {
+	case inURL && visible && seen.Format(time.DateOnly) == fromURL.Format(time.DateOnly):
+		return &seen
+	case inURL:
+		return &fromURL
+	case visible:
+		return &seen
+	case relativeDateline(blocks, at):
+		return nil // "昨天 12:30", "3小时前": the page gives no date, and none is guessed
+	case !guessed.IsZero():
+		t := time.Date(guessed.Year(), guessed.Month(), guessed.Day(), guessed.Hour(), guessed.Minute(), guessed.Second(), 0, loc)
+		return &t
+	}
+	return nil
+}
+
+// urlDatePattern finds /2025/12/08/, /2025-12-08, /2025_12_08_ and
+// /20251208/ in a URL's path.
+var urlDatePattern = regexp.MustCompile(`/((?:19|20)\d{2})[/_-]?(\d{2})[/_-]?(\d{2})(?:[/_.-]|$)`)
+
+// urlDate reads the publication day from a URL's path.
+func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
+	if u == nil {
+		return time.Time{}, false
+	}
+	m := urlDatePattern.FindStringSubmatch(u.Path)
+	if m == nil {
+		return time.Time{}, false
+	}
+	return stampFrom([]string{"", m[1], m[2], m[3], "", "", "", ""}, loc)
+}
+
+// visibleDate finds the dateline a reader sees: the first date in the
+// dozen lines after the article's start, else in the three before it.
+// Dates further away are lists, archives and copyright lines.
+func visibleDate(blocks []htmlpage.Block, at int, loc *time.Location) (time.Time, bool) {
+	if at < 0 {
+		return time.Time{}, false
+	}
+	for i := at; i < len(blocks) && i <= at+12; i++ {
+		if t, ok := findStamp(blocks[i].Text, loc); ok {
+			return t, true
+		}
+	}
+	for i := at - 1; i >= 0 && i >= at-3; i-- {
+		if t, ok := findStamp(blocks[i].Text, loc); ok {
+			return t, true
+		}
+	}
+	// A date the page labels as the publication time counts wherever it
+	// stands in the first part of the page.
+	for i := 0; i < len(blocks) && i < 200; i++ {
+		if s := blocks[i].Text; runeLen(s) <= 120 && containsAnyOf(s, dateLabels) {
+			if t, ok := findStamp(s, loc); ok {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// dateLabels introduce a publication time.
+var dateLabels = []string{"发布时间", "发表于", "发布日期", "发表时间", "时间：", "日期：", "更新时间", "Posted on", "Published"}
+
+// dayOnly reports whether the first parsable metadata date is a bare day
+// ("2019-06-15"), with no time of day.
+func dayOnly(dates []string) bool {
+	for _, d := range dates {
+		if _, ok := parseTime(d, time.UTC); ok {
+			return !strings.ContainsAny(d, ":T")
+		}
+	}
+	return false
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// yearlessPattern is a labelled dateline's month, day and time with no
+// year: "发布时间：10-08 12:00", "10月08日 12:00".
+var yearlessPattern = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2})[:：](\d{2})`)
+
+// yearlessDateline reads a labelled dateline near the title that shows no
+// year ("发布时间：10-08 12:00"), and takes the year from the page's machine
+// times of the same month and day; with none, it gives nothing (a year is
+// never guessed).
+func yearlessDateline(blocks []htmlpage.Block, at int, machine []string, loc *time.Location) (time.Time, bool) {
+	if at < 0 {
+		return time.Time{}, false
+	}
+	for i := at; i < len(blocks) && i <= at+4; i++ {
+		s := blocks[i].Text
+		if runeLen(s) > 80 || !containsAnyOf(s, dateLabels) {
+			continue
+		}
+		m := yearlessPattern.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		for _, mt := range machine {
+			t, ok := parseTime(mt, loc)
+			if !ok || strconv.Itoa(int(t.Month())) != strings.TrimLeft(m[1], "0") || strconv.Itoa(t.Day()) != strings.TrimLeft(m[2], "0") {
+				continue
+			}
+			if st, ok := stampFrom([]string{"", strconv.Itoa(t.Year()), m[1], m[2], m[3], m[4], "", ""}, loc); ok {
+				return st, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// Beijing is the zone of times on Chinese news sites: UTC+8 all year.
+var Beijing = time.FixedZone("CST", 8*3600)
+
+// parseStamp reads a line that starts with a date and a time —
+// "2025-12-08 21:39", "2025/12/08 21:39:05", "2025年12月8日 21:39" — and
+// returns the time in loc and what follows it, with a trailing " -"
+// divider removed. A date alone is accepted only when nothing follows it
+// but a divider or column; the time of day is then midnight.
+func parseStamp(s string, loc *time.Location) (t time.Time, rest string, ok bool) {
+	year, s, ok := digits(s, 4, 4)
+	if !ok || len(s) == 0 {
+		return time.Time{}, "", false
+	}
+	var month, day int
+	switch {
+	case s[0] == '-' || s[0] == '/' || s[0] == '.':
+		sep := s[0]
+		if month, s, ok = digits(s[1:], 1, 2); !ok || len(s) == 0 || s[0] != sep {
+			return time.Time{}, "", false
+		}
+		if day, s, ok = digits(s[1:], 1, 2); !ok {
+			return time.Time{}, "", false
+		}
+	case strings.HasPrefix(s, "年"):
+		if month, s, ok = digits(s[len("年"):], 1, 2); !ok || !strings.HasPrefix(s, "月") {
+			return time.Time{}, "", false
+		}
+		if day, s, ok = digits(s[len("月"):], 1, 2); !ok {
+			return time.Time{}, "", false
+		}
+		s = strings.TrimPrefix(s, "日")
+	default:
+		return time.Time{}, "", false
+	}
+	if len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
+		return time.Time{}, "", false // more digits than a date has
+	}
+	var hour, minute, second int
+	if t := strings.TrimLeft(s, " T"); len(t) < len(s) || len(s) > 0 && s[0] == 'T' {
+		if h, r, ok := digits(t, 1, 2); ok && len(r) > 0 && r[0] == ':' {
+			if m, r2, ok := digits(r[1:], 2, 2); ok {
+				hour, minute, s = h, m, r2
+				if len(s) > 0 && s[0] == ':' {
+					if sec, r3, ok := digits(s[1:], 2, 2); ok {
+						second, s = sec, r3
+					}
+				}
+			}
+		}
+	}
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, "", false
+	}
+	t = time.Date(year, time.Month(month), day, hour, minute, second, 0, loc)
+	if t.Day() != day { // 31 February and the like
+		return time.Time{}, "", false
+	}
+	if len(s) > 0 && s[0] != ' ' && s[0] != '-' && s[0] != '\t' {
+		return time.Time{}, "", false // "2025-12-08abc" is not a time stamp
+	}
+	return t, strings.TrimSpace(trimDash(s)), true
+}
+
+// digits reads between min and max ASCII digits from the start of s.
+func digits(s string, min, max int) (int, string, bool) {
+	n := 0
+	for n < len(s) && n < max && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n < min {
+		return 0, s, false
+	}
+	v, _ := strconv.Atoi(s[:n])
+	return v, s[n:], true
+}
+
+// stampColumn returns the column named after a headline's time stamp, or
+// "" when what follows is not a column name (a source line, a long text).
+func stampColumn(rest string) string {
+	if rest == "" || runeLen(rest) > 20 || strings.ContainsAny(rest, ":：") {
+		return ""
+	}
+	return rest
+}
+
+// isDateline reports a short line that only dates the article:
+// "2005-04-05 06:40更新 来源：转载文章", "发布时间：2005/05/17 22:11:42".
+func isDateline(s string, loc *time.Location) (time.Time, bool) {
+	if runeLen(s) > 80 || strings.ContainsAny(s, "。！？") {
+		return time.Time{}, false
+	}
+	return findStamp(s, loc)
+}
+
+// stampIn reads the time in s: at its start, as list items and time
+// blocks write it, else anywhere.
+func stampIn(s string, loc *time.Location) (time.Time, bool) {
+	if t, _, ok := parseStamp(s, loc); ok {
+		return t, true
+	}
+	return findStamp(s, loc)
+}
+
+// declaredTime returns the first of the metadata's publication-time
+// candidates that parses, in loc when it gives no zone.
+func declaredTime(m htmlpage.Meta, loc *time.Location) *time.Time {
+	for _, d := range m.Dates {
+		if t, ok := parseTime(d, loc); ok {
+			return &t
+		}
+	}
+	return nil
+}
+
+// hasStamp reports whether s holds a date (a list item's time stamp).
+func hasStamp(s string) bool {
+	_, ok := findStamp(s, time.UTC)
+	return ok
+}
+
+// relativePattern is a time given relative to now: 昨天 12:30, 3小时前,
+// 刚刚, "2 hours ago", "yesterday".
+var relativePattern = regexp.MustCompile(`(?i)(昨天|前天|今天|刚刚|\d+\s*(秒|分钟|小时|天|周)前|\b\d+\s+(minutes?|hours?|days?)\s+ago\b|\byesterday\b)`)
+
+// relativeDateline reports a short line near the article's start that
+// dates it only relative to now.
+func relativeDateline(blocks []htmlpage.Block, at int) bool {
+	if at < 0 {
+		return false
+	}
+	for i := at; i < len(blocks) && i <= at+4; i++ {
+		if s := blocks[i].Text; runeLen(s) <= 40 && relativePattern.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}

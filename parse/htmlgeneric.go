@@ -1,0 +1,57 @@
+// HTML generic path: pages of sites without a profile.
+
+package parse
+
+import (
+	"net/url"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"newsfeed/parse/htmlpage"
+)
+
+// extractGeneric reads a page of a site without a profile. A main-content
+// extractor finds the body (htmlpage.MainContent); the page's metadata,
+// URL, visible dateline and credits, and link lists give the rest, read
+// by the rules of dates.go, bylines.go and headlines.go.
+func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL) *extraction {
+	ex := &extraction{}
+	lists := findLists(goquery.NewDocumentFromNode(root), base)
+	// Read the whole page before extraction, which leaves out (or, for
+	// readeck, removes) the lines that carry the dateline and byline.
+	all := htmlpage.Blocks(root)
+	allText := make([]string, 0, len(all))
+	for _, b := range all {
+		allText = append(allText, b.Text)
+	}
+
+	body, lib := htmlpage.MainContent(root, base, detectLanguage(allText) == "zh")
+	ex.body = body
+	guessed, author, libTitle := lib.Date, lib.Author, lib.Title // the extractor's date is the least trusted
+	title, first := chooseTitle(meta, all, ex.body)
+	switch {
+	case title != "":
+		ex.title = title
+		if first {
+			ex.body = ex.body[1:]
+		}
+	case libTitle != "":
+		ex.title = libTitle
+	case len(ex.body) > 0 && runeLen(ex.body[0].Text) <= 80:
+		ex.title, ex.body = ex.body[0].Text, ex.body[1:]
+	}
+	at := anchorIndex(all, ex.title, ex.body)
+	ex.published = pickDate(meta, base, all, at, ex.title, guessed)
+	ex.outlet, ex.editor = pageCredits(all, at)
+	// The byline the reader sees beats the metadata, which often names the
+	// site or the outlet; neither of those is ever an author.
+	notAuthors := []string{meta.SiteName, ex.outlet, hostOf(meta.Canonical)}
+	var slotOutlet string
+	ex.authors, slotOutlet = pageAuthors(all, at, meta.Authors, splitAuthors(author), notAuthors)
+	if ex.outlet == "" {
+		ex.outlet = slotOutlet
+	}
+	ex.lists = lists
+	return ex
+}

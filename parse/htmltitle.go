@@ -1,0 +1,250 @@
+// HTML titles: the headline chosen among og:title, JSON-LD, the
+// <title>'s parts and the lines the page shows.
+
+package parse
+
+import (
+	"strings"
+	"time"
+
+	"newsfeed/parse/htmlpage"
+)
+
+// titleFromTag removes the site's name from a <title>: "Headline - Site",
+// "Headline | Site", "Headline_频道_网站". With an <h1> that matches a part,
+// that part wins; else the longest part.
+func titleFromTag(title, h1, site string) string {
+	if title == "" {
+		return h1
+	}
+	parts := splitTitle(title)
+	if len(parts) == 1 {
+		return title
+	}
+	best := ""
+	for _, p := range parts {
+		if h1 != "" && (p == h1 || strings.Contains(h1, p) && runeLen(p)*2 > runeLen(h1)) {
+			return p
+		}
+		if p == site {
+			continue
+		}
+		if runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+var titleSeparators = []string{" | ", " - ", " – ", " — ", "--", "——", "_", " :: ", " » ", "｜", "－", "—", "|"}
+
+func splitTitle(t string) []string {
+	for _, sep := range titleSeparators {
+		if strings.Contains(t, sep) {
+			var out []string
+			for _, p := range strings.Split(t, sep) {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			if len(out) > 1 {
+				return out
+			}
+		}
+	}
+	return []string{t}
+}
+
+// titleParts drops from a <title>'s parts those that name the site: the
+// site's declared name, and a short last part ("Headline - Site",
+// "Headline_频道_网站") when it is the shortest.
+func titleParts(parts []string, site string) []string {
+	if len(parts) < 2 {
+		return parts
+	}
+	var out []string
+	for _, p := range parts {
+		if p != site {
+			out = append(out, p)
+		}
+	}
+	last := out[len(out)-1]
+	if len(out) > 1 && runeLen(last) <= 12 {
+		shortest := true
+		for _, p := range out[:len(out)-1] {
+			if runeLen(p) < runeLen(last) {
+				shortest = false
+			}
+		}
+		if shortest {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
+
+// chooseTitle picks an article's title on a page that declares none: the
+// part of its <title> that the page shows as a heading or a line of text;
+// else a heading the <title> contains; else the first line of the
+// content, when it is short and reads like a title (first is then true);
+// else the longest part of the <title>.
+func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, first bool) {
+	parts := splitTitle(m.Tag)
+	shown := map[string]bool{}
+	for _, h := range m.Headings {
+		shown[h] = true
+	}
+	for _, b := range all {
+		if runeLen(b.Text) <= 80 {
+			shown[b.Text] = true
+		}
+	}
+	if m.Declared != "" && !(m.Tag != m.Declared && strings.HasSuffix(m.Tag, m.Declared)) {
+		// (A declared title that is only the <title>'s tail is the site's
+		// name, which some pages put in og:title.)
+		return longerShown(m.Declared, parts, shown), false
+	}
+	if len(parts) == 1 {
+		if t := shownPrefix(m.Tag, all); t != "" {
+			return t, false
+		}
+	}
+	best := ""
+	for _, p := range titleParts(parts, m.SiteName) {
+		if shown[p] && runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	if best != "" && !(len(parts) > 1 && labelsOnly(parts)) {
+		return best, false
+	}
+	// A <title> of labels only ("新闻动态--某某学会官网": a column and the
+	// site) names no headline; neither does a page without one. The
+	// headline is then the heading right above the body.
+	if h := headingAbove(all, content); h != "" && (m.Tag == "" || labelsOnly(parts)) {
+		return h, false
+	}
+	best = ""
+	// A heading the <title> contains, long enough to be more than the
+	// site's name beside the headline.
+	for _, h := range m.Headings {
+		if runeLen(h) > runeLen(best) && strings.Contains(m.Tag, h) {
+			best = h
+		}
+	}
+	if best != "" && runeLen(best)*10 >= runeLen(m.Tag)*4 {
+		return best, false
+	}
+	if len(content) > 0 {
+		if c := content[0].Text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+			return c, true
+		}
+	}
+	return titleFromTag(m.Tag, m.H1, m.SiteName), false
+}
+
+// longerShown returns the <title> part that the page shows as a line and
+// that declared is a prefix of, else declared: an og:title cut short by
+// an unescaped quote in the page's attribute ("…龙湖集团" of "…龙湖集团"暗伤"
+// 曝露？") loses to the headline the reader sees.
+func longerShown(declared string, parts []string, shown map[string]bool) string {
+	for _, p := range parts {
+		if len(p) > len(declared) && strings.HasPrefix(p, declared) && shown[p] {
+			return p
+		}
+	}
+	return declared
+}
+
+// shownPrefix returns the line of the page that a <title> with no
+// separator begins with, when the rest after a space is the site's name
+// shown elsewhere on the page ("Headline 某某医院", with 某某医院 in the
+// logo or the copyright line); else "".
+func shownPrefix(tag string, all []htmlpage.Block) string {
+	for _, b := range all {
+		t := b.Text
+		if len(t) >= len(tag) || !strings.HasPrefix(tag, t) || runeLen(t)*2 < runeLen(tag) {
+			continue
+		}
+		rest := tag[len(t):]
+		if r := firstRune(rest); r != ' ' && r != '\u3000' {
+			continue
+		}
+		site := strings.TrimSpace(rest)
+		for _, o := range all {
+			if o.Text != tag && o.Text != t && strings.Contains(o.Text, site) {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// anchorIndex returns where the article starts among the page's
+// blocks: the block holding the title, else the extracted content's first
+// line, else -1.
+func anchorIndex(blocks []htmlpage.Block, title string, content []htmlpage.Block) int {
+	if title != "" {
+		for i, b := range blocks {
+			if b.Text == title || runeLen(b.Text) < 2*runeLen(title) && strings.Contains(b.Text, title) ||
+				strings.HasPrefix(title, b.Text) && runeLen(b.Text)*10 >= runeLen(title)*6 {
+				return i // the title, maybe without the site's name the <title> adds
+			}
+		}
+	}
+	if len(content) > 0 {
+		for i, b := range blocks {
+			if b.Text == content[0].Text {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// labelsOnly reports a <title> whose parts are all short labels — a
+// column, a section, the site's name — and none a headline.
+func labelsOnly(parts []string) bool {
+	for _, p := range parts {
+		if runeLen(p) > 10 {
+			return false
+		}
+	}
+	return len(parts) > 0
+}
+
+// headingAbove returns the headline-like line right above the body's first
+// line among a page's blocks: six to eighty characters, within four lines,
+// neither a dateline nor a credit; else "".
+func headingAbove(all, content []htmlpage.Block) string {
+	if len(content) == 0 {
+		return ""
+	}
+	at := -1
+	for i, b := range all {
+		if b.Text == content[0].Text {
+			at = i
+			break
+		}
+	}
+	for i := at - 1; i >= 0 && i >= at-4; i-- {
+		s := all[i].Text
+		if n := runeLen(s); n < 6 || n > 80 {
+			continue
+		}
+		if _, dated := findStamp(s, time.UTC); dated || outletIn(s) != "" || len(bylineNames(s)) > 0 {
+			continue
+		}
+		return s
+	}
+	return ""
+}
+
+// metaTitle is the title the metadata gives: the declared one, else the
+// <title> less the site's name.
+func metaTitle(m htmlpage.Meta) string {
+	if m.Declared != "" {
+		return m.Declared
+	}
+	return titleFromTag(m.Tag, m.H1, m.SiteName)
+}
