@@ -36,7 +36,7 @@ func needFeedparser(t *testing.T) {
 // TestPublish_FeedparserAcceptsEveryFeed publishes the seed, a mixed and
 // a hostile database, and runs Debian's feedparser over every feed file
 // (testdata/readers/check_feeds.py): no bozo error, and every entry with
-// the id and title the store holds, an absolute link and a zoned date.
+// the id (the Atom id in Atom) and title the store holds, an absolute link and a zoned date.
 func TestPublish_FeedparserAcceptsEveryFeed(t *testing.T) {
 	needFeedparser(t)
 	ctx := context.Background()
@@ -52,11 +52,15 @@ func TestPublish_FeedparserAcceptsEveryFeed(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range res.Feeds {
-			var entries []map[string]string
-			for _, it := range f.Items {
-				entries = append(entries, map[string]string{"id": it.ID, "title": it.Title})
-			}
 			for _, format := range Formats {
+				var entries []map[string]string
+				for _, it := range f.Items {
+					id := it.ID
+					if format == Atom {
+						id = f.AtomID(it)
+					}
+					entries = append(entries, map[string]string{"id": id, "title": it.Title})
+				}
 				path := filepath.Join(out, filepath.FromSlash(f.Spec.Path()+"."+string(format)))
 				manifest[path] = entries
 			}
