@@ -117,7 +117,7 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 		return res, err
 	}
 	buf.Reset()
-	if err := writeIndex(&buf, b, res.Feeds); err != nil {
+	if err := b.WriteIndex(&buf, res.Feeds); err != nil {
 		return res, err
 	}
 	if err := put(filepath.Join(dir, IndexFile), buf.Bytes()); err != nil {
