@@ -49,7 +49,7 @@ func newAsset(body []byte, ctype string, lastModified time.Time) *asset {
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
-		zw.Write(body)                                            // writes to a bytes.Buffer do not fail
+		zw.Write(body)                                           // writes to a bytes.Buffer do not fail
 		zw.Close()
 		if buf.Len() < len(body) {
 			a.gz = buf.Bytes()
