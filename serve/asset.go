@@ -24,6 +24,9 @@ type asset struct {
 	lastModified time.Time
 
 	hType, hETag, hGzETag, hLastModified, hLen, hGzLen []string
+	// hPageType, when set, is the Content-Type for a browser that asks
+	// for a page (see pageType); hVary then names Accept too.
+	hPageType, hVary []string
 }
 
 // minGzip is the smallest body worth compressing.
@@ -41,6 +44,7 @@ func newAsset(body []byte, ctype string, lastModified time.Time) *asset {
 		lastModified: lastModified,
 		hType:        []string{ctype},
 		hLen:         []string{strconv.Itoa(len(body))},
+		hVary:        hVaryEncoding,
 	}
 	a.hETag, a.hGzETag = []string{a.etag}, []string{a.gzETag}
 	if !lastModified.IsZero() {
@@ -59,9 +63,18 @@ func newAsset(body []byte, ctype string, lastModified time.Time) *asset {
 	return a
 }
 
+// withPageType makes a serve its bytes as generic XML to browsers that
+// navigate to it (see pageType), and returns a.
+func (a *asset) withPageType() *asset {
+	a.hPageType, a.hVary = hXMLPage, hVaryAccept
+	return a
+}
+
 // Header values every asset response shares.
 var (
-	hVary     = []string{"Accept-Encoding"}
+	hVaryEncoding = []string{"Accept-Encoding"}
+	hVaryAccept   = []string{"Accept, Accept-Encoding"}
+	hXMLPage      = []string{"application/xml; charset=utf-8"}
 	hGzip     = []string{"gzip"}
 	hNoSniff  = []string{"nosniff"}
 	hAllowGET = []string{"GET, HEAD"}
@@ -74,8 +87,11 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl [
 	h := w.Header()
 	useGzip := a.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
 	h["Content-Type"] = a.hType
+	if a.hPageType != nil && pageType(r.Header["Accept"]) {
+		h["Content-Type"] = a.hPageType
+	}
 	h["Cache-Control"] = cacheControl
-	h["Vary"] = hVary
+	h["Vary"] = a.hVary
 	h["X-Content-Type-Options"] = hNoSniff
 	if useGzip {
 		h["Etag"] = a.hGzETag
@@ -104,6 +120,24 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl [
 	}
 	n, _ := w.Write(body) // a client gone away is no error of ours
 	return http.StatusOK, n
+}
+
+// pageType reports whether the Accept values are a browser's navigation
+// (text/html wanted, no feed type named). Browsers show
+// application/atom+xml and application/rss+xml as plain text, or
+// download them, without running the xml-stylesheet processing
+// instruction; served as application/xml, the same bytes become a page.
+// Feed readers name a feed type, or send */* or nothing, and get the
+// feed's own type.
+func pageType(accept []string) bool {
+	html := false
+	for _, v := range accept {
+		if strings.Contains(v, "application/atom+xml") || strings.Contains(v, "application/rss+xml") {
+			return false
+		}
+		html = html || strings.Contains(v, "text/html")
+	}
+	return html
 }
 
 // notModified evaluates the request's preconditions as RFC 9110 §13.2.2

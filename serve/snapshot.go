@@ -153,7 +153,10 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 			if err := f.Render(&buf, format); err != nil {
 				return nil, err
 			}
-			put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest)
+			a := put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest)
+			if format != feed.JSON {
+				a.withPageType() // its xml-stylesheet makes it a page
+			}
 		}
 	}
 	var buf bytes.Buffer
