@@ -75,9 +75,9 @@ var (
 	hVaryEncoding = []string{"Accept-Encoding"}
 	hVaryAccept   = []string{"Accept, Accept-Encoding"}
 	hXMLPage      = []string{"application/xml; charset=utf-8"}
-	hGzip     = []string{"gzip"}
-	hNoSniff  = []string{"nosniff"}
-	hAllowGET = []string{"GET, HEAD"}
+	hGzip         = []string{"gzip"}
+	hNoSniff      = []string{"nosniff"}
+	hAllowGET     = []string{"GET, HEAD"}
 )
 
 // serveAsset answers a GET or HEAD for a: 304 when the request's
