@@ -76,7 +76,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if *every > 0 {
 		runArgs := []string{"--db", *dbPath, "--lock-timeout", lockTimeout.String(), "--base-url", base,
-			"--limit", strconv.Itoa(*limit), "--title", *title, "--"}
+			"--limit", strconv.Itoa(*limit), "--title", *title}
 		go runEvery(ctx, e, log, *every, append(runArgs, fs.Args()...))
 	}
 	if err := srv.Serve(ctx, ln); err != nil {
