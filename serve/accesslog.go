@@ -3,6 +3,7 @@ package serve
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -35,29 +36,49 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap gives http.ResponseController the connection's writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// accessLog wraps next: every request is counted in the metrics and,
-// when an access log is set, logged in one line.
-func (s *Server) accessLog(next http.Handler) http.Handler {
-	log := s.cfg.AccessLog
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t0 := time.Now()
-		rec := &recorder{ResponseWriter: w, route: routeNone}
-		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+// ServeHTTP answers a request. Feeds, the index page and the
+// stylesheet, which readers poll, take a short path: one map look-up in
+// the snapshot, headers that are already made, counters already
+// resolved. Every other route goes through a recorder that keeps the
+// status and bytes for the metrics. Either way a request is counted and,
+// with an access log, logged in one line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t0 := time.Now()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if snap := s.snap.Load(); snap != nil {
+			if rel, ok := strings.CutPrefix(r.URL.Path, s.prefix); ok {
+				if a := snap.assets[rel]; a != nil {
+					code, n := serveAsset(w, r, a, s.cacheControl)
+					a.counters.count(code, n)
+					s.logRequest(r, code, n, a.counters.route, t0)
+					return
+				}
+			}
 		}
-		s.metrics.request(rec.route, rec.status, rec.bytes)
-		if log != nil {
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.RequestURI()),
-				slog.Int("status", rec.status),
-				slog.Int("bytes", rec.bytes),
-				slog.Duration("took", time.Since(t0)),
-				slog.String("remote", r.RemoteAddr),
-				slog.String("route", rec.route),
-				slog.String("user_agent", r.UserAgent()),
-			)
-		}
-	})
+	}
+	rec := &recorder{ResponseWriter: w, route: routeNone}
+	s.route(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	s.metrics.request(rec.route, rec.status, rec.bytes)
+	s.logRequest(r, rec.status, rec.bytes, rec.route, t0)
+}
+
+// logRequest writes the access log's line for a request, if there is an
+// access log.
+func (s *Server) logRequest(r *http.Request, code, n int, route string, t0 time.Time) {
+	if s.cfg.AccessLog == nil {
+		return
+	}
+	s.cfg.AccessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.RequestURI()),
+		slog.Int("status", code),
+		slog.Int("bytes", n),
+		slog.Duration("took", time.Since(t0)),
+		slog.String("remote", r.RemoteAddr),
+		slog.String("route", route),
+		slog.String("user_agent", r.UserAgent()),
+	)
 }

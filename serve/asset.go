@@ -27,6 +27,9 @@ type asset struct {
 	// hPageType, when set, is the Content-Type for a browser that asks
 	// for a page (see pageType); hVary then names Accept too.
 	hPageType, hVary []string
+
+	// counters are the metrics of the asset's route.
+	counters *routeCounters
 }
 
 // minGzip is the smallest body worth compressing.

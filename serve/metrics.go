@@ -3,6 +3,7 @@ package serve
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,55 @@ type metrics struct {
 	feeds       prometheus.Gauge
 	snapBuilt   prometheus.Gauge
 	handler     http.Handler
+
+	routesMu sync.Mutex
+	routes   map[string]*routeCounters
+}
+
+// routeCounters are one route's counters for the statuses assets are
+// answered with, resolved once: counting a request is then an atomic
+// add, with no label look-up.
+type routeCounters struct {
+	route                    string
+	ok, notModified, nmTotal prometheus.Counter
+	bytes                    prometheus.Counter
+	m                        *metrics
+}
+
+// forRoute returns the counters of route, resolving them the first time.
+func (m *metrics) forRoute(route string) *routeCounters {
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	if c := m.routes[route]; c != nil {
+		return c
+	}
+	c := &routeCounters{
+		route:       route,
+		ok:          m.requests.WithLabelValues(route, "200"),
+		notModified: m.requests.WithLabelValues(route, "304"),
+		nmTotal:     m.notModified.WithLabelValues(route),
+		bytes:       m.bytes.WithLabelValues(route),
+		m:           m,
+	}
+	m.routes[route] = c
+	return c
+}
+
+// count counts one request answered with code and n body bytes.
+func (c *routeCounters) count(code, n int) {
+	switch code {
+	case http.StatusOK:
+		c.ok.Inc()
+	case http.StatusNotModified:
+		c.notModified.Inc()
+		c.nmTotal.Inc()
+	default:
+		c.m.request(c.route, code, n)
+		return
+	}
+	if n > 0 {
+		c.bytes.Add(float64(n))
+	}
 }
 
 // newRegistry returns a registry with the Go runtime and process
@@ -67,6 +117,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		snapBuilt: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "newsfeed_build_timestamp_seconds", Help: "When the feeds served were built (Unix time).",
 		}),
+		routes: map[string]*routeCounters{},
 	}
 	reg.MustRegister(m.requests, m.notModified, m.bytes, m.buildTime, m.builds, m.records,
 		m.lastWrite, m.lastSeq, m.feeds, m.snapBuilt)

@@ -88,7 +88,6 @@ type Server struct {
 	lastErr atomic.Pointer[string]
 
 	cacheControl []string
-	handler      http.Handler
 }
 
 // New checks cfg and returns a Server. It builds the first snapshot
@@ -146,12 +145,12 @@ func New(cfg Config) (*Server, error) {
 		reg = newRegistry()
 	}
 	s.metrics = newMetrics(reg)
-	s.handler = s.accessLog(http.HandlerFunc(s.route))
+	s.stylesheet.counters = s.metrics.forRoute(routeXSL)
 	return s, nil
 }
 
-// Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.handler }
+// Handler returns the server's HTTP handler: the Server itself.
+func (s *Server) Handler() http.Handler { return s }
 
 // Refresh builds a new snapshot when the database file changed since
 // the current one was built (or when there is none yet). A build that
@@ -232,7 +231,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("first build failed; retrying every poll", slog.Any("error", err))
 	}
 	hs := &http.Server{
-		Handler:           s.handler,
+		Handler:           s,
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -278,11 +277,12 @@ const (
 	routeNone    = "not_found"
 )
 
-// route dispatches a request. Paths are matched exactly, after
+// route dispatches a request that is not a GET or HEAD of an asset
+// (see ServeHTTP). Paths are matched exactly, after
 // percent-decoding and nothing else: "/../etc/passwd" is no asset's
 // path, so it is a 404 like any other unknown path.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	rec := w.(*recorder)
+func (s *Server) route(rec *recorder, r *http.Request) {
+	w := http.ResponseWriter(rec)
 	p := r.URL.Path
 	switch p {
 	case "/healthz":
@@ -318,30 +318,17 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if snap == nil {
 		// The first build has not succeeded yet (a writer held the
 		// database at start): no path is known to be missing.
-		rec.route = routeNone
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "503 the feeds are being built; retry in a second", http.StatusServiceUnavailable)
 		return
 	}
-	a := snap.assets[rel]
-	if a == nil {
-		rec.route = routeNone
-		notFound(w)
-		return
-	}
-	switch rel {
-	case "", feed.IndexFile:
-		rec.route = routeIndex
-	case feed.StylesheetFile:
-		rec.route = routeXSL
-	default:
+	if snap.assets[rel] != nil {
+		// Assets are served by ServeHTTP; only other methods get here.
 		rec.route = routeFeed
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w)
 		return
 	}
-	serveAsset(w, r, a, s.cacheControl)
+	notFound(w)
 }
 
 // notFound answers 404 in plain text.

@@ -138,6 +138,7 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 			}
 		}
 		a := newAsset(body, ctype, lm)
+		a.counters = s.metrics.forRoute(routeFeed)
 		snap.assets[path] = a
 		return a
 	}
@@ -164,6 +165,7 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		return nil, err
 	}
 	index := put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll)
+	index.counters = s.metrics.forRoute(routeIndex)
 	snap.assets[""] = index
 	snap.assets[feed.StylesheetFile] = s.stylesheet
 	body, err := json.Marshal(statsJSON(stats))
