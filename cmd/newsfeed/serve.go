@@ -25,7 +25,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	dbPath, lockTimeout := dbFlags(fs)
 	addr := fs.String("addr", serve.DefaultAddr, "the address to listen on, host:port")
 	baseURL := fs.String("base-url", "",
-		"the absolute URL the feeds are served at, for self links and item ids (default http://ADDR/, localhost for an unspecified host)")
+		"the absolute URL readers reach the server at: self links, Atom ids (default http://ADDR/, localhost for a loopback or unspecified host)")
 	limit := fs.Int("limit", feed.DefaultLimit, "items per feed, newest first")
 	title := fs.String("title", feed.DefaultTitle, "the start of every feed's title")
 	site := fs.String("site", "", "serve only this site's records")
@@ -87,13 +87,16 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 // defaultServeBase is the base URL for a server listening on addr: its
-// host, or localhost when the host is unspecified (":8080", "0.0.0.0").
+// host, or localhost when the host is loopback or unspecified (":8080",
+// "0.0.0.0"). The default address thus gives publish's default base URL,
+// so that served and published feeds have the same Atom ids and share
+// the item cache.
 func defaultServeBase(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return feed.DefaultBaseURL
 	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsUnspecified() || ip.IsLoopback())) {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
