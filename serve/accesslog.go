@@ -44,6 +44,9 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // with an access log, logged in one line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t0 := time.Now()
+	if hold := s.hold.Load(); hold != nil {
+		(*hold)(r)
+	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		if snap := s.snap.Load(); snap != nil {
 			if rel, ok := strings.CutPrefix(r.URL.Path, s.prefix); ok {

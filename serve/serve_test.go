@@ -537,3 +537,59 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestServe_ShutdownFinishesRequests: a request whose handler runs when
+// the server is told to stop is answered in full before Serve returns
+// nil; new connections are refused from then on.
+func TestServe_ShutdownFinishesRequests(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	ts := startServer(t, Config{DB: newDB(t, 2)}, "")
+	_, want := get(t, "GET", ts.url+"articles.atom")
+	hold := func(r *http.Request) {
+		if r.URL.RawQuery == "hold" {
+			close(entered)
+			<-release
+		}
+	}
+	ts.hold.Store(&hold)
+	type result struct {
+		code int
+		body []byte
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		resp, err := client.Get(ts.url + "articles.atom?hold")
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		got <- result{resp.StatusCode, body, err}
+	}()
+	<-entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- ts.stop() }()
+	addr := strings.TrimSuffix(strings.TrimPrefix(ts.url, "http://"), "/")
+	waitFor(t, "the listener to close", func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
+	select {
+	case err := <-stopped:
+		t.Fatalf("Serve returned (%v) with a request in flight", err)
+	default:
+	}
+	close(release)
+	r := <-got
+	if r.err != nil || r.code != 200 || !bytes.Equal(r.body, want) {
+		t.Errorf("in-flight request: status %d, %d of %d bytes, %v", r.code, len(r.body), len(want), r.err)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}

@@ -88,6 +88,9 @@ type Server struct {
 	lastErr atomic.Pointer[string]
 
 	cacheControl []string
+	// hold, when set, runs first for every request: a test holds a
+	// request in flight with it.
+	hold atomic.Pointer[func(*http.Request)]
 }
 
 // New checks cfg and returns a Server. It builds the first snapshot
@@ -192,22 +195,28 @@ func (s *Server) refreshed(err error) error {
 
 // poll refreshes every cfg.Poll until ctx is done. A database locked by
 // a writer is expected (cron): it is logged at debug level and tried
-// again at the next poll.
+// again at the next poll. Any other failure is logged once, not every
+// second, until it changes or a build succeeds.
 func (s *Server) poll(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	var last string
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
-			level := slog.LevelWarn
-			if errors.Is(err, store.ErrLocked) {
-				level = slog.LevelDebug
-			}
-			s.log.Log(ctx, level, "refresh failed; serving the previous feeds", slog.Any("error", err))
+		err := s.Refresh(ctx)
+		switch {
+		case err == nil:
+			last = ""
+		case ctx.Err() != nil:
+		case errors.Is(err, store.ErrLocked):
+			s.log.Debug("database locked by a writer; serving the previous feeds", slog.Any("error", err))
+		case err.Error() != last:
+			last = err.Error()
+			s.log.Warn("refresh failed; serving the previous feeds until it succeeds", slog.Any("error", err))
 		}
 	}
 }

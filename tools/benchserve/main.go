@@ -4,6 +4,9 @@
 // `make bench-serve` builds newsfeed, installs nginx and wrk if missing,
 // and runs it.
 //
+// A bare net/http handler serving the bytes from memory, in this
+// process, is measured beside them for reference.
+//
 // Usage:
 //
 //	benchserve [-bin bin/newsfeed] [-d 5s] [-c 100] [-t 2] [-nginx /usr/sbin/nginx] [-wrk wrk]
@@ -11,7 +14,8 @@
 // nginx runs one worker with access_log off, sendfile, an open file
 // cache, and gzip_static (the feed compressed once, as serve does);
 // newsfeed serve runs with its access log off, and once more with it
-// on. Both listen on 127.0.0.1 only.
+// on, with GOMAXPROCS=1 (-procs) as nginx has one worker. All listen on
+// 127.0.0.1 only.
 package main
 
 import (
@@ -29,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,8 +50,12 @@ func main() {
 	nginx := flag.String("nginx", "/usr/sbin/nginx", "the nginx binary")
 	wrk := flag.String("wrk", "wrk", "the wrk binary")
 	rounds := flag.Int("rounds", 3, "runs of each case, nginx and newsfeed taking turns; the median is shown")
+	procs := flag.Int("procs", 1, "GOMAXPROCS of newsfeed serve and the bare handler, as nginx runs one worker (0: the default)")
 	flag.Parse()
-	if err := run(*bin, *nginx, *wrk, *dur, *conns, *threads, *rounds); err != nil {
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
+	if err := run(*bin, *nginx, *wrk, *dur, *conns, *threads, *rounds, *procs); err != nil {
 		fmt.Fprintln(os.Stderr, "benchserve:", err)
 		os.Exit(1)
 	}
@@ -59,7 +68,7 @@ type server struct {
 	cmd  *exec.Cmd
 }
 
-func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds int) error {
+func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds, procs int) error {
 	dir, err := os.MkdirTemp("", "benchserve-")
 	if err != nil {
 		return err
@@ -100,12 +109,28 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 		cmd: exec.Command(nginxBin, "-p", dir, "-c", conf)}
 	nf := &server{name: "newsfeed serve", url: base + "articles.atom",
 		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base, "--access-log=false")}
+	goEnv := os.Environ()
+	if procs > 0 {
+		goEnv = append(goEnv, "GOMAXPROCS="+strconv.Itoa(procs))
+	}
+	nf.cmd.Env = goEnv
 	for _, s := range []*server{ng, nf} {
 		if err := s.start(); err != nil {
 			return err
 		}
 		defer s.stop()
 	}
+	// A bare net/http handler writing the bytes from memory: what Go's
+	// HTTP server costs by itself, for reference.
+	bareAddr := freeAddr()
+	bareLn, err := net.Listen("tcp", bareAddr)
+	if err != nil {
+		return err
+	}
+	bareSrv := &http.Server{Handler: bareHandler(atom)}
+	go bareSrv.Serve(bareLn)
+	defer bareSrv.Close()
+	bare := &server{name: "bare net/http", url: "http://" + bareAddr + "/articles.atom"}
 	ngBody, err := fetch(ng.url)
 	if err != nil {
 		return err
@@ -117,8 +142,9 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 	if !bytes.Equal(ngBody, nfBody) {
 		return fmt.Errorf("nginx and newsfeed serve give different bytes (%d and %d)", len(ngBody), len(nfBody))
 	}
-	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; median of %d rounds\n\n",
-		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), rounds)
+	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; "+
+		"nginx 1 worker, Go GOMAXPROCS=%d; median of %d rounds\n\n",
+		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), runtime.GOMAXPROCS(0), rounds)
 
 	type row struct {
 		name   string
@@ -129,12 +155,12 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 		{"200 gzip", []string{"Accept-Encoding: gzip"}},
 		{"304 If-None-Match", nil}, // the ETag is each server's own
 	}
-	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | bare net/http req/s |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		var runs [2][]wrkResult
+		var runs [3][]wrkResult
 		for range rounds {
-			for i, s := range []*server{ng, nf} {
+			for i, s := range []*server{ng, nf, bare} {
 				h := r.header
 				if strings.HasPrefix(r.name, "304") {
 					etag, err := etagOf(s.url)
@@ -153,15 +179,16 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 				runs[i] = append(runs[i], res)
 			}
 		}
-		res := [2]wrkResult{median(runs[0]), median(runs[1])}
-		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v |\n", r.name, res[0].rps, res[1].rps,
-			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99)
+		res := [3]wrkResult{median(runs[0]), median(runs[1]), median(runs[2])}
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %.0f |\n", r.name, res[0].rps, res[1].rps,
+			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99, res[2].rps)
 	}
 
 	// The access log's cost: the same server with it on, to /dev/null.
 	nf.stop()
 	logged := &server{name: "newsfeed serve (access log)", url: nf.url,
 		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base)}
+	logged.cmd.Env = goEnv
 	if err := logged.start(); err != nil {
 		return err
 	}
@@ -172,6 +199,29 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 	}
 	fmt.Printf("\nnewsfeed serve with its access log on (to /dev/null), 200 identity: %.0f req/s, p99 %v\n", res.rps, res.p99)
 	return nil
+}
+
+// bareHandler answers with body, or its gzip copy, or 304 for its ETag,
+// setting only the headers that takes.
+func bareHandler(body []byte) http.Handler {
+	gz := gzipped(body)
+	const etag = `"bare"`
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		h.Set("Content-Type", "application/atom+xml; charset=utf-8")
+		b := body
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			b = gz
+		}
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
 }
 
 // nginxConf is one worker serving feeds on addr, tuned for static files.
@@ -207,8 +257,9 @@ http {
 }
 
 func (s *server) start() error {
-	// nginx prints only errors; serve's log goes to /dev/null.
-	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
+	// nginx prints only errors. serve's log goes to /dev/null (nil
+	// here): an io.Discard would be a pipe this process reads.
+	s.cmd.Stdout, s.cmd.Stderr = nil, nil
 	if s.name == "nginx" {
 		s.cmd.Stderr = os.Stderr
 	}
