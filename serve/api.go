@@ -70,13 +70,11 @@ func apiMethod(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// recordsQuery is /api/records' parameters.
-type recordsQuery = store.ChangeQuery
-
-// parseRecordsQuery reads since, kind and limit; any other parameter,
+// parseRecordsQuery reads /api/records' since, kind and limit, as the
+// change-log query they make; any other parameter,
 // or a value that is not valid, is an error naming it.
-func parseRecordsQuery(r *http.Request) (recordsQuery, error) {
-	q := recordsQuery{Limit: DefaultRecordsLimit}
+func parseRecordsQuery(r *http.Request) (store.ChangeQuery, error) {
+	q := store.ChangeQuery{Limit: DefaultRecordsLimit}
 	vals := r.URL.Query()
 	for name, vs := range vals {
 		if len(vs) != 1 {
