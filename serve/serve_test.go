@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -591,5 +593,37 @@ func TestServe_ShutdownFinishesRequests(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Errorf("Serve: %v", err)
+	}
+}
+
+// TestRefresh_KeepsUnchangedAssets: a rebuild after a change to the file
+// that changed no feed keeps every asset as it was: its bytes, gzip copy,
+// ETag and Last-Modified, so pollers keep getting 304s.
+func TestRefresh_KeepsUnchangedAssets(t *testing.T) {
+	db := newDB(t, 1)
+	srv, err := New(Config{DB: db, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := srv.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := srv.snap.Load()
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(db, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second := srv.snap.Load()
+	if second == first {
+		t.Fatal("no rebuild after the file's mtime changed")
+	}
+	for path, a := range first.assets {
+		if second.assets[path] != a {
+			t.Errorf("%q: a new asset for the same bytes", path)
+		}
 	}
 }

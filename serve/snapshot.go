@@ -120,25 +120,35 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		feeds:     len(feeds),
 		version:   v,
 	}
-	// put keeps body at path. Last-Modified is the newest item's date,
-	// never in the future, and never behind (nor equal to) the previous
-	// snapshot's when the bytes changed: a client sending only
-	// If-Modified-Since must not get a 304 for new bytes.
-	put := func(path string, body []byte, ctype string, newest time.Time) *asset {
+	// put keeps body at path. An asset whose bytes did not change is the
+	// previous one, compressed already, with its Last-Modified. Else
+	// Last-Modified is the newest item's date, never in the future, and
+	// never behind (nor equal to) the previous snapshot's: a client
+	// sending only If-Modified-Since must not get a 304 for new bytes.
+	// route names its metrics; page says that browsers get it as a
+	// page (withPageType).
+	put := func(path string, body []byte, ctype string, newest time.Time, route string, page bool) *asset {
+		var old *asset
+		if prev != nil {
+			old = prev.assets[path]
+		}
+		if old != nil && bytes.Equal(old.body, body) {
+			snap.assets[path] = old
+			return old
+		}
 		lm := newest
 		if lm.After(now) {
 			lm = now
 		}
 		lm = lm.Truncate(time.Second)
-		if prev != nil {
-			if old := prev.assets[path]; old != nil && !bytes.Equal(old.body, body) && !lm.After(old.lastModified) {
-				lm = later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
-			} else if old != nil && bytes.Equal(old.body, body) {
-				lm = old.lastModified
-			}
+		if old != nil && !lm.After(old.lastModified) {
+			lm = later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
 		}
 		a := newAsset(body, ctype, lm)
-		a.counters = s.metrics.forRoute(routeFeed)
+		a.counters = s.metrics.forRoute(route)
+		if page {
+			a.withPageType()
+		}
 		snap.assets[path] = a
 		return a
 	}
@@ -154,19 +164,15 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 			if err := f.Render(&buf, format); err != nil {
 				return nil, err
 			}
-			a := put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest)
-			if format != feed.JSON {
-				a.withPageType() // its xml-stylesheet makes it a page
-			}
+			// An RSS or Atom feed's xml-stylesheet makes it a page.
+			put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON)
 		}
 	}
 	var buf bytes.Buffer
 	if err := s.builder.WriteIndex(&buf, feeds); err != nil {
 		return nil, err
 	}
-	index := put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll)
-	index.counters = s.metrics.forRoute(routeIndex)
-	snap.assets[""] = index
+	snap.assets[""] = put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false)
 	snap.assets[feed.StylesheetFile] = s.stylesheet
 	body, err := json.Marshal(statsJSON(stats))
 	if err != nil {
