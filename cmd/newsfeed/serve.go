@@ -74,12 +74,24 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitFailed
 	}
+	runsDone := make(chan struct{})
+	runCtx, stopRuns := context.WithCancel(ctx)
+	defer stopRuns()
 	if *every > 0 {
 		runArgs := []string{"--db", *dbPath, "--lock-timeout", lockTimeout.String(), "--base-url", base,
 			"--limit", strconv.Itoa(*limit), "--title", *title}
-		go runEvery(ctx, e, log, *every, append(runArgs, fs.Args()...))
+		go func() {
+			defer close(runsDone)
+			runEvery(runCtx, e, log, *every, append(runArgs, fs.Args()...))
+		}()
+	} else {
+		close(runsDone)
 	}
-	if err := srv.Serve(ctx, ln); err != nil {
+	err = srv.Serve(ctx, ln)
+	// A run under way commits its batch in flight and returns.
+	stopRuns()
+	<-runsDone
+	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitFailed
 	}
