@@ -43,7 +43,10 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // status and bytes for the metrics. Either way a request is counted and,
 // with an access log, logged in one line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	t0 := time.Now()
+	var t0 time.Time
+	if s.cfg.AccessLog != nil {
+		t0 = time.Now()
+	}
 	if hold := s.hold.Load(); hold != nil {
 		(*hold)(r)
 	}

@@ -89,25 +89,26 @@ var (
 func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl []string) (int, int) {
 	h := w.Header()
 	useGzip := a.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
-	h["Content-Type"] = a.hType
-	if a.hPageType != nil && pageType(r.Header["Accept"]) {
-		h["Content-Type"] = a.hPageType
-	}
 	h["Cache-Control"] = cacheControl
 	h["Vary"] = a.hVary
-	h["X-Content-Type-Options"] = hNoSniff
 	if useGzip {
 		h["Etag"] = a.hGzETag
 	} else {
 		h["Etag"] = a.hETag
 	}
-	if a.hLastModified != nil {
-		h["Last-Modified"] = a.hLastModified
-	}
 	if notModified(r, a) {
-		delete(h, "Content-Type")
+		// RFC 9110 §15.4.5: the fields a 200 would have sent that
+		// caches update from, and no representation metadata.
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, 0
+	}
+	h["Content-Type"] = a.hType
+	if a.hPageType != nil && pageType(r.Header["Accept"]) {
+		h["Content-Type"] = a.hPageType
+	}
+	h["X-Content-Type-Options"] = hNoSniff
+	if a.hLastModified != nil {
+		h["Last-Modified"] = a.hLastModified
 	}
 	body := a.body
 	if useGzip {
