@@ -62,11 +62,12 @@ func (f *Feed) atom() *atomDoc {
 	af := (&feeds.Atom{Feed: f.generic()}).AtomFeed()
 	af.Id = f.URL(Atom) // gorilla/feeds uses the site link, which every feed shares
 	af.Link = nil
+	updated := f.atomUpdated()
 	entries := make([]*atomEntry, len(af.Entries))
 	for i, e := range af.Entries {
 		it := f.Items[i]
 		entries[i] = &atomEntry{
-			XMLName: e.XMLName, Xmlns: e.Xmlns, Title: e.Title, Updated: e.Updated, Id: e.Id,
+			XMLName: e.XMLName, Xmlns: e.Xmlns, Title: e.Title, Updated: updated[i], Id: f.AtomID(it),
 			Category: e.Category, Rights: e.Rights, Source: e.Source,
 			Published:   it.Date.Format(time.RFC3339),
 			Contributor: e.Contributor, Links: e.Links, Summary: e.Summary, Author: e.Author,

@@ -195,7 +195,7 @@ func TestEncodeItem_RoundTrip(t *testing.T) {
 
 // itemFormatGolden is the hash of the seed's golden feeds that itemFormat
 // was last set for (see TestItemFormat).
-const itemFormatGolden = "aa768eb128a1607a1408211e761e08af"
+const itemFormatGolden = "77cf0ae1bca9281f1833194c6bd287a1"
 
 // TestItemFormat fails when the seed's golden feeds changed without
 // itemFormat being bumped: items cached by the old code would otherwise

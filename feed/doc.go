@@ -20,8 +20,12 @@
 //
 // What readers get, whatever the records hold:
 //
-//   - An item's GUID, Atom id and JSON Feed id are the record's id: a
-//     record keeps its id forever, so no reader shows it twice.
+//   - An item's RSS guid and JSON Feed id are the record's id, and its
+//     Atom id an IRI made from it (AtomID: the canonical URL, else a tag
+//     URI): a record keeps its id forever, so no reader shows it twice.
+//   - Entries' Atom updated times are distinct (atomUpdated), and RSS
+//     and Atom feeds name the XSLT stylesheet (StylesheetFile) that
+//     shows them as a page in a browser.
 //   - Every item has a date with an explicit zone: the record's published
 //     time, else the time the store first saw it (UTC). Atom updated is
 //     always set; a feed's updated time is its newest item's, so a feed
@@ -38,11 +42,14 @@
 // and reads it back, without decoding or sanitising anything, until the
 // record (or an interview's article) changes. Cached items are keyed by
 // the base URL and itemFormat, which must be bumped whenever rendering
-// changes (TestItemFormat watches the golden feeds for that). A cached
+// changes what an item holds (TestItemFormat watches the golden feeds
+// for that; Atom ids and updated times are made at rendering from the
+// item and the record's seq, so they need no bump). A cached
 // item and a freshly rendered one give the same bytes in every format. A
 // read-only store serves the cache but keeps nothing new.
 //
-// Publish writes each file atomically (temp file, fsync, rename) and
-// leaves a file whose content is unchanged alone, so its mtime and a web
-// server's ETag stay valid.
+// Publish writes every feed, the stylesheet and index.html (WriteIndex,
+// which `newsfeed serve` serves too). It writes each file atomically
+// (temp file, fsync, rename) and leaves a file whose content is
+// unchanged alone, so its mtime and a web server's ETag stay valid.
 package feed

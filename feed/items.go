@@ -27,6 +27,7 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 				return nil, fmt.Errorf("cached item of %s: %w", c.ID, err)
 			}
 			it.valid = it.Content // encoded from a rendered item
+			it.seq = c.Seq
 			out = append(out, it)
 			continue
 		}
@@ -35,6 +36,7 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 			return nil, err
 		}
 		it.valid = it.Content // built from clean text by the policy
+		it.seq = c.Seq
 		out = append(out, it)
 		keep = append(keep, c.Entry(encodeItem(nil, it)))
 	}

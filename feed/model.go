@@ -162,6 +162,10 @@ type Item struct {
 	// Language is the record's language tag, empty when unknown.
 	Language string
 
+	// seq is the record's change-log seq, which tells apart Atom
+	// updated times that would be equal (atomUpdated).
+	seq uint64
+
 	// valid is Content as a Builder made it, which is valid UTF-8: while
 	// Content is still that string, rendering may escape it byte by byte
 	// (see escapeXMLText).

@@ -29,7 +29,7 @@ type PublishResult struct {
 	Feeds []*Feed
 	// Written are the files written because they were new or changed;
 	// Unchanged the files left as they were. Both are paths under Dir,
-	// feed files first, index.html last.
+	// feed files first, then the stylesheet, index.html last.
 	Written, Unchanged []string
 }
 
@@ -55,7 +55,8 @@ func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 
 // Publish writes every feed of Specs in every format under dir, as
 // dir/<kind>.<format> and dir/headlines/<column>.<format>, and an
-// index.html listing them with autodiscovery links. Each file is
+// index.html listing them with autodiscovery links, and the stylesheet
+// (StylesheetFile) that RSS and Atom feeds point at. Each file is
 // written atomically and only when its content changed (see writeFile).
 // The items it had to render are kept in the store's item cache in one
 // transaction, before index.html is written. log may be nil.
@@ -112,8 +113,11 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 	if err := b.keep(ctx, rendered); err != nil {
 		return res, err
 	}
+	if err := put(filepath.Join(dir, StylesheetFile), Stylesheet()); err != nil {
+		return res, err
+	}
 	buf.Reset()
-	if err := writeIndex(&buf, b, res.Feeds); err != nil {
+	if err := b.WriteIndex(&buf, res.Feeds); err != nil {
 		return res, err
 	}
 	if err := put(filepath.Join(dir, IndexFile), buf.Bytes()); err != nil {

@@ -50,8 +50,9 @@ func TestPublish_RewritesOnlyWhatChanged(t *testing.T) {
 	if len(first.Written) != len(files) || len(first.Unchanged) != 0 {
 		t.Fatalf("first publish: %d written, %d unchanged, %d files", len(first.Written), len(first.Unchanged), len(files))
 	}
-	// 3 kinds + one headlines feed per column, 3 formats each, + index.
-	if want := 3*(3+6) + 1; len(files) != want {
+	// 3 kinds + one headlines feed per column, 3 formats each, +
+	// the stylesheet and the index.
+	if want := 3*(3+6) + 2; len(files) != want {
 		t.Errorf("%d files, want %d: %v", len(files), want, files)
 	}
 	for _, f := range files {

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"encoding/xml"
 	"fmt"
 	"html"
 	"io"
@@ -14,9 +15,9 @@ func (f *Feed) Render(w io.Writer, format Format) error {
 	var err error
 	switch format {
 	case RSS:
-		err = writeXML(f.rss(), w)
+		err = writeXML(f.rss(), f.stylesheetPI(), w)
 	case Atom:
-		err = writeXML(f.atom(), w)
+		err = writeXML(f.atom(), f.stylesheetPI(), w)
 	case JSON:
 		err = f.writeJSON(w)
 	default:
@@ -28,10 +29,17 @@ func (f *Feed) Render(w io.Writer, format Format) error {
 	return nil
 }
 
-// writeXML writes doc with gorilla/feeds' WriteXML and ends the file
+// writeXML writes doc as gorilla/feeds' WriteXML does (the XML
+// declaration, then the document indented by two spaces), with the
+// processing instructions pi after the declaration, and ends the file
 // with a newline.
-func writeXML(doc feeds.XmlFeed, w io.Writer) error {
-	if err := feeds.WriteXML(doc, w); err != nil {
+func writeXML(doc feeds.XmlFeed, pi string, w io.Writer) error {
+	if _, err := io.WriteString(w, xml.Header+pi); err != nil {
+		return err
+	}
+	e := xml.NewEncoder(w)
+	e.Indent("", "  ")
+	if err := e.Encode(doc.FeedXml()); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

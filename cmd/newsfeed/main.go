@@ -67,6 +67,7 @@ var commands = []command{
 	{"show", "print one stored record by id", runShow},
 	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
 	{"run", "ingest the sources (default: newsfeed.toml, else seeds/), then publish: the cron entry", runRun},
+	{"serve", "serve the feeds, an index page, a JSON API and metrics over HTTP (--every D: run too)", runServe},
 }
 
 func main() {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"newsfeed/feed"
+	"newsfeed/serve"
+	"newsfeed/store"
+)
+
+// runServe serves the feeds, the index page, the JSON API and metrics
+// over HTTP until SIGINT or SIGTERM, then finishes the requests in
+// flight and exits 0. With --every it also does what `newsfeed run`
+// does, in-process, at start and then every interval: the arguments
+// after the flags (sources, and run's own flags after "--") go to run.
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "serve", "[--every D [--] [run flags] [SOURCE...]]")
+	dbPath, lockTimeout := dbFlags(fs)
+	addr := fs.String("addr", serve.DefaultAddr, "the address to listen on, host:port")
+	baseURL := fs.String("base-url", "",
+		"the absolute URL readers reach the server at: self links, Atom ids (default http://ADDR/, localhost for a loopback or unspecified host)")
+	limit := fs.Int("limit", feed.DefaultLimit, "items per feed, newest first")
+	title := fs.String("title", feed.DefaultTitle, "the start of every feed's title")
+	site := fs.String("site", "", "serve only this site's records")
+	maxAge := fs.Duration("max-age", serve.DefaultMaxAge, "Cache-Control max-age of feeds and pages")
+	every := fs.Duration("every", 0, "run `newsfeed run` in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
+	accessLog := fs.Bool("access-log", true, "log one line per request on stderr")
+	verbose := fs.Bool("v", false, "log debug events too (a build put off because a writer held the database)")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
+		if *every == 0 && fs.NArg() > 0 {
+			fmt.Fprintf(e.stderr, "newsfeed: serve: sources %q given without --every\n", fs.Args())
+		}
+		fs.Usage()
+		return exitUsage
+	}
+	base := *baseURL
+	if base == "" {
+		base = defaultServeBase(*addr)
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	cfg := serve.Config{
+		DB: *dbPath, BaseURL: base, Limit: *limit, Site: *site, Title: *title,
+		MaxAge: *maxAge, LockTimeout: *lockTimeout, Log: log,
+	}
+	if *accessLog {
+		cfg.AccessLog = log
+	}
+	srv, err := serve.New(cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return exitUsage
+	}
+	if *every == 0 {
+		if code := checkServeDB(ctx, e, *dbPath, *lockTimeout); code >= 0 {
+			return code
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return exitFailed
+	}
+	runsDone := make(chan struct{})
+	runCtx, stopRuns := context.WithCancel(ctx)
+	defer stopRuns()
+	if *every > 0 {
+		runArgs := []string{"--db", *dbPath, "--lock-timeout", lockTimeout.String(), "--base-url", base,
+			"--limit", strconv.Itoa(*limit), "--title", *title}
+		go func() {
+			defer close(runsDone)
+			runEvery(runCtx, e, log, *every, append(runArgs, fs.Args()...))
+		}()
+	} else {
+		close(runsDone)
+	}
+	err = srv.Serve(ctx, ln)
+	// A run under way commits its batch in flight and returns.
+	stopRuns()
+	<-runsDone
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// defaultServeBase is the base URL for a server listening on addr: its
+// host, or localhost when the host is loopback or unspecified (":8080",
+// "0.0.0.0"). The default address thus gives publish's default base URL,
+// so that served and published feeds have the same Atom ids and share
+// the item cache.
+func defaultServeBase(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return feed.DefaultBaseURL
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsUnspecified() || ip.IsLoopback())) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// checkServeDB opens the database read-only once, so that a missing
+// file or one that is not a newsfeed database is a usage error at start
+// rather than a log line every second. A writer holding it is fine: the
+// server builds once it is done.
+func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Duration) int {
+	s, err := store.Open(ctx, path, store.Options{ReadOnly: true, LockTimeout: lockTimeout})
+	if errors.Is(err, store.ErrLocked) {
+		return -1
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		if errors.Is(err, store.ErrNoDatabase) {
+			fmt.Fprintf(e.stderr, "newsfeed: serve: run `newsfeed run` first, or serve with --every\n")
+		}
+		return exitUsage
+	}
+	return closeStore(e, "serve", s, -1)
+}
+
+// runEvery calls `newsfeed run` with args at once and then every
+// interval until ctx is done, logging each run's exit status; the paths
+// run prints are dropped. A run that fails is logged and the next one
+// goes on: one bad source never stops the server.
+func runEvery(ctx context.Context, e *env, log *slog.Logger, interval time.Duration, args []string) {
+	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		t0 := time.Now()
+		code := runRun(ctx, re, args)
+		if ctx.Err() != nil {
+			return
+		}
+		attrs := []any{slog.Int("exit_status", code), slog.Duration("took", time.Since(t0).Round(time.Millisecond)),
+			slog.Time("next", time.Now().Add(interval).Round(time.Second))}
+		if code == exitOK {
+			log.Info("run finished", attrs...)
+		} else {
+			log.Warn("run finished with errors", attrs...)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// eofReader is an empty standard input for in-process runs: a source
+// "-" reads nothing rather than the server's terminal.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

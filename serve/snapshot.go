@@ -1,0 +1,231 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+
+	"newsfeed/feed"
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// snapshot is everything the server answers without the database: each
+// feed, the index page, the stylesheet and the stats, built in one
+// read-only visit.
+type snapshot struct {
+	// assets maps a URL path under the base path ("articles.atom",
+	// "headlines/航空航天.rss", "", "index.html", "feed.xsl") to its
+	// response.
+	assets map[string]*asset
+	// stats is the /api/stats body; kinds its counts for the metrics.
+	stats     []byte
+	kinds     []store.Count
+	lastWrite time.Time
+	lastSeq   uint64
+	feeds     int
+	// version is the database file as it was before the build; built
+	// is when the build ended.
+	version fileVersion
+	built   time.Time
+}
+
+// fileVersion is what says that the database file changed: a write
+// changes its modification time (and usually its size), a restore or a
+// compaction its inode.
+type fileVersion struct {
+	size    int64
+	modTime time.Time
+	ino     uint64
+	exists  bool
+}
+
+// statDB returns the version of the file at path; a missing file is a
+// version too (exists false).
+func statDB(path string) (fileVersion, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fileVersion{}, nil
+	}
+	if err != nil {
+		return fileVersion{}, fmt.Errorf("serve: %w", err)
+	}
+	v := fileVersion{size: fi.Size(), modTime: fi.ModTime(), exists: true}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		v.ino = st.Ino
+	}
+	return v, nil
+}
+
+// emptySnapshot is what is served before a database exists: the index
+// page and the stylesheet, no feeds.
+func (s *Server) emptySnapshot(v fileVersion) (*snapshot, error) {
+	return s.assemble(nil, store.Stats{Path: s.cfg.DB}, v, nil)
+}
+
+// build opens the database read-only, builds every feed in every format,
+// the index page and the stats, and closes the database. prev is the
+// snapshot being replaced (nil at first), whose Last-Modified times the
+// new one never goes behind.
+func (s *Server) build(ctx context.Context, v fileVersion, prev *snapshot) (*snapshot, error) {
+	if !v.exists {
+		return s.emptySnapshot(v)
+	}
+	st, err := store.Open(ctx, s.cfg.DB, store.Options{ReadOnly: true, LockTimeout: s.cfg.LockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	b, err := feed.NewBuilder(st, s.feedOpts)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := feed.Specs(ctx, st, s.feedOpts.Site)
+	if err != nil {
+		return nil, err
+	}
+	feeds := make([]*feed.Feed, 0, len(specs))
+	for _, spec := range specs {
+		f, err := b.Build(ctx, spec)
+		if err != nil {
+			return nil, err
+		}
+		feeds = append(feeds, f)
+	}
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Close(); err != nil {
+		return nil, err
+	}
+	return s.assemble(feeds, stats, v, prev)
+}
+
+// assemble renders feeds, the index page, the stylesheet and the stats
+// into a snapshot.
+func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, prev *snapshot) (*snapshot, error) {
+	now := s.now()
+	snap := &snapshot{
+		assets:    make(map[string]*asset, 3*len(feeds)+3),
+		kinds:     stats.Kinds,
+		lastWrite: stats.LastWrite,
+		lastSeq:   stats.LastSeq,
+		feeds:     len(feeds),
+		version:   v,
+	}
+	// put keeps body at path. An asset whose bytes did not change is the
+	// previous one, compressed already, with its Last-Modified. Else
+	// Last-Modified is the newest item's date, never in the future, and
+	// never behind (nor equal to) the previous snapshot's: a client
+	// sending only If-Modified-Since must not get a 304 for new bytes.
+	// route names its metrics; page says that browsers get it as a
+	// page (withPageType).
+	put := func(path string, body []byte, ctype string, newest time.Time, route string, page bool) *asset {
+		var old *asset
+		if prev != nil {
+			old = prev.assets[path]
+		}
+		if old != nil && bytes.Equal(old.body, body) {
+			snap.assets[path] = old
+			return old
+		}
+		lm := newest
+		if lm.After(now) {
+			lm = now
+		}
+		lm = lm.Truncate(time.Second)
+		if old != nil && !lm.After(old.lastModified) {
+			lm = later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
+		}
+		a := newAsset(body, ctype, lm)
+		a.counters = s.metrics.forRoute(route)
+		if page {
+			a.withPageType()
+		}
+		snap.assets[path] = a
+		return a
+	}
+	var newestAll time.Time
+	for _, f := range feeds {
+		newest := time.Time{}
+		if len(f.Items) > 0 {
+			newest = f.Updated
+		}
+		newestAll = later(newestAll, newest)
+		for _, format := range feed.Formats {
+			var buf bytes.Buffer
+			if err := f.Render(&buf, format); err != nil {
+				return nil, err
+			}
+			// An RSS or Atom feed's xml-stylesheet makes it a page.
+			put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON)
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.builder.WriteIndex(&buf, feeds); err != nil {
+		return nil, err
+	}
+	snap.assets[""] = put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false)
+	snap.assets[feed.StylesheetFile] = s.stylesheet
+	body, err := json.Marshal(statsJSON(stats))
+	if err != nil {
+		return nil, fmt.Errorf("serve: stats: %w", err)
+	}
+	snap.stats = append(body, '\n')
+	snap.built = s.now()
+	return snap, nil
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// apiStats is the /api/stats body.
+type apiStats struct {
+	Size      int64      `json:"size_bytes"`
+	Schema    uint64     `json:"schema"`
+	LastSeq   uint64     `json:"last_seq"`
+	LastWrite *time.Time `json:"last_write"`
+	Pages     int        `json:"pages"`
+	Kinds     []apiCount `json:"kinds"`
+	Sites     []apiCount `json:"sites"`
+	Columns   []apiCount `json:"columns"`
+}
+
+// apiCount is one count of /api/stats.
+type apiCount struct {
+	Name   string      `json:"name,omitempty"`
+	Kind   record.Kind `json:"kind"`
+	N      int         `json:"count"`
+	Newest *time.Time  `json:"newest"`
+}
+
+// statsJSON returns st as the /api/stats body; times unknown are null.
+func statsJSON(st store.Stats) apiStats {
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	counts := func(cs []store.Count) []apiCount {
+		out := make([]apiCount, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, apiCount{Name: c.Name, Kind: c.Kind, N: c.N, Newest: opt(c.Newest)})
+		}
+		return out
+	}
+	return apiStats{Size: st.Size, Schema: st.Schema, LastSeq: st.LastSeq, LastWrite: opt(st.LastWrite),
+		Pages: st.Pages, Kinds: counts(st.Kinds), Sites: counts(st.Sites), Columns: counts(st.Columns)}
+}

@@ -1,0 +1,396 @@
+// Command benchserve measures `newsfeed serve` beside nginx on loopback:
+// the same 50-item Atom feed from both, loaded by wrk, and one table of
+// requests/s and p99 latency for 200s (gzip and identity) and 304s.
+// `make bench-serve` builds newsfeed, installs nginx and wrk if missing,
+// and runs it.
+//
+// A bare net/http handler serving the bytes from memory, in this
+// process, is measured beside them for reference.
+//
+// Usage:
+//
+//	benchserve [-bin bin/newsfeed] [-d 5s] [-c 100] [-t 2] [-nginx /usr/sbin/nginx] [-wrk wrk]
+//
+// nginx runs one worker with access_log off, sendfile, an open file
+// cache, and gzip_static (the feed compressed once, as serve does);
+// newsfeed serve runs with its access log off, and once more with it
+// on, with GOMAXPROCS=1 (-procs) as nginx has one worker. All listen on
+// 127.0.0.1 only.
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"newsfeed/internal/testpages"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/newsfeed", "the newsfeed binary")
+	dur := flag.Duration("d", 5*time.Second, "each wrk run's duration")
+	conns := flag.Int("c", 100, "wrk connections")
+	threads := flag.Int("t", 2, "wrk threads")
+	nginx := flag.String("nginx", "/usr/sbin/nginx", "the nginx binary")
+	wrk := flag.String("wrk", "wrk", "the wrk binary")
+	rounds := flag.Int("rounds", 3, "runs of each case, nginx and newsfeed taking turns; the median is shown")
+	procs := flag.Int("procs", 1, "GOMAXPROCS of newsfeed serve and the bare handler, as nginx runs one worker (0: the default)")
+	flag.Parse()
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
+	}
+	if err := run(*bin, *nginx, *wrk, *dur, *conns, *threads, *rounds, *procs); err != nil {
+		fmt.Fprintln(os.Stderr, "benchserve:", err)
+		os.Exit(1)
+	}
+}
+
+// server is one HTTP server under test.
+type server struct {
+	name string
+	url  string // the feed's URL
+	cmd  *exec.Cmd
+}
+
+func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds, procs int) error {
+	dir, err := os.MkdirTemp("", "benchserve-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// nginx's worker runs as another user when started by root.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	pages := filepath.Join(dir, "pages")
+	if err := os.MkdirAll(pages, 0o755); err != nil {
+		return err
+	}
+	if _, err := testpages.WriteDir(pages, 0, 60); err != nil {
+		return err
+	}
+	serveAddr, nginxAddr := freeAddr(), freeAddr()
+	base := "http://" + serveAddr + "/"
+	db, feeds := filepath.Join(dir, "newsfeed.db"), filepath.Join(dir, "feeds")
+	// Publishing under serve's base URL gives nginx the bytes serve
+	// builds, and fills the item cache serve reads.
+	if out, err := exec.Command(bin, "run", "--quiet", "--db", db, "--out", feeds, "--base-url", base, pages).CombinedOutput(); err != nil {
+		return fmt.Errorf("newsfeed run: %v\n%s", err, out)
+	}
+	atom, err := os.ReadFile(filepath.Join(feeds, "articles.atom"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(feeds, "articles.atom.gz"), gzipped(atom), 0o644); err != nil {
+		return err
+	}
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte(nginxConf(dir, feeds, nginxAddr)), 0o644); err != nil {
+		return err
+	}
+
+	ng := &server{name: "nginx", url: "http://" + nginxAddr + "/articles.atom",
+		cmd: exec.Command(nginxBin, "-p", dir, "-c", conf)}
+	nf := &server{name: "newsfeed serve", url: base + "articles.atom",
+		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base, "--access-log=false")}
+	goEnv := os.Environ()
+	if procs > 0 {
+		goEnv = append(goEnv, "GOMAXPROCS="+strconv.Itoa(procs))
+	}
+	nf.cmd.Env = goEnv
+	for _, s := range []*server{ng, nf} {
+		if err := s.start(); err != nil {
+			return err
+		}
+		defer s.stop()
+	}
+	// A bare net/http handler writing the bytes from memory: what Go's
+	// HTTP server costs by itself, for reference.
+	bareAddr := freeAddr()
+	bareLn, err := net.Listen("tcp", bareAddr)
+	if err != nil {
+		return err
+	}
+	bareSrv := &http.Server{Handler: bareHandler(atom)}
+	go bareSrv.Serve(bareLn)
+	defer bareSrv.Close()
+	bare := &server{name: "bare net/http", url: "http://" + bareAddr + "/articles.atom"}
+	ngBody, err := fetch(ng.url)
+	if err != nil {
+		return err
+	}
+	nfBody, err := fetch(nf.url)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(ngBody, nfBody) {
+		return fmt.Errorf("nginx and newsfeed serve give different bytes (%d and %d)", len(ngBody), len(nfBody))
+	}
+	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; "+
+		"nginx 1 worker, Go GOMAXPROCS=%d; median of %d rounds\n\n",
+		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), runtime.GOMAXPROCS(0), rounds)
+
+	type row struct {
+		name   string
+		header []string
+	}
+	rows := []row{
+		{"200 identity", nil},
+		{"200 gzip", []string{"Accept-Encoding: gzip"}},
+		{"304 If-None-Match", nil}, // the ETag is each server's own
+	}
+	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | bare net/http req/s |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		var runs [3][]wrkResult
+		for range rounds {
+			for i, s := range []*server{ng, nf, bare} {
+				h := r.header
+				if strings.HasPrefix(r.name, "304") {
+					etag, err := etagOf(s.url)
+					if err != nil {
+						return err
+					}
+					h = []string{"If-None-Match: " + etag}
+				}
+				res, err := runWrk(wrkBin, s.url, h, dur, conns, threads)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", s.name, r.name, err)
+				}
+				if res.non2xx3xx > 0 {
+					return fmt.Errorf("%s %s: %d responses were not 2xx or 3xx", s.name, r.name, res.non2xx3xx)
+				}
+				runs[i] = append(runs[i], res)
+			}
+		}
+		res := [3]wrkResult{median(runs[0]), median(runs[1]), median(runs[2])}
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %.0f |\n", r.name, res[0].rps, res[1].rps,
+			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99, res[2].rps)
+	}
+
+	// The access log's cost: the same server with it on, to /dev/null.
+	nf.stop()
+	logged := &server{name: "newsfeed serve (access log)", url: nf.url,
+		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base)}
+	logged.cmd.Env = goEnv
+	if err := logged.start(); err != nil {
+		return err
+	}
+	defer logged.stop()
+	res, err := runWrk(wrkBin, logged.url, nil, dur, conns, threads)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nnewsfeed serve with its access log on (to /dev/null), 200 identity: %.0f req/s, p99 %v\n", res.rps, res.p99)
+	return nil
+}
+
+// bareHandler answers with body, or its gzip copy, or 304 for its ETag,
+// setting only the headers that takes.
+func bareHandler(body []byte) http.Handler {
+	gz := gzipped(body)
+	const etag = `"bare"`
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		h.Set("Content-Type", "application/atom+xml; charset=utf-8")
+		b := body
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			b = gz
+		}
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
+}
+
+// nginxConf is one worker serving feeds on addr, tuned for static files.
+func nginxConf(prefix, root, addr string) string {
+	return `worker_processes 1;
+daemon off;
+master_process on;
+pid ` + filepath.Join(prefix, "nginx.pid") + `;
+error_log ` + filepath.Join(prefix, "error.log") + ` warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	open_file_cache max=100 inactive=60s;
+	open_file_cache_valid 60s;
+	types { application/atom+xml atom; }
+	gzip_static on;
+	gzip_vary on;
+	client_body_temp_path ` + prefix + `;
+	proxy_temp_path ` + prefix + `;
+	fastcgi_temp_path ` + prefix + `;
+	uwsgi_temp_path ` + prefix + `;
+	scgi_temp_path ` + prefix + `;
+	server {
+		listen ` + addr + `;
+		root ` + root + `;
+		add_header Cache-Control "public, max-age=300";
+	}
+}
+`
+}
+
+func (s *server) start() error {
+	// nginx prints only errors. serve's log goes to /dev/null (nil
+	// here): an io.Discard would be a pipe this process reads.
+	s.cmd.Stdout, s.cmd.Stderr = nil, nil
+	if s.name == "nginx" {
+		s.cmd.Stderr = os.Stderr
+	}
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.name, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := fetch(s.url)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not answer %s within 30s: %v", s.name, s.url, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *server) stop() {
+	if s.cmd.Process == nil || s.cmd.ProcessState != nil {
+		return
+	}
+	s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// median returns the run with the median requests/s.
+func median(rs []wrkResult) wrkResult {
+	slices.SortFunc(rs, func(a, b wrkResult) int { return cmp.Compare(a.rps, b.rps) })
+	return rs[len(rs)/2]
+}
+
+// wrkResult is what one wrk run measured.
+type wrkResult struct {
+	rps       float64
+	p99       time.Duration
+	non2xx3xx int
+}
+
+var (
+	wrkRPS    = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
+	wrkP99    = regexp.MustCompile(`\s99%\s+([\d.]+)(us|ms|s)`)
+	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
+)
+
+func runWrk(bin, url string, headers []string, dur time.Duration, conns, threads int) (wrkResult, error) {
+	args := []string{"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(int(dur.Seconds())) + "s", "--latency"}
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), dur+time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, append(args, url)...).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	var r wrkResult
+	m := wrkRPS.FindSubmatch(out)
+	p := wrkP99.FindSubmatch(out)
+	if m == nil || p == nil {
+		return r, fmt.Errorf("wrk output not understood:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	v, _ := strconv.ParseFloat(string(p[1]), 64)
+	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[2])]
+	r.p99 = time.Duration(v * float64(unit)).Round(10 * time.Microsecond)
+	if n := wrkNon2xx.FindSubmatch(out); n != nil {
+		r.non2xx3xx, _ = strconv.Atoi(string(n[1]))
+	}
+	return r, nil
+}
+
+func fetch(url string) ([]byte, error) {
+	resp, err := plainClient.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, errors.New(resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// plainClient asks for the identity representation, as wrk does.
+var plainClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+// etagOf returns the ETag of url's identity representation.
+func etagOf(url string) (string, error) {
+	resp, err := plainClient.Get(url)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if e := resp.Header.Get("ETag"); e != "" {
+		return e, nil
+	}
+	return "", fmt.Errorf("%s: no ETag", url)
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// gzipped returns data compressed as serve compresses it.
+func gzipped(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func cpus() int {
+	out, err := exec.Command("nproc").Output()
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return n
+}
