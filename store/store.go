@@ -104,7 +104,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{
+	db, err := openSwapped(path, &bolt.Options{
 		Timeout:  timeout,
 		ReadOnly: opts.ReadOnly,
 		NoSync:   opts.NoSync,
@@ -129,6 +129,25 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSwapped opens path with bbolt, and opens it again when the file
+// was replaced while Open waited for its lock: Compact and Restore rename
+// a new file over path while holding the lock on the old one, which a
+// waiter would otherwise get, and write to, once it is unlinked.
+func openSwapped(path string, opts *bolt.Options) (*bolt.DB, error) {
+	for attempt := 0; ; attempt++ {
+		before, _ := os.Stat(path)
+		db, err := bolt.Open(path, 0o644, opts)
+		if err != nil {
+			return nil, err
+		}
+		after, err := os.Stat(path)
+		if err != nil || before == nil || os.SameFile(before, after) || attempt == 10 {
+			return db, nil
+		}
+		db.Close()
+	}
 }
 
 // checkFile refuses a path that holds something other than a bbolt file
