@@ -42,7 +42,7 @@ func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
 		return fmt.Errorf("store: put %s: %w", keyLastWrite, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return commitError(err)
 	}
 	return nil
 }

@@ -117,6 +117,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
 		errors.Is(err, bolterrors.ErrChecksum):
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotDatabase, path, err)
+	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly:
+		return nil, fmt.Errorf("store: open %s for writing: %w (the file or its folder is read-only: "+
+			"fix the permissions, or use a command that only reads)", path, err)
 	case err != nil:
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -278,4 +281,28 @@ func copyBytes(b []byte) []byte {
 		return nil
 	}
 	return bytes.Clone(b)
+}
+
+// commitError wraps an error from committing a write transaction, naming
+// the cause an operator can act on when the disk is full or the file has
+// hit a size limit. bbolt leaves the file as it was before the
+// transaction.
+func commitError(err error) error {
+	if isFull(err) {
+		return fmt.Errorf("store: commit: %w (the disk is full or the file size limit is reached; "+
+			"nothing of this batch was written: free space and run again)", err)
+	}
+	return fmt.Errorf("store: commit: %w", err)
+}
+
+// isFull reports whether err says the disk is full or the file too
+// large. bbolt formats some of its causes into its message (a failed
+// resize) instead of wrapping them, so the message is read too.
+func isFull(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EFBIG, syscall.EDQUOT} {
+		if errors.Is(err, errno) || strings.Contains(err.Error(), errno.Error()) {
+			return true
+		}
+	}
+	return false
 }

@@ -54,7 +54,7 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 	}
 	w.res.LastSeq = w.changes.Sequence()
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("store: commit: %w", err)
+		return res, commitError(err)
 	}
 	return w.res, nil
 }

@@ -22,12 +22,13 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 		"delete records older than this (30d, 12h): headlines by last_seen, articles and interviews by published time, else first seen")
 	kind := fs.String("kind", "", "delete only records of this kind: article, interview or headline")
 	dryRun := fs.Bool("dry-run", false, "print what would be deleted, and delete nothing")
+	batch := fs.Int("batch", store.DefaultPruneBatch, "records deleted per transaction")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
 	age, err := store.ParseAge(*olderThan)
-	if err != nil || fs.NArg() != 0 {
+	if err != nil || fs.NArg() != 0 || *batch < 1 {
 		if err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: prune: --older-than: %v\n", err)
 		}
@@ -51,7 +52,7 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	res, err := s.Prune(ctx, store.PruneOptions{Retention: ret, DryRun: *dryRun})
+	res, err := s.Prune(ctx, store.PruneOptions{Retention: ret, DryRun: *dryRun, BatchSize: *batch})
 	code = exitOK
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: prune: %v\n", err)
