@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"newsfeed/record"
 )
@@ -133,4 +134,45 @@ func TestBackupRestore(t *testing.T) {
 		defer s.Close()
 		mustVerify(t, s)
 	})
+}
+
+// TestOpen_AfterSwap holds the database while another Open waits for it,
+// swaps a new file in by a rename (as Compact and Restore do), and
+// releases the old one: the waiter opens the new file, so its writes are
+// not lost in the unlinked one.
+func TestOpen_AfterSwap(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpenStore(t)
+	fill(t, s, 5)
+	path := s.Path()
+	opened := make(chan *Store)
+	go func() {
+		w, err := Open(ctx, path, Options{LockTimeout: time.Minute})
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- w
+	}()
+	time.Sleep(100 * time.Millisecond) // let it wait for the lock
+	if err := copyCompacted(ctx, s.db, path+".compact", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := replaceFile(path+".compact", path, false); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	w := <-opened
+	if w == nil {
+		t.FailNow()
+	}
+	mustWrite(t, w, page("after.txt", "After", "written after the swap"))
+	mustClose(t, w)
+	r, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, found, _ := r.Page(ctx, "after.txt"); !found {
+		t.Error("a write made after waiting for the lock went to the replaced file")
+	}
 }

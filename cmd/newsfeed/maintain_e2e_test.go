@@ -304,7 +304,14 @@ func TestRun_ReadOnlyFolder(t *testing.T) {
 			t.Errorf("newsfeed %s: exit %d, want a failure naming %q:\n%s", tc.args[0], code, tc.want, out)
 		}
 	}
-	for _, args := range [][]string{{"check", "--db", db}, {"stats", "--db", db}, {"export", "--db", db, "--limit", "1"}} {
+	elsewhere, err := os.MkdirTemp("", "newsfeed-backup-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(elsewhere) })
+	os.Chmod(elsewhere, 0o777)
+	for _, args := range [][]string{{"check", "--db", db}, {"stats", "--db", db}, {"export", "--db", db, "--limit", "1"},
+		{"backup", "--db", db, filepath.Join(elsewhere, "b.db")}} {
 		if code, out := run(args...); code != exitOK {
 			t.Errorf("newsfeed %s on a read-only folder: exit %d:\n%s", args[0], code, out)
 		}
@@ -364,5 +371,62 @@ func TestExport_SinceOlderThanTheLog(t *testing.T) {
 	}
 	if lines := exportLines(t, db); len(lines) == 0 {
 		t.Error("a full export printed nothing")
+	}
+}
+
+// TestRun_RetentionAndAutoCompaction runs `run --retention` over a
+// database whose every record is past it: the run deletes them all with
+// tombstones before publishing (no feed lists them), and compacts the
+// file, which deletions left mostly free.
+func TestRun_RetentionAndAutoCompaction(t *testing.T) {
+	base, ids := baseDB(t, 400)
+	db := copyDB(t, base)
+	fi, err := os.Stat(db)
+	if err != nil || fi.Size() < compactMinSize {
+		t.Fatalf("the database is %d bytes, the test needs %d: %v", fi.Size(), compactMinSize, err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	out := t.TempDir()
+	code, _, errOut := runNewsfeed(t, "", "run", "--db", db, "--out", out, "--compact-above", "30",
+		"--retention", "article=1s,interview=1s,headline=1s,log=1h", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"prune: deleted", "compact: " + db} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("run's stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if after, _ := os.Stat(db); after.Size() >= fi.Size()/2 {
+		t.Errorf("after the run the file is %d bytes, before %d: not compacted", after.Size(), fi.Size())
+	}
+	mustCheck(t, db)
+	lines := exportLines(t, db)
+	if len(lines) != len(ids) {
+		t.Errorf("export has %d lines, want a tombstone for each of %d records", len(lines), len(ids))
+	}
+	for _, l := range lines {
+		if l.Op != "delete" || !ids[l.ID] {
+			t.Fatalf("export line %+v: want only tombstones of the records stored", l)
+		}
+	}
+	// No feed lists a deleted record.
+	err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for id := range ids {
+			if strings.Contains(string(b), id) {
+				return fmt.Errorf("%s lists deleted %s", path, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
