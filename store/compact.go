@@ -13,8 +13,9 @@ import (
 )
 
 // CompactTxSize bounds how much one transaction of a compaction copies,
-// and so the memory it holds.
-const CompactTxSize = 64 << 20
+// and so the memory it holds: on an 868 MiB database, 16 MiB kept the Go
+// heap at 152 MB (64 MiB: 319 MB) and took as long, within the noise.
+const CompactTxSize = 16 << 20
 
 // CompactResult says what Compact did.
 type CompactResult struct {
