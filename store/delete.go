@@ -162,7 +162,7 @@ func (w *writer) forgetPage(id string, data []byte) error {
 func (w *writer) dropLog(cutoff uint64, limit int) (n int, more bool, err error) {
 	var keys [][]byte
 	c := w.droppable.Cursor()
-	for k, _ := c.First(); k != nil && len(k) == 16 && binary.BigEndian.Uint64(k) < cutoff; k, _ = c.Next() {
+	for k, _ := c.First(); len(k) == 16 && binary.BigEndian.Uint64(k) < cutoff; k, _ = c.Next() {
 		if len(keys) == limit {
 			more = true
 			break

@@ -238,7 +238,7 @@ func expired(tx *bolt.Tx, k record.Kind, cutoff uint64, limit int) []string {
 	}
 	var ids []string
 	c := b.Cursor()
-	for key, _ := c.First(); key != nil && len(key) > 8 && binary.BigEndian.Uint64(key) < cutoff; key, _ = c.Next() {
+	for key, _ := c.First(); len(key) > 8 && binary.BigEndian.Uint64(key) < cutoff; key, _ = c.Next() {
 		if len(ids) == limit {
 			break
 		}
@@ -342,7 +342,7 @@ func keepNewest(tx *bolt.Tx, parent *bolt.Bucket, limit int, perSite bool, keep 
 		sites := map[string]int{}
 		c := b.Cursor()
 		n := 0
-		for key, _ := c.Last(); key != nil && len(key) > 8; key, _ = c.Prev() {
+		for key, _ := c.Last(); len(key) > 8; key, _ = c.Prev() {
 			if n >= limit && (!perSite || n >= 20*limit) {
 				break
 			}
