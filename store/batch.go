@@ -63,13 +63,14 @@ func (w *writer) flushDocs() error {
 			}
 			continue
 		}
-		blob, old, err := splitDocValue(v)
+		blob, old, err := splitValue(v)
 		if err != nil {
 			return fmt.Errorf("store: state of %s: %w", id, err)
 		}
 		st := newState(time.Unix(0, old.firstSeen), p.published, p.site, p.column)
 		switch {
 		case string(w.blobs.Get(blob)) != string(p.data):
+			st.lastSeen = w.now.UnixNano()
 			if err := w.put(p.kind, id, p.data, &old, st); err != nil {
 				return err
 			}
@@ -78,11 +79,11 @@ func (w *writer) flushDocs() error {
 			// site and column from has moved: so does the interview. Its
 			// readers see nothing new, so nothing is logged.
 			w.dirty = true
-			st.seq = old.seq
+			st.seq, st.lastSeen = old.seq, old.lastSeen
 			if err := w.index(p.kind, id, &old, st); err != nil {
 				return err
 			}
-			if err := w.records[p.kind].Put(key, docValue(blob, st)); err != nil {
+			if err := w.records[p.kind].Put(key, recordValue(blob, st)); err != nil {
 				return fmt.Errorf("store: move %s: %w", id, err)
 			}
 		}
@@ -127,16 +128,15 @@ func (w *writer) headline(h *record.Headline) error {
 	if v := w.records[record.KindHeadline].Get([]byte(h.ID)); v == nil {
 		p.h, p.visible = newHeadline(h, w.now), true
 	} else {
-		seq, err := valueSeq(v)
+		blob, old, err := splitValue(v)
 		if err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
-		data := w.blobs.Get(v[:8])
+		data := w.blobs.Get(blob)
 		var stored record.Headline
 		if err := json.Unmarshal(data, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
-		old := headlineState(seq, &stored)
 		p.stored = copyBytes(data) // kept across Puts: copy, as for any value kept
 		p.old, p.storedSeen = &old, stored.LastSeen
 		p.h, p.visible = MergeHeadline(&stored, h, w.now)
@@ -166,7 +166,11 @@ func (w *writer) flushHeadlines() error {
 		case !p.visible:
 			// Only last_seen moved: rewrite the record, log nothing.
 			w.dirty = true
-			if err := w.putRecord(record.KindHeadline, []byte(id), data, *p.old, true); err != nil {
+			st := headlineState(p.old.seq, &p.h)
+			if err := w.index(record.KindHeadline, id, p.old, st); err != nil {
+				return err
+			}
+			if err := w.putRecord(record.KindHeadline, []byte(id), data, st, true); err != nil {
 				return fmt.Errorf("store: put %s: %w", id, err)
 			}
 		default:

@@ -25,6 +25,7 @@ type change struct {
 const (
 	opInsert = "insert"
 	opUpdate = "update"
+	opDelete = "delete"
 )
 
 // changeValue is the JSON of a change-log entry, built by hand: it is
@@ -44,7 +45,8 @@ func changeValue(op string, kind record.Kind, id string) []byte {
 // Change is one change-log entry with the record's current JSON.
 type Change struct {
 	Seq uint64
-	// Op is "insert" or "update".
+	// Op is "insert", "update" or "delete". A "delete" is a tombstone:
+	// the record is gone, and Record is nil.
 	Op   string
 	Kind record.Kind
 	ID   string
@@ -53,8 +55,20 @@ type Change struct {
 }
 
 // ExportJSON returns the record's JSON with "seq" and "op" added after
-// "kind": the line newsfeed export prints.
+// "kind": the line newsfeed export prints. A tombstone's is
+// {"kind":K,"seq":N,"op":"delete","id":ID}.
 func (c Change) ExportJSON() []byte {
+	if c.Record == nil {
+		b := []byte(`{"kind":`)
+		b = strconv.AppendQuote(b, string(c.Kind))
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendUint(b, c.Seq, 10)
+		b = append(b, `,"op":`...)
+		b = strconv.AppendQuote(b, c.Op)
+		b = append(b, `,"id":`...)
+		b = strconv.AppendQuote(b, c.ID)
+		return append(b, '}')
+	}
 	head := []byte(`{"kind":` + strconv.Quote(string(c.Kind)))
 	rest, ok := bytes.CutPrefix(c.Record, head)
 	if !ok {
@@ -92,13 +106,20 @@ type ChangeQuery struct {
 var errStop = errors.New("stop")
 
 // Changes calls fn for each change-log entry after q.Since, in sequence
-// order, with the record's current JSON. An entry superseded by a later
-// change of the same record is skipped, so each record changed after
-// q.Since comes once, at its newest seq. fn's error stops the walk and is
-// returned.
+// order, with the record's current JSON, or for a deleted record its
+// tombstone. An entry superseded by a later change of the same record is
+// skipped, so each record changed after q.Since comes once, at its newest
+// seq. fn's error stops the walk and is returned. When retention has
+// dropped a tombstone newer than q.Since (see LogFloor), Changes returns
+// an error wrapping ErrLogTooOld before calling fn; q.Since 0 is always
+// answered.
 func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) error) error {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if floor := metaUint(tx.Bucket(bucketMeta), keyLogFloor); q.Since > 0 && q.Since < floor {
+			return fmt.Errorf("%w: deletions up to seq %d were dropped; read everything again from seq 0",
+				ErrLogTooOld, floor)
+		}
 		changes := tx.Bucket(bucketChanges)
 		c := changes.Cursor()
 		for k, v := c.Seek(seqKey(q.Since + 1)); k != nil; k, v = c.Next() {
@@ -117,18 +138,13 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			if name == nil {
 				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
 			}
-			newest, err := valueSeq(tx.Bucket(name).Get([]byte(ch.ID)))
+			out, ok, err := current(tx, seq, ch)
 			if err != nil {
-				return fmt.Errorf("entry %d: %s: %w", seq, ch.ID, err)
+				return fmt.Errorf("entry %d: %w", seq, err)
 			}
-			if newest != seq {
+			if !ok {
 				continue // a later entry has this record
 			}
-			data := getJSON(tx, ch.Kind, []byte(ch.ID))
-			if data == nil {
-				return fmt.Errorf("entry %d: %s is missing", seq, ch.ID)
-			}
-			out := Change{Seq: seq, Op: ch.Op, Kind: ch.Kind, ID: ch.ID, Record: copyBytes(data)}
 			if err := fn(out); err != nil {
 				return err
 			}
@@ -146,6 +162,36 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 		return fmt.Errorf("store: changes since %d: %w", q.Since, err)
 	}
 	return nil
+}
+
+// current returns entry seq as a Change when it is the newest entry of
+// its record: the record's value names it, or, for a tombstone, the
+// record is gone and deleted/ names it. ok is false for a superseded
+// entry.
+func current(tx *bolt.Tx, seq uint64, ch change) (Change, bool, error) {
+	id := []byte(ch.ID)
+	out := Change{Seq: seq, Op: ch.Op, Kind: ch.Kind, ID: ch.ID}
+	v := tx.Bucket(recordBucket(ch.Kind)).Get(id)
+	if ch.Op == opDelete {
+		dv := tx.Bucket(bucketDeleted).Get(id)
+		return out, v == nil && len(dv) == 8 && binary.BigEndian.Uint64(dv) == seq, nil
+	}
+	if v == nil {
+		return out, false, nil // deleted since: its tombstone comes later
+	}
+	newest, err := valueSeq(v)
+	if err != nil {
+		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
+	}
+	if newest != seq {
+		return out, false, nil
+	}
+	data := tx.Bucket(bucketBlobs).Get(v[:8])
+	if data == nil {
+		return out, false, fmt.Errorf("%s: its blob is missing", ch.ID)
+	}
+	out.Record = copyBytes(data)
+	return out, true, nil
 }
 
 // LogEntry is a raw change-log entry, for checking the log itself.

@@ -21,18 +21,26 @@
 //	meta/
 //	    schema      uint64 big-endian: the schema version (see migrations)
 //	    last_write  RFC 3339 time of the last commit that changed something
+//	    log_dropped uint64: change-log entries retention has dropped
+//	    log_floor   uint64: the newest tombstone retention has dropped
 //	articles/       id → blob key(8) | state
 //	interviews/     id → blob key(8) | state
+//	headlines/      id → blob key(8) | state
 //	blobs/          blob key(8) → a record's JSON (a headline's has its
 //	                first_seen and last_seen)
-//	headlines/      id → blob key(8) | seq(8)
 //	pages/          source (path or URL) → page JSON: content_hash,
 //	                article_id, etag, last_modified, first_seen, last_seen
-//	changes/        seq(8) → {"op":"insert"|"update","kind":K,"id":ID}
+//	changes/        seq(8) → {"op":"insert"|"update"|"delete","kind":K,"id":ID}
+//	deleted/        id → seq(8) of the record's tombstone, while it is
+//	                the record's newest entry
+//	droppable/      when(8) | seq(8) → 0, or 1 for a tombstone: change-log
+//	                entries that retention may drop once when is past
+//	                its age (when they were superseded, or written)
 //	index/
 //	    kind/<kind>/                  at(8) | id → empty
 //	    site/<site>/<kind>/           at(8) | id → empty
 //	    column/<column>/<kind>/       at(8) | id → empty
+//	    last_seen/headline/           last_seen(8) | id → empty
 //	items/          id → version(8) | key(8) | len(dep)(1) | dep | item:
 //	                a caller's rendering of the record (a feed item)
 //	fetch/
@@ -40,6 +48,10 @@
 //	                status, first_fetched, last_fetched, last_changed
 //	    hosts/      host → UnixNano(8): not to be contacted before then
 //	    lists/      source name → UnixNano(8): when its list was polled
+//
+// Buckets this package does not know (another package's, added by a
+// later migration) are left alone: Compact and Backup copy every bucket
+// as it is.
 //
 // Records' ids are random. Kept under them, every insert would rewrite the
 // neighbours that share its leaf, and a bulk ingest rewrote most of the
@@ -49,11 +61,13 @@
 // bytes. A changed record gets a new blob and its old one is deleted.
 //
 // A record's state is its newest change-log entry (seq), when the store
-// first saw it, and where it is indexed; an article's or interview's is
-// kept binary, seq(8) | first_seen(8) | at(8) | len(site)(2) | site |
-// column, while a headline's JSON says all but its seq. (Schema 1 kept
-// states in a bucket of their own; every write then cost one more
-// random-key put, about a fifth of a bulk ingest's time.)
+// first saw it, its last_seen (a headline's, or when an article or
+// interview was last written), and where it is indexed; every kind keeps
+// it the same way, binary, after its blob key: seq(8) | first_seen(8) |
+// at(8) | last_seen(8) | len(site)(2) | site | column. So a deletion
+// finds every index entry of any record without reading its JSON.
+// (Schema 1 kept states in a bucket of their own; schema 2 kept a
+// headline's seq only and read the rest from its JSON.)
 //
 // Every number in a key is fixed-width big-endian, so keys sort as
 // numbers. at is the time a record is ordered by: its published time when
@@ -107,6 +121,36 @@
 // Each record's value keeps its newest sequence number, so Changes can
 // skip entries that a later change superseded: a reader that resumes
 // after the last seq it saw gets every record changed since then exactly
-// once, in its current form. The change log itself is never
-// rewritten; its keys run from 1 without gaps.
+// once, in its current form.
+//
+// # Deletion, retention and the change log
+//
+// Delete and Prune remove a record with its blob, its index entries, its
+// cached item and, for an article, the pages/ entry of its page (so that
+// the page is stored again if it comes back), and append a tombstone,
+// {"op":"delete","kind":K,"id":ID}, which Changes returns as a Change
+// with Op "delete" and no Record. Prune finds what a Retention expires
+// from the front of an index: headlines by last_seen, articles and
+// interviews by at (published, else first seen), so a prune with
+// nothing to do costs a few cursor seeks.
+//
+// Entries superseded by a newer entry of the same record, and
+// tombstones, are noted in droppable/, and Prune drops them once they are
+// older than the log's retention. Dropping a superseded entry costs a
+// reader nothing: the newer entry of its record is still there. Dropping
+// a tombstone does: a reader whose last seq is below it would never learn
+// of the deletion, so Changes refuses such a reader with ErrLogTooOld
+// (log_floor is the newest dropped tombstone), and it must read
+// everything again from seq 0. The log's keys run from 1 to its sequence
+// with no gaps but those dropped: the entries present plus log_dropped
+// always equal the last seq (Verify checks it).
+//
+// # Maintenance
+//
+// Verify checks all of the above (newsfeed check); Repair rebuilds the
+// indexes from the records' states. Compact rewrites the file without
+// free pages and renames it over the old one while holding its lock;
+// Open notices a file replaced while it waited for the lock, and opens
+// the new one. Backup writes a snapshot from one read transaction;
+// Restore checks one and swaps it in as Compact does.
 package store

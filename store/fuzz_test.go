@@ -11,20 +11,22 @@ import (
 // they must refuse what is malformed, never panic, and what they accept
 // must encode back to the same bytes.
 func FuzzRecordValues(f *testing.F) {
-	st := state{seq: 7, firstSeen: 1, at: timeKey(time.Date(2025, 12, 9, 10, 0, 0, 0, beijing)), site: "guancha.cn", column: "科技前沿"}
-	f.Add(docValue(seqKey(3), st))
-	f.Add(headlineValue(seqKey(3), 9))
+	st := state{seq: 7, firstSeen: 1, lastSeen: 2, at: timeKey(time.Date(2025, 12, 9, 10, 0, 0, 0, beijing)), site: "guancha.cn", column: "科技前沿"}
+	f.Add(recordValue(seqKey(3), st))
+	f.Add(appendStateV2(seqKey(3), st))
 	f.Add(itemValue(4, 5, "a_1", []byte("item")))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, v []byte) {
-		if blob, st, err := splitDocValue(v); err == nil {
-			if again := docValue(blob, st); !bytes.Equal(again, v) {
-				t.Errorf("doc value %x re-encodes as %x", v, again)
+		if blob, st, err := splitValue(v); err == nil {
+			if again := recordValue(blob, st); !bytes.Equal(again, v) {
+				t.Errorf("record value %x re-encodes as %x", v, again)
 			}
 		}
-		if seq, err := valueSeq(v); err == nil && len(v) == 16 {
-			if again := headlineValue(v[:8], seq); !bytes.Equal(again, v) {
-				t.Errorf("headline value %x re-encodes as %x", v, again)
+		if len(v) >= 8 {
+			if st, err := decodeStateV2(v[8:]); err == nil {
+				if again := appendStateV2(copyBytes(v[:8]), st); !bytes.Equal(again, v) {
+					t.Errorf("schema 2 value %x re-encodes as %x", v, again)
+				}
 			}
 		}
 		if version, key, dep, item, ok := splitItemValue(v); ok {

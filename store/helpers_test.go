@@ -39,6 +39,7 @@ func mustClose(tb testing.TB, s *Store) {
 	if err := s.Check(context.Background()); err != nil {
 		tb.Errorf("check: %v", err)
 	}
+	mustVerify(tb, s)
 	if err := s.Close(); err != nil {
 		tb.Errorf("close: %v", err)
 	}
@@ -92,6 +93,31 @@ func mustLog(tb testing.TB, s *Store) []LogEntry {
 	var out []LogEntry
 	if err := s.Log(context.Background(), func(e LogEntry) error { out = append(out, e); return nil }); err != nil {
 		tb.Fatalf("log: %v", err)
+	}
+	return out
+}
+
+// mustVerify fails tb with every problem Verify finds in s.
+func mustVerify(tb testing.TB, s *Store) {
+	tb.Helper()
+	problems, err := s.Verify(context.Background())
+	if err != nil {
+		tb.Errorf("verify: %v", err)
+	}
+	for _, p := range problems {
+		tb.Errorf("verify: %s", p)
+	}
+}
+
+// mustChanges returns every change since seq.
+func mustChanges(tb testing.TB, s *Store, since uint64) []Change {
+	tb.Helper()
+	var out []Change
+	if err := s.Changes(context.Background(), ChangeQuery{Since: since}, func(c Change) error {
+		out = append(out, c)
+		return nil
+	}); err != nil {
+		tb.Fatalf("changes since %d: %v", since, err)
 	}
 	return out
 }

@@ -175,7 +175,7 @@ func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
 			}
 		}
 	}
-	_, st, err := splitDocValue(v)
+	_, st, err := splitValue(v)
 	if err != nil {
 		return fmt.Errorf("state of %s: %w", c.ID, err)
 	}

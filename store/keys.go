@@ -48,23 +48,29 @@ func seqKey(seq uint64) []byte {
 }
 
 // state is what the store keeps about a record besides the record: its
-// newest change-log entry, when it was first seen, and where it sits in
-// the indexes, so that an update can move its index entries. A headline's
-// state is its seq and what its JSON says; an article's or interview's
-// is kept beside its blob key (see the package doc).
+// newest change-log entry, when it was first and last seen, and where it
+// sits in the indexes, so that an update can move its index entries and a
+// deletion can remove them. Every kind keeps it the same way, beside its
+// blob key (see recordValue).
 type state struct {
 	seq       uint64
 	firstSeen int64 // UnixNano
-	at        uint64
-	site      string
-	column    string
+	// lastSeen is a headline's last_seen, and for an article or
+	// interview when it was last written (UnixNano). A headline is
+	// indexed under it, for retention.
+	lastSeen int64
+	at       uint64
+	site     string
+	column   string
 }
 
 // newState returns the state of a record first seen at firstSeen and
 // ordered by published when known, else by firstSeen; site and column
-// are indexed only when they are names (see indexName).
+// are indexed only when they are names (see indexName). lastSeen starts
+// at firstSeen.
 func newState(firstSeen time.Time, published *time.Time, site, column string) state {
-	st := state{firstSeen: firstSeen.UnixNano(), site: indexName(site), column: indexName(column)}
+	st := state{firstSeen: firstSeen.UnixNano(), lastSeen: firstSeen.UnixNano(),
+		site: indexName(site), column: indexName(column)}
 	if published != nil {
 		st.at = timeKey(*published)
 	} else {
@@ -78,15 +84,25 @@ func newState(firstSeen time.Time, published *time.Time, site, column string) st
 func headlineState(seq uint64, h *record.Headline) state {
 	st := newState(h.FirstSeen, h.Published, h.Site, h.Column)
 	st.seq = seq
+	if !h.LastSeen.IsZero() {
+		st.lastSeen = h.LastSeen.UnixNano()
+	}
 	return st
 }
 
-// appendTo appends st's encoding to b:
-// seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column.
+// lastSeenKey is st's last_seen as an index key, ordered as timeKey is.
+func (st state) lastSeenKey() uint64 { return uint64(st.lastSeen) ^ 1<<63 }
+
+// stateSize is the fixed part of an encoded state.
+const stateSize = 34
+
+// appendTo appends st's encoding to b: seq(8) | first_seen(8) | at(8) |
+// last_seen(8) | len(site)(2) | site | column.
 func (st state) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, st.seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(st.firstSeen))
 	b = binary.BigEndian.AppendUint64(b, st.at)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.lastSeen))
 	b = binary.BigEndian.AppendUint16(b, uint16(len(st.site)))
 	b = append(b, st.site...)
 	return append(b, st.column...)
@@ -96,46 +112,40 @@ var errBadState = errors.New("malformed state value")
 
 // decodeState reverses state.appendTo. The strings are copied out of b.
 func decodeState(b []byte) (state, error) {
-	if len(b) < 26 {
+	if len(b) < stateSize {
 		return state{}, errBadState
 	}
-	n := int(binary.BigEndian.Uint16(b[24:]))
-	if len(b) < 26+n {
+	n := int(binary.BigEndian.Uint16(b[32:]))
+	if len(b) < stateSize+n {
 		return state{}, errBadState
 	}
 	return state{
 		seq:       binary.BigEndian.Uint64(b[0:]),
 		firstSeen: int64(binary.BigEndian.Uint64(b[8:])),
 		at:        binary.BigEndian.Uint64(b[16:]),
-		site:      string(b[26 : 26+n]),
-		column:    string(b[26+n:]),
+		lastSeen:  int64(binary.BigEndian.Uint64(b[24:])),
+		site:      string(b[stateSize : stateSize+n]),
+		column:    string(b[stateSize+n:]),
 	}, nil
 }
 
-// A record bucket's values (schema 2) start with the key of the blob that
-// holds the record's JSON:
+// A record bucket's value (schema 3), for every kind, is the key of the
+// blob that holds the record's JSON, then its state:
 //
-//	headlines/              id → blob key(8) | seq(8)
-//	articles/, interviews/  id → blob key(8) | state
+//	articles/, interviews/, headlines/  id → blob key(8) | state
 //
-// A headline's first_seen, time, site and column are in its JSON, so only
-// its seq is kept; an interview's time, site and column are its article's,
-// so an article's or interview's whole state is kept.
+// (Schema 2 kept only a headline's seq, and read the rest from its JSON;
+// see the schema 2 helpers in schema.go.)
 
 var errBadValue = errors.New("malformed record value")
 
-// headlineValue returns a headline's value: blob key | seq(8).
-func headlineValue(blob []byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(make([]byte, 0, 16), blob...), seq)
+// recordValue returns a record's value: blob key | state.
+func recordValue(blob []byte, st state) []byte {
+	return st.appendTo(append(make([]byte, 0, 8+stateSize+len(st.site)+len(st.column)), blob...))
 }
 
-// docValue returns an article's or interview's value: blob key | state.
-func docValue(blob []byte, st state) []byte {
-	return st.appendTo(append(make([]byte, 0, 8+26+len(st.site)+len(st.column)), blob...))
-}
-
-// splitDocValue returns a doc value's blob key and state.
-func splitDocValue(v []byte) (blob []byte, st state, err error) {
+// splitValue returns a record value's blob key and state.
+func splitValue(v []byte) (blob []byte, st state, err error) {
 	if len(v) < 8 {
 		return nil, state{}, errBadValue
 	}
@@ -143,9 +153,9 @@ func splitDocValue(v []byte) (blob []byte, st state, err error) {
 	return v[:8], st, err
 }
 
-// valueSeq returns the seq in a record value of any kind.
+// valueSeq returns the seq in a record value, without decoding the rest.
 func valueSeq(v []byte) (uint64, error) {
-	if len(v) < 16 {
+	if len(v) < 8+stateSize {
 		return 0, errBadValue
 	}
 	return binary.BigEndian.Uint64(v[8:]), nil

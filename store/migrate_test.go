@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -23,7 +25,14 @@ import (
 // printed for it then.
 func openSchema1(t *testing.T) (*Store, string) {
 	t.Helper()
-	gz, err := os.ReadFile(filepath.Join("testdata", "schema1.db.gz"))
+	return openFixture(t, "schema1")
+}
+
+// openFixture opens a copy of testdata/NAME.db.gz for writing, which
+// migrates it, after checking that a read-only open asks for that.
+func openFixture(t *testing.T, name string) (*Store, string) {
+	t.Helper()
+	gz, err := os.ReadFile(filepath.Join("testdata", name+".db.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +40,7 @@ func openSchema1(t *testing.T) (*Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "schema1.db")
+	path := filepath.Join(t.TempDir(), name+".db")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +52,11 @@ func openSchema1(t *testing.T) (*Store, string) {
 		t.Fatal(err)
 	}
 	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil {
-		t.Fatal("a read-only open of a schema 1 database did not ask for the migration")
+		t.Fatalf("a read-only open of %s did not ask for the migration", name)
 	}
 	s, err := Open(context.Background(), path, Options{})
 	if err != nil {
-		t.Fatalf("open schema 1: %v", err)
+		t.Fatalf("open %s: %v", name, err)
 	}
 	t.Cleanup(func() { mustClose(t, s) })
 	return s, path
@@ -68,31 +77,10 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	})
 
 	// The change log reads as it did: same entries, same records.
-	want := readExport(t)
-	var got []Change
-	if err := s.Changes(ctx, ChangeQuery{}, func(c Change) error {
-		got = append(got, c)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != len(want) || len(got) != 183 {
-		t.Fatalf("%d changes, want %d (183)", len(got), len(want))
-	}
-	for i, c := range got {
-		w := want[i]
-		if w["seq"] != float64(c.Seq) || w["op"] != c.Op || w["id"] != c.ID || w["kind"] != string(c.Kind) {
-			t.Fatalf("change %d = %d %s %s, want %v %v %v", i, c.Seq, c.Op, c.ID, w["seq"], w["op"], w["id"])
-		}
-		var rec map[string]any
-		if err := json.Unmarshal(c.Record, &rec); err != nil {
-			t.Fatal(err)
-		}
-		delete(w, "seq")
-		delete(w, "op")
-		if !reflect.DeepEqual(rec, w) {
-			t.Fatalf("record %s differs after the migration:\n got %s\nwant %v", c.ID, c.Record, w)
-		}
+	got := mustMatchExport(t, s, "schema1.export.ndjson")
+	want := readExport(t, "schema1.export.ndjson")
+	if len(got) != 183 {
+		t.Fatalf("%d changes, want 183", len(got))
 	}
 
 	// The indexes still agree with the records.
@@ -156,16 +144,22 @@ func TestOpen_MigratedDatabaseTakesWrites(t *testing.T) {
 	}
 }
 
-// readExport reads testdata/schema1.export.ndjson.
-func readExport(t *testing.T) []map[string]any {
+// readExport reads testdata/NAME, gunzipped when NAME ends in .gz.
+func readExport(t *testing.T, name string) []map[string]any {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "schema1.export.ndjson"))
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(name, ".gz") {
+		if r, err = gzip.NewReader(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var out []map[string]any
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var m map[string]any
@@ -178,4 +172,71 @@ func readExport(t *testing.T) []map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// mustMatchExport checks that s's changes read as testdata/NAME, the
+// export the older binary printed, and returns them.
+func mustMatchExport(t *testing.T, s *Store, name string) []Change {
+	t.Helper()
+	want := readExport(t, name)
+	got := mustChanges(t, s, 0)
+	if len(got) != len(want) {
+		t.Fatalf("%d changes, want %d", len(got), len(want))
+	}
+	for i, c := range got {
+		w := want[i]
+		if w["seq"] != float64(c.Seq) || w["op"] != c.Op || w["id"] != c.ID || w["kind"] != string(c.Kind) {
+			t.Fatalf("change %d = %d %s %s, want %v %v %v", i, c.Seq, c.Op, c.ID, w["seq"], w["op"], w["id"])
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(c.Record, &rec); err != nil {
+			t.Fatal(err)
+		}
+		delete(w, "seq")
+		delete(w, "op")
+		if !reflect.DeepEqual(rec, w) {
+			t.Fatalf("record %s differs after the migration:\n got %s\nwant %v", c.ID, c.Record, w)
+		}
+	}
+	return got
+}
+
+// testdata/schema2.db.gz is a database the schema 2 binary (commit
+// d3082e8) wrote: five pages ingested (a seed page and four of
+// ../shared/zh-news), then the seed page changed in place and ingested
+// again (64 change-log entries, 63 current). schema2.export.ndjson.gz
+// is what its export printed.
+func TestOpen_MigratesSchema2(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openFixture(t, "schema2")
+	mustVerify(t, s)
+	got := mustMatchExport(t, s, "schema2.export.ndjson.gz")
+	if len(got) != 63 {
+		t.Errorf("%d changes, want 63", len(got))
+	}
+	for k, n := range map[record.Kind]int{record.KindArticle: 5, record.KindInterview: 1, record.KindHeadline: 57} {
+		recs, err := s.Latest(ctx, Query{Kind: k, Limit: 1000})
+		if err != nil || len(recs) != n {
+			t.Errorf("Latest(%s) = %d records, %v; want %d", k, len(recs), err, n)
+		}
+	}
+	// Headlines got their last_seen index, from their JSON.
+	s.db.View(func(tx *bolt.Tx) error {
+		b := nested(tx.Bucket(bucketIndex), bucketByLastSeen, []byte(record.KindHeadline))
+		if b == nil || b.Stats().KeyN != 57 {
+			t.Error("index/last_seen/headline does not hold the 57 headlines")
+		}
+		return nil
+	})
+	// It takes writes, and deletions.
+	last, _ := s.LastSeq(ctx)
+	if last != 64 {
+		t.Errorf("last seq = %d, want 64", last)
+	}
+	if n, err := s.Delete(ctx, got[0].ID); err != nil || n != 1 {
+		t.Fatalf("Delete = %d, %v", n, err)
+	}
+	if ch := mustChanges(t, s, last); len(ch) != 1 || ch[0].Op != "delete" || ch[0].Seq != 65 {
+		t.Errorf("changes after the deletion = %+v", ch)
+	}
 }

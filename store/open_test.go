@@ -154,7 +154,7 @@ func TestOpen_AddsMissingBucketsOfItsVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketBlobs) })
+	db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketDroppable) })
 	db.Close()
 	s, err = Open(context.Background(), path, Options{})
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -12,7 +13,8 @@ import (
 // put writes a record that is new (old is nil) or changed in a way a
 // reader sees: the record with its new state st, its index entries (moved
 // from old's if its time, site or column changed) and one change-log
-// entry, whose seq becomes st's.
+// entry, whose seq becomes st's. The entry old's seq names is superseded
+// from now on; a tombstone of a record inserted again is too.
 func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st state) error {
 	w.dirty = true
 	if err := w.index(kind, id, old, st); err != nil {
@@ -23,12 +25,18 @@ func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st st
 		return fmt.Errorf("store: next seq for %s: %w", id, err)
 	}
 	st.seq = seq
-	op := opUpdate
+	op := opInsert
 	if old == nil {
-		op = opInsert
 		w.res.Inserted++
+		if err := w.deleted.Delete([]byte(id)); err != nil {
+			return fmt.Errorf("store: put %s: %w", id, err)
+		}
 	} else {
+		op = opUpdate
 		w.res.Updated++
+		if err := w.supersede(old.seq, false); err != nil {
+			return err
+		}
 	}
 	if err := w.changes.Put(seqKey(seq), changeValue(op, kind, id)); err != nil {
 		return fmt.Errorf("store: log %s: %w", id, err)
@@ -39,9 +47,29 @@ func (w *writer) put(kind record.Kind, id string, data []byte, old *state, st st
 	return nil
 }
 
+// supersede notes that change-log entry seq may be dropped once it is
+// older than the log's retention (see Prune); tombstone says it is a
+// deletion's.
+func (w *writer) supersede(seq uint64, tombstone bool) error {
+	if seq == 0 {
+		return nil
+	}
+	k := make([]byte, 0, 16)
+	k = binary.BigEndian.AppendUint64(k, timeKey(w.now))
+	k = binary.BigEndian.AppendUint64(k, seq)
+	flag := []byte{0}
+	if tombstone {
+		flag[0] = 1
+	}
+	if err := w.droppable.Put(k, flag); err != nil {
+		return fmt.Errorf("store: note entry %d superseded: %w", seq, err)
+	}
+	return nil
+}
+
 // putRecord stores a record's JSON as a new blob, and the blob's key with
-// the record's state (a headline's: its seq) in its bucket. When the
-// record replaces a stored one, the old blob is deleted.
+// the record's state in its bucket. When the record replaces a stored
+// one, the old blob is deleted.
 func (w *writer) putRecord(kind record.Kind, key, data []byte, st state, replace bool) error {
 	b := w.records[kind]
 	if replace {
@@ -61,16 +89,40 @@ func (w *writer) putRecord(kind record.Kind, key, data []byte, st state, replace
 	if err := w.blobs.Put(blob, data); err != nil {
 		return err
 	}
-	if kind == record.KindHeadline {
-		return b.Put(key, headlineValue(blob, st.seq))
+	return b.Put(key, recordValue(blob, st))
+}
+
+// indexEntry is one of a record's index entries: key in the bucket
+// parent/name/kind (parent/kind when name is "").
+type indexEntry struct {
+	parent *bolt.Bucket
+	name   string
+	key    uint64
+}
+
+// indexEntries returns where a record of kind k with state st is
+// indexed: by time in kind/, and under its site and column when it has
+// them; a headline also by last_seen.
+func (w *writer) indexEntries(k record.Kind, st state) []indexEntry {
+	out := make([]indexEntry, 1, 4)
+	out[0] = indexEntry{w.byKind, "", st.at}
+	if st.site != "" {
+		out = append(out, indexEntry{w.bySite, st.site, st.at})
 	}
-	return b.Put(key, docValue(blob, st))
+	if st.column != "" {
+		out = append(out, indexEntry{w.byColumn, st.column, st.at})
+	}
+	if k == record.KindHeadline {
+		out = append(out, indexEntry{w.byLastSeen, "", st.lastSeenKey()})
+	}
+	return out
 }
 
 // index moves a record's index entries from old (nil for a new record)
 // to st.
 func (w *writer) index(kind record.Kind, id string, old *state, st state) error {
-	if old != nil && old.at == st.at && old.site == st.site && old.column == st.column {
+	if old != nil && old.at == st.at && old.site == st.site && old.column == st.column &&
+		(kind != record.KindHeadline || old.lastSeen == st.lastSeen) {
 		return nil
 	}
 	if old != nil {
@@ -78,18 +130,12 @@ func (w *writer) index(kind record.Kind, id string, old *state, st state) error 
 			return err
 		}
 	}
-	for _, where := range [...]struct {
-		parent *bolt.Bucket
-		name   string
-	}{{w.byKind, ""}, {w.bySite, st.site}, {w.byColumn, st.column}} {
-		if where.parent != w.byKind && where.name == "" {
-			continue // no site or no column: not indexed there
-		}
-		b, err := w.indexBucket(where.parent, where.name, kind)
+	for _, e := range w.indexEntries(kind, st) {
+		b, err := w.indexBucket(e.parent, e.name, kind)
 		if err != nil {
 			return fmt.Errorf("store: index %s: %w", id, err)
 		}
-		if err := b.Put(indexKey(st.at, id), []byte{}); err != nil {
+		if err := b.Put(indexKey(e.key, id), []byte{}); err != nil {
 			return fmt.Errorf("store: index %s: %w", id, err)
 		}
 	}
@@ -128,19 +174,17 @@ func (w *writer) indexBucket(parent *bolt.Bucket, name string, kind record.Kind)
 
 // unindex deletes the index entries that old describes.
 func (w *writer) unindex(kind record.Kind, id string, old state) error {
-	key := indexKey(old.at, id)
-	buckets := []*bolt.Bucket{nested(w.byKind, []byte(kind))}
-	if old.site != "" {
-		buckets = append(buckets, nested(w.bySite, []byte(old.site), []byte(kind)))
-	}
-	if old.column != "" {
-		buckets = append(buckets, nested(w.byColumn, []byte(old.column), []byte(kind)))
-	}
-	for _, b := range buckets {
+	for _, e := range w.indexEntries(kind, old) {
+		var b *bolt.Bucket
+		if e.name == "" {
+			b = nested(e.parent, []byte(kind))
+		} else {
+			b = nested(e.parent, []byte(e.name), []byte(kind))
+		}
 		if b == nil {
 			continue
 		}
-		if err := b.Delete(key); err != nil {
+		if err := b.Delete(indexKey(e.key, id)); err != nil {
 			return fmt.Errorf("store: unindex %s: %w", id, err)
 		}
 	}

@@ -179,26 +179,14 @@ func walkLatest(tx *bolt.Tx, q Query, limit int, fn func(id []byte) error) error
 	return nil
 }
 
-// storedState returns the state of the record id of kind k: kept in its
-// value for an article or interview, read from its JSON for a headline.
+// storedState returns the state of the record id of kind k.
 func storedState(tx *bolt.Tx, k record.Kind, id []byte) (state, error) {
 	v := tx.Bucket(recordBucket(k)).Get(id)
 	if v == nil {
 		return state{}, ErrNotFound
 	}
-	if k != record.KindHeadline {
-		_, st, err := splitDocValue(v)
-		return st, err
-	}
-	seq, err := valueSeq(v)
-	if err != nil {
-		return state{}, err
-	}
-	var h record.Headline
-	if err := json.Unmarshal(tx.Bucket(bucketBlobs).Get(v[:8]), &h); err != nil {
-		return state{}, err
-	}
-	return headlineState(seq, &h), nil
+	_, st, err := splitValue(v)
+	return st, err
 }
 
 // nested returns the bucket at path under b, or nil.

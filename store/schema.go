@@ -25,9 +25,16 @@ var (
 	bucketBySite     = []byte("site")
 	bucketByColumn   = []byte("column")
 	bucketItems      = []byte("items")
+	bucketByLastSeen = []byte("last_seen")
+	bucketDeleted    = []byte("deleted")
+	bucketDroppable  = []byte("droppable")
 
 	keySchema    = []byte("schema")
 	keyLastWrite = []byte("last_write")
+	// keyLogDropped counts the change-log entries pruning dropped, and
+	// keyLogFloor is the newest tombstone it dropped (uint64 each).
+	keyLogDropped = []byte("log_dropped")
+	keyLogFloor   = []byte("log_floor")
 )
 
 // recordBucket returns the name of the bucket that holds records of kind k.
@@ -68,105 +75,27 @@ func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
 var kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
 
 // migrations bring a database from version i to i+1. They are append-only:
-// never edit one that has shipped. SchemaVersion is their number.
+// never edit one that has shipped. Each creates the buckets it names
+// itself, never "the current layout", so that adding a migration never
+// changes what an older one does. SchemaVersion is their number. The
+// functions are in migrations.go.
 var migrations = []func(tx *bolt.Tx) error{
-	// 1: the buckets of the package doc.
-	func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-			bucketBlobs, bucketPages, bucketState, bucketChanges} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s: %w", name, err)
-			}
-		}
-		idx, err := tx.CreateBucketIfNotExists(bucketIndex)
-		if err != nil {
-			return fmt.Errorf("create bucket %s: %w", bucketIndex, err)
-		}
-		for _, name := range [][]byte{bucketByKind, bucketBySite, bucketByColumn} {
-			if _, err := idx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, name, err)
-			}
-		}
-		return nil
-	},
+	// 1: the first layout.
+	createSchema1,
 	// 2: no state bucket (each record's state goes into its value),
 	// headlines' JSON in blobs, and the item cache.
 	foldState,
-	// 3: the fetch state (fetch/urls, fetch/hosts, fetch/lists).
+	// 3: one state format for every kind, the last_seen index, and the
+	// buckets deletion needs (deleted/, droppable/).
+	prepareDeletion,
+	// 4: the fetch state (fetch/urls, fetch/hosts, fetch/lists).
 	addFetchState,
 }
 
-// foldState is migration 2. Schema 1 kept each record's state in a
-// bucket of its own, which cost every write one more random-key put: it
-// now lives in the record's value (see headlineValue and docValue). A
-// headline keeps only its seq, since its JSON holds the rest, and its JSON
-// moves into blobs, as articles' already was.
-func foldState(tx *bolt.Tx) error {
-	blobs := tx.Bucket(bucketBlobs)
-	if states := tx.Bucket(bucketState); states != nil {
-		if blobs == nil {
-			return fmt.Errorf("database is missing bucket %s", bucketBlobs)
-		}
-		err := states.ForEach(func(id, sv []byte) error {
-			st, err := decodeState(sv)
-			if err != nil {
-				return fmt.Errorf("state of %s: %w", id, err)
-			}
-			kind := KindOf(string(id))
-			b := tx.Bucket(recordBucket(kind))
-			if b == nil {
-				return fmt.Errorf("state of %q, which names no kind", id)
-			}
-			v := b.Get(id)
-			switch {
-			case v == nil:
-				return fmt.Errorf("state of %s, which is missing", id)
-			case kind == record.KindHeadline:
-				seq, err := blobs.NextSequence()
-				if err != nil {
-					return err
-				}
-				blob := seqKey(seq)
-				if err := blobs.Put(blob, v); err != nil {
-					return err
-				}
-				v = headlineValue(blob, st.seq)
-			case len(v) != 8:
-				return fmt.Errorf("%s: %w", id, errBadValue)
-			default:
-				v = docValue(v, st)
-			}
-			return b.Put(id, v)
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteBucket(bucketState); err != nil {
-			return fmt.Errorf("delete bucket %s: %w", bucketState, err)
-		}
-	}
-	return createBuckets(tx)
-}
-
-// createBuckets creates the buckets of the package doc that are missing.
-func createBuckets(tx *bolt.Tx) error {
-	for _, name := range topBuckets {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	idx := tx.Bucket(bucketIndex)
-	for _, name := range [][]byte{bucketByKind, bucketBySite, bucketByColumn} {
-		if _, err := idx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, name, err)
-		}
-	}
-	return nil
-}
-
-// topBuckets are the top-level buckets of the current layout.
+// topBuckets are the top-level buckets of the current layout; a database
+// of the current version that lacks one is migrated again (see init).
 var topBuckets = [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems}
+	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems, bucketDeleted, bucketDroppable, bucketFetch}
 
 // SchemaVersion is the schema this binary writes and reads.
 var SchemaVersion = uint64(len(migrations))
@@ -207,11 +136,8 @@ func (s *Store) init() error {
 			return errSkip // another process got here first
 		}
 		if v == SchemaVersion {
-			// Written while this version's layout was being made: the
-			// base layout and the newest migration add what is missing.
-			if err := createBuckets(tx); err != nil {
-				return err
-			}
+			// Written while this version's layout was being made:
+			// the migration that made it adds what is missing.
 			v--
 		}
 		for i := v; i < SchemaVersion; i++ {
@@ -230,7 +156,7 @@ func (s *Store) init() error {
 // hasBuckets reports whether every top-level bucket of the current
 // layout exists.
 func hasBuckets(tx *bolt.Tx) bool {
-	for _, name := range append(topBuckets[:len(topBuckets):len(topBuckets)], bucketFetch) {
+	for _, name := range topBuckets {
 		if tx.Bucket(name) == nil {
 			return false
 		}

@@ -104,7 +104,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{
+	db, err := openSwapped(path, &bolt.Options{
 		Timeout:  timeout,
 		ReadOnly: opts.ReadOnly,
 		NoSync:   opts.NoSync,
@@ -117,6 +117,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
 		errors.Is(err, bolterrors.ErrChecksum):
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotDatabase, path, err)
+	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly:
+		return nil, fmt.Errorf("store: open %s for writing: %w (the file or its folder is read-only: "+
+			"fix the permissions, or use a command that only reads)", path, err)
 	case err != nil:
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -129,6 +132,25 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openSwapped opens path with bbolt, and opens it again when the file
+// was replaced while Open waited for its lock: Compact and Restore rename
+// a new file over path while holding the lock on the old one, which a
+// waiter would otherwise get, and write to, once it is unlinked.
+func openSwapped(path string, opts *bolt.Options) (*bolt.DB, error) {
+	for attempt := 0; ; attempt++ {
+		before, _ := os.Stat(path)
+		db, err := bolt.Open(path, 0o644, opts)
+		if err != nil {
+			return nil, err
+		}
+		after, err := os.Stat(path)
+		if err != nil || before == nil || os.SameFile(before, after) || attempt == 10 {
+			return db, nil
+		}
+		db.Close()
+	}
 }
 
 // checkFile refuses a path that holds something other than a bbolt file
@@ -259,4 +281,28 @@ func copyBytes(b []byte) []byte {
 		return nil
 	}
 	return bytes.Clone(b)
+}
+
+// commitError wraps an error from committing a write transaction, naming
+// the cause an operator can act on when the disk is full or the file has
+// hit a size limit. bbolt leaves the file as it was before the
+// transaction.
+func commitError(err error) error {
+	if isFull(err) {
+		return fmt.Errorf("store: commit: %w (the disk is full or the file size limit is reached; "+
+			"nothing of this batch was written: free space and run again)", err)
+	}
+	return fmt.Errorf("store: commit: %w", err)
+}
+
+// isFull reports whether err says the disk is full or the file too
+// large. bbolt formats some of its causes into its message (a failed
+// resize) instead of wrapping them, so the message is read too.
+func isFull(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ENOSPC, syscall.EFBIG, syscall.EDQUOT} {
+		if errors.Is(err, errno) || strings.Contains(err.Error(), errno.Error()) {
+			return true
+		}
+	}
+	return false
 }

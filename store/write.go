@@ -54,7 +54,7 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 	}
 	w.res.LastSeq = w.changes.Sequence()
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("store: commit: %w", err)
+		return res, commitError(err)
 	}
 	return w.res, nil
 }
@@ -67,8 +67,10 @@ type writer struct {
 	dirty bool
 
 	meta, pages, changes     *bolt.Bucket
-	blobs                    *bolt.Bucket
+	blobs, items             *bolt.Bucket
+	deleted, droppable       *bolt.Bucket
 	byKind, bySite, byColumn *bolt.Bucket
+	byLastSeen               *bolt.Bucket
 	records                  map[record.Kind]*bolt.Bucket
 
 	// pending holds the headlines this batch touched, by id; order has
@@ -88,6 +90,9 @@ func (w *writer) open() error {
 	w.pages = w.tx.Bucket(bucketPages)
 	w.changes = w.tx.Bucket(bucketChanges)
 	w.blobs = w.tx.Bucket(bucketBlobs)
+	w.items = w.tx.Bucket(bucketItems)
+	w.deleted = w.tx.Bucket(bucketDeleted)
+	w.droppable = w.tx.Bucket(bucketDroppable)
 	w.records = map[record.Kind]*bolt.Bucket{}
 	w.pending = map[string]*pendingHeadline{}
 	w.docs = map[string]*pendingDoc{}
@@ -98,14 +103,17 @@ func (w *writer) open() error {
 		w.byKind = idx.Bucket(bucketByKind)
 		w.bySite = idx.Bucket(bucketBySite)
 		w.byColumn = idx.Bucket(bucketByColumn)
+		w.byLastSeen = idx.Bucket(bucketByLastSeen)
 	}
-	if w.meta == nil || w.pages == nil || w.changes == nil || w.blobs == nil ||
-		w.byKind == nil || w.bySite == nil || w.byColumn == nil {
+	if w.meta == nil || w.pages == nil || w.changes == nil || w.blobs == nil || w.items == nil ||
+		w.deleted == nil || w.droppable == nil ||
+		w.byKind == nil || w.bySite == nil || w.byColumn == nil || w.byLastSeen == nil {
 		return fmt.Errorf("store: database is missing buckets")
 	}
 	// Both only grow at the end: pack their pages full.
 	w.changes.FillPercent = 1.0
 	w.blobs.FillPercent = 1.0
+	w.droppable.FillPercent = 1.0
 	return nil
 }
 
@@ -118,7 +126,9 @@ func (w *writer) page(p *record.Page) error {
 		if err := json.Unmarshal(old, &info); err != nil {
 			return fmt.Errorf("store: page %s: %w", p.Source, err)
 		}
-		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID {
+		// A page whose article was deleted (see Prune) is stored again.
+		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID &&
+			w.records[record.KindArticle].Get([]byte(info.ArticleID)) != nil {
 			w.res.Unchanged++
 			if info.ETag == p.ETag && info.LastModified == p.LastModified {
 				return nil

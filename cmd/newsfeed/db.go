@@ -34,15 +34,25 @@ func openStore(ctx context.Context, e *env, cmd, path string, opts store.Options
 	if err == nil {
 		return s, -1
 	}
+	return nil, openError(ctx, e, cmd, err)
+}
+
+// openError prints err, from opening the database or from a command that
+// opens it itself (compact, restore), and returns the exit status: 3 when
+// another process holds the database, 2 when a file is not a database
+// this newsfeed can use, 128+n after signal n, else 1.
+func openError(ctx context.Context, e *env, cmd string, err error) int {
 	fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		return nil, exitLocked
+		return exitLocked
 	case errors.Is(err, store.ErrNotDatabase), errors.Is(err, store.ErrSchemaTooNew),
 		errors.Is(err, store.ErrNoDatabase):
-		return nil, exitUsage
+		return exitUsage
+	case ctx.Err() != nil:
+		return signalExit(ctx)
 	}
-	return nil, exitFailed
+	return exitFailed
 }
 
 // closeStore closes s and reports a failure to do so, which turns an exit

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 
 	"newsfeed/record"
@@ -48,8 +49,11 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: export: %v\n", err)
 		code = exitFailed
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			code = signalExit(ctx)
+		case errors.Is(err, store.ErrLogTooOld):
+			code = exitTooOld
 		}
 	}
 	return closeStore(e, "export", s, code)

@@ -9,7 +9,13 @@
 //	newsfeed stats [--db F]
 //	newsfeed show [--db F] ID
 //	newsfeed publish [--db F] [--out DIR] [--base-url URL] [--limit N] [--only-site S]
-//	newsfeed run [--db F] [--out DIR] [--base-url URL] [ingest flags] [SOURCE...]
+//	newsfeed run [--db F] [--out DIR] [--base-url URL] [--retention K=AGE,...] [--compact-above PCT] [ingest flags] [SOURCE...]
+//	newsfeed prune [--db F] [--older-than 180d] [--kind K] [--dry-run]
+//	newsfeed compact [--db F]
+//	newsfeed backup [--db F] FILE
+//	newsfeed restore [--db F] [--force] FILE
+//	newsfeed check [--db F] [--repair]
+//	newsfeed serve [--db F] [--addr A] [--base-url URL] [--every D]
 //
 // A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a
 // file listing sources, one a line). The parse flags are --site, --url,
@@ -18,8 +24,9 @@
 // --timeout, --fetchers and --contact. With no SOURCE, ingest and run
 // read the sources file (newsfeed.toml or --config), else seeds/.
 //
-// Exit status: 0 all good; 1 some inputs failed; 2 usage or configuration
-// error; 3 the database is locked by another run.
+// Exit status: 0 all good; 1 some inputs failed, or check found problems;
+// 2 usage or configuration error; 3 the database is locked by another
+// run; 4 export --since is older than the change log keeps.
 package main
 
 import (
@@ -40,6 +47,7 @@ const (
 	exitFailed = 1
 	exitUsage  = 2
 	exitLocked = 3
+	exitTooOld = 4
 )
 
 // env is what a command sees of the process: its streams. Tests run
@@ -68,6 +76,11 @@ var commands = []command{
 	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
 	{"run", "ingest the sources (default: newsfeed.toml, else seeds/), then publish: the cron entry", runRun},
 	{"serve", "serve the feeds, an index page, a JSON API and metrics over HTTP (--every D: run too)", runServe},
+	{"prune", "delete records past an age, with tombstones in the change log", runPrune},
+	{"compact", "rewrite the database without its free pages", runCompact},
+	{"backup", "write a consistent snapshot of the database to FILE", runBackup},
+	{"restore", "replace the database with a snapshot FILE, after checking it", runRestore},
+	{"check", "check the database's consistency (--repair rebuilds the indexes)", runCheck},
 }
 
 func main() {

@@ -11,12 +11,19 @@ import (
 // --limit and --title (a sources file's out and base_url fill in the
 // ones not given); --db, --lock-timeout, --quiet and -v apply to both.
 // Publishing goes on when some inputs failed (the rest were stored); the
-// exit status is the worse of the two.
+// exit status is the worse of the two. Between the two it applies
+// --retention (see retention.go), so that feeds never list a record it
+// deleted; after publishing it drops stale cached items and compacts past
+// --compact-above.
 func runRun(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "run", "[SOURCE...]  (default: the sources file, else seeds/)")
 	in := ingestFlags(fs)
 	pub := publishFlags(fs)
+	mt := maintainFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if code := mt.parse(e); code >= 0 {
 		return code
 	}
 	if code := in.load(e, fs); code >= 0 {
@@ -36,8 +43,13 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	if code != exitOK && code != exitFailed {
 		return code // usage, locked, interrupted: nothing new to publish
 	}
+	code = max(code, mt.prune(ctx, e, *in.db, *in.lockTimeout, *in.quiet))
 	if ctx.Err() != nil {
 		return signalExit(ctx)
 	}
-	return max(code, pub.publish(ctx, e, *in.db, *in.lockTimeout))
+	code = max(code, pub.publish(ctx, e, *in.db, *in.lockTimeout))
+	if code != exitOK && code != exitFailed {
+		return code
+	}
+	return max(code, mt.tidy(ctx, e, *in.db, *in.lockTimeout, pub.limit, *in.quiet))
 }

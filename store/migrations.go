@@ -1,0 +1,217 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
+)
+
+// This file holds the migrations (see migrations in schema.go) and the
+// encodings of older schemas that only they read. A migration that has
+// shipped is never edited: it names its own buckets and uses its own
+// encoders, so that changing the current layout never changes it.
+
+// createBuckets creates top-level buckets top, and children under
+// index/, when they are missing.
+func createBuckets(tx *bolt.Tx, top [][]byte, index [][]byte) error {
+	for _, name := range top {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if len(index) == 0 {
+		return nil
+	}
+	idx, err := tx.CreateBucketIfNotExists(bucketIndex)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketIndex, err)
+	}
+	for _, name := range index {
+		if _, err := idx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, name, err)
+		}
+	}
+	return nil
+}
+
+// createSchema1 is migration 1: the first layout.
+func createSchema1(tx *bolt.Tx) error {
+	return createBuckets(tx,
+		[][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
+			bucketBlobs, bucketPages, bucketState, bucketChanges},
+		[][]byte{bucketByKind, bucketBySite, bucketByColumn})
+}
+
+// foldState is migration 2. Schema 1 kept each record's state in a
+// bucket of its own, which cost every write one more random-key put: it
+// now lives in the record's value. A headline keeps only its seq, since
+// its JSON holds the rest, and its JSON moves into blobs, as articles'
+// already was.
+func foldState(tx *bolt.Tx) error {
+	blobs := tx.Bucket(bucketBlobs)
+	if states := tx.Bucket(bucketState); states != nil {
+		if blobs == nil {
+			return fmt.Errorf("database is missing bucket %s", bucketBlobs)
+		}
+		err := states.ForEach(func(id, sv []byte) error {
+			st, err := decodeStateV2(sv)
+			if err != nil {
+				return fmt.Errorf("state of %s: %w", id, err)
+			}
+			kind := KindOf(string(id))
+			b := tx.Bucket(recordBucket(kind))
+			if b == nil {
+				return fmt.Errorf("state of %q, which names no kind", id)
+			}
+			v := b.Get(id)
+			switch {
+			case v == nil:
+				return fmt.Errorf("state of %s, which is missing", id)
+			case kind == record.KindHeadline:
+				seq, err := blobs.NextSequence()
+				if err != nil {
+					return err
+				}
+				blob := seqKey(seq)
+				if err := blobs.Put(blob, v); err != nil {
+					return err
+				}
+				v = binary.BigEndian.AppendUint64(append([]byte{}, blob...), st.seq)
+			case len(v) != 8:
+				return fmt.Errorf("%s: %w", id, errBadValue)
+			default:
+				v = appendStateV2(append([]byte{}, v...), st)
+			}
+			return b.Put(id, v)
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bucketState); err != nil {
+			return fmt.Errorf("delete bucket %s: %w", bucketState, err)
+		}
+	}
+	return createBuckets(tx,
+		[][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
+			bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems},
+		[][]byte{bucketByKind, bucketBySite, bucketByColumn})
+}
+
+// The state encoding of schemas 1 and 2 (schema 1's state bucket, and
+// schema 2's article and interview values after their blob key):
+// seq(8) | first_seen(8) | at(8) | len(site)(2) | site | column. A
+// schema 2 headline's value was blob key(8) | seq(8).
+
+func appendStateV2(b []byte, st state) []byte {
+	b = binary.BigEndian.AppendUint64(b, st.seq)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.firstSeen))
+	b = binary.BigEndian.AppendUint64(b, st.at)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(st.site)))
+	b = append(b, st.site...)
+	return append(b, st.column...)
+}
+
+func decodeStateV2(b []byte) (state, error) {
+	if len(b) < 26 {
+		return state{}, errBadState
+	}
+	n := int(binary.BigEndian.Uint16(b[24:]))
+	if len(b) < 26+n {
+		return state{}, errBadState
+	}
+	st := state{
+		seq:       binary.BigEndian.Uint64(b[0:]),
+		firstSeen: int64(binary.BigEndian.Uint64(b[8:])),
+		at:        binary.BigEndian.Uint64(b[16:]),
+		site:      string(b[26 : 26+n]),
+		column:    string(b[26+n:]),
+	}
+	st.lastSeen = st.firstSeen
+	return st, nil
+}
+
+// prepareDeletion is migration 3. Every kind's value becomes blob key |
+// state (a headline's state was read from its JSON), so that a deletion
+// finds every index entry of any record without decoding it; headlines
+// are indexed by last_seen, so that retention finds the stale ones
+// without reading them all; and it adds deleted/ (id → seq of the
+// record's tombstone) and droppable/ (the change-log entries retention
+// may drop, by when they became droppable). An article's or interview's
+// last_seen starts at its first_seen.
+func prepareDeletion(tx *bolt.Tx) error {
+	idx := tx.Bucket(bucketIndex)
+	blobs := tx.Bucket(bucketBlobs)
+	if idx == nil || blobs == nil {
+		return fmt.Errorf("database is missing bucket %s or %s", bucketIndex, bucketBlobs)
+	}
+	// The values are converted in the transaction that creates
+	// index/last_seen: its presence says they are done.
+	if idx.Bucket(bucketByLastSeen) == nil {
+		byLastSeen, err := idx.CreateBucket(bucketByLastSeen)
+		if err != nil {
+			return fmt.Errorf("create bucket %s/%s: %w", bucketIndex, bucketByLastSeen, err)
+		}
+		for _, k := range kinds {
+			if err := convertValues(tx.Bucket(recordBucket(k)), blobs, byLastSeen, k); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+	}
+	return createBuckets(tx, [][]byte{bucketDeleted, bucketDroppable}, nil)
+}
+
+// convertValues rewrites the schema 2 values of kind k's bucket b as
+// schema 3 values, indexing headlines under byLastSeen.
+func convertValues(b, blobs, byLastSeen *bolt.Bucket, k record.Kind) error {
+	if b == nil {
+		return fmt.Errorf("database is missing bucket %s", recordBucket(k))
+	}
+	type kv struct{ k, v []byte }
+	var out []kv
+	err := b.ForEach(func(id, v []byte) error {
+		if len(v) < 16 {
+			return fmt.Errorf("%s: %w", id, errBadValue)
+		}
+		blob := v[:8]
+		var st state
+		if k == record.KindHeadline {
+			var h record.Headline
+			if err := json.Unmarshal(blobs.Get(blob), &h); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+			st = headlineState(binary.BigEndian.Uint64(v[8:]), &h)
+		} else {
+			var err error
+			if st, err = decodeStateV2(v[8:]); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		out = append(out, kv{copyBytes(id), recordValue(blob, st)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var byKind *bolt.Bucket
+	if k == record.KindHeadline && len(out) > 0 {
+		if byKind, err = byLastSeen.CreateBucketIfNotExists([]byte(k)); err != nil {
+			return err
+		}
+	}
+	for _, e := range out {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+		if byKind != nil {
+			_, st, _ := splitValue(e.v)
+			if err := byKind.Put(indexKey(st.lastSeenKey(), string(e.k)), []byte{}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
