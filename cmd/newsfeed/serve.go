@@ -28,7 +28,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		"the absolute URL readers reach the server at: self links, Atom ids (default http://ADDR/, localhost for a loopback or unspecified host)")
 	limit := fs.Int("limit", feed.DefaultLimit, "items per feed, newest first")
 	title := fs.String("title", feed.DefaultTitle, "the start of every feed's title")
-	site := fs.String("site", "", "serve only this site's records")
+	site := fs.String("only-site", "", "serve only this site's records (as publish --only-site)")
 	maxAge := fs.Duration("max-age", serve.DefaultMaxAge, "Cache-Control max-age of feeds and pages")
 	every := fs.Duration("every", 0, "run `newsfeed run` in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
 	accessLog := fs.Bool("access-log", true, "log one line per request on stderr")
