@@ -97,6 +97,9 @@ var migrations = []func(tx *bolt.Tx) error{
 var topBuckets = [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
 	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems, bucketDeleted, bucketDroppable, bucketFetch}
 
+// indexBuckets are the buckets under index/ of the current layout.
+var indexBuckets = [][]byte{bucketByKind, bucketBySite, bucketByColumn, bucketByLastSeen}
+
 // SchemaVersion is the schema this binary writes and reads.
 var SchemaVersion = uint64(len(migrations))
 
@@ -136,8 +139,12 @@ func (s *Store) init() error {
 			return errSkip // another process got here first
 		}
 		if v == SchemaVersion {
-			// Written while this version's layout was being made:
-			// the migration that made it adds what is missing.
+			// Written while this version's layout was being made, or
+			// a bucket was lost: the current layout's buckets are
+			// made, and the newest migration adds what else it owns.
+			if err := createBuckets(tx, topBuckets, indexBuckets); err != nil {
+				return err
+			}
 			v--
 		}
 		for i := v; i < SchemaVersion; i++ {
