@@ -186,6 +186,9 @@ func TestLoad_Example(t *testing.T) {
 	if len(c.Sources) == 0 || c.Contact == "" || c.Defaults.Site != "观察者网" {
 		t.Errorf("example: %d sources, contact %q", len(c.Sources), c.Contact)
 	}
+	if c.Retention == nil || c.Retention.Headline.D() != 30*24*time.Hour || c.CompactAbove == nil || *c.CompactAbove != 50 {
+		t.Errorf("example: retention %+v, compact_above %v", c.Retention, c.CompactAbove)
+	}
 	for _, s := range c.Sources {
 		if s.Kind != KindHTML || s.Links == nil && s.Pattern == nil {
 			t.Errorf("%s (line %d): %s source with no links rule", s.Name, s.Line, s.Kind)
