@@ -218,7 +218,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if c.PerHost < 0 || c.MaxBytes < 0 || c.Delay < 0 || c.Timeout < 0 || c.ConnectTimeout < 0 || c.MaxRetryWait < 0 {
 		return nil, fmt.Errorf("%w: %s: per_host, max_bytes, delay and the timeouts cannot be negative", ErrConfig, name)
 	}
-	if p := c.CompactAbove; p != nil && (*p < 0 || *p > 100) {
+	if p := c.CompactAbove; p != nil && !(*p >= 0 && *p <= 100) { // nan too
 		return nil, fmt.Errorf("%w: %s:%d: compact_above: %v: want a percentage from 0 to 100",
 			ErrConfig, name, keyLine(data, "compact_above"), *p)
 	}

@@ -115,6 +115,7 @@ func TestParse_Errors(t *testing.T) {
 		"RetentionKind":    {"[retention]\n\nheadlines = \"30d\"\n", "f.toml:3: retention.headlines: unknown key"},
 		"RetentionString":  {"retention = \"headline=30d\"\n", "f.toml:1: retention:"},
 		"CompactAbove":     {"db = \"x.db\"\ncompact_above = 150\n", "f.toml:2: compact_above: 150: want a percentage from 0 to 100"},
+		"CompactAboveNaN":  {"compact_above = nan\n", "f.toml:1: compact_above: NaN: want a percentage"},
 		"CompactAboveType": {"compact_above = \"half\"\n", "f.toml:1: compact_above:"},
 	}
 	for name, tt := range tests {

@@ -10,7 +10,8 @@ import (
 // seeds/. It takes ingest's flags and publish's --out, --base-url,
 // --limit and --title (a sources file's out and base_url fill in the
 // ones not given, and its [retention] and compact_above fill in
-// --retention and --compact-above); --db, --lock-timeout, --quiet and -v apply to both.
+// --retention and --compact-above); --db, --lock-timeout, --quiet and -v
+// apply to both.
 // Publishing goes on when some inputs failed (the rest were stored); the
 // exit status is the worse of the two. Between the two it applies
 // --retention (see retention.go), so that feeds never list a record it
