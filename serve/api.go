@@ -213,8 +213,10 @@ func (s *Server) withStore(ctx context.Context, fn func(*store.Store) error) err
 }
 
 // storeError answers a failed database read: 503 while a writer holds
-// it or before it exists, 500 otherwise (logged; the client sees only
-// that the read failed).
+// it or before it exists, 410 Gone for a since older than the change log
+// keeps (the client reads everything again from since=0, as export's exit
+// status 4 says), 500 otherwise (logged; the client sees only that the
+// read failed).
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrLocked):
@@ -223,6 +225,9 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrNoDatabase):
 		w.Header().Set("Retry-After", "10")
 		apiError(w, http.StatusServiceUnavailable, "no database yet")
+	case errors.Is(err, store.ErrLogTooOld):
+		apiError(w, http.StatusGone, fmt.Sprintf("the change log no longer reaches back to since=%s "+
+			"(retention dropped deletions after it); read everything again from since=0", r.URL.Query().Get("since")))
 	default:
 		s.log.Error("api read failed", slog.String("path", r.URL.Path), slog.Any("error", err))
 		apiError(w, http.StatusInternalServerError, "reading the database failed")

@@ -463,6 +463,47 @@ func TestServe_API(t *testing.T) {
 	}
 }
 
+// A since older than the change log keeps (retention dropped a
+// tombstone after it) is 410 Gone with a JSON error saying to read again
+// from since=0, which still answers.
+func TestServe_APISinceOlderThanTheLog(t *testing.T) {
+	db := newDB(t, 3)
+	ctx := context.Background()
+	s, err := store.Open(ctx, db, store.Options{Now: func() time.Time { return time.Now().Add(-48 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Delete(ctx, seedArticleID(t)); err != nil || n != 1 {
+		t.Fatalf("delete: %d, %v", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = store.Open(ctx, db, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx, store.PruneOptions{Retention: store.Retention{Log: 24 * time.Hour}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, Config{DB: db}, "")
+
+	resp, body := get(t, "GET", ts.url+"api/records?since=1")
+	var e struct{ Error string }
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("body %q: %v", body, err)
+	}
+	if resp.StatusCode != http.StatusGone || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
+		!strings.Contains(e.Error, "since=1") || !strings.Contains(e.Error, "read everything again from since=0") {
+		t.Errorf("since=1: %d %s %q; want 410 and a JSON error", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	if resp, body := get(t, "GET", ts.url+"api/records?since=0"); resp.StatusCode != 200 || len(lines(body)) == 0 {
+		t.Errorf("since=0: %d %q", resp.StatusCode, body)
+	}
+}
+
 func TestServe_Metrics(t *testing.T) {
 	ts := startServer(t, Config{DB: newDB(t, 1)}, "")
 	r, _ := get(t, "GET", ts.url+"articles.atom")

@@ -10,6 +10,12 @@
 //	per_host = 2
 //	delay = "1s"
 //
+//	compact_above = 50  # percent of free pages past which run compacts
+//
+//	[retention]         # how long run keeps records
+//	headline = "30d"
+//	article = "365d"
+//
 //	[defaults]
 //	every = "10m"
 //
@@ -86,6 +92,13 @@ type Config struct {
 	AllowPrivate   bool     `toml:"allow_private"`
 	IgnoreRobots   bool     `toml:"ignore_robots"`
 
+	// Retention is how long run keeps records (the [retention] table),
+	// nil when the file has none; CompactAbove is when run compacts the
+	// database, nil when not set. The --retention and --compact-above
+	// flags win over both.
+	Retention    *Retention `toml:"retention"`
+	CompactAbove *float64   `toml:"compact_above"`
+
 	// Defaults are the settings of every source that does not set its own.
 	Defaults Settings `toml:"defaults"`
 	// Sources are the list pages, in the file's order.
@@ -106,6 +119,35 @@ type Settings struct {
 	// younger than this: comment counts and hot lists change. Zero: never.
 	Refresh Duration `toml:"refresh"`
 }
+
+// Retention is the [retention] table: per kind, the age past which run
+// deletes a record, and the age of superseded change-log entries and
+// tombstones (log). A kind left out is kept forever.
+type Retention struct {
+	Headline  Age `toml:"headline"`
+	Article   Age `toml:"article"`
+	Interview Age `toml:"interview"`
+	Log       Age `toml:"log"`
+}
+
+// Age is a positive Duration: a retention age.
+type Age Duration
+
+// UnmarshalText parses the age as a Duration and refuses zero or less.
+func (a *Age) UnmarshalText(b []byte) error {
+	var d Duration
+	if err := d.UnmarshalText(b); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("bad age %q: must be positive, e.g. \"30d\"", b)
+	}
+	*a = Age(d)
+	return nil
+}
+
+// D returns a as a time.Duration.
+func (a Age) D() time.Duration { return time.Duration(a) }
 
 // Source is one list page and how to read it. Exactly one of Feed,
 // Sitemap, HTML and URLs is set; Kind says which.
@@ -175,6 +217,10 @@ func Parse(data []byte, name string) (*Config, error) {
 	}
 	if c.PerHost < 0 || c.MaxBytes < 0 || c.Delay < 0 || c.Timeout < 0 || c.ConnectTimeout < 0 || c.MaxRetryWait < 0 {
 		return nil, fmt.Errorf("%w: %s: per_host, max_bytes, delay and the timeouts cannot be negative", ErrConfig, name)
+	}
+	if p := c.CompactAbove; p != nil && !(*p >= 0 && *p <= 100) { // nan too
+		return nil, fmt.Errorf("%w: %s:%d: compact_above: %v: want a percentage from 0 to 100",
+			ErrConfig, name, keyLine(data, "compact_above"), *p)
 	}
 	return c, nil
 }
@@ -279,12 +325,25 @@ var sourceHeader = regexp.MustCompile(`^\s*\[\[\s*source\s*\]\]`)
 // sourceLines returns the line number of each [[source]] header, in
 // order: the decoder does not keep positions, and errors found after
 // decoding name the source's line.
-func sourceLines(data []byte) []int {
+func sourceLines(data []byte) []int { return matchLines(data, sourceHeader) }
+
+// keyLine returns the line of the first assignment to key, or 0: for
+// errors found after decoding. Load calls it only for top-level keys,
+// which a strict decode allows nowhere else.
+func keyLine(data []byte, key string) int {
+	if lines := matchLines(data, regexp.MustCompile(`^\s*`+regexp.QuoteMeta(key)+`\s*=`)); len(lines) > 0 {
+		return lines[0]
+	}
+	return 0
+}
+
+// matchLines returns the numbers of the lines re matches, in order.
+func matchLines(data []byte, re *regexp.Regexp) []int {
 	var lines []int
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, len(data)+1)
 	for n := 1; sc.Scan(); n++ {
-		if sourceHeader.Match(sc.Bytes()) {
+		if re.Match(sc.Bytes()) {
 			lines = append(lines, n)
 		}
 	}

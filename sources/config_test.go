@@ -72,6 +72,23 @@ func TestParse_OK(t *testing.T) {
 	}
 }
 
+func TestParse_Retention(t *testing.T) {
+	c, err := Parse([]byte("compact_above = 30\n[retention]\nheadline = \"30d\"\ninterview = \"12h\"\nlog = \"400d\"\n"), "f.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Retention
+	if r == nil || r.Headline.D() != 30*24*time.Hour || r.Article != 0 || r.Interview.D() != 12*time.Hour || r.Log.D() != 400*24*time.Hour {
+		t.Errorf("retention %+v", r)
+	}
+	if c.CompactAbove == nil || *c.CompactAbove != 30 {
+		t.Errorf("compact_above %v, want 30", c.CompactAbove)
+	}
+	if c, err := Parse([]byte(goodConfig), "f.toml"); err != nil || c.Retention != nil || c.CompactAbove != nil {
+		t.Errorf("a file with neither: retention %v, compact_above %v, %v", c.Retention, c.CompactAbove, err)
+	}
+}
+
 func TestParse_Errors(t *testing.T) {
 	tests := map[string]struct {
 		in   string
@@ -93,6 +110,13 @@ func TestParse_Errors(t *testing.T) {
 		"DuplicateName":    {"[[source]]\nname = \"a\"\nfeed = \"https://a.example/f\"\n[[source]]\nname = \"a\"\nfeed = \"https://a.example/g\"\n", "f.toml:4: name: \"a\" is already the name of the source on line 1"},
 		"NegativeArticles": {"[[source]]\nfeed = \"https://a.example/f\"\nmax_articles = -1\n", "f.toml:1: max_articles, max_age, every and refresh cannot be negative"},
 		"EmptyURLs":        {"[[source]]\nurls = []\n", "f.toml:1: urls: the list is empty"},
+		"BadRetention":     {"db = \"x.db\"\n[retention]\nheadline = \"30d\"\narticle = \"a year\"\n", "f.toml:4: retention.article: bad duration \"a year\""},
+		"ZeroRetention":    {"[retention]\nlog = \"0\"\n", "f.toml:2: retention.log: bad age \"0\": must be positive"},
+		"RetentionKind":    {"[retention]\n\nheadlines = \"30d\"\n", "f.toml:3: retention.headlines: unknown key"},
+		"RetentionString":  {"retention = \"headline=30d\"\n", "f.toml:1: retention:"},
+		"CompactAbove":     {"db = \"x.db\"\ncompact_above = 150\n", "f.toml:2: compact_above: 150: want a percentage from 0 to 100"},
+		"CompactAboveNaN":  {"compact_above = nan\n", "f.toml:1: compact_above: NaN: want a percentage"},
+		"CompactAboveType": {"compact_above = \"half\"\n", "f.toml:1: compact_above:"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -162,6 +186,9 @@ func TestLoad_Example(t *testing.T) {
 	}
 	if len(c.Sources) == 0 || c.Contact == "" || c.Defaults.Site != "观察者网" {
 		t.Errorf("example: %d sources, contact %q", len(c.Sources), c.Contact)
+	}
+	if c.Retention == nil || c.Retention.Headline.D() != 30*24*time.Hour || c.CompactAbove == nil || *c.CompactAbove != 50 {
+		t.Errorf("example: retention %+v, compact_above %v", c.Retention, c.CompactAbove)
 	}
 	for _, s := range c.Sources {
 		if s.Kind != KindHTML || s.Links == nil && s.Pattern == nil {

@@ -361,9 +361,11 @@ func TestRunFetch_FailingSource(t *testing.T) {
 func TestRunFetch_BadSourcesFile(t *testing.T) {
 	dir := t.TempDir()
 	for name, tt := range map[string]struct{ text, want string }{
-		"UnknownKey":  {"[[source]]\nfeed = \"https://a.example/f\"\nmax_artcles = 5\n", "bad.toml:3: source.max_artcles: unknown key"},
-		"BadURL":      {"[[source]]\nfeed = \"a.example/f\"\n", "bad.toml:2: source.feed: bad URL"},
-		"BadSelector": {"[[source]]\nhtml = \"https://a.example/\"\nlinks = \"div >\"\n", "bad.toml:3: source.links: bad selector"},
+		"UnknownKey":   {"[[source]]\nfeed = \"https://a.example/f\"\nmax_artcles = 5\n", "bad.toml:3: source.max_artcles: unknown key"},
+		"BadURL":       {"[[source]]\nfeed = \"a.example/f\"\n", "bad.toml:2: source.feed: bad URL"},
+		"BadSelector":  {"[[source]]\nhtml = \"https://a.example/\"\nlinks = \"div >\"\n", "bad.toml:3: source.links: bad selector"},
+		"BadRetention": {"contact = \"https://a.example/bot\"\n[retention]\nheadline = \"soon\"\n", "bad.toml:3: retention.headline: bad duration \"soon\""},
+		"CompactAbove": {"compact_above = -5\n", "bad.toml:1: compact_above: -5: want a percentage from 0 to 100"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := filepath.Join(dir, "bad.toml")

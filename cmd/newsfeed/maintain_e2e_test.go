@@ -436,3 +436,45 @@ func TestRun_RetentionAndAutoCompaction(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRun_RetentionFromSourcesFile: a sources file's [retention] makes
+// run prune as --retention does, and --retention given on the command
+// line wins over it.
+func TestRun_RetentionFromSourcesFile(t *testing.T) {
+	base, ids := baseDB(t, 10)
+	cfg := filepath.Join(t.TempDir(), "newsfeed.toml")
+	text := "compact_above = 0\n[retention]\nheadline = \"1s\"\narticle = \"1s\"\ninterview = \"1s\"\nlog = \"1h\"\n"
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	for _, tt := range []struct {
+		name    string
+		flags   []string
+		deleted bool
+	}{
+		{"FromFile", nil, true},
+		{"FlagWins", []string{"--retention", "log=1h"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := copyDB(t, base)
+			args := append([]string{"run", "--config", cfg, "--db", db, "--out", t.TempDir()}, tt.flags...)
+			code, _, errOut := runNewsfeed(t, "", append(args, t.TempDir())...)
+			if code != exitOK {
+				t.Fatalf("run: exit %d: %s", code, errOut)
+			}
+			if strings.Contains(errOut, "prune: deleted") != tt.deleted {
+				t.Errorf("run's stderr, want a prune %v:\n%s", tt.deleted, errOut)
+			}
+			lines := exportLines(t, db)
+			if len(lines) != len(ids) {
+				t.Fatalf("export has %d lines, want %d", len(lines), len(ids))
+			}
+			for _, l := range lines {
+				if (l.Op == "delete") != tt.deleted || !ids[l.ID] {
+					t.Fatalf("export line %+v: want deleted %v", l, tt.deleted)
+				}
+			}
+		})
+	}
+}

@@ -9,7 +9,9 @@ import (
 // file (newsfeed.toml, or --config), and with no sources file it reads
 // seeds/. It takes ingest's flags and publish's --out, --base-url,
 // --limit and --title (a sources file's out and base_url fill in the
-// ones not given); --db, --lock-timeout, --quiet and -v apply to both.
+// ones not given, and its [retention] and compact_above fill in
+// --retention and --compact-above); --db, --lock-timeout, --quiet and -v
+// apply to both.
 // Publishing goes on when some inputs failed (the rest were stored); the
 // exit status is the worse of the two. Between the two it applies
 // --retention (see retention.go), so that feeds never list a record it
@@ -36,6 +38,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		if !in.set["base-url"] && sc.BaseURL != "" {
 			pub.baseURL = sc.BaseURL
 		}
+		mt.apply(sc, in.set)
 	}
 	pub.quiet, pub.verbose = *in.quiet, *in.verbose
 
