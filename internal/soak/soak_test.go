@@ -48,20 +48,26 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	retention := (total / 8).Round(time.Second)
-	lifetime := int(retention / 2 / every) // steps a page stays on the site
+	lifetime := int(retention / 2 / every) // steps an article stays on the site
 	work := t.TempDir()
 	bin := filepath.Join(work, "newsfeed")
 	if b, err := exec.Command("go", "build", "-o", bin, "newsfeed/cmd/newsfeed").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, b)
 	}
-	site, err := NewFolderSite(filepath.Join(work, "site"), 3, 2, max(lifetime, 2), uint64(time.Now().UnixNano()))
+	lifetime = max(lifetime, 2)
+	// Stored articles are fetched again until half a run before they
+	// leave the site: every edit is read, and no run asks for a page
+	// that is gone.
+	refresh := time.Duration(lifetime)*every - every/2
+	site, err := NewHTTPSite(t, filepath.Join(work, "site"), 3, 2, lifetime, refresh, uint64(time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := filepath.Join(work, "newsfeed.db")
 	feeds := filepath.Join(work, "feeds")
 	ret := fmt.Sprintf("article=%s,interview=%s,headline=%s,log=%s", retention, retention, retention, retention)
-	t.Logf("soak for %v: a run every %v, retention %v, pages live %d steps; output in %s", total, every, retention, lifetime, out)
+	t.Logf("soak for %v: a run every %v, retention %v, articles live %d steps, refreshed for %v; site %s; output in %s",
+		total, every, retention, lifetime, refresh, site.Site.URL(""), out)
 
 	ctx, cancel := context.WithTimeout(context.Background(), total+time.Minute)
 	defer cancel()
