@@ -26,9 +26,17 @@ type Site interface {
 	Step(i int) error
 	// Sources are the arguments `newsfeed run` reads the site from.
 	Sources() []string
-	// Live returns the sources of the pages the site shows now, as the
-	// records' "source" fields name them.
-	Live() []string
+	// Live returns the pages the site shows now.
+	Live() []Page
+}
+
+// Page is a page a Site shows.
+type Page struct {
+	// Source names the page as its records' "source" field does.
+	Source string
+	// Latest is the paragraph its latest change added ("" when it never
+	// changed): its stored article must hold it.
+	Latest string
 }
 
 // HTTPSite is a Site served over HTTP on 127.0.0.1 by testsite, read by
@@ -43,7 +51,8 @@ type HTTPSite struct {
 	Lifetime   int
 	config     string
 	rng        *rand.Rand
-	born       map[int]int // article index → step it appeared at
+	born       map[int]int    // article index → step it appeared at
+	latest     map[int]string // article index → paragraph its last edit added
 }
 
 // NewHTTPSite starts a site with no articles (tb's cleanup stops it) and
@@ -65,7 +74,7 @@ func NewHTTPSite(tb testing.TB, dir string, newPerStep, edits, lifetime int, ref
 		return nil, fmt.Errorf("soak: site: %w", err)
 	}
 	s := &HTTPSite{Site: testsite.New(tb, 0), New: newPerStep, Edits: edits, Lifetime: lifetime,
-		config: filepath.Join(dir, "newsfeed.toml"), rng: rand.New(rand.NewPCG(seed, 1)), born: map[int]int{}}
+		config: filepath.Join(dir, "newsfeed.toml"), rng: rand.New(rand.NewPCG(seed, 1)), born: map[int]int{}, latest: map[int]string{}}
 	u := s.Site.URL("")
 	toml := fmt.Sprintf(`profiles = "site-profiles.txt"
 allow_private = true
@@ -103,12 +112,14 @@ func (s *HTTPSite) Step(i int) error {
 		if i-born >= s.Lifetime {
 			s.Site.Remove(n)
 			delete(s.born, n)
+			delete(s.latest, n)
 		}
 	}
 	live := s.live()
 	for range min(s.Edits, len(live)) {
 		n := live[s.rng.IntN(len(live))]
-		s.Site.Edit(n, fmt.Sprintf("第%d步更新：各方表示将继续保持沟通。", i))
+		s.latest[n] = fmt.Sprintf("第%d步更新：第%d篇报道的各方表示将继续保持沟通。", i, n)
+		s.Site.Edit(n, s.latest[n])
 	}
 	now := time.Now()
 	for range s.New {
@@ -136,11 +147,11 @@ func (s *HTTPSite) Sources() []string {
 	return []string{"--config", s.config, "--allow-private", "--delay", "0"}
 }
 
-// Live returns the URLs of the articles the site shows.
-func (s *HTTPSite) Live() []string {
-	var out []string
+// Live returns the articles the site shows, by URL.
+func (s *HTTPSite) Live() []Page {
+	var out []Page
 	for _, n := range s.live() {
-		out = append(out, s.Site.ArticleURL(n))
+		out = append(out, Page{Source: s.Site.ArticleURL(n), Latest: s.latest[n]})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -188,7 +189,8 @@ func measureDB(ctx context.Context, db string, s *Sample) error {
 }
 
 // checkFinal checks the database after the last run: it passes check;
-// every page the site shows has its article exactly once; nothing is
+// every page the site shows has its article exactly once, as it reads
+// now (its latest change fetched again); nothing is
 // older than the retention (plus slack, the time one run takes to apply
 // it); and every feed file parses.
 func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
@@ -207,6 +209,7 @@ func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
 		t.Errorf("check: %s", p)
 	}
 	articles := map[string]int{}
+	paragraphs := map[string][]string{}
 	err = s.Changes(ctx, store.ChangeQuery{Kind: record.KindArticle}, func(c store.Change) error {
 		if c.Op == "delete" {
 			return nil
@@ -216,14 +219,18 @@ func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
 			return err
 		}
 		articles[a.Source]++
+		paragraphs[a.Source] = a.Paragraphs
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range site.Live() {
-		if n := articles[src]; n != 1 {
-			t.Errorf("the site shows %s; the database has %d articles from it", filepath.Base(src), n)
+	for _, p := range site.Live() {
+		if n := articles[p.Source]; n != 1 {
+			t.Errorf("the site shows %s; the database has %d articles from it", p.Source, n)
+		}
+		if p.Latest != "" && !slices.Contains(paragraphs[p.Source], p.Latest) {
+			t.Errorf("%s changed; its stored article lacks the paragraph %q", p.Source, p.Latest)
 		}
 	}
 	ages := map[record.Kind]time.Duration{record.KindArticle: age, record.KindInterview: age, record.KindHeadline: age}
