@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,20 +49,26 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	retention := (total / 8).Round(time.Second)
-	lifetime := int(retention / 2 / every) // steps a page stays on the site
+	lifetime := int(retention / 2 / every) // steps an article stays on the site
 	work := t.TempDir()
 	bin := filepath.Join(work, "newsfeed")
 	if b, err := exec.Command("go", "build", "-o", bin, "newsfeed/cmd/newsfeed").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, b)
 	}
-	site, err := NewFolderSite(filepath.Join(work, "site"), 3, 2, max(lifetime, 2), uint64(time.Now().UnixNano()))
+	lifetime = max(lifetime, 2)
+	// Stored articles are fetched again until half a run before they
+	// leave the site: every edit is read, and no run asks for a page
+	// that is gone.
+	refresh := time.Duration(lifetime)*every - every/2
+	site, err := NewHTTPSite(t, filepath.Join(work, "site"), 3, 2, lifetime, refresh, uint64(time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := filepath.Join(work, "newsfeed.db")
 	feeds := filepath.Join(work, "feeds")
 	ret := fmt.Sprintf("article=%s,interview=%s,headline=%s,log=%s", retention, retention, retention, retention)
-	t.Logf("soak for %v: a run every %v, retention %v, pages live %d steps; output in %s", total, every, retention, lifetime, out)
+	t.Logf("soak for %v: a run every %v, retention %v, articles live %d steps, refreshed for %v; site %s; output in %s",
+		total, every, retention, lifetime, refresh, site.Site.URL(""), out)
 
 	ctx, cancel := context.WithTimeout(context.Background(), total+time.Minute)
 	defer cancel()
@@ -182,7 +189,8 @@ func measureDB(ctx context.Context, db string, s *Sample) error {
 }
 
 // checkFinal checks the database after the last run: it passes check;
-// every page the site shows has its article exactly once; nothing is
+// every page the site shows has its article exactly once, as it reads
+// now (its latest change fetched again); nothing is
 // older than the retention (plus slack, the time one run takes to apply
 // it); and every feed file parses.
 func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
@@ -201,6 +209,7 @@ func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
 		t.Errorf("check: %s", p)
 	}
 	articles := map[string]int{}
+	paragraphs := map[string][]string{}
 	err = s.Changes(ctx, store.ChangeQuery{Kind: record.KindArticle}, func(c store.Change) error {
 		if c.Op == "delete" {
 			return nil
@@ -210,14 +219,18 @@ func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
 			return err
 		}
 		articles[a.Source]++
+		paragraphs[a.Source] = a.Paragraphs
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range site.Live() {
-		if n := articles[src]; n != 1 {
-			t.Errorf("the site shows %s; the database has %d articles from it", filepath.Base(src), n)
+	for _, p := range site.Live() {
+		if n := articles[p.Source]; n != 1 {
+			t.Errorf("the site shows %s; the database has %d articles from it", p.Source, n)
+		}
+		if p.Latest != "" && !slices.Contains(paragraphs[p.Source], p.Latest) {
+			t.Errorf("%s changed; its stored article lacks the paragraph %q", p.Source, p.Latest)
 		}
 	}
 	ages := map[record.Kind]time.Duration{record.KindArticle: age, record.KindInterview: age, record.KindHeadline: age}

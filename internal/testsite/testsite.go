@@ -105,6 +105,8 @@ type article struct {
 	extra   []string
 	version int
 	changed time.Time
+	// gone: removed from the site; its page answers 404.
+	gone bool
 }
 
 // beijing is the zone of the site's times.
@@ -166,6 +168,17 @@ func (s *Site) SetDate(i int, d time.Time) {
 	a := s.articles[i]
 	a.date = d.In(beijing)
 	a.path = fmt.Sprintf("/internation/%s_%06d.shtml", a.date.Format("2006_01_02"), i)
+}
+
+// Remove takes article i off the site: the lists no longer show it and
+// its page answers 404. Its index is not reused.
+func (s *Site) Remove(i int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	a := s.articles[i]
+	a.gone = true
+	delete(s.cache, a.path)
 }
 
 // SetValidators sets how the site answers conditional requests.
@@ -280,6 +293,9 @@ func (s *Site) render(path string) (body []byte, ctype string, changed time.Time
 	changed = s.start
 	switch path {
 	case SectionPath, FeedPath, SitemapPath:
+		// A list changes with the site: a second a generation, so that
+		// its validators change even when its length does not.
+		changed = s.start.Add(time.Duration(s.gen) * time.Second)
 	default:
 		if a = s.find(path); a == nil {
 			return nil, "", changed, false
@@ -341,18 +357,20 @@ func (s *Site) validate(w http.ResponseWriter, r *http.Request, req Request, cha
 
 func (s *Site) find(path string) *article {
 	for _, a := range s.articles {
-		if a.path == path {
+		if a.path == path && !a.gone {
 			return a
 		}
 	}
 	return nil
 }
 
-// newest returns the articles, newest first.
+// newest returns the articles still on the site, newest first.
 func (s *Site) newest() []*article {
-	out := make([]*article, len(s.articles))
-	for i, a := range s.articles {
-		out[len(out)-1-i] = a
+	out := make([]*article, 0, len(s.articles))
+	for i := len(s.articles) - 1; i >= 0; i-- {
+		if a := s.articles[i]; !a.gone {
+			out = append(out, a)
+		}
 	}
 	return out
 }
@@ -420,7 +438,8 @@ func (s *Site) page(a *article) string {
 </li></ul></div>
 <ul class="module-news-main">
 `)
-	for _, o := range s.newest()[:min(3, len(s.articles))] {
+	newest := s.newest()
+	for _, o := range newest[:min(3, len(newest))] {
 		if o != a {
 			fmt.Fprintf(&b, "<li><h4 class=\"module-title\"><a href=\"%s?s=zwyxgtjbt\">%s</a></h4><div class=\"module-interact\"><span>%s</span></div></li>\n",
 				o.path, html.EscapeString(o.title), o.date.Format("2006-01-02 15:04"))

@@ -79,3 +79,27 @@ func TestSite_Validators(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// A removed article leaves every list and its page answers 404; the
+// others stay.
+func TestSite_Remove(t *testing.T) {
+	site := New(t, 3)
+	gone := site.ArticleURL(1)
+	site.Remove(1)
+	if resp, _ := get(t, gone, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("removed article: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, site.ArticleURL(2), nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("article 2: %d", resp.StatusCode)
+	}
+	path := strings.TrimPrefix(gone, site.URL(""))
+	for _, list := range []string{SectionPath, FeedPath, SitemapPath} {
+		_, body := get(t, site.URL(list), nil)
+		if strings.Contains(string(body), path) {
+			t.Errorf("%s still lists %s", list, path)
+		}
+		if !strings.Contains(string(body), strings.TrimPrefix(site.ArticleURL(2), site.URL(""))) {
+			t.Errorf("%s lost article 2", list)
+		}
+	}
+}
