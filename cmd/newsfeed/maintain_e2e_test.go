@@ -478,3 +478,14 @@ func TestRun_RetentionFromSourcesFile(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_CompactAboveOutOfRange: --compact-above takes a percentage;
+// NaN, which no comparison rejects, is refused like -5 and 101.
+func TestRun_CompactAboveOutOfRange(t *testing.T) {
+	for _, v := range []string{"-5", "101", "NaN"} {
+		code, _, errOut := runNewsfeed(t, "", "run", "--db", filepath.Join(t.TempDir(), "n.db"), "--compact-above", v, "seeds/")
+		if code != exitUsage || !strings.Contains(errOut, "want a percentage from 0 to 100") {
+			t.Errorf("--compact-above %s: exit %d, stderr %q; want exit %d naming the range", v, code, errOut, exitUsage)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func maintainFlags(fs *flag.FlagSet) *maintainConfig {
 // parse parses --retention, returning the exit status to end with, or -1.
 func (m *maintainConfig) parse(e *env) int {
 	r, err := store.ParseRetention(m.retention)
-	if err != nil || m.compactAbove < 0 || m.compactAbove > 100 {
+	if err != nil || !(m.compactAbove >= 0 && m.compactAbove <= 100) { // NaN too
 		if err == nil {
 			err = fmt.Errorf("--compact-above %v: want a percentage from 0 to 100", m.compactAbove)
 		}
