@@ -1,5 +1,7 @@
 package record
 
+import "time"
+
 // Page is one page read and parsed: its records and what identifies the
 // read, so that a store can tell a page it has seen from a changed one.
 // It is what ingest hands to a writer.
@@ -13,7 +15,11 @@ type Page struct {
 	// empty for files.
 	ETag         string
 	LastModified string
-	Article      *Article
+	// Seen is when the page was read; zero means the writer's clock. A
+	// page that travels (over NATS, say) carries it, so that every store
+	// it reaches gives its headlines the same first_seen and last_seen.
+	Seen    time.Time
+	Article *Article
 	// Interview is nil when the page holds none.
 	Interview *Interview
 	Headlines []*Headline

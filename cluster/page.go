@@ -1,0 +1,104 @@
+package cluster
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"newsfeed/record"
+)
+
+// SeenHeader carries a page's Seen time (RFC 3339, nanoseconds) beside
+// its body, so that the body, and with it the message id, is the same
+// whenever the same page is read again.
+const SeenHeader = "Newsfeed-Seen"
+
+// wirePage is a record.Page on the records stream. The records keep the
+// JSON the parser's side encoded, byte for byte.
+type wirePage struct {
+	Source       string             `json:"source"`
+	ContentHash  string             `json:"content_hash,omitempty"`
+	ETag         string             `json:"etag,omitempty"`
+	LastModified string             `json:"last_modified,omitempty"`
+	Article      json.RawMessage    `json:"article,omitempty"`
+	Interview    json.RawMessage    `json:"interview,omitempty"`
+	Headlines    []*record.Headline `json:"headlines,omitempty"`
+}
+
+// EncodePage returns the records-stream message for a page. Its
+// Nats-Msg-Id is the SHA-256 of the body: the same page, read again with
+// the same content (a redelivered fetch, say), is dropped by the stream's
+// duplicate window, and a store that gets it anyway changes nothing.
+func EncodePage(subject string, p *record.Page) (*nats.Msg, error) {
+	w := wirePage{Source: p.Source, ContentHash: p.ContentHash, ETag: p.ETag,
+		LastModified: p.LastModified, Headlines: p.Headlines}
+	var err error
+	if w.Article, err = recordJSON(p.ArticleJSON, p.Article); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
+	}
+	if w.Interview, err = recordJSON(p.InterviewJSON, p.Interview); err != nil {
+		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
+	}
+	body, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
+	}
+	sum := sha256.Sum256(body)
+	m := nats.NewMsg(subject)
+	m.Data = body
+	m.Header.Set(nats.MsgIdHdr, hex.EncodeToString(sum[:]))
+	if !p.Seen.IsZero() {
+		m.Header.Set(SeenHeader, p.Seen.UTC().Format(time.RFC3339Nano))
+	}
+	return m, nil
+}
+
+// recordJSON returns a record's JSON: the bytes already encoded, else
+// v encoded; nil for a nil record.
+func recordJSON[T any](encoded []byte, v *T) (json.RawMessage, error) {
+	switch {
+	case encoded != nil:
+		return encoded, nil
+	case v == nil:
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// DecodePage reads a records-stream message back into a page, its
+// records' JSON kept as sent.
+func DecodePage(data []byte, header nats.Header) (*record.Page, error) {
+	var w wirePage
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("decode page: %w", err)
+	}
+	p := &record.Page{Source: w.Source, ContentHash: w.ContentHash, ETag: w.ETag,
+		LastModified: w.LastModified, Headlines: w.Headlines}
+	if len(w.Article) > 0 {
+		p.Article, p.ArticleJSON = new(record.Article), w.Article
+		if err := json.Unmarshal(w.Article, p.Article); err != nil {
+			return nil, fmt.Errorf("decode page %s: article: %w", w.Source, err)
+		}
+	}
+	if len(w.Interview) > 0 {
+		p.Interview, p.InterviewJSON = new(record.Interview), w.Interview
+		if err := json.Unmarshal(w.Interview, p.Interview); err != nil {
+			return nil, fmt.Errorf("decode page %s: interview: %w", w.Source, err)
+		}
+	}
+	if s := header.Get(SeenHeader); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, fmt.Errorf("decode page %s: %s: %w", w.Source, SeenHeader, err)
+		}
+		p.Seen = t
+	}
+	if p.Article == nil {
+		return nil, fmt.Errorf("decode page %s: no article", w.Source)
+	}
+	return p, nil
+}
