@@ -135,6 +135,13 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 				log.Warn("nats disconnected", slog.Any("err", err))
 			}
 		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				log.Warn("nats", slog.String("subject", sub.Subject), slog.Any("err", err))
+				return
+			}
+			log.Warn("nats", slog.Any("err", err))
+		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			log.Info("nats reconnected", slog.String("url", nc.ConnectedUrlRedacted()))
 		}),

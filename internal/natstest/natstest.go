@@ -66,17 +66,31 @@ func Cluster(t testing.TB, n int) []*server.Server {
 		servers[i] = run(t, opts)
 		t.Cleanup(servers[i].Shutdown)
 	}
+	// Ready means a meta leader that counts every server as a peer, and
+	// every server current with it: before that, a stream with as many
+	// replicas as servers may find "no suitable peers for placement".
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, s := range servers {
-			if s.JetStreamIsLeader() {
-				return servers
-			}
+		if ready(servers) {
+			return servers
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("natstest: the cluster elected no JetStream leader in 30s")
+	t.Fatal("natstest: the cluster was not ready in 30s")
 	return nil
+}
+
+func ready(servers []*server.Server) bool {
+	leader := false
+	for _, s := range servers {
+		if !s.JetStreamIsCurrent() {
+			return false
+		}
+		if s.JetStreamIsLeader() {
+			leader = len(s.JetStreamClusterPeers()) == len(servers) && len(s.ActivePeers()) == len(servers)
+		}
+	}
+	return leader
 }
 
 // URLs returns the client URLs of servers joined by commas, as
