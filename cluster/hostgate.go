@@ -1,0 +1,246 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/fetch"
+)
+
+// Defaults for GateOptions' zero values.
+const (
+	DefaultLease    = 30 * time.Second
+	DefaultMaxPause = 5 * time.Minute
+)
+
+// GateOptions configure a HostGate; zero values take the defaults.
+type GateOptions struct {
+	// Lease is how long a request slot (or the robots.txt lock) is held
+	// without renewal; the holder renews it every Lease/3 while its
+	// request runs, however long. A worker killed mid-request frees its
+	// slots after at most Lease. Default 30s.
+	Lease time.Duration
+	// MaxPause is the longest pause (a Retry-After) the gate keeps; a
+	// longer one read from the bucket comes from a skewed clock and is cut
+	// to it. The fetcher defers a host rather than pause it beyond its
+	// MaxRetryWait (30s by default). Default 5 minutes.
+	MaxPause time.Duration
+}
+
+// HostGate is fetch.HostGate over the fetch-state bucket: the per-host
+// limits hold across every worker that shares the bucket.
+//
+//   - A request slot is the key slot.<i>.<host>, 0 ≤ i < per_host, taken
+//     with Create (which fails while another holds it) and freed with a
+//     Delete on the revision taken. Its value names the holder and a lease
+//     expiry the holder renews while its request runs; a slot whose lease
+//     ran out (its worker was killed) is taken over with a compare-and-set
+//     on its revision.
+//   - next.<host> reserves the request starts: each Acquire moves its
+//     last start on by the delay with a compare-and-set, and waits for the
+//     start it reserved; a pause (Retry-After) in the same key holds every
+//     start back.
+//   - defer.<host> is the host's deferral, read before every request.
+//
+// Within one process at most per_host goroutines per host contend in the
+// bucket; the others wait in memory. Contended compare-and-sets retry
+// after a random wait that doubles, never in a hot loop, and a slot
+// holder is waited for in short sleeps, at most until its lease expires.
+//
+// The leases and start times are absolute wall-clock times compared
+// across machines: the workers' clocks must be NTP-synchronised. A skewed
+// clock's effect is bounded: a lease more than twice Lease ahead counts
+// as expired, a pause is cut to MaxPause, and a reserved start further
+// ahead than per_host delays and MaxPause is ignored.
+type HostGate struct {
+	b        *bucket
+	maxPause time.Duration
+
+	mu    sync.Mutex
+	local map[string]chan struct{} // host → this process's contenders, per_host at most
+}
+
+var _ fetch.HostGate = (*HostGate)(nil)
+
+// NewHostGate returns the gate over c's fetch-state bucket.
+func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error) {
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.MaxPause <= 0 {
+		o.MaxPause = DefaultMaxPause
+	}
+	b, err := openBucket(ctx, c, o.Lease)
+	if err != nil {
+		return nil, err
+	}
+	return &HostGate{b: b, maxPause: o.MaxPause, local: make(map[string]chan struct{})}, nil
+}
+
+// Acquire implements fetch.HostGate.
+func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay time.Duration) (release func(), err error) {
+	perHost = max(perHost, 1)
+	sem := g.sem(host, perHost)
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	slot, err := g.slot(ctx, host, perHost)
+	if err != nil {
+		<-sem
+		return nil, fmt.Errorf("host %s: %w", host, err)
+	}
+	release = sync.OnceFunc(func() {
+		slot.release()
+		<-sem
+	})
+	start, err := g.reserve(ctx, host, perHost, delay)
+	if err == nil {
+		err = sleepCtx(ctx, time.Until(start))
+	}
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("host %s: %w", host, err)
+	}
+	return release, nil
+}
+
+// sem returns the channel that lets this process's goroutines contend for
+// host's slots perHost at a time.
+func (g *HostGate) sem(host string, perHost int) chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, ok := g.local[host]
+	if !ok {
+		s = make(chan struct{}, perHost)
+		g.local[host] = s
+	}
+	return s
+}
+
+// slot takes one of host's perHost slots, waiting while all are held.
+func (g *HostGate) slot(ctx context.Context, host string, perHost int) (*held, error) {
+	hk := keyPart(host, true)
+	first := rand.IntN(perHost)
+	for attempt := 0; ; attempt++ {
+		var soonest time.Time
+		for j := range perHost {
+			key := fmt.Sprintf("%s%d.%s", keySlot, (first+j)%perHost, hk)
+			h, until, err := g.b.take(ctx, key)
+			if err != nil {
+				return nil, err
+			}
+			if h != nil {
+				return h, nil
+			}
+			if soonest.IsZero() || until.Before(soonest) {
+				soonest = until
+			}
+		}
+		wait := jitter(attempt, 5*time.Millisecond, 100*time.Millisecond)
+		if d := time.Until(soonest); d < wait {
+			wait = max(d, time.Millisecond)
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// reserve returns the host's next start time: now, or delay after the
+// last start reserved, and not before a pause. With a delay it reserves
+// it; without one it only reads the pause.
+func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay time.Duration) (time.Time, error) {
+	var start time.Time
+	_, err := update(ctx, g.b, keyNext+keyPart(host, true), func(cur nextValue, _ bool) (nextValue, bool) {
+		now := time.Now()
+		start = now
+		if p := cur.Paused; p.After(now) && !p.After(now.Add(g.maxPause)) {
+			start = p
+		}
+		if delay <= 0 {
+			return cur, false
+		}
+		// A start further ahead than perHost reservations and a pause can
+		// reach comes from a skewed clock: ignored.
+		if last := cur.Last; !last.IsZero() && !last.After(now.Add(time.Duration(perHost)*delay+g.maxPause)) {
+			start = later(start, last.Add(delay))
+		}
+		cur.Last = start
+		return cur, true
+	})
+	return start, err
+}
+
+// Pause implements fetch.HostGate.
+func (g *HostGate) Pause(ctx context.Context, host string, until time.Time) error {
+	until = earlier(until, time.Now().Add(g.maxPause))
+	_, err := update(ctx, g.b, keyNext+keyPart(host, true), func(cur nextValue, _ bool) (nextValue, bool) {
+		if !until.After(cur.Paused) {
+			return cur, false
+		}
+		cur.Paused = until
+		return cur, true
+	})
+	if err != nil {
+		return fmt.Errorf("pause %s: %w", host, err)
+	}
+	return nil
+}
+
+// Defer implements fetch.HostGate.
+func (g *HostGate) Defer(ctx context.Context, host string, until time.Time, reason string) error {
+	return deferHost(ctx, g.b, host, until, reason)
+}
+
+// Deferral implements fetch.HostGate.
+func (g *HostGate) Deferral(ctx context.Context, host string) (until time.Time, reason string, err error) {
+	key := keyDefer + keyPart(host, true)
+	e, err := g.b.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("deferral of %s: %w", host, err)
+	}
+	d, err := decodeValue[deferValue](key, e.Value())
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	return d.Until, d.Reason, nil
+}
+
+// deferHost defers host until until, keeping a later deferral.
+func deferHost(ctx context.Context, b *bucket, host string, until time.Time, reason string) error {
+	_, err := update(ctx, b, keyDefer+keyPart(host, true), func(cur deferValue, _ bool) (deferValue, bool) {
+		if !until.After(cur.Until) {
+			return cur, false
+		}
+		return deferValue{Until: until, Reason: reason}, true
+	})
+	if err != nil {
+		return fmt.Errorf("defer %s: %w", host, err)
+	}
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
