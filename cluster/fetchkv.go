@@ -25,8 +25,9 @@ import (
 //	src.<source>.<sha>        the index of a source's URLs: when first fetched (srcValue)
 //	poll.<source>             when a source's list page was last polled (timeValue)
 //	defer.<host>              not to be contacted before (deferValue)
-//	next.<host>               the last reserved request start, and any pause (nextValue)
-//	slot.<i>.<host>           request slot i, 0 ≤ i < per_host, while held (leaseValue)
+//	next.<host>               the last reserved request start (nextValue)
+//	pause.<host>              no request starts before (timeValue)
+//	slot.<i>.<host>           request slot i, 0 ≤ i < per_host: its holder, or an empty lease (leaseValue)
 //	robots.<host>             robots.txt as read (robotsValue)
 //	robotslock.<host>         held while one worker reads robots.txt (leaseValue)
 //
@@ -42,6 +43,7 @@ const (
 	keyPoll       = "poll."
 	keyDefer      = "defer."
 	keyNext       = "next."
+	keyPause      = "pause."
 	keySlot       = "slot."
 	keyRobots     = "robots."
 	keyRobotsLock = "robotslock."
@@ -108,11 +110,9 @@ type leaseValue struct {
 	Until time.Time `json:"until"`
 }
 
-// nextValue is a host's start times: the last start reserved, and the
-// pause no start may come before.
+// nextValue is the last request start reserved for a host.
 type nextValue struct {
-	Last   time.Time `json:"last,omitzero"`
-	Paused time.Time `json:"paused,omitzero"`
+	Last time.Time `json:"last"`
 }
 
 // deferValue is a host deferral.
@@ -126,7 +126,7 @@ type srcValue struct {
 	FirstFetched time.Time `json:"first_fetched"`
 }
 
-// timeValue is a list page's poll time.
+// timeValue is a list page's poll time, or the end of a host's pause.
 type timeValue struct {
 	At time.Time `json:"at"`
 }
@@ -165,6 +165,9 @@ type bucket struct {
 	owner string        // this process: host, pid and a random part
 	lease time.Duration // how long a slot or lock is held without renewal
 	log   *slog.Logger
+
+	mu       sync.Mutex
+	released map[string]uint64 // key → the revision this process's release left
 }
 
 func openBucket(ctx context.Context, c *Conn, lease time.Duration) (*bucket, error) {
@@ -172,7 +175,7 @@ func openBucket(ctx context.Context, c *Conn, lease time.Duration) (*bucket, err
 	if err != nil {
 		return nil, fmt.Errorf("cluster: bucket %s: %w", c.Names.FetchBucket, err)
 	}
-	return &bucket{kv: kv, owner: ownerID(), lease: lease, log: c.Cfg.Log}, nil
+	return &bucket{kv: kv, owner: ownerID(), lease: lease, log: c.Cfg.Log, released: map[string]uint64{}}, nil
 }
 
 // ownerID names this process in the leases it holds.
@@ -198,44 +201,70 @@ type held struct {
 	once sync.Once
 }
 
-// take tries to take the lease on key: a free key is created; a key whose
-// lease has expired (its holder died or hangs) is taken over with a
-// compare-and-set on its revision. When someone else holds it, take
-// returns nil and the time that lease runs out.
+// isConflict reports whether err is a lost compare-and-set.
+func isConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
+}
+
+// take tries to take the lease on key. A free key — new, or released (an
+// empty lease) — is taken with a compare-and-set on its revision, and so
+// is one whose lease has run out (its holder died or hangs); a key this
+// process released last is tried first on the revision its release left,
+// in one round trip. When someone else holds it, take returns nil and
+// the time that lease runs out.
 func (b *bucket) take(ctx context.Context, key string) (*held, time.Time, error) {
-	for range 3 {
-		now := time.Now()
-		v := encodeValue(leaseValue{Owner: b.owner, Until: now.Add(b.lease)})
-		rev, err := b.kv.Create(ctx, key, v)
+	if rev := b.freed(key); rev != 0 {
+		v := encodeValue(leaseValue{Owner: b.owner, Until: time.Now().Add(b.lease)})
+		rev, err := b.kv.Update(ctx, key, v, rev)
 		if err == nil {
 			return b.hold(key, rev), time.Time{}, nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) {
+		if !isConflict(err) {
 			return nil, time.Time{}, fmt.Errorf("take %s: %w", key, err)
 		}
+	}
+	for range 3 {
+		now := time.Now()
+		v := encodeValue(leaseValue{Owner: b.owner, Until: now.Add(b.lease)})
+		var (
+			l   leaseValue
+			rev uint64
+		)
 		e, err := b.kv.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue // freed meanwhile
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			rev, err = b.kv.Create(ctx, key, v)
+		case err != nil:
+		default:
+			var derr error
+			if l, derr = decodeValue[leaseValue](key, e.Value()); derr == nil && l.Owner != "" && !b.expired(l, now) {
+				return nil, l.Until, nil
+			}
+			rev, err = b.kv.Update(ctx, key, v, e.Revision())
 		}
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("take %s: %w", key, err)
-		}
-		l, err := decodeValue[leaseValue](key, e.Value())
-		if err == nil && !b.expired(l, now) {
-			return nil, l.Until, nil
-		}
-		rev, err = b.kv.Update(ctx, key, v, e.Revision())
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists) {
+		if isConflict(err) {
 			continue
 		}
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("take %s: %w", key, err)
 		}
-		b.log.Warn("took over an expired lease", slog.String("key", key), slog.String("owner", l.Owner), slog.Time("until", l.Until))
+		if l.Owner != "" {
+			b.log.Warn("took over an expired lease", slog.String("key", key), slog.String("owner", l.Owner), slog.Time("until", l.Until))
+		}
 		return b.hold(key, rev), time.Time{}, nil
 	}
 	// Three races lost in a row: as good as held; the caller waits.
 	return nil, time.Now().Add(b.lease), nil
+}
+
+// freed returns (and forgets) the revision this process's release of key
+// left, or 0.
+func (b *bucket) freed(key string) uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rev := b.released[key]
+	delete(b.released, key)
+	return rev
 }
 
 // hold starts renewing the lease on key at a third of its length.
@@ -267,7 +296,7 @@ func (h *held) renew() {
 			h.mu.Lock()
 			h.rev = next
 			h.mu.Unlock()
-		case errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists):
+		case isConflict(err):
 			h.b.log.Warn("lost a lease: renewed too late, another took it", slog.String("key", h.key))
 			return
 		default:
@@ -276,8 +305,10 @@ func (h *held) renew() {
 	}
 }
 
-// release stops renewing and deletes the key if it is still ours (its
-// revision unchanged); once.
+// release stops renewing and frees the key — an empty lease written on
+// the revision it holds, so that a lease another took over stays theirs;
+// once. Freeing with a write rather than a delete lets this process take
+// the key again in one round trip.
 func (h *held) release() {
 	h.once.Do(func() {
 		close(h.stop)
@@ -287,8 +318,13 @@ func (h *held) release() {
 		h.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		err := h.b.kv.Delete(ctx, h.key, jetstream.LastRevision(rev))
-		if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) && !errors.Is(err, jetstream.ErrKeyExists) {
+		next, err := h.b.kv.Update(ctx, h.key, encodeValue(leaseValue{}), rev)
+		switch {
+		case err == nil:
+			h.b.mu.Lock()
+			h.b.released[h.key] = next
+			h.b.mu.Unlock()
+		case !isConflict(err):
 			h.b.log.Warn("lease not released; it runs out by itself", slog.String("key", h.key), slog.String("error", err.Error()))
 		}
 	})
@@ -331,7 +367,7 @@ func update[T any](ctx context.Context, b *bucket, key string, change func(cur T
 		if err == nil {
 			return next, nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		if !isConflict(err) {
 			return cur, fmt.Errorf("put %s: %w", key, err)
 		}
 		if err := sleepCtx(ctx, jitter(attempt, time.Millisecond, 50*time.Millisecond)); err != nil {

@@ -170,7 +170,7 @@ func (s *FetchState) PutHostDeferrals(ctx context.Context, until map[string]time
 	for _, e := range expired {
 		// On its revision: a deferral renewed meanwhile stays.
 		err := s.b.kv.Delete(ctx, e.Key(), jetstream.LastRevision(e.Revision()))
-		if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) && !errors.Is(err, jetstream.ErrKeyExists) {
+		if err != nil && !isConflict(err) {
 			return fmt.Errorf("cluster: forget %s: %w", e.Key(), err)
 		}
 	}

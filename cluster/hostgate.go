@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,17 +38,21 @@ type GateOptions struct {
 // HostGate is fetch.HostGate over the fetch-state bucket: the per-host
 // limits hold across every worker that shares the bucket.
 //
-//   - A request slot is the key slot.<i>.<host>, 0 ≤ i < per_host, taken
-//     with Create (which fails while another holds it) and freed with a
-//     Delete on the revision taken. Its value names the holder and a lease
-//     expiry the holder renews while its request runs; a slot whose lease
-//     ran out (its worker was killed) is taken over with a compare-and-set
-//     on its revision.
+//   - A request slot is the key slot.<i>.<host>, 0 ≤ i < per_host. It is
+//     taken with a compare-and-set on its revision (Create for a new key,
+//     Update for a free or expired one), which fails while another holds
+//     it, and freed by writing an empty lease on the revision held. Its
+//     value names the holder and a lease expiry the holder renews while
+//     its request runs; a slot whose lease ran out (its worker was killed)
+//     is taken over the same way.
 //   - next.<host> reserves the request starts: each Acquire moves its
 //     last start on by the delay with a compare-and-set, and waits for the
-//     start it reserved; a pause (Retry-After) in the same key holds every
-//     start back.
-//   - defer.<host> is the host's deferral, read before every request.
+//     start it reserved (no key is written without a delay).
+//   - pause.<host> (a Retry-After) holds every start back until its time;
+//     defer.<host> is the host's deferral. The gate watches both prefixes
+//     and keeps them in memory, so that reading them before each request
+//     costs no round trip; a pause or deferral one worker writes reaches
+//     the others as fast as the server pushes it.
 //
 // Within one process at most per_host goroutines per host contend in the
 // bucket; the others wait in memory. Contended compare-and-sets retry
@@ -62,13 +68,19 @@ type HostGate struct {
 	b        *bucket
 	maxPause time.Duration
 
-	mu    sync.Mutex
-	local map[string]chan struct{} // host → this process's contenders, per_host at most
+	mu       sync.Mutex
+	local    map[string]chan struct{} // host → this process's contenders, per_host at most
+	paused   map[string]time.Time     // host → the end of its pause, as pause.> says
+	deferred map[string]deferValue    // host → its deferral, as defer.> says
+
+	watchers []jetstream.KeyWatcher
+	watching sync.WaitGroup
 }
 
 var _ fetch.HostGate = (*HostGate)(nil)
 
-// NewHostGate returns the gate over c's fetch-state bucket.
+// NewHostGate returns the gate over c's fetch-state bucket, with the
+// pauses and deferrals already kept loaded. Close stops its watchers.
 func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error) {
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
@@ -80,7 +92,77 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 	if err != nil {
 		return nil, err
 	}
-	return &HostGate{b: b, maxPause: o.MaxPause, local: make(map[string]chan struct{})}, nil
+	g := &HostGate{
+		b: b, maxPause: o.MaxPause, local: map[string]chan struct{}{},
+		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
+	}
+	err = errors.Join(
+		g.watch(ctx, keyPause, func(host string, data []byte, key string) error {
+			v, err := decodeValue[timeValue](key, data)
+			if err == nil {
+				g.paused[host] = v.At
+			}
+			return err
+		}, func(host string) { delete(g.paused, host) }),
+		g.watch(ctx, keyDefer, func(host string, data []byte, key string) error {
+			v, err := decodeValue[deferValue](key, data)
+			if err == nil {
+				g.deferred[host] = v
+			}
+			return err
+		}, func(host string) { delete(g.deferred, host) }),
+	)
+	if err != nil {
+		g.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// watch keeps the keys under prefix in memory through put and del
+// (called under g.mu), and returns once the current ones are loaded.
+func (g *HostGate) watch(ctx context.Context, prefix string, put func(host string, data []byte, key string) error, del func(host string)) error {
+	w, err := g.b.kv.Watch(ctx, prefix+">")
+	if err != nil {
+		return fmt.Errorf("cluster: watch %s>: %w", prefix, err)
+	}
+	g.watchers = append(g.watchers, w)
+	loaded := make(chan struct{})
+	g.watching.Go(func() {
+		for e := range w.Updates() {
+			if e == nil {
+				close(loaded)
+				continue
+			}
+			host, err := decodeKeyPart(strings.TrimPrefix(e.Key(), prefix))
+			if err == nil {
+				g.mu.Lock()
+				if e.Operation() == jetstream.KeyValuePut {
+					err = put(host, e.Value(), e.Key())
+				} else {
+					del(host)
+				}
+				g.mu.Unlock()
+			}
+			if err != nil {
+				g.b.log.Warn("host gate: ignoring a bad key", slog.String("key", e.Key()), slog.String("error", err.Error()))
+			}
+		}
+	})
+	select {
+	case <-loaded:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("cluster: loading %s>: %w", prefix, ctx.Err())
+	}
+}
+
+// Close stops watching the pauses and deferrals.
+func (g *HostGate) Close() {
+	for _, w := range g.watchers {
+		w.Stop()
+	}
+	g.watching.Wait()
 }
 
 // Acquire implements fetch.HostGate.
@@ -156,25 +238,30 @@ func (g *HostGate) slot(ctx context.Context, host string, perHost int) (*held, e
 
 // reserve returns the host's next start time: now, or delay after the
 // last start reserved, and not before a pause. With a delay it reserves
-// it; without one it only reads the pause.
+// it in next.<host>; without one it reads only the pause, in memory.
 func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay time.Duration) (time.Time, error) {
+	pausedUntil := func(now time.Time) time.Time {
+		g.mu.Lock()
+		p := g.paused[host]
+		g.mu.Unlock()
+		if p.After(now) && !p.After(now.Add(g.maxPause)) {
+			return p
+		}
+		return now
+	}
+	if delay <= 0 {
+		return pausedUntil(time.Now()), nil
+	}
 	var start time.Time
 	_, err := update(ctx, g.b, keyNext+keyPart(host, true), func(cur nextValue, _ bool) (nextValue, bool) {
 		now := time.Now()
-		start = now
-		if p := cur.Paused; p.After(now) && !p.After(now.Add(g.maxPause)) {
-			start = p
-		}
-		if delay <= 0 {
-			return cur, false
-		}
+		start = pausedUntil(now)
 		// A start further ahead than perHost reservations and a pause can
 		// reach comes from a skewed clock: ignored.
 		if last := cur.Last; !last.IsZero() && !last.After(now.Add(time.Duration(perHost)*delay+g.maxPause)) {
 			start = later(start, last.Add(delay))
 		}
-		cur.Last = start
-		return cur, true
+		return nextValue{Last: start}, true
 	})
 	return start, err
 }
@@ -182,12 +269,11 @@ func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay 
 // Pause implements fetch.HostGate.
 func (g *HostGate) Pause(ctx context.Context, host string, until time.Time) error {
 	until = earlier(until, time.Now().Add(g.maxPause))
-	_, err := update(ctx, g.b, keyNext+keyPart(host, true), func(cur nextValue, _ bool) (nextValue, bool) {
-		if !until.After(cur.Paused) {
-			return cur, false
-		}
-		cur.Paused = until
-		return cur, true
+	g.mu.Lock()
+	g.paused[host] = later(g.paused[host], until) // before the watcher brings it back
+	g.mu.Unlock()
+	_, err := update(ctx, g.b, keyPause+keyPart(host, true), func(cur timeValue, _ bool) (timeValue, bool) {
+		return timeValue{At: until}, until.After(cur.At)
 	})
 	if err != nil {
 		return fmt.Errorf("pause %s: %w", host, err)
@@ -197,24 +283,20 @@ func (g *HostGate) Pause(ctx context.Context, host string, until time.Time) erro
 
 // Defer implements fetch.HostGate.
 func (g *HostGate) Defer(ctx context.Context, host string, until time.Time, reason string) error {
+	g.mu.Lock()
+	if until.After(g.deferred[host].Until) {
+		g.deferred[host] = deferValue{Until: until, Reason: reason}
+	}
+	g.mu.Unlock()
 	return deferHost(ctx, g.b, host, until, reason)
 }
 
-// Deferral implements fetch.HostGate.
+// Deferral implements fetch.HostGate, from memory.
 func (g *HostGate) Deferral(ctx context.Context, host string) (until time.Time, reason string, err error) {
-	key := keyDefer + keyPart(host, true)
-	e, err := g.b.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return time.Time{}, "", nil
-	}
-	if err != nil {
-		return time.Time{}, "", fmt.Errorf("deferral of %s: %w", host, err)
-	}
-	d, err := decodeValue[deferValue](key, e.Value())
-	if err != nil {
-		return time.Time{}, "", err
-	}
-	return d.Until, d.Reason, nil
+	g.mu.Lock()
+	d := g.deferred[host]
+	g.mu.Unlock()
+	return d.Until, d.Reason, ctx.Err()
 }
 
 // deferHost defers host until until, keeping a later deferral.

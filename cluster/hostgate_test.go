@@ -106,25 +106,32 @@ func connect(t testing.TB, srv *server.Server) *Conn {
 // workers returns n Fetchers with cfg, each with its own connection,
 // HostGate and RobotsCache, as n worker processes have.
 func workers(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o GateOptions) []*fetch.Fetcher {
+	fs, _ := workersGates(t, srv, n, cfg, o)
+	return fs
+}
+
+// workersGates is workers, with each worker's gate.
+func workersGates(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o GateOptions) ([]*fetch.Fetcher, []*HostGate) {
 	t.Helper()
 	ctx := context.Background()
-	out := make([]*fetch.Fetcher, n)
-	for i := range out {
+	fs, gates := make([]*fetch.Fetcher, n), make([]*HostGate, n)
+	for i := range fs {
 		c := connect(t, srv)
 		gate, err := NewHostGate(ctx, c, o)
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(gate.Close)
 		robots, err := NewRobotsCache(ctx, c, o.Lease)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfg := cfg
 		cfg.Gate, cfg.Robots = gate, robots
-		out[i] = fetch.New(cfg)
-		t.Cleanup(out[i].Close)
+		fs[i], gates[i] = fetch.New(cfg), gate
+		t.Cleanup(fs[i].Close)
 	}
-	return out
+	return fs, gates
 }
 
 // getAll has each fetcher Get perFetcher pages of s at once, /p<i>-<k>,
@@ -234,7 +241,7 @@ func TestHostGate_RetryAfterHoldsAllBack(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	})
 	cfg := fetchConfig(t, s)
-	fs := workers(t, srv, 2, cfg, GateOptions{})
+	fs, gates := workersGates(t, srv, 2, cfg, GateOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	done := make(chan error, 1)
@@ -243,21 +250,16 @@ func TestHostGate_RetryAfterHoldsAllBack(t *testing.T) {
 		done <- err
 	}()
 	at := <-refused
-	// Wait until the pause is in the bucket, then ask from the other worker.
-	c := connect(t, srv)
-	kv, err := c.JS.KeyValue(ctx, c.Names.FetchBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Wait until the pause has reached the other worker, then ask from it.
 	for {
-		e, err := kv.Get(ctx, keyNext+keyPart(s.host(), true))
-		if err == nil {
-			if v, _ := decodeValue[nextValue](e.Key(), e.Value()); !v.Paused.IsZero() {
-				break
-			}
+		gates[1].mu.Lock()
+		paused := gates[1].paused[s.host()]
+		gates[1].mu.Unlock()
+		if !paused.IsZero() {
+			break
 		}
 		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
-			t.Fatal("the pause never reached the bucket")
+			t.Fatal("the pause never reached the other worker")
 		}
 	}
 	if _, err := fs[1].Get(ctx, s.URL+"/other", fetch.Validators{}); err != nil {
@@ -393,11 +395,21 @@ func TestHostGate_DeferralShared(t *testing.T) {
 		w.Header().Set("Retry-After", "7200")
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
-	fs := workers(t, srv, 2, fetchConfig(t, s), GateOptions{})
-	ctx := context.Background()
+	fs, gates := workersGates(t, srv, 2, fetchConfig(t, s), GateOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	var de *fetch.DeferredError
 	if _, err := fs[0].Get(ctx, s.URL+"/a", fetch.Validators{}); !errors.As(err, &de) {
 		t.Fatalf("first worker: err = %v, want a DeferredError", err)
+	}
+	// The deferral reaches the other worker's gate as the server pushes it.
+	for {
+		if until, _, _ := gates[1].Deferral(ctx, s.host()); !until.IsZero() {
+			break
+		}
+		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
+			t.Fatal("the deferral never reached the other worker")
+		}
 	}
 	if _, err := fs[1].Get(ctx, s.URL+"/b", fetch.Validators{}); !errors.As(err, &de) {
 		t.Fatalf("second worker: err = %v, want a DeferredError", err)
