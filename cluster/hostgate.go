@@ -69,7 +69,7 @@ type HostGate struct {
 	maxPause time.Duration
 
 	mu       sync.Mutex
-	local    map[string]chan struct{} // host → this process's contenders, per_host at most
+	local    map[string]*localHost // host → what this process does with it
 	paused   map[string]time.Time     // host → the end of its pause, as pause.> says
 	deferred map[string]deferValue    // host → its deferral, as defer.> says
 
@@ -78,6 +78,12 @@ type HostGate struct {
 }
 
 var _ fetch.HostGate = (*HostGate)(nil)
+
+// localHost is a host as this process's goroutines use it.
+type localHost struct {
+	sem   chan struct{} // the goroutines contending in the bucket: per_host at most
+	freed []int         // the slots this process freed, the last freed last
+}
 
 // NewHostGate returns the gate over c's fetch-state bucket, with the
 // pauses and deferrals already kept loaded. Close stops its watchers.
@@ -93,7 +99,7 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 		return nil, err
 	}
 	g := &HostGate{
-		b: b, maxPause: o.MaxPause, local: map[string]chan struct{}{},
+		b: b, maxPause: o.MaxPause, local: map[string]*localHost{},
 		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
 	}
 	err = errors.Join(
@@ -168,20 +174,23 @@ func (g *HostGate) Close() {
 // Acquire implements fetch.HostGate.
 func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay time.Duration) (release func(), err error) {
 	perHost = max(perHost, 1)
-	sem := g.sem(host, perHost)
+	lh := g.localHost(host, perHost)
 	select {
-	case sem <- struct{}{}:
+	case lh.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	slot, err := g.slot(ctx, host, perHost)
+	slot, i, err := g.slot(ctx, host, lh, perHost)
 	if err != nil {
-		<-sem
+		<-lh.sem
 		return nil, fmt.Errorf("host %s: %w", host, err)
 	}
 	release = sync.OnceFunc(func() {
 		slot.release()
-		<-sem
+		g.mu.Lock()
+		lh.freed = append(lh.freed, i)
+		g.mu.Unlock()
+		<-lh.sem
 	})
 	start, err := g.reserve(ctx, host, perHost, delay)
 	if err == nil {
@@ -194,33 +203,40 @@ func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay 
 	return release, nil
 }
 
-// sem returns the channel that lets this process's goroutines contend for
-// host's slots perHost at a time.
-func (g *HostGate) sem(host string, perHost int) chan struct{} {
+// localHost returns what this process keeps of host.
+func (g *HostGate) localHost(host string, perHost int) *localHost {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	s, ok := g.local[host]
+	lh, ok := g.local[host]
 	if !ok {
-		s = make(chan struct{}, perHost)
-		g.local[host] = s
+		lh = &localHost{sem: make(chan struct{}, perHost)}
+		g.local[host] = lh
 	}
-	return s
+	return lh
 }
 
-// slot takes one of host's perHost slots, waiting while all are held.
-func (g *HostGate) slot(ctx context.Context, host string, perHost int) (*held, error) {
+// slot takes one of host's perHost slots, waiting while all are held,
+// and returns it with its index. The slot this process freed last comes
+// first: it takes it in one round trip unless another took it meanwhile.
+func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost int) (*held, int, error) {
 	hk := keyPart(host, true)
 	first := rand.IntN(perHost)
+	g.mu.Lock()
+	if n := len(lh.freed); n > 0 {
+		first = lh.freed[n-1] % perHost
+		lh.freed = lh.freed[:n-1]
+	}
+	g.mu.Unlock()
 	for attempt := 0; ; attempt++ {
 		var soonest time.Time
 		for j := range perHost {
-			key := fmt.Sprintf("%s%d.%s", keySlot, (first+j)%perHost, hk)
-			h, until, err := g.b.take(ctx, key)
+			i := (first + j) % perHost
+			h, until, err := g.b.take(ctx, fmt.Sprintf("%s%d.%s", keySlot, i, hk))
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if h != nil {
-				return h, nil
+				return h, i, nil
 			}
 			if soonest.IsZero() || until.Before(soonest) {
 				soonest = until
@@ -231,8 +247,9 @@ func (g *HostGate) slot(ctx context.Context, host string, perHost int) (*held, e
 			wait = max(d, time.Millisecond)
 		}
 		if err := sleepCtx(ctx, wait); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		first = rand.IntN(perHost)
 	}
 }
 
