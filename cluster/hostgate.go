@@ -70,8 +70,8 @@ type HostGate struct {
 
 	mu       sync.Mutex
 	local    map[string]*localHost // host → what this process does with it
-	paused   map[string]time.Time     // host → the end of its pause, as pause.> says
-	deferred map[string]deferValue    // host → its deferral, as defer.> says
+	paused   map[string]time.Time  // host → the end of its pause, as pause.> says
+	deferred map[string]deferValue // host → its deferral, as defer.> says
 
 	watchers []jetstream.KeyWatcher
 	watching sync.WaitGroup

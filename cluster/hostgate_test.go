@@ -431,3 +431,17 @@ func TestHostGate_DeferralShared(t *testing.T) {
 		t.Errorf("HostDeferrals = %v, want %s deferred about 2h", got, s.host())
 	}
 }
+
+// A robots.txt over the cache's limit is kept up to its last whole line
+// within it; one within the limit is kept whole.
+func TestCutRobots(t *testing.T) {
+	line := "Disallow: /" + strings.Repeat("x", 88) + "\n" // 100 bytes
+	big := []byte(strings.Repeat(line, maxRobotsBody/100+10))
+	got := cutRobots(big)
+	if len(got) > maxRobotsBody || len(got)%100 != 0 || len(got) < maxRobotsBody-100 {
+		t.Errorf("cut to %d bytes, want whole lines up to %d", len(got), maxRobotsBody)
+	}
+	if small := []byte(line); string(cutRobots(small)) != line {
+		t.Error("a small robots.txt was cut")
+	}
+}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,12 +77,31 @@ func (rc *RobotsCache) read(ctx context.Context, host, key string, lock *held, r
 	if err != nil {
 		return file, err
 	}
+	file.Body = cutRobots(file.Body)
 	v := robotsValue{Status: file.Status, Body: file.Body, Unreachable: file.Unreachable, Fetched: file.Fetched, Expires: file.Expires}
 	if _, err := rc.b.kv.Put(ctx, key, encodeValue(v)); err != nil {
 		// The rules stand for this worker; the others read it again.
 		rc.b.log.Warn("robots.txt not shared", slog.String("host", host), slog.String("error", err.Error()))
 	}
 	return file, nil
+}
+
+// maxRobotsBody is how much of a robots.txt the cache keeps: RFC 9309
+// §2.5 lets a crawler parse no more than 500 KiB, and a bucket value must
+// fit the server's largest message (1 MiB by default).
+const maxRobotsBody = 500 << 10
+
+// cutRobots cuts body to maxRobotsBody, at the end of a line, so that
+// every worker parses the same rules.
+func cutRobots(body []byte) []byte {
+	if len(body) <= maxRobotsBody {
+		return body
+	}
+	body = body[:maxRobotsBody]
+	if i := bytes.LastIndexByte(body, '\n'); i >= 0 {
+		body = body[:i+1]
+	}
+	return body
 }
 
 // get returns the robots.txt kept under key when it is still fresh. One
