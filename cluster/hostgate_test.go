@@ -445,3 +445,77 @@ func TestCutRobots(t *testing.T) {
 		t.Error("a small robots.txt was cut")
 	}
 }
+
+// On three servers with R3 buckets, as production runs, with each worker
+// connected to another server: per_host holds, robots.txt is read once,
+// and a dead holder's slots are taken over (a replicated stream reports a
+// lost compare-and-set with another error code than a single server).
+func TestHostGate_R3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three servers")
+	}
+	servers := natstest.Cluster(t, 3)
+	deadline := time.Now().Add(10 * time.Second)
+	var s *testSite
+	s = newTestSite(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
+			return
+		}
+		for s.most.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		fmt.Fprint(w, "ok")
+	})
+	cfg := fetchConfig(t, s)
+	cfg.PerHost = 2
+	cfg.IgnoreRobots = false
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var fs []*fetch.Fetcher
+	for i, srv := range servers {
+		c, err := Connect(ctx, Config{URL: srv.ClientURL(), Prefix: "T", Replicas: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		gate, err := NewHostGate(ctx, c, GateOptions{Lease: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(gate.Close)
+		robots, err := NewRobotsCache(ctx, c, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := cfg
+		cfg.Gate, cfg.Robots = gate, robots
+		fs = append(fs, fetch.New(cfg))
+		t.Cleanup(fs[i].Close)
+		if i == 0 {
+			// A worker that died holding slot 0: taken over after its lease.
+			kv, err := c.JS.KeyValue(ctx, c.Names.FetchBucket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := keySlot + "0." + keyPart(s.host(), true)
+			if _, err := kv.Create(ctx, key, encodeValue(leaseValue{Owner: "killed", Until: time.Now().Add(time.Second)})); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, err := range getAll(fs, s, append(pages(8), "/private/x")...) {
+		if err != nil && !errors.Is(err, fetch.ErrRobots) {
+			t.Error(err)
+		}
+	}
+	if m := s.most.Load(); m != 2 {
+		t.Errorf("at most %d requests in flight, want 2", m)
+	}
+	if n := s.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt read %d times", n)
+	}
+	if n := s.count("/private/x"); n != 0 {
+		t.Errorf("%d requests for a disallowed path", n)
+	}
+}
