@@ -391,11 +391,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
-		return nil
+	case <-time.After(d):
+		return ctx.Err()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
