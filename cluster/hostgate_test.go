@@ -474,7 +474,12 @@ func TestHostGate_R3(t *testing.T) {
 	defer cancel()
 	var fs []*fetch.Fetcher
 	for i, srv := range servers {
-		c, err := Connect(ctx, Config{URL: srv.ClientURL(), Prefix: "T", Replicas: 3})
+		// A fresh cluster may not have all its peers in the meta group yet.
+		ccfg := Config{URL: srv.ClientURL(), Prefix: "T", Replicas: 3}
+		c, err := Connect(ctx, ccfg)
+		for err != nil && sleepCtx(ctx, 100*time.Millisecond) == nil {
+			c, err = Connect(ctx, ccfg)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
