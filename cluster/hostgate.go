@@ -43,8 +43,9 @@ type GateOptions struct {
 //     Update for a free or expired one), which fails while another holds
 //     it, and freed by writing an empty lease on the revision held. Its
 //     value names the holder and a lease expiry the holder renews while
-//     its request runs; a slot whose lease ran out (its worker was killed)
-//     is taken over the same way.
+//     its request runs; a slot whose lease ran out (its worker was killed,
+//     or could not reach the bucket for a whole lease) is taken over the
+//     same way.
 //   - next.<host> reserves the request starts: each Acquire moves its
 //     last start on by the delay with a compare-and-set, and waits for the
 //     start it reserved (no key is written without a delay).
@@ -134,10 +135,14 @@ func (g *HostGate) watch(ctx context.Context, prefix string, put func(host strin
 	}
 	g.watchers = append(g.watchers, w)
 	loaded := make(chan struct{})
+	wait := loaded
 	g.watching.Go(func() {
 		for e := range w.Updates() {
 			if e == nil {
-				close(loaded)
+				if loaded != nil {
+					close(loaded)
+					loaded = nil
+				}
 				continue
 			}
 			host, err := decodeKeyPart(strings.TrimPrefix(e.Key(), prefix))
@@ -156,7 +161,7 @@ func (g *HostGate) watch(ctx context.Context, prefix string, put func(host strin
 		}
 	})
 	select {
-	case <-loaded:
+	case <-wait:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("cluster: loading %s>: %w", prefix, ctx.Err())
