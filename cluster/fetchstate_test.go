@@ -2,11 +2,14 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"net/http"
 	"reflect"
 	"testing"
 	"time"
 
+	"newsfeed/fetch"
 	"newsfeed/internal/natstest"
 	"newsfeed/store"
 )
@@ -133,5 +136,47 @@ func TestFetchState_DeferralsAndPolls(t *testing.T) {
 	}
 	if !maps.EqualFunc(gotPolls, polls, time.Time.Equal) {
 		t.Errorf("ListPolls = %v, want %v", gotPolls, polls)
+	}
+}
+
+// What one worker learnt of a page makes the next worker's request for it
+// conditional: it is answered 304.
+func TestFetchState_ConditionalGetAnyWorker(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	const etag = `"v1"`
+	s := newTestSite(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		fmt.Fprint(w, "<p>page</p>")
+	})
+	fs := workers(t, srv, 2, fetchConfig(t, s), GateOptions{})
+	states := []*FetchState{newFetchState(t, connect(t, srv)), newFetchState(t, connect(t, srv))}
+	u := s.URL + "/article.html"
+
+	resp, err := fs[0].Get(ctx, u, fetch.Validators{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.URLState{URL: u, Source: "site", ETag: resp.Validators.ETag, Status: resp.Status,
+		FirstFetched: resp.Date, LastFetched: resp.Date, LastChanged: resp.Date}
+	if err := states[0].PutURLStates(ctx, []store.URLState{st}); err != nil {
+		t.Fatal(err)
+	}
+
+	known, err := states[1].URLStates(ctx, []string{u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := known[u]
+	resp, err = fs[1].Get(ctx, u, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.NotModified {
+		t.Errorf("the second worker's Get was answered %d, want 304", resp.Status)
 	}
 }
