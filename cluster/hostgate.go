@@ -74,8 +74,9 @@ type HostGate struct {
 	paused   map[string]time.Time  // host → the end of its pause, as pause.> says
 	deferred map[string]deferValue // host → its deferral, as defer.> says
 
-	watchers []jetstream.KeyWatcher
-	watching sync.WaitGroup
+	stopWatching context.CancelFunc
+	watchers     []jetstream.KeyWatcher
+	watching     sync.WaitGroup
 }
 
 var _ fetch.HostGate = (*HostGate)(nil)
@@ -87,7 +88,8 @@ type localHost struct {
 }
 
 // NewHostGate returns the gate over c's fetch-state bucket, with the
-// pauses and deferrals already kept loaded. Close stops its watchers.
+// pauses and deferrals already kept loaded; ctx bounds the loading. The
+// gate watches them until Close.
 func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error) {
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
@@ -103,15 +105,18 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 		b: b, maxPause: o.MaxPause, local: map[string]*localHost{},
 		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
 	}
+	// The watchers outlive ctx: a watcher stops when its context ends.
+	watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	g.stopWatching = stop
 	err = errors.Join(
-		g.watch(ctx, keyPause, func(host string, data []byte, key string) error {
+		g.watch(ctx, watchCtx, keyPause, func(host string, data []byte, key string) error {
 			v, err := decodeValue[timeValue](key, data)
 			if err == nil {
 				g.paused[host] = v.At
 			}
 			return err
 		}, func(host string) { delete(g.paused, host) }),
-		g.watch(ctx, keyDefer, func(host string, data []byte, key string) error {
+		g.watch(ctx, watchCtx, keyDefer, func(host string, data []byte, key string) error {
 			v, err := decodeValue[deferValue](key, data)
 			if err == nil {
 				g.deferred[host] = v
@@ -127,9 +132,10 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 }
 
 // watch keeps the keys under prefix in memory through put and del
-// (called under g.mu), and returns once the current ones are loaded.
-func (g *HostGate) watch(ctx context.Context, prefix string, put func(host string, data []byte, key string) error, del func(host string)) error {
-	w, err := g.b.kv.Watch(ctx, prefix+">")
+// (called under g.mu) until watchCtx ends, and returns once the current
+// ones are loaded, or ctx ends.
+func (g *HostGate) watch(ctx, watchCtx context.Context, prefix string, put func(host string, data []byte, key string) error, del func(host string)) error {
+	w, err := g.b.kv.Watch(watchCtx, prefix+">")
 	if err != nil {
 		return fmt.Errorf("cluster: watch %s>: %w", prefix, err)
 	}
@@ -170,6 +176,7 @@ func (g *HostGate) watch(ctx context.Context, prefix string, put func(host strin
 
 // Close stops watching the pauses and deferrals.
 func (g *HostGate) Close() {
+	g.stopWatching()
 	for _, w := range g.watchers {
 		w.Stop()
 	}

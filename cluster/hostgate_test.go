@@ -113,7 +113,10 @@ func workers(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o GateOp
 // workersGates is workers, with each worker's gate.
 func workersGates(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o GateOptions) ([]*fetch.Fetcher, []*HostGate) {
 	t.Helper()
-	ctx := context.Background()
+	// Built under a context that ends at once, as a setup timeout does:
+	// the gates go on watching.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	fs, gates := make([]*fetch.Fetcher, n), make([]*HostGate, n)
 	for i := range fs {
 		c := connect(t, srv)
