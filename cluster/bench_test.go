@@ -7,9 +7,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"newsfeed/fetch"
 	"newsfeed/internal/natstest"
+	"newsfeed/store"
 )
 
 // BenchmarkHostGate takes and frees a request slot of one host through
@@ -79,4 +81,32 @@ func BenchmarkWorkersFetch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFetchStatePut keeps the states of a batch of 500 pages, then
+// reads them back, as a worker does around each batch: states/s.
+func BenchmarkFetchStatePut(b *testing.B) {
+	srv := natstest.Start(b)
+	st, err := NewFetchState(context.Background(), connect(b, srv))
+	if err != nil {
+		b.Fatal(err)
+	}
+	states := make([]store.URLState, 500)
+	urls := make([]string, len(states))
+	now := time.Now()
+	for i := range states {
+		urls[i] = fmt.Sprintf("https://example.com/news/%d.html", i)
+		states[i] = store.URLState{URL: urls[i], Source: "example", ETag: `"abc"`, Status: 200,
+			FirstFetched: now, LastFetched: now, LastChanged: now}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := st.PutURLStates(context.Background(), states); err != nil {
+			b.Fatal(err)
+		}
+		if got, err := st.URLStates(context.Background(), urls); err != nil || len(got) != len(urls) {
+			b.Fatalf("URLStates: %d, %v", len(got), err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(states))/b.Elapsed().Seconds(), "states/s")
 }

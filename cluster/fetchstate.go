@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -58,17 +59,46 @@ func urlHash(u string) string {
 
 // URLStates returns the kept state of each of urls that has one.
 func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
-	out := make(map[string]store.URLState, len(urls))
-	for _, u := range urls {
-		st, ok, err := s.urlState(ctx, urlHash(u))
-		if err != nil {
-			return nil, fmt.Errorf("cluster: fetch state: %w", err)
+	found := make([]*store.URLState, len(urls))
+	err := concurrently(len(urls), func(i int) error {
+		st, ok, err := s.urlState(ctx, urlHash(urls[i]))
+		if ok && st.URL == urls[i] {
+			found[i] = &st
 		}
-		if ok && st.URL == u {
-			out[u] = st
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: fetch state: %w", err)
+	}
+	out := make(map[string]store.URLState, len(urls))
+	for _, st := range found {
+		if st != nil {
+			out[st.URL] = *st
 		}
 	}
 	return out, nil
+}
+
+// kvConcurrency is how many requests to the bucket one call of
+// FetchState has in flight: a batch's states are read and written in
+// parallel, not one round trip after the other.
+const kvConcurrency = 16
+
+// concurrently calls fn(i) for each i < n, kvConcurrency at a time, and
+// returns their errors joined.
+func concurrently(n int, fn func(i int) error) error {
+	sem := make(chan struct{}, kvConcurrency)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = fn(i)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // urlState reads the state kept under url.<hash>.
@@ -99,19 +129,27 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
 	}
-	var out []store.URLState
-	for _, e := range entries {
+	found := make([]*store.URLState, len(entries))
+	err = concurrently(len(entries), func(i int) error {
+		e := entries[i]
 		idx, err := decodeValue[srcValue](e.Key(), e.Value())
 		if err != nil || idx.FirstFetched.Before(since) {
-			continue
+			return nil
 		}
 		st, ok, err := s.urlState(ctx, strings.TrimPrefix(e.Key(), prefix))
-		if err != nil {
-			return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
-		}
 		// The URL may have moved to another source since it was indexed.
 		if ok && st.Source == source && !st.FirstFetched.Before(since) {
-			out = append(out, st)
+			found[i] = &st
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
+	}
+	var out []store.URLState
+	for _, st := range found {
+		if st != nil {
+			out = append(out, *st)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b store.URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
@@ -120,20 +158,21 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 
 // PutURLStates keeps states, each with its source's index entry.
 func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) error {
-	for _, st := range states {
+	return concurrently(len(states), func(i int) error {
+		st := states[i]
 		hash := urlHash(st.URL)
 		if _, err := s.b.kv.Put(ctx, keyURL+hash, encodeValue(urlValue{URL: st.URL, URLState: st})); err != nil {
 			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
 		}
 		if st.Source == "" {
-			continue
+			return nil
 		}
 		key := keySource + keyPart(st.Source, false) + "." + hash
 		if _, err := s.b.kv.Put(ctx, key, encodeValue(srcValue{FirstFetched: st.FirstFetched})); err != nil {
 			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // HostDeferrals returns the hosts not to contact before a time still to
