@@ -145,9 +145,25 @@ type robotsValue struct {
 func decodeValue[T any](key string, data []byte) (T, error) {
 	var v T
 	if err := json.Unmarshal(data, &v); err != nil {
-		return v, fmt.Errorf("%s: bad value: %w", key, err)
+		return v, fmt.Errorf("%s: %w: %v", key, errBadValue, err)
 	}
 	return v, nil
+}
+
+// errBadValue: a value in the bucket does not decode.
+var errBadValue = errors.New("bad value")
+
+// getValue reads and decodes key's value; ok is false when there is none.
+func getValue[T any](ctx context.Context, b *bucket, key string) (v T, ok bool, err error) {
+	e, err := b.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, fmt.Errorf("get %s: %w", key, err)
+	}
+	v, err = decodeValue[T](key, e.Value())
+	return v, err == nil, err
 }
 
 // encodeValue is json.Marshal for the value types above, which cannot fail.

@@ -103,16 +103,8 @@ func concurrently(n int, fn func(i int) error) error {
 
 // urlState reads the state kept under url.<hash>.
 func (s *FetchState) urlState(ctx context.Context, hash string) (store.URLState, bool, error) {
-	key := keyURL + hash
-	e, err := s.b.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return store.URLState{}, false, nil
-	}
-	if err != nil {
-		return store.URLState{}, false, fmt.Errorf("get %s: %w", key, err)
-	}
-	v, err := decodeValue[urlValue](key, e.Value())
-	if err != nil {
+	v, ok, err := getValue[urlValue](ctx, s.b, keyURL+hash)
+	if !ok {
 		return store.URLState{}, false, err
 	}
 	st := v.URLState

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"newsfeed/fetch"
 )
 
@@ -108,17 +106,13 @@ func cutRobots(body []byte) []byte {
 // that does not decode, has expired or expires further ahead than it can
 // (a skewed clock) counts as none.
 func (rc *RobotsCache) get(ctx context.Context, key string) (fetch.RobotsFile, bool, error) {
-	e, err := rc.b.kv.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fetch.RobotsFile{}, false, nil
-	}
-	if err != nil {
-		return fetch.RobotsFile{}, false, fmt.Errorf("get %s: %w", key, err)
-	}
-	v, err := decodeValue[robotsValue](key, e.Value())
-	if err != nil {
+	v, ok, err := getValue[robotsValue](ctx, rc.b, key)
+	if errors.Is(err, errBadValue) {
 		rc.b.log.Warn("robots.txt: reading again over a bad value", slog.String("error", err.Error()))
 		return fetch.RobotsFile{}, false, nil
+	}
+	if !ok {
+		return fetch.RobotsFile{}, false, err
 	}
 	now := time.Now()
 	if !now.Before(v.Expires) || v.Expires.After(now.Add(2*fetch.RobotsMaxAge)) {
