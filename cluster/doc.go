@@ -10,6 +10,10 @@
 //     key-value buckets, and their configuration (created or updated on
 //     connect, so every process agrees on them).
 //   - page.go: the wire form of a parsed page on the records stream.
+//   - hostgate.go, robots.go, fetchstate.go (keys and leases in
+//     fetchkv.go): shared fetch state and politeness in the fetch-state
+//     bucket — HostGate and RobotsCache for fetch.Config, FetchState for
+//     ingest.
 //
 // Streams and buckets (Config.Prefix "NEWSFEED" by default):
 //

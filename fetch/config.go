@@ -70,6 +70,14 @@ type Config struct {
 	// Now is the wall clock for Response.Date, Retry-After dates and
 	// deferrals; nil = time.Now (tests). Waits use the real clock.
 	Now func() time.Time
+	// Gate shares the per-host limits (PerHost, Delay and Crawl-delay,
+	// Retry-After pauses) and host deferrals with other Fetchers, on this
+	// machine or others; nil keeps them in this Fetcher's memory.
+	Gate HostGate
+	// Robots shares robots.txt as read with other Fetchers, each host's
+	// read once for all of them and kept RobotsMaxAge; nil keeps the
+	// rules in this Fetcher's memory for its life.
+	Robots RobotsCache
 }
 
 // UserAgent returns "newsfeed/VERSION (+CONTACT)" (CONTACT omitted when

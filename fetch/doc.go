@@ -48,6 +48,20 @@
 // Deferrals lists the deferrals this Fetcher made, for the caller to store,
 // and Defer loads them back in the next run.
 //
+// # Sharing politeness among Fetchers
+//
+// By default all of the above lives in the Fetcher's memory and holds for
+// that Fetcher alone. Workers on several machines share it through two
+// hooks (package cluster implements both over a NATS JetStream key-value
+// bucket): with Config.Gate, a HostGate gives out the request slots and
+// start times and keeps the pauses and deferrals, so PerHost, Delay (and
+// a Crawl-delay, which each Fetcher passes on as its delay), Retry-After
+// and deferrals hold across all of them together; with Config.Robots, a
+// RobotsCache keeps each host's robots.txt as read, so it is read once
+// for all of them and kept RobotsMaxAge (RobotsUnreachableMaxAge when it
+// could not be reached), after which it is read again. A consecutive
+// failure count (DeferAfter) stays each Fetcher's own.
+//
 // # Limits and safety
 //
 // Only http and https URLs are fetched (ErrScheme). The address check runs

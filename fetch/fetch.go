@@ -221,7 +221,7 @@ func (f *Fetcher) host(name string) *host {
 // to.
 func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, checkRobots bool) (*Response, *url.URL, error) {
 	h := f.host(strings.ToLower(u.Host))
-	if err := f.checkDeferred(h); err != nil {
+	if err := f.checkDeferred(ctx, h); err != nil {
 		return nil, nil, err // not even robots.txt
 	}
 	if checkRobots {
@@ -230,17 +230,18 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		if err := h.acquire(ctx); err != nil {
+		release, err := f.acquire(ctx, h)
+		if err != nil {
 			return nil, nil, err
 		}
 		// The host may have been deferred while this Get waited for robots.txt,
 		// a slot, its start time or its retry.
-		if err := f.checkDeferred(h); err != nil {
-			h.release()
+		if err := f.checkDeferred(ctx, h); err != nil {
+			release()
 			return nil, nil, err
 		}
 		r := f.send(ctx, u, old)
-		h.release()
+		release()
 		if !r.retryable {
 			if r.answered {
 				h.succeeded()
@@ -253,12 +254,12 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 		}
 		if wait > f.cfg.MaxRetryWait {
 			reason := fmt.Sprintf("%v, asked to wait %s", r.err, wait.Round(time.Second))
-			return nil, nil, f.deferHost(h, f.cfg.Now().Add(wait), reason)
+			return nil, nil, f.deferHost(ctx, h, f.cfg.Now().Add(wait), reason)
 		}
 		if attempt >= f.cfg.Retries {
 			if n := h.failed(); f.cfg.DeferAfter > 0 && n >= f.cfg.DeferAfter {
 				reason := fmt.Sprintf("%d failed requests in a row, the last: %v", n, r.err)
-				f.deferHost(h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason)
+				f.deferHost(ctx, h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason)
 			}
 			if attempt > 0 {
 				return nil, nil, fmt.Errorf("%w (after %d retries)", r.err, attempt)
@@ -266,27 +267,8 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 			return nil, nil, r.err
 		}
 		f.retries.Add(1)
-		h.pause(wait)
+		f.pause(ctx, h, wait)
 	}
-}
-
-func (f *Fetcher) checkDeferred(h *host) error {
-	d, first := h.deferral(f.cfg.Now())
-	if d == nil {
-		return nil
-	}
-	if first {
-		f.deferredHosts.Add(1)
-	}
-	return d
-}
-
-func (f *Fetcher) deferHost(h *host, until time.Time, reason string) *DeferredError {
-	if h.deferUntil(until, reason, true) {
-		f.deferredHosts.Add(1)
-	}
-	f.cfg.Logger.Warn("host deferred", slog.String("host", h.name), slog.Time("until", until), slog.String("reason", reason))
-	return &DeferredError{Host: h.name, Until: until, Reason: reason}
 }
 
 // result is the outcome of one HTTP request.

@@ -36,6 +36,9 @@ type robotsRules struct {
 	data        *robotstxt.RobotsData
 	group       *robotstxt.Group
 	unreachable error // non-nil: robots.txt unreachable, everything disallowed
+	// expires, when not zero, is when the rules must be asked for again
+	// (rules kept in a Config.Robots cache); zero: for the Fetcher's life.
+	expires time.Time
 }
 
 func newHost(name string, perHost int, delay time.Duration) *host {
@@ -68,6 +71,14 @@ func (h *host) acquire(ctx context.Context) error {
 }
 
 func (h *host) release() { <-h.slots }
+
+// currentDelay is the minimum delay between request starts to the host:
+// Config.Delay, or the robots.txt Crawl-delay when that is larger.
+func (h *host) currentDelay() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.delay
+}
 
 // pause holds every request to the host back for d (a Retry-After or a
 // back-off): a struggling server gets the wait from all our requests, not
@@ -129,7 +140,7 @@ func (h *host) succeeded() {
 func (h *host) rules(ctx context.Context, read func(context.Context) (*robotsRules, error)) (*robotsRules, error) {
 	for {
 		h.mu.Lock()
-		if r := h.robots; r != nil {
+		if r := h.robots; r != nil && (r.expires.IsZero() || time.Now().Before(r.expires)) {
 			h.mu.Unlock()
 			return r, nil
 		}

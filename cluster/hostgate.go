@@ -1,0 +1,357 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/fetch"
+)
+
+// Defaults for GateOptions' zero values.
+const (
+	DefaultLease    = 30 * time.Second
+	DefaultMaxPause = 5 * time.Minute
+)
+
+// GateOptions configure a HostGate; zero values take the defaults.
+type GateOptions struct {
+	// Lease is how long a request slot (or the robots.txt lock) is held
+	// without renewal; the holder renews it every Lease/3 while its
+	// request runs, however long. A worker killed mid-request frees its
+	// slots after at most Lease. Default 30s.
+	Lease time.Duration
+	// MaxPause is the longest pause (a Retry-After) the gate keeps; a
+	// longer one read from the bucket comes from a skewed clock and is cut
+	// to it. The fetcher defers a host rather than pause it beyond its
+	// MaxRetryWait (30s by default). Default 5 minutes.
+	MaxPause time.Duration
+}
+
+// HostGate is fetch.HostGate over the fetch-state bucket: the per-host
+// limits hold across every worker that shares the bucket.
+//
+//   - A request slot is the key slot.<i>.<host>, 0 ≤ i < per_host. It is
+//     taken with a compare-and-set on its revision (Create for a new key,
+//     Update for a free or expired one), which fails while another holds
+//     it, and freed by writing an empty lease on the revision held. Its
+//     value names the holder and a lease expiry the holder renews while
+//     its request runs; a slot whose lease ran out (its worker was killed,
+//     or could not reach the bucket for a whole lease) is taken over the
+//     same way.
+//   - next.<host> reserves the request starts: each Acquire moves its
+//     last start on by the delay with a compare-and-set, and waits for the
+//     start it reserved (no key is written without a delay).
+//   - pause.<host> (a Retry-After) holds every start back until its time;
+//     defer.<host> is the host's deferral. The gate watches both prefixes
+//     and keeps them in memory, so that reading them before each request
+//     costs no round trip; a pause or deferral one worker writes reaches
+//     the others as fast as the server pushes it.
+//
+// Within one process at most per_host goroutines per host contend in the
+// bucket; the others wait in memory. Contended compare-and-sets retry
+// after a random wait that doubles, never in a hot loop, and a slot
+// holder is waited for in short sleeps, at most until its lease expires.
+//
+// The leases and start times are absolute wall-clock times compared
+// across machines: the workers' clocks must be NTP-synchronised. A skewed
+// clock's effect is bounded: a lease more than twice Lease ahead counts
+// as expired, a pause is cut to MaxPause, and a reserved start further
+// ahead than per_host delays and MaxPause is ignored.
+type HostGate struct {
+	b        *bucket
+	maxPause time.Duration
+
+	mu       sync.Mutex
+	local    map[string]*localHost // host → what this process does with it
+	paused   map[string]time.Time  // host → the end of its pause, as pause.> says
+	deferred map[string]deferValue // host → its deferral, as defer.> says
+
+	stopWatching context.CancelFunc
+	watchers     []jetstream.KeyWatcher
+	watching     sync.WaitGroup
+}
+
+var _ fetch.HostGate = (*HostGate)(nil)
+
+// localHost is a host as this process's goroutines use it.
+type localHost struct {
+	sem   chan struct{} // the goroutines contending in the bucket: per_host at most
+	freed []int         // the slots this process freed, the last freed last
+}
+
+// NewHostGate returns the gate over c's fetch-state bucket, with the
+// pauses and deferrals already kept loaded; ctx bounds the loading. The
+// gate watches them until Close.
+func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error) {
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.MaxPause <= 0 {
+		o.MaxPause = DefaultMaxPause
+	}
+	b, err := openBucket(ctx, c, o.Lease)
+	if err != nil {
+		return nil, err
+	}
+	g := &HostGate{
+		b: b, maxPause: o.MaxPause, local: map[string]*localHost{},
+		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
+	}
+	// The watchers outlive ctx: a watcher stops when its context ends.
+	watchCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	g.stopWatching = stop
+	err = errors.Join(
+		g.watch(ctx, watchCtx, keyPause, func(host string, data []byte, key string) error {
+			v, err := decodeValue[timeValue](key, data)
+			if err == nil {
+				g.paused[host] = v.At
+			}
+			return err
+		}, func(host string) { delete(g.paused, host) }),
+		g.watch(ctx, watchCtx, keyDefer, func(host string, data []byte, key string) error {
+			v, err := decodeValue[deferValue](key, data)
+			if err == nil {
+				g.deferred[host] = v
+			}
+			return err
+		}, func(host string) { delete(g.deferred, host) }),
+	)
+	if err != nil {
+		g.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// watch keeps the keys under prefix in memory through put and del
+// (called under g.mu) until watchCtx ends, and returns once the current
+// ones are loaded, or ctx ends.
+func (g *HostGate) watch(ctx, watchCtx context.Context, prefix string, put func(host string, data []byte, key string) error, del func(host string)) error {
+	w, err := g.b.kv.Watch(watchCtx, prefix+">")
+	if err != nil {
+		return fmt.Errorf("cluster: watch %s>: %w", prefix, err)
+	}
+	g.watchers = append(g.watchers, w)
+	loaded := make(chan struct{})
+	wait := loaded
+	g.watching.Go(func() {
+		for e := range w.Updates() {
+			if e == nil {
+				if loaded != nil {
+					close(loaded)
+					loaded = nil
+				}
+				continue
+			}
+			host, err := decodeKeyPart(strings.TrimPrefix(e.Key(), prefix))
+			if err == nil {
+				g.mu.Lock()
+				if e.Operation() == jetstream.KeyValuePut {
+					err = put(host, e.Value(), e.Key())
+				} else {
+					del(host)
+				}
+				g.mu.Unlock()
+			}
+			if err != nil {
+				g.b.log.Warn("host gate: ignoring a bad key", slog.String("key", e.Key()), slog.String("error", err.Error()))
+			}
+		}
+	})
+	select {
+	case <-wait:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("cluster: loading %s>: %w", prefix, ctx.Err())
+	}
+}
+
+// Close stops watching the pauses and deferrals.
+func (g *HostGate) Close() {
+	g.stopWatching()
+	for _, w := range g.watchers {
+		w.Stop()
+	}
+	g.watching.Wait()
+}
+
+// Acquire implements fetch.HostGate.
+func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay time.Duration) (release func(), err error) {
+	perHost = max(perHost, 1)
+	lh := g.localHost(host, perHost)
+	select {
+	case lh.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	slot, i, err := g.slot(ctx, host, lh, perHost)
+	if err != nil {
+		<-lh.sem
+		return nil, fmt.Errorf("host %s: %w", host, err)
+	}
+	release = sync.OnceFunc(func() {
+		slot.release()
+		g.mu.Lock()
+		lh.freed = append(lh.freed, i)
+		g.mu.Unlock()
+		<-lh.sem
+	})
+	start, err := g.reserve(ctx, host, perHost, delay)
+	if err == nil {
+		err = sleepCtx(ctx, time.Until(start))
+	}
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("host %s: %w", host, err)
+	}
+	return release, nil
+}
+
+// localHost returns what this process keeps of host.
+func (g *HostGate) localHost(host string, perHost int) *localHost {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	lh, ok := g.local[host]
+	if !ok {
+		lh = &localHost{sem: make(chan struct{}, perHost)}
+		g.local[host] = lh
+	}
+	return lh
+}
+
+// slot takes one of host's perHost slots, waiting while all are held,
+// and returns it with its index. The slot this process freed last comes
+// first: it takes it in one round trip unless another took it meanwhile.
+func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost int) (*held, int, error) {
+	hk := keyPart(host, true)
+	first := rand.IntN(perHost)
+	g.mu.Lock()
+	if n := len(lh.freed); n > 0 {
+		first = lh.freed[n-1] % perHost
+		lh.freed = lh.freed[:n-1]
+	}
+	g.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		var soonest time.Time
+		for j := range perHost {
+			i := (first + j) % perHost
+			h, until, err := g.b.take(ctx, fmt.Sprintf("%s%d.%s", keySlot, i, hk))
+			if err != nil {
+				return nil, 0, err
+			}
+			if h != nil {
+				return h, i, nil
+			}
+			if soonest.IsZero() || until.Before(soonest) {
+				soonest = until
+			}
+		}
+		wait := jitter(attempt, 5*time.Millisecond, 100*time.Millisecond)
+		if d := time.Until(soonest); d < wait {
+			wait = max(d, time.Millisecond)
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return nil, 0, err
+		}
+		first = rand.IntN(perHost)
+	}
+}
+
+// reserve returns the host's next start time: now, or delay after the
+// last start reserved, and not before a pause. With a delay it reserves
+// it in next.<host>; without one it reads only the pause, in memory.
+func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay time.Duration) (time.Time, error) {
+	pausedUntil := func(now time.Time) time.Time {
+		g.mu.Lock()
+		p := g.paused[host]
+		g.mu.Unlock()
+		if p.After(now) && !p.After(now.Add(g.maxPause)) {
+			return p
+		}
+		return now
+	}
+	if delay <= 0 {
+		return pausedUntil(time.Now()), nil
+	}
+	var start time.Time
+	_, err := update(ctx, g.b, keyNext+keyPart(host, true), func(cur nextValue, _ bool) (nextValue, bool) {
+		now := time.Now()
+		start = pausedUntil(now)
+		// A start further ahead than perHost reservations and a pause can
+		// reach comes from a skewed clock: ignored.
+		if last := cur.Last; !last.IsZero() && !last.After(now.Add(time.Duration(perHost)*delay+g.maxPause)) {
+			start = later(start, last.Add(delay))
+		}
+		return nextValue{Last: start}, true
+	})
+	return start, err
+}
+
+// Pause implements fetch.HostGate.
+func (g *HostGate) Pause(ctx context.Context, host string, until time.Time) error {
+	until = earlier(until, time.Now().Add(g.maxPause))
+	g.mu.Lock()
+	g.paused[host] = later(g.paused[host], until) // before the watcher brings it back
+	g.mu.Unlock()
+	_, err := update(ctx, g.b, keyPause+keyPart(host, true), func(cur timeValue, _ bool) (timeValue, bool) {
+		return timeValue{At: until}, until.After(cur.At)
+	})
+	if err != nil {
+		return fmt.Errorf("pause %s: %w", host, err)
+	}
+	return nil
+}
+
+// Defer implements fetch.HostGate.
+func (g *HostGate) Defer(ctx context.Context, host string, until time.Time, reason string) error {
+	g.mu.Lock()
+	if until.After(g.deferred[host].Until) {
+		g.deferred[host] = deferValue{Until: until, Reason: reason}
+	}
+	g.mu.Unlock()
+	return deferHost(ctx, g.b, host, until, reason)
+}
+
+// Deferral implements fetch.HostGate, from memory.
+func (g *HostGate) Deferral(ctx context.Context, host string) (until time.Time, reason string, err error) {
+	g.mu.Lock()
+	d := g.deferred[host]
+	g.mu.Unlock()
+	return d.Until, d.Reason, ctx.Err()
+}
+
+// deferHost defers host until until, keeping a later deferral.
+func deferHost(ctx context.Context, b *bucket, host string, until time.Time, reason string) error {
+	_, err := update(ctx, b, keyDefer+keyPart(host, true), func(cur deferValue, _ bool) (deferValue, bool) {
+		if !until.After(cur.Until) {
+			return cur, false
+		}
+		return deferValue{Until: until, Reason: reason}, true
+	})
+	if err != nil {
+		return fmt.Errorf("defer %s: %w", host, err)
+	}
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
