@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -105,8 +105,8 @@ type writer struct {
 	// now is the transaction's clock; seen is when the page being
 	// written was read: its Seen, else now.
 	now, seen time.Time
-	res   record.WriteResult
-	dirty bool
+	res       record.WriteResult
+	dirty     bool
 
 	meta, pages, changes     *bolt.Bucket
 	blobs, items             *bolt.Bucket
