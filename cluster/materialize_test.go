@@ -406,4 +406,3 @@ func TestMaterializer_NoSeenTakesStreamTime(t *testing.T) {
 		t.Fatalf("page first seen %v (%v), want the stream's time %v", info.FirstSeen, err, msg.Time)
 	}
 }
-
