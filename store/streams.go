@@ -114,17 +114,19 @@ func (s *Store) StreamCursor(ctx context.Context, stream string) (StreamCursor, 
 	return cur, found, nil
 }
 
-// Version returns the id of the last committed write transaction: it
-// changes with every commit, so a reader holding the store open (a
-// server that also writes it) knows when to read again.
-func (s *Store) Version(ctx context.Context) (uint64, error) {
+// Version says when the records last changed: the change log's newest
+// seq and the last write's time (meta/last_write), which move with every
+// commit that stores or deletes records, and not with the item cache or
+// the fetch state. A reader that holds the store open while it is
+// written (serve --nats) builds again when it changed.
+func (s *Store) Version(ctx context.Context) (seq uint64, lastWrite string, err error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	var id int
-	err := s.db.View(func(tx *bolt.Tx) error {
-		id = tx.ID()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketChanges).Sequence()
+		lastWrite = string(tx.Bucket(bucketMeta).Get(keyLastWrite))
 		return nil
 	})
-	return uint64(id), err
+	return seq, lastWrite, err
 }
