@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"newsfeed/cluster"
+	"newsfeed/record"
+	"newsfeed/serve"
+	"newsfeed/store"
+)
+
+// This file wires the records stream into a database: ingest --from-nats
+// (applies the stream, for cron or with --follow as a service) and
+// serve --nats (a feed server that materialises the stream itself).
+
+// natsConfig holds the flags every process on the NATS streams must give
+// alike: they name the streams and set them up.
+type natsConfig struct {
+	prefix   *string
+	replicas *int
+}
+
+func addNATSFlags(fs *flag.FlagSet) *natsConfig {
+	return &natsConfig{
+		prefix:   fs.String("nats-prefix", cluster.DefaultPrefix, "the prefix of the NATS streams' and buckets' names"),
+		replicas: fs.Int("nats-replicas", 1, "the streams' replicas: 1 for one NATS server, 3 for a cluster"),
+	}
+}
+
+// connect connects to url and sets up the streams.
+func (c *natsConfig) connect(ctx context.Context, url, name string, log *slog.Logger) (*cluster.Conn, error) {
+	return cluster.Connect(ctx, cluster.Config{URL: url, Name: name, Prefix: *c.prefix, Replicas: *c.replicas, Log: log})
+}
+
+// materializeBatch is the most messages committed in one transaction.
+const materializeBatch = cluster.DefaultApplyBatch
+
+// ingestFromNATS applies the records stream to the database: what it
+// holds now, or with follow everything until SIGINT or SIGTERM (exit 0,
+// the last batch committed). It prints the usual summary line.
+func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfig, url string, follow bool) int {
+	log := e.log
+	if *c.verbose {
+		log = e.verboseLog()
+	}
+	s, code := openStore(ctx, e, "ingest", *c.db, store.Options{LockTimeout: *c.lockTimeout})
+	if code >= 0 {
+		return code
+	}
+	conn, err := nc.connect(ctx, url, "newsfeed ingest", log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
+		return closeStore(e, "ingest", s, exitFailed)
+	}
+	defer conn.Close()
+	batch := materializeBatch
+	if c.set["batch"] {
+		batch = *c.batch
+	}
+	m := &cluster.Materializer{Conn: conn, Store: s, Follow: follow, BatchSize: batch, Log: log}
+	sum, err := m.Run(ctx)
+	switch {
+	case err != nil:
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
+		code = exitFailed
+	case ctx.Err() != nil && !follow:
+		code = signalExit(ctx)
+	case sum.Bad > 0:
+		code = exitFailed
+	default:
+		code = exitOK
+	}
+	code = closeStore(e, "ingest", s, code)
+	if !*c.quiet || code != exitOK {
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
+	}
+	return code
+}
+
+// serveNATS serves cfg on addr while materialising the records stream
+// at url into cfg.DB, which it holds open for writing: the feeds are
+// built again from the open store after each committed batch. It
+// returns when ctx is done, the last batch committed.
+func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *natsConfig, url string,
+	lockTimeout time.Duration) int {
+	log := cfg.Log
+	s, code := openStore(ctx, e, "serve", cfg.DB, store.Options{LockTimeout: lockTimeout})
+	if code >= 0 {
+		return code
+	}
+	conn, err := nc.connect(ctx, url, "newsfeed serve", log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return closeStore(e, "serve", s, exitFailed)
+	}
+	defer conn.Close()
+	applied := make(chan struct{}, 1)
+	m := &cluster.Materializer{Conn: conn, Store: s, Follow: true, Log: log,
+		OnApply: func(record.WriteResult) {
+			select {
+			case applied <- struct{}{}:
+			default: // a refresh is due already
+			}
+		}}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	materializeMetrics(reg, m)
+	cfg.Store, cfg.Registry = s, reg
+	srv, err := serve.New(cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return closeStore(e, "serve", s, exitUsage)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return closeStore(e, "serve", s, exitFailed)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		m.Run(ctx) // with Follow: until ctx is done, retrying after failures
+	}()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-applied:
+			}
+			if err := srv.Refresh(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("feeds not rebuilt after a batch; serving the previous ones", slog.Any("error", err))
+			}
+		}
+	}()
+	err = srv.Serve(ctx, ln)
+	wg.Wait()
+	code = exitOK
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		code = exitFailed
+	}
+	return closeStore(e, "serve", s, code)
+}
+
+// materializeMetrics registers m's counters with reg.
+func materializeMetrics(reg prometheus.Registerer, m *cluster.Materializer) {
+	counter := func(name, help string, v func(cluster.MaterializeStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return v(m.Stats()) })
+	}
+	reg.MustRegister(
+		counter("newsfeed_stream_messages_total", "Records-stream messages read.",
+			func(s cluster.MaterializeStats) float64 { return float64(s.Messages) }),
+		counter("newsfeed_stream_bad_messages_total", "Records-stream messages skipped: not a page that can be stored.",
+			func(s cluster.MaterializeStats) float64 { return float64(s.Bad) }),
+		counter("newsfeed_stream_lost_total", "Records-stream sequences the stream no longer held when they were due.",
+			func(s cluster.MaterializeStats) float64 { return float64(s.Lost) }),
+		counter("newsfeed_stream_rebuilds_total", "Times the records stream was read again from its first message.",
+			func(s cluster.MaterializeStats) float64 { return float64(s.Rebuilds) }),
+		counter("newsfeed_stream_batches_total", "Batches of the records stream committed.",
+			func(s cluster.MaterializeStats) float64 { return float64(s.Batches) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsfeed_stream_seq",
+			Help: "The records-stream sequence of the last message applied."},
+			func() float64 { return float64(m.Stats().Cursor.Seq) }),
+	)
+}
+
