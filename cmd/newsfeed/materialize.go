@@ -176,4 +176,3 @@ func materializeMetrics(reg prometheus.Registerer, m *cluster.Materializer) {
 			func() float64 { return float64(m.Stats().Cursor.Seq) }),
 	)
 }
-
