@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -202,7 +203,9 @@ func (m *Materializer) start(ctx context.Context) (next uint64, info *jetstream.
 }
 
 // pass reads from the stored position until done (without Follow) or an
-// error; it returns nil when ctx is done.
+// error; it returns nil when ctx is done. Batches are committed by an
+// applier goroutine, in order, so that reading and decoding the next
+// batch overlaps the commit (and fsync) of the last.
 func (m *Materializer) pass(ctx context.Context) error {
 	next, info, err := m.start(ctx)
 	if err != nil {
@@ -227,8 +230,20 @@ func (m *Materializer) pass(ctx context.Context) error {
 		return fmt.Errorf("cluster: consume %s: %w", name, err)
 	}
 	defer it.Stop()
+	a := m.startApplier(ctx)
+	err = m.read(ctx, cons, it, a, &batch{created: info.Created, expect: next}, target)
+	if aerr := a.close(); err == nil {
+		err = aerr
+	}
+	return err
+}
 
-	b := batch{created: info.Created, expect: next}
+// read reads messages into batches and hands them to a until done
+// (without Follow: the message at target, or none left), ctx is done
+// (the batch in flight is handed over), or an error.
+func (m *Materializer) read(ctx context.Context, cons jetstream.Consumer, it jetstream.MessagesContext,
+	a *applier, b *batch, target uint64) error {
+	name := m.Conn.Names.RecordStream
 	for {
 		var opt jetstream.NextOpt
 		switch {
@@ -242,11 +257,8 @@ func (m *Materializer) pass(ctx context.Context) error {
 		msg, err := it.Next(opt)
 		switch {
 		case errors.Is(err, nats.ErrTimeout) && b.last > 0:
-			if err := m.commit(ctx, &b); err != nil {
+			if err := a.send(b); err != nil || ctx.Err() != nil {
 				return err
-			}
-			if ctx.Err() != nil {
-				return nil
 			}
 			continue
 		case errors.Is(err, nats.ErrTimeout) && !m.Follow:
@@ -262,10 +274,10 @@ func (m *Materializer) pass(ctx context.Context) error {
 		case errors.Is(err, nats.ErrTimeout):
 			continue
 		case err != nil && ctx.Err() != nil:
-			return m.commit(ctx, &b)
+			return a.send(b)
 		case err != nil:
-			if cerr := m.commit(ctx, &b); cerr != nil {
-				return cerr
+			if serr := a.send(b); serr != nil {
+				return serr
 			}
 			return fmt.Errorf("cluster: read %s: %w", name, err)
 		}
@@ -277,22 +289,19 @@ func (m *Materializer) pass(ctx context.Context) error {
 		if b.last == 0 {
 			b.deadline = time.Now().Add(m.FlushInterval)
 		}
-		m.add(&b, msg, md)
+		m.add(b, msg, md)
 		if !m.Follow && (md.Sequence.Stream >= target || md.NumPending == 0) {
-			return m.commit(ctx, &b)
+			return a.send(b)
 		}
 		if b.n >= m.BatchSize || ctx.Err() != nil {
-			if err := m.commit(ctx, &b); err != nil {
+			if err := a.send(b); err != nil || ctx.Err() != nil {
 				return err
-			}
-			if ctx.Err() != nil {
-				return nil
 			}
 		}
 	}
 }
 
-// batch is the messages read and not yet committed.
+// batch is the messages read and not yet handed to the applier.
 type batch struct {
 	created  time.Time
 	pages    []*record.Page
@@ -338,25 +347,73 @@ func (m *Materializer) add(b *batch, msg jetstream.Msg, md *jetstream.MsgMetadat
 	b.pages = append(b.pages, p)
 }
 
-// commit applies the batch with its last sequence in one transaction,
-// even when ctx is done: the batch in flight is committed.
-func (m *Materializer) commit(ctx context.Context, b *batch) error {
+// applier commits batches in order in a goroutine of its own.
+type applier struct {
+	in   chan applyBatch
+	done chan error
+	// failed is set once a commit failed: nothing after it is applied,
+	// which would leave a gap, and the reader stops at its next batch.
+	failed atomic.Pointer[error]
+}
+
+// applyBatch is one transaction's pages and the cursor after them.
+type applyBatch struct {
+	pages []*record.Page
+	cur   store.StreamCursor
+	n     int
+}
+
+func (m *Materializer) startApplier(ctx context.Context) *applier {
+	a := &applier{in: make(chan applyBatch, 1), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for ab := range a.in {
+			if err != nil {
+				continue // drain: nothing after a failed commit
+			}
+			if err = m.commit(ctx, ab); err != nil {
+				a.failed.Store(&err)
+			}
+		}
+		a.done <- err
+	}()
+	return a
+}
+
+// send hands b over to be committed, and empties it; it returns the
+// error of an earlier commit that failed.
+func (a *applier) send(b *batch) error {
+	if err := a.failed.Load(); err != nil {
+		return *err
+	}
 	if b.last == 0 {
 		return nil
 	}
-	cur := store.StreamCursor{Seq: b.last, Created: b.created}
-	res, err := m.Store.ApplyPages(context.WithoutCancel(ctx), m.Conn.Names.RecordStream, cur, b.pages)
+	a.in <- applyBatch{pages: b.pages, cur: store.StreamCursor{Seq: b.last, Created: b.created}, n: b.n}
+	b.pages, b.n, b.last = nil, 0, 0
+	return nil
+}
+
+// close waits for the batches handed over to be committed.
+func (a *applier) close() error {
+	close(a.in)
+	return <-a.done
+}
+
+// commit applies a batch with its last sequence in one transaction, even
+// when ctx is done: the batch in flight is committed.
+func (m *Materializer) commit(ctx context.Context, ab applyBatch) error {
+	res, err := m.Store.ApplyPages(context.WithoutCancel(ctx), m.Conn.Names.RecordStream, ab.cur, ab.pages)
 	if err != nil {
-		return fmt.Errorf("cluster: apply up to seq %d: %w", b.last, err)
+		return fmt.Errorf("cluster: apply up to seq %d: %w", ab.cur.Seq, err)
 	}
-	m.Log.Debug("records stream: batch applied", slog.Uint64("seq", b.last), slog.Int("messages", b.n),
-		slog.Int("pages", len(b.pages)), slog.Int("inserted", res.Inserted), slog.Int("updated", res.Updated))
+	m.Log.Debug("records stream: batch applied", slog.Uint64("seq", ab.cur.Seq), slog.Int("messages", ab.n),
+		slog.Int("pages", len(ab.pages)), slog.Int("inserted", res.Inserted), slog.Int("updated", res.Updated))
 	m.update(func(s *MaterializeStats) {
 		s.Batches++
 		s.Add(res)
-		s.Cursor = cur
+		s.Cursor = ab.cur
 	})
-	b.pages, b.n, b.last = b.pages[:0], 0, 0
 	if m.OnApply != nil {
 		m.OnApply(res)
 	}
