@@ -148,6 +148,8 @@ func (m *Materializer) Run(ctx context.Context) (MaterializeStats, error) {
 		switch {
 		case ctx.Err() != nil, err == nil:
 			return done(nil)
+		case errors.Is(err, errStreamChanged):
+			continue // start says so, and reads the new stream
 		case !m.Follow:
 			return done(err)
 		}
@@ -221,6 +223,10 @@ func (m *Materializer) pass(ctx context.Context) error {
 	cons, err := m.Conn.JS.OrderedConsumer(ctx, name, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   next,
+		// The client recreates the consumer after a gap or a reconnect;
+		// when it cannot (the stream is gone), Next fails and Run starts
+		// again from the stored cursor, checking the stream.
+		MaxResetAttempts: 3,
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: consumer on %s: %w", name, err)
@@ -230,12 +236,38 @@ func (m *Materializer) pass(ctx context.Context) error {
 		return fmt.Errorf("cluster: consume %s: %w", name, err)
 	}
 	defer it.Stop()
+	// Next may wait in the client's consumer reset, which ctx does not
+	// reach: stopping the iterator does.
+	defer context.AfterFunc(ctx, it.Stop)()
 	a := m.startApplier(ctx)
 	err = m.read(ctx, cons, it, a, &batch{created: info.Created, expect: next}, target)
 	if aerr := a.close(); err == nil {
 		err = aerr
 	}
 	return err
+}
+
+// errStreamChanged ends a pass whose stream was deleted and created again
+// under it: Run starts again, and start reads the new stream from its
+// first message.
+var errStreamChanged = errors.New("the stream was created again")
+
+// handOver hands b to a, unless the stream is no longer the one b was
+// read from: an ordered consumer that recreates itself after the stream
+// was deleted and made again would go on at the old stream's next
+// sequence, skipping the new stream's first messages; so the batch is
+// dropped and the pass ends with errStreamChanged.
+func (m *Materializer) handOver(ctx context.Context, a *applier, b *batch) error {
+	if b.last > 0 {
+		stream, err := m.Conn.JS.Stream(context.WithoutCancel(ctx), m.Conn.Names.RecordStream)
+		if err != nil {
+			return fmt.Errorf("cluster: stream %s: %w", m.Conn.Names.RecordStream, err)
+		}
+		if !stream.CachedInfo().Created.Equal(b.created) {
+			return errStreamChanged
+		}
+	}
+	return a.send(b)
 }
 
 // read reads messages into batches and hands them to a until done
@@ -257,7 +289,7 @@ func (m *Materializer) read(ctx context.Context, cons jetstream.Consumer, it jet
 		msg, err := it.Next(opt)
 		switch {
 		case errors.Is(err, nats.ErrTimeout) && b.last > 0:
-			if err := a.send(b); err != nil || ctx.Err() != nil {
+			if err := m.handOver(ctx, a, b); err != nil || ctx.Err() != nil {
 				return err
 			}
 			continue
@@ -274,9 +306,9 @@ func (m *Materializer) read(ctx context.Context, cons jetstream.Consumer, it jet
 		case errors.Is(err, nats.ErrTimeout):
 			continue
 		case err != nil && ctx.Err() != nil:
-			return a.send(b)
+			return m.handOver(ctx, a, b)
 		case err != nil:
-			if serr := a.send(b); serr != nil {
+			if serr := m.handOver(ctx, a, b); serr != nil {
 				return serr
 			}
 			return fmt.Errorf("cluster: read %s: %w", name, err)
@@ -291,10 +323,10 @@ func (m *Materializer) read(ctx context.Context, cons jetstream.Consumer, it jet
 		}
 		m.add(b, msg, md)
 		if !m.Follow && (md.Sequence.Stream >= target || md.NumPending == 0) {
-			return a.send(b)
+			return m.handOver(ctx, a, b)
 		}
 		if b.n >= m.BatchSize || ctx.Err() != nil {
-			if err := a.send(b); err != nil || ctx.Err() != nil {
+			if err := m.handOver(ctx, a, b); err != nil || ctx.Err() != nil {
 				return err
 			}
 		}
