@@ -406,3 +406,52 @@ func TestMaterializer_NoSeenTakesStreamTime(t *testing.T) {
 		t.Fatalf("page first seen %v (%v), want the stream's time %v", info.FirstSeen, err, msg.Time)
 	}
 }
+
+// A stream deleted and created again while Run follows it is read from
+// its first message: the client's consumer, recreated on its own, would
+// go on at the old stream's next sequence and skip the new stream's
+// first messages.
+func TestMaterializer_FollowsAStreamCreatedAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	c := connect(t, srv.ClientURL())
+	pages := filePages(t)
+	s := openStore(t)
+	var log logBuffer
+	m := &Materializer{Conn: c, Store: s, Follow: true, FlushInterval: 10 * time.Millisecond, Log: log.logger()}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.Run(runCtx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitStats := func(what string, ok func(MaterializeStats) bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !ok(m.Stats()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 30s: %+v\n%s", what, m.Stats(), log.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	publish(t, c, "", pages[0], pages[1], pages[2])
+	waitStats("three pages", func(st MaterializeStats) bool { return st.Cursor.Seq == 3 })
+	if err := c.JS.DeleteStream(ctx, c.Names.RecordStream); err != nil {
+		t.Fatal(err)
+	}
+	c2 := connect(t, srv.ClientURL())
+	publish(t, c2, "", pages[3], pages[4], pages[0], pages[1], pages[5])
+	waitStats("the new stream", func(st MaterializeStats) bool { return st.New == 6 })
+	st := m.Stats()
+	if st.Rebuilds < 1 || st.Unchanged != 2 {
+		t.Fatalf("stats %+v, want a rebuild and the two pages seen again unchanged", st)
+	}
+	if !strings.Contains(log.String(), "created again") {
+		t.Errorf("no warning:\n%s", log.String())
+	}
+}
