@@ -12,18 +12,25 @@ import (
 	"newsfeed/record"
 )
 
+// parseSeed parses the seed page.
+func parseSeed(tb testing.TB) *parse.Result {
+	tb.Helper()
+	data, err := os.ReadFile("../seeds/000_3f39084d81a9de5b.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := parse.Page(data, parse.Options{Source: "seed.txt"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
 // A page goes over the wire and comes back with the same records, the
 // same record JSON byte for byte, and its Seen time; its message id
 // depends on the content and not on when it was read.
 func TestPageRoundTrip(t *testing.T) {
-	data, err := os.ReadFile("../seeds/000_3f39084d81a9de5b.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := parse.Page(data, parse.Options{Source: "seed.txt"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := parseSeed(t)
 	aj, _ := res.Article.MarshalJSON()
 	seen := time.Date(2026, 11, 29, 9, 0, 0, 123, time.UTC)
 	p := &record.Page{Source: "https://example.com/a.shtml", ContentHash: res.Article.ContentHash,
@@ -83,14 +90,7 @@ func TestDecodePageRefusesBadInput(t *testing.T) {
 // and that encoding is stable (decode, encode: the same body, the same
 // Seen, so the same message id).
 func FuzzDecodePage(f *testing.F) {
-	data, err := os.ReadFile("../seeds/000_3f39084d81a9de5b.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
-	res, err := parse.Page(data, parse.Options{Source: "seed.txt"})
-	if err != nil {
-		f.Fatal(err)
-	}
+	res := parseSeed(f)
 	m, err := EncodePage("T.records", &record.Page{Source: "seed.txt", ContentHash: res.Article.ContentHash,
 		Article: res.Article, Interview: res.Interview, Headlines: res.Headlines})
 	if err != nil {

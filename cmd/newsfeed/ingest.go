@@ -229,16 +229,23 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	if bar != nil {
 		bar.Finish()
 	}
+	return c.end(ctx, e, s, err, ctx.Err() != nil, sum.OK(), sum)
+}
+
+// end closes s, prints the summary line (with --quiet only when
+// something went wrong) and returns the exit status: 1 after err or when
+// not ok, 128+n when interrupted by signal n, else 0.
+func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
+	sum fmt.Stringer) int {
+	code := exitOK
 	switch {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
 		code = exitFailed
-	case ctx.Err() != nil:
+	case interrupted:
 		code = signalExit(ctx)
-	case !sum.OK():
+	case !ok:
 		code = exitFailed
-	default:
-		code = exitOK
 	}
 	code = closeStore(e, "ingest", s, code)
 	if !*c.quiet || code != exitOK {

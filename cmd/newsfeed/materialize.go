@@ -36,13 +36,24 @@ func addNATSFlags(fs *flag.FlagSet) *natsConfig {
 	}
 }
 
-// connect connects to url and sets up the streams.
-func (c *natsConfig) connect(ctx context.Context, url, name string, log *slog.Logger) (*cluster.Conn, error) {
-	return cluster.Connect(ctx, cluster.Config{URL: url, Name: name, Prefix: *c.prefix, Replicas: *c.replicas, Log: log})
+// materializer opens the database at db for writing and connects to
+// url, for command cmd. It returns the exit status to end with (the
+// database closed) when either fails, else -1; the caller closes the
+// connection and the store.
+func (c *natsConfig) materializer(ctx context.Context, e *env, cmd, db string, lockTimeout time.Duration, url string,
+	log *slog.Logger) (*cluster.Materializer, int) {
+	s, code := openStore(ctx, e, cmd, db, store.Options{LockTimeout: lockTimeout})
+	if code >= 0 {
+		return nil, code
+	}
+	conn, err := cluster.Connect(ctx, cluster.Config{URL: url, Name: "newsfeed " + cmd,
+		Prefix: *c.prefix, Replicas: *c.replicas, Log: log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+		return nil, closeStore(e, cmd, s, exitFailed)
+	}
+	return &cluster.Materializer{Conn: conn, Store: s, Log: log}, -1
 }
-
-// materializeBatch is the most messages committed in one transaction.
-const materializeBatch = cluster.DefaultApplyBatch
 
 // ingestFromNATS applies the records stream to the database: what it
 // holds now, or with follow everything until SIGINT or SIGTERM (exit 0,
@@ -52,38 +63,18 @@ func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfi
 	if *c.verbose {
 		log = e.verboseLog()
 	}
-	s, code := openStore(ctx, e, "ingest", *c.db, store.Options{LockTimeout: *c.lockTimeout})
+	m, code := nc.materializer(ctx, e, "ingest", *c.db, *c.lockTimeout, url, log)
 	if code >= 0 {
 		return code
 	}
-	conn, err := nc.connect(ctx, url, "newsfeed ingest", log)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
-		return closeStore(e, "ingest", s, exitFailed)
-	}
-	defer conn.Close()
-	batch := materializeBatch
+	defer m.Conn.Close()
+	m.Follow = follow
 	if c.set["batch"] {
-		batch = *c.batch
+		m.BatchSize = *c.batch
 	}
-	m := &cluster.Materializer{Conn: conn, Store: s, Follow: follow, BatchSize: batch, Log: log}
 	sum, err := m.Run(ctx)
-	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
-		code = exitFailed
-	case ctx.Err() != nil && !follow:
-		code = signalExit(ctx)
-	case sum.Bad > 0:
-		code = exitFailed
-	default:
-		code = exitOK
-	}
-	code = closeStore(e, "ingest", s, code)
-	if !*c.quiet || code != exitOK {
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
-	}
-	return code
+	// Stopping is how --follow ends: not an interruption.
+	return c.end(ctx, e, m.Store, err, ctx.Err() != nil && !follow, sum.Bad == 0, sum)
 }
 
 // serveNATS serves cfg on addr while materialising the records stream
@@ -93,24 +84,20 @@ func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfi
 func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *natsConfig, url string,
 	lockTimeout time.Duration) int {
 	log := cfg.Log
-	s, code := openStore(ctx, e, "serve", cfg.DB, store.Options{LockTimeout: lockTimeout})
+	m, code := nc.materializer(ctx, e, "serve", cfg.DB, lockTimeout, url, log)
 	if code >= 0 {
 		return code
 	}
-	conn, err := nc.connect(ctx, url, "newsfeed serve", log)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return closeStore(e, "serve", s, exitFailed)
-	}
-	defer conn.Close()
+	defer m.Conn.Close()
+	s := m.Store
 	applied := make(chan struct{}, 1)
-	m := &cluster.Materializer{Conn: conn, Store: s, Follow: true, Log: log,
-		OnApply: func(record.WriteResult) {
-			select {
-			case applied <- struct{}{}:
-			default: // a refresh is due already
-			}
-		}}
+	m.Follow = true
+	m.OnApply = func(record.WriteResult) {
+		select {
+		case applied <- struct{}{}:
+		default: // a refresh is due already
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	materializeMetrics(reg, m)
