@@ -26,6 +26,9 @@ const (
 	// maxRetryWait bounds the wait between attempts after a failure
 	// (NATS unreachable, a commit that failed) with Follow.
 	maxRetryWait = 30 * time.Second
+	// onceAttempts is how many times Run without Follow tries before it
+	// returns the error: a NATS leader election or a reconnect passes.
+	onceAttempts = 3
 )
 
 // Materializer applies the records stream to a store: every page
@@ -121,9 +124,10 @@ func (m *Materializer) update(fn func(*MaterializeStats)) {
 
 // Run applies the stream until it has applied what the stream held at
 // start or, with Follow, until ctx is done; the batch in flight is then
-// committed. With Follow a failure (NATS unreachable, a failed commit) is
-// logged and retried from the stored cursor with a growing wait; without
-// it, it is returned. A cancelled ctx is not an error.
+// committed. A failure (NATS unreachable, a failed commit) is logged and
+// retried from the stored cursor with a growing wait: with Follow for
+// ever, without it up to three times in all, and then returned. A
+// cancelled ctx is not an error.
 func (m *Materializer) Run(ctx context.Context) (MaterializeStats, error) {
 	if m.Conn == nil || m.Store == nil {
 		return MaterializeStats{}, errors.New("cluster: materializer needs a connection and a store")
@@ -142,7 +146,7 @@ func (m *Materializer) Run(ctx context.Context) (MaterializeStats, error) {
 		m.update(func(s *MaterializeStats) { s.Elapsed = time.Since(t0) })
 		return m.Stats(), err
 	}
-	wait := time.Second
+	wait, failures := time.Second, 0
 	for {
 		err := m.pass(ctx)
 		switch {
@@ -150,7 +154,8 @@ func (m *Materializer) Run(ctx context.Context) (MaterializeStats, error) {
 			return done(nil)
 		case errors.Is(err, errStreamChanged):
 			continue // start says so, and reads the new stream
-		case !m.Follow:
+		}
+		if failures++; !m.Follow && failures >= onceAttempts {
 			return done(err)
 		}
 		m.Log.Warn("records stream: applying failed; retrying from the stored position",

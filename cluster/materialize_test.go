@@ -455,3 +455,25 @@ func TestMaterializer_FollowsAStreamCreatedAgain(t *testing.T) {
 		t.Errorf("no warning:\n%s", log.String())
 	}
 }
+
+// Without Follow, Run tries three times in all, then returns the error;
+// with no connection or store it refuses at once.
+func TestMaterializer_OnceGivesUp(t *testing.T) {
+	srv := natstest.Start(t)
+	c, err := Connect(context.Background(), Config{URL: srv.ClientURL(), Prefix: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.NC.Close()
+	var log logBuffer
+	_, err = (&Materializer{Conn: c, Store: openStore(t), Log: log.logger()}).Run(context.Background())
+	if err == nil {
+		t.Fatal("no error from a closed connection")
+	}
+	if n := strings.Count(log.String(), "retrying from the stored position"); n != onceAttempts-1 {
+		t.Errorf("%d retries logged, want %d:\n%s", n, onceAttempts-1, log.String())
+	}
+	if _, err := (&Materializer{Conn: c}).Run(context.Background()); err == nil {
+		t.Error("no error without a store")
+	}
+}
