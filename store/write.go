@@ -46,7 +46,7 @@ func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, 
 	}
 	for _, p := range pages {
 		if err := CheckPage(p); err != nil {
-			return res, fmt.Errorf("store: write: %w", err)
+			return res, err
 		}
 	}
 	tx, err := s.db.Begin(true)
