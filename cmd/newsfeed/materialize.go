@@ -112,26 +112,26 @@ func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *n
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return closeStore(e, "serve", s, exitFailed)
 	}
+	// Both stop when serving does, also when it fails.
+	mctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		m.Run(ctx) // with Follow: until ctx is done, retrying after failures
-	}()
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
+		m.Run(mctx) // with Follow: until mctx is done, retrying after failures
+	})
+	wg.Go(func() {
 		for {
 			select {
-			case <-ctx.Done():
+			case <-mctx.Done():
 				return
 			case <-applied:
 			}
-			if err := srv.Refresh(ctx); err != nil && ctx.Err() == nil {
+			if err := srv.Refresh(mctx); err != nil && mctx.Err() == nil {
 				log.Warn("feeds not rebuilt after a batch; serving the previous ones", slog.Any("error", err))
 			}
 		}
-	}()
+	})
 	err = srv.Serve(ctx, ln)
+	stop()
 	wg.Wait()
 	code = exitOK
 	if err != nil {
