@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -218,5 +219,40 @@ func TestStore_Version(t *testing.T) {
 	v4 := version()
 	if v2 == v1 || v3 != v2 || v4 != v2 {
 		t.Fatalf("versions %s, %s, %s, %s: want a new one after a write of records only", v1, v2, v3, v4)
+	}
+}
+
+// Compaction and backup keep the stream cursors: a compacted or
+// restored feed server resumes where it was.
+func TestStore_StreamCursorSurvivesCompactAndBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := StreamCursor{Seq: 42, Created: time.Date(2026, 11, 29, 8, 0, 0, 7, time.UTC)}
+	if _, err := s.ApplyPages(ctx, "S", want, []*record.Page{page("a.txt", "A", "a")}); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if _, err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, s)
+	if _, err := Compact(ctx, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, backup} {
+		s, err := Open(ctx, p, Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, found, err := s.StreamCursor(ctx, "S")
+		s.Close()
+		if err != nil || !found || got.Seq != want.Seq || !got.Created.Equal(want.Created) {
+			t.Errorf("%s: cursor %+v, %v, %v; want %+v", filepath.Base(p), got, found, err, want)
+		}
 	}
 }
