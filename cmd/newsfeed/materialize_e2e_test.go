@@ -197,19 +197,12 @@ func TestIngestFromNATS_KilledAtRandomPoints(t *testing.T) {
 			msgs = append(msgs, &again)
 		}
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; i < len(msgs); i += 5 {
-			publishPages(t, c, msgs[i:min(i+5, len(msgs))]...)
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-
+	// Each run gets a tenth of the messages, published while it runs
+	// and while it is killed.
 	db := filepath.Join(t.TempDir(), "killed.db")
 	args := []string{"ingest", "--from-nats", url, "--follow", "--db", db, "--batch", "20", "-v"}
 	rng := rand.New(rand.NewPCG(13, 13))
+	part := (len(msgs) + 9) / 10
 	for kill := range 10 {
 		stored := uint64(0)
 		if kill > 0 {
@@ -224,14 +217,22 @@ func TestIngestFromNATS_KilledAtRandomPoints(t *testing.T) {
 		if got, _ := strconv.ParseUint(m[1], 10, 64); got != max(stored+1, 1) {
 			t.Fatalf("restart %d started at seq %d, its database stored %d", kill, got, stored)
 		}
-		t.Logf("restart %d: resumed after seq %d", kill, stored)
-		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for _, msg := range msgs[min(kill*part, len(msgs)):min((kill+1)*part, len(msgs))] {
+				publishPages(t, c, msg)
+				time.Sleep(3 * time.Millisecond)
+			}
+		})
+		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
 		p.cmd.Process.Signal(syscall.SIGKILL)
-		if code := p.wait(t); code != 128+int(syscall.SIGKILL) {
+		code := p.wait(t)
+		wg.Wait()
+		if code != 128+int(syscall.SIGKILL) {
 			t.Fatalf("kill %d: exit %d, want death by SIGKILL; stderr:\n%s", kill, code, p.errText())
 		}
+		t.Logf("run %d: resumed after seq %d, killed; stream at seq %d", kill, stored, min((kill+1)*part, len(msgs)))
 	}
-	wg.Wait()
 	if t.Failed() {
 		return
 	}
