@@ -12,18 +12,25 @@ import (
 	"newsfeed/record"
 )
 
+// parseSeed parses the seed page.
+func parseSeed(tb testing.TB) *parse.Result {
+	tb.Helper()
+	data, err := os.ReadFile("../seeds/000_3f39084d81a9de5b.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := parse.Page(data, parse.Options{Source: "seed.txt"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
 // A page goes over the wire and comes back with the same records, the
 // same record JSON byte for byte, and its Seen time; its message id
 // depends on the content and not on when it was read.
 func TestPageRoundTrip(t *testing.T) {
-	data, err := os.ReadFile("../seeds/000_3f39084d81a9de5b.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := parse.Page(data, parse.Options{Source: "seed.txt"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := parseSeed(t)
 	aj, _ := res.Article.MarshalJSON()
 	seen := time.Date(2026, 11, 29, 9, 0, 0, 123, time.UTC)
 	p := &record.Page{Source: "https://example.com/a.shtml", ContentHash: res.Article.ContentHash,
@@ -76,4 +83,50 @@ func TestDecodePageRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
+}
+
+// FuzzDecodePage: whatever the bytes, DecodePage returns a page with an
+// article or an error, never panics; a page it returns encodes again,
+// and that encoding is stable (decode, encode: the same body, the same
+// Seen, so the same message id).
+func FuzzDecodePage(f *testing.F) {
+	res := parseSeed(f)
+	m, err := EncodePage("T.records", &record.Page{Source: "seed.txt", ContentHash: res.Article.ContentHash,
+		Article: res.Article, Interview: res.Interview, Headlines: res.Headlines})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(m.Data, "2026-11-29T09:00:00.000000123Z")
+	f.Add([]byte(`{"source":"x","article":{"id":"a","title":"t"}}`), "")
+	f.Add([]byte(`{"source":"x","article":{"id":"a"},"interview":{"id":"i","turns":[]},"headlines":[{"id":"h","published":"2025-01-01T00:00:00+08:00"}]}`), "2026-01-01T00:00:00+08:00")
+	f.Add([]byte(`{}`), "")
+	f.Fuzz(func(t *testing.T, data []byte, seen string) {
+		h := nats.Header{}
+		if seen != "" {
+			h.Set(SeenHeader, seen)
+		}
+		p, err := DecodePage(data, h)
+		if err != nil {
+			return
+		}
+		if p.Article == nil {
+			t.Fatal("a page with no article was decoded")
+		}
+		m1, err := EncodePage("T.records", p)
+		if err != nil {
+			t.Fatalf("a decoded page does not encode: %v", err)
+		}
+		q, err := DecodePage(m1.Data, m1.Header)
+		if err != nil {
+			t.Fatalf("an encoded page does not decode: %v\n%s", err, m1.Data)
+		}
+		m2, err := EncodePage("T.records", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m1.Data, m2.Data) || m1.Header.Get(SeenHeader) != m2.Header.Get(SeenHeader) ||
+			m1.Header.Get(nats.MsgIdHdr) != m2.Header.Get(nats.MsgIdHdr) {
+			t.Fatalf("encoding is not stable:\n%s %s\n%s %s", m1.Data, m1.Header.Get(SeenHeader), m2.Data, m2.Header.Get(SeenHeader))
+		}
+	})
 }

@@ -199,8 +199,12 @@ func (s *Server) statsAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // withStore opens the database read-only for fn and closes it before
-// returning, so that it is never held while a response is written.
+// returning, so that it is never held while a response is written; with
+// Config.Store, fn gets that.
 func (s *Server) withStore(ctx context.Context, fn func(*store.Store) error) error {
+	if s.cfg.Store != nil {
+		return fn(s.cfg.Store)
+	}
 	st, err := store.Open(ctx, s.cfg.DB, store.Options{ReadOnly: true, LockTimeout: s.cfg.LockTimeout})
 	if err != nil {
 		return err

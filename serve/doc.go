@@ -22,6 +22,14 @@
 // read-only for the one request, read into memory, close it, and only
 // then write the response, so a slow client never holds it.
 //
+// A process that writes the database itself (serve --nats, which
+// materialises the NATS records stream into it) cannot open it again
+// read-only: bbolt's lock is per open file. It passes its open store in
+// Config.Store; snapshots and API reads then use that, and the snapshot
+// is built again when the store's records changed (store.Version): the
+// process calls Refresh after each batch it commits, and the poll checks
+// too.
+//
 // # Feeds
 //
 // Each feed, the index page and the XSLT stylesheet are kept as bytes

@@ -39,6 +39,13 @@ type Config struct {
 	// DB is the database file. It need not exist yet: until it does,
 	// the server serves an index page with no feeds.
 	DB string
+	// Store, when set, is the database already open, by a process that
+	// also writes it (serve --nats): bbolt's lock keeps that process
+	// from opening the file again read-only. Feeds are then built from
+	// it whenever Refresh finds its records changed (call Refresh after
+	// each write; the poll does too), and API reads use it; DB defaults
+	// to its path.
+	Store *store.Store
 	// BaseURL is the absolute URL the feeds are served at: their self
 	// links, and the page items without a URL link to. Its path is the
 	// prefix feeds are served under.
@@ -96,6 +103,9 @@ type Server struct {
 // New checks cfg and returns a Server. It builds the first snapshot
 // only when serving starts (or Refresh is called).
 func New(cfg Config) (*Server, error) {
+	if cfg.DB == "" && cfg.Store != nil {
+		cfg.DB = cfg.Store.Path()
+	}
 	if cfg.DB == "" {
 		return nil, errors.New("serve: no database path")
 	}
@@ -161,7 +171,7 @@ func (s *Server) Handler() http.Handler { return s }
 func (s *Server) Refresh(ctx context.Context) error {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
-	v, err := statDB(s.cfg.DB)
+	v, err := s.dbVersion(ctx)
 	if err != nil {
 		return s.refreshed(err)
 	}

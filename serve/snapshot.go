@@ -38,12 +38,28 @@ type snapshot struct {
 
 // fileVersion is what says that the database file changed: a write
 // changes its modification time (and usually its size), a restore or a
-// compaction its inode.
+// compaction its inode. With Config.Store, the store's own version says
+// it instead (seq and lastWrite).
 type fileVersion struct {
-	size    int64
-	modTime time.Time
-	ino     uint64
-	exists  bool
+	size      int64
+	modTime   time.Time
+	ino       uint64
+	exists    bool
+	seq       uint64
+	lastWrite string
+}
+
+// dbVersion returns the version of the database: Config.Store's, or the
+// file's.
+func (s *Server) dbVersion(ctx context.Context) (fileVersion, error) {
+	if s.cfg.Store == nil {
+		return statDB(s.cfg.DB)
+	}
+	seq, lastWrite, err := s.cfg.Store.Version(ctx)
+	if err != nil {
+		return fileVersion{}, fmt.Errorf("serve: %w", err)
+	}
+	return fileVersion{exists: true, seq: seq, lastWrite: lastWrite}, nil
 }
 
 // statDB returns the version of the file at path; a missing file is a
@@ -69,43 +85,50 @@ func (s *Server) emptySnapshot(v fileVersion) (*snapshot, error) {
 	return s.assemble(nil, store.Stats{Path: s.cfg.DB}, v, nil)
 }
 
-// build opens the database read-only, builds every feed in every format,
-// the index page and the stats, and closes the database. prev is the
-// snapshot being replaced (nil at first), whose Last-Modified times the
-// new one never goes behind.
+// build opens the database read-only (or takes Config.Store), builds
+// every feed in every format, the index page and the stats, and closes
+// the database before rendering. prev is the snapshot being replaced
+// (nil at first), whose Last-Modified times the new one never goes
+// behind.
 func (s *Server) build(ctx context.Context, v fileVersion, prev *snapshot) (*snapshot, error) {
 	if !v.exists {
 		return s.emptySnapshot(v)
 	}
-	st, err := store.Open(ctx, s.cfg.DB, store.Options{ReadOnly: true, LockTimeout: s.cfg.LockTimeout})
+	var (
+		feeds []*feed.Feed
+		stats store.Stats
+	)
+	err := s.withStore(ctx, func(st *store.Store) error {
+		var err error
+		feeds, stats, err = s.read(ctx, st)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
+	return s.assemble(feeds, stats, v, prev)
+}
+
+// read builds every feed and reads the stats from st.
+func (s *Server) read(ctx context.Context, st *store.Store) ([]*feed.Feed, store.Stats, error) {
 	b, err := feed.NewBuilder(st, s.feedOpts)
 	if err != nil {
-		return nil, err
+		return nil, store.Stats{}, err
 	}
 	specs, err := feed.Specs(ctx, st, s.feedOpts.Site)
 	if err != nil {
-		return nil, err
+		return nil, store.Stats{}, err
 	}
 	feeds := make([]*feed.Feed, 0, len(specs))
 	for _, spec := range specs {
 		f, err := b.Build(ctx, spec)
 		if err != nil {
-			return nil, err
+			return nil, store.Stats{}, err
 		}
 		feeds = append(feeds, f)
 	}
 	stats, err := st.Stats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Close(); err != nil {
-		return nil, err
-	}
-	return s.assemble(feeds, stats, v, prev)
+	return feeds, stats, err
 }
 
 // assemble renders feeds, the index page, the stylesheet and the stats

@@ -19,6 +19,8 @@ type pendingDoc struct {
 	data         []byte
 	published    *time.Time
 	site, column string
+	// seen is when its page was read.
+	seen time.Time
 }
 
 // storedDoc returns the JSON of an article or interview as this batch
@@ -47,7 +49,8 @@ func (w *writer) doc(r record.Record, data []byte, published *time.Time, site, c
 	if _, ok := w.docs[id]; !ok {
 		w.docOrder = append(w.docOrder, id)
 	}
-	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, published: published, site: site, column: column}
+	w.docs[id] = &pendingDoc{kind: r.RecordKind(), data: data, published: published, site: site, column: column,
+		seen: w.seen}
 	return nil
 }
 
@@ -58,7 +61,7 @@ func (w *writer) flushDocs() error {
 		key := []byte(id)
 		v := w.records[p.kind].Get(key)
 		if v == nil {
-			if err := w.put(p.kind, id, p.data, nil, newState(w.now, p.published, p.site, p.column)); err != nil {
+			if err := w.put(p.kind, id, p.data, nil, newState(p.seen, p.published, p.site, p.column)); err != nil {
 				return err
 			}
 			continue
@@ -70,7 +73,7 @@ func (w *writer) flushDocs() error {
 		st := newState(time.Unix(0, old.firstSeen), p.published, p.site, p.column)
 		switch {
 		case string(w.blobs.Get(blob)) != string(p.data):
-			st.lastSeen = w.now.UnixNano()
+			st.lastSeen = p.seen.UnixNano()
 			if err := w.put(p.kind, id, p.data, &old, st); err != nil {
 				return err
 			}
@@ -120,13 +123,13 @@ type pendingHeadline struct {
 func (w *writer) headline(h *record.Headline) error {
 	if p, ok := w.pending[h.ID]; ok {
 		var visible bool
-		p.h, visible = MergeHeadline(&p.h, h, w.now)
+		p.h, visible = MergeHeadline(&p.h, h, w.seen)
 		p.visible = p.visible || visible
 		return nil
 	}
 	p := &pendingHeadline{}
 	if v := w.records[record.KindHeadline].Get([]byte(h.ID)); v == nil {
-		p.h, p.visible = newHeadline(h, w.now), true
+		p.h, p.visible = newHeadline(h, w.seen), true
 	} else {
 		blob, old, err := splitValue(v)
 		if err != nil {
@@ -139,7 +142,7 @@ func (w *writer) headline(h *record.Headline) error {
 		}
 		p.stored = copyBytes(data) // kept across Puts: copy, as for any value kept
 		p.old, p.storedSeen = &old, stored.LastSeen
-		p.h, p.visible = MergeHeadline(&stored, h, w.now)
+		p.h, p.visible = MergeHeadline(&stored, h, w.seen)
 	}
 	w.pending[h.ID] = p
 	w.order = append(w.order, h.ID)

@@ -48,6 +48,8 @@
 //	                status, first_fetched, last_fetched, last_changed
 //	    hosts/      host → UnixNano(8): not to be contacted before then
 //	    lists/      source name → UnixNano(8): when its list was polled
+//	streams/        stream name → seq(8) | created UnixNano(8): the
+//	                last message of a stream of pages applied (ApplyPages)
 //
 // Buckets this package does not know (another package's, added by a
 // later migration) are left alone: Compact and Backup copy every bucket
@@ -122,6 +124,21 @@
 // skip entries that a later change superseded: a reader that resumes
 // after the last seq it saw gets every record changed since then exactly
 // once, in its current form.
+//
+// A page's Seen, when set, is the time its records are stamped with
+// (a headline's first_seen and last_seen, an article's first seen), not
+// the store's clock: a page that travelled (over NATS) gets the same
+// times in every store it reaches.
+//
+// # Applying a stream
+//
+// ApplyPages is WritePages for pages read from a stream (the records
+// stream of package cluster): it stores the stream's cursor, the last
+// message's sequence and the stream's creation time, in streams/ in the
+// same transaction as the pages, so that a reader that crashes resumes
+// exactly after what it committed. It writes each page as though it
+// were alone in its transaction, so that what two stores hold after
+// applying one stream does not depend on how each batched it.
 //
 // # Deletion, retention and the change log
 //

@@ -90,12 +90,14 @@ var migrations = []func(tx *bolt.Tx) error{
 	prepareDeletion,
 	// 4: the fetch state (fetch/urls, fetch/hosts, fetch/lists).
 	addFetchState,
+	// 5: the cursors of the streams a store applies (streams/).
+	addStreams,
 }
 
 // topBuckets are the top-level buckets of the current layout; a database
 // of the current version that lacks one is migrated again (see init).
 var topBuckets = [][]byte{bucketMeta, bucketArticles, bucketInterviews, bucketHeadlines,
-	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems, bucketDeleted, bucketDroppable, bucketFetch}
+	bucketBlobs, bucketPages, bucketChanges, bucketIndex, bucketItems, bucketDeleted, bucketDroppable, bucketFetch, bucketStreams}
 
 // indexBuckets are the buckets under index/ of the current layout.
 var indexBuckets = [][]byte{bucketByKind, bucketBySite, bucketByColumn, bucketByLastSeen}

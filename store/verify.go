@@ -151,6 +151,15 @@ func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
 	if err != nil {
 		return err
 	}
+	err = tx.Bucket(bucketStreams).ForEach(func(name, v []byte) error {
+		if _, err := decodeCursor(v); err != nil {
+			add("stream %s: %v", name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return verifyLog(ctx, tx, add)
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,13 +17,36 @@ import (
 // store's side of ingest's writer interface. A cancelled ctx stops it
 // before the transaction starts, never halfway.
 func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.WriteResult, error) {
+	return s.write(ctx, pages, false, nil)
+}
+
+// CheckPage returns an error for a page the store cannot take: one with
+// no source or no article id. WritePages and ApplyPages refuse a batch
+// holding one, so a caller with pages from elsewhere (a stream) checks
+// each first and leaves out those that fail.
+func CheckPage(p *record.Page) error {
+	switch {
+	case p == nil || p.Article == nil:
+		return errors.New("store: page with no article")
+	case p.Source == "":
+		return fmt.Errorf("store: page of %s has no source", p.Article.ID)
+	case p.Article.ID == "":
+		return fmt.Errorf("store: page %s: article has no id", p.Source)
+	}
+	return nil
+}
+
+// write stores pages in one transaction. eachPage writes each page as
+// though it were alone in its transaction (see ApplyPages); also, when
+// set, runs in the transaction after the pages.
+func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, also func(*writer) error) (record.WriteResult, error) {
 	var res record.WriteResult
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	for _, p := range pages {
-		if p == nil || p.Article == nil || p.Article.ID == "" || p.Source == "" {
-			return res, fmt.Errorf("store: write: page with no source or article")
+		if err := CheckPage(p); err != nil {
+			return res, err
 		}
 	}
 	tx, err := s.db.Begin(true)
@@ -38,12 +62,19 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 		if err := w.page(p); err != nil {
 			return record.WriteResult{}, err
 		}
+		if eachPage {
+			if err := w.flush(); err != nil {
+				return record.WriteResult{}, err
+			}
+		}
 	}
-	if err := w.flushHeadlines(); err != nil {
+	if err := w.flush(); err != nil {
 		return record.WriteResult{}, err
 	}
-	if err := w.flushDocs(); err != nil {
-		return record.WriteResult{}, err
+	if also != nil {
+		if err := also(w); err != nil {
+			return record.WriteResult{}, err
+		}
 	}
 	if !w.dirty {
 		w.res.LastSeq = w.changes.Sequence()
@@ -59,12 +90,23 @@ func (s *Store) WritePages(ctx context.Context, pages []*record.Page) (record.Wr
 	return w.res, nil
 }
 
+// flush writes what the pages so far left pending: headlines first,
+// then articles and interviews.
+func (w *writer) flush() error {
+	if err := w.flushHeadlines(); err != nil {
+		return err
+	}
+	return w.flushDocs()
+}
+
 // writer is one write transaction's buckets and tallies.
 type writer struct {
-	tx    *bolt.Tx
-	now   time.Time
-	res   record.WriteResult
-	dirty bool
+	tx *bolt.Tx
+	// now is the transaction's clock; seen is when the page being
+	// written was read: its Seen, else now.
+	now, seen time.Time
+	res       record.WriteResult
+	dirty     bool
 
 	meta, pages, changes     *bolt.Bucket
 	blobs, items             *bolt.Bucket
@@ -119,6 +161,10 @@ func (w *writer) open() error {
 
 // page stores one page unless its source was stored with the same content.
 func (w *writer) page(p *record.Page) error {
+	w.seen = w.now
+	if !p.Seen.IsZero() {
+		w.seen = p.Seen
+	}
 	key := []byte(p.Source)
 	var info PageInfo
 	old := w.pages.Get(key)
@@ -140,7 +186,7 @@ func (w *writer) page(p *record.Page) error {
 		w.res.Changed++
 	} else {
 		w.res.New++
-		info.FirstSeen = w.now
+		info.FirstSeen = w.seen
 	}
 	a := p.Article
 	if err := w.article(a, p.ArticleJSON); err != nil {
@@ -158,7 +204,7 @@ func (w *writer) page(p *record.Page) error {
 	}
 	info.ContentHash, info.ArticleID = p.ContentHash, a.ID
 	info.ETag, info.LastModified = p.ETag, p.LastModified
-	info.LastSeen = w.now
+	info.LastSeen = w.seen
 	return w.putJSON(w.pages, key, info, p.Source)
 }
 

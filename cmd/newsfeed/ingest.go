@@ -57,13 +57,30 @@ func ingestFlags(fs *flag.FlagSet) *ingestConfig {
 
 // runIngest reads, parses and stores pages, then prints one summary line.
 func runIngest(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, -, URLs, @FILE; default: the sources file, else seeds/)")
+	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, -, URLs, @FILE; default: the sources file, else seeds/)\n"+
+		"       newsfeed ingest --from-nats URL [--follow] [--db F]")
 	c := ingestFlags(fs)
+	fromNATS := fs.String("from-nats", "", "apply the NATS records stream at this URL instead of reading sources")
+	follow := fs.Bool("follow", false, "with --from-nats: keep applying new records until SIGINT or SIGTERM")
+	nc := addNATSFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
 	if code := c.load(e, fs); code >= 0 {
 		return code
+	}
+	switch {
+	case *fromNATS != "" && fs.NArg() > 0:
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: --from-nats reads the stream, not sources %q\n", fs.Args())
+		return exitUsage
+	case *follow && *fromNATS == "":
+		fmt.Fprintln(e.stderr, "newsfeed: ingest: --follow needs --from-nats")
+		return exitUsage
+	case *fromNATS != "" && *c.batch < 1:
+		fmt.Fprintln(e.stderr, "newsfeed: ingest: --batch must be at least 1")
+		return exitUsage
+	case *fromNATS != "":
+		return c.ingestFromNATS(ctx, e, nc, *fromNATS, *follow)
 	}
 	return c.ingest(ctx, e, fs.Args())
 }
@@ -212,16 +229,23 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	if bar != nil {
 		bar.Finish()
 	}
+	return c.end(ctx, e, s, err, ctx.Err() != nil, sum.OK(), sum)
+}
+
+// end closes s, prints the summary line (with --quiet only when
+// something went wrong) and returns the exit status: 1 after err or when
+// not ok, 128+n when interrupted by signal n, else 0.
+func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
+	sum fmt.Stringer) int {
+	code := exitOK
 	switch {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
 		code = exitFailed
-	case ctx.Err() != nil:
+	case interrupted:
 		code = signalExit(ctx)
-	case !sum.OK():
+	case !ok:
 		code = exitFailed
-	default:
-		code = exitOK
 	}
 	code = closeStore(e, "ingest", s, code)
 	if !*c.quiet || code != exitOK {

@@ -5,6 +5,7 @@
 //
 //	newsfeed parse [parse flags] [--summary] SOURCE...
 //	newsfeed ingest [--db F] [-j N] [--glob G] [--quiet] [parse flags] [fetch flags] [SOURCE...]
+//	newsfeed ingest --from-nats URL [--follow] [--db F] [--nats-prefix P] [--nats-replicas N]
 //	newsfeed export [--db F] [--since SEQ] [--kind K] [--limit N]
 //	newsfeed stats [--db F]
 //	newsfeed show [--db F] ID
@@ -15,7 +16,7 @@
 //	newsfeed backup [--db F] FILE
 //	newsfeed restore [--db F] [--force] FILE
 //	newsfeed check [--db F] [--repair]
-//	newsfeed serve [--db F] [--addr A] [--base-url URL] [--every D]
+//	newsfeed serve [--db F] [--addr A] [--base-url URL] [--every D | --nats URL]
 //
 // A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a
 // file listing sources, one a line). The parse flags are --site, --url,

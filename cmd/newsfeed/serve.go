@@ -33,8 +33,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	every := fs.Duration("every", 0, "run `newsfeed run` in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
 	accessLog := fs.Bool("access-log", true, "log one line per request on stderr")
 	verbose := fs.Bool("v", false, "log debug events too (a build put off because a writer held the database)")
+	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
+	nc := addNATSFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
+	}
+	if *natsURL != "" && (*every != 0 || fs.NArg() > 0) {
+		fmt.Fprintln(e.stderr, "newsfeed: serve: --nats takes its records from the stream: no --every, no sources")
+		return exitUsage
 	}
 	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
 		if *every == 0 && fs.NArg() > 0 {
@@ -58,6 +64,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	if *accessLog {
 		cfg.AccessLog = log
+	}
+	if *natsURL != "" {
+		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout)
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {
