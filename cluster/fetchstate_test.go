@@ -29,7 +29,7 @@ func newFetchState(t *testing.T, c *Conn) *FetchState {
 func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	a, b := newFetchState(t, connect(t, srv)), newFetchState(t, connect(t, srv))
+	a, b := newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	states := []store.URLState{{
 		URL: "https://example.com/a.html", Source: "example", ETag: `"v1"`,
@@ -57,7 +57,7 @@ func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
 func TestFetchState_SourceURLs(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	st := newFetchState(t, connect(t, srv))
+	st := newFetchState(t, connect(t, srv.ClientURL()))
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	put := func(u, source string, first time.Time) {
 		t.Helper()
@@ -94,7 +94,7 @@ func TestFetchState_SourceURLs(t *testing.T) {
 func TestFetchState_DeferralsAndPolls(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	a, b := newFetchState(t, connect(t, srv)), newFetchState(t, connect(t, srv))
+	a, b := newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))
 	now := time.Now().Truncate(time.Second)
 	if err := a.PutHostDeferrals(ctx, map[string]time.Time{
 		"example.com":        now.Add(2 * time.Hour),
@@ -154,7 +154,7 @@ func TestFetchState_ConditionalGetAnyWorker(t *testing.T) {
 		fmt.Fprint(w, "<p>page</p>")
 	})
 	fs := workers(t, srv, 2, fetchConfig(t, s), GateOptions{})
-	states := []*FetchState{newFetchState(t, connect(t, srv)), newFetchState(t, connect(t, srv))}
+	states := []*FetchState{newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))}
 	u := s.URL + "/article.html"
 
 	resp, err := fs[0].Get(ctx, u, fetch.Validators{})

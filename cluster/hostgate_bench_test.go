@@ -20,7 +20,7 @@ import (
 // worker in the bucket. fetch's BenchmarkHostAcquire is the in-memory side.
 func BenchmarkHostGate(b *testing.B) {
 	srv := natstest.Start(b)
-	gate, err := NewHostGate(context.Background(), connect(b, srv), GateOptions{})
+	gate, err := NewHostGate(context.Background(), connect(b, srv.ClientURL()), GateOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func BenchmarkWorkersFetch(b *testing.B) {
 // reads them back, as a worker does around each batch: states/s.
 func BenchmarkFetchStatePut(b *testing.B) {
 	srv := natstest.Start(b)
-	st, err := NewFetchState(context.Background(), connect(b, srv))
+	st, err := NewFetchState(context.Background(), connect(b, srv.ClientURL()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -92,17 +92,6 @@ func fetchConfig(t testing.TB, s *testSite) fetch.Config {
 	}
 }
 
-// connect connects to srv as one worker does, closing at the test's end.
-func connect(t testing.TB, srv *server.Server) *Conn {
-	t.Helper()
-	c, err := Connect(context.Background(), Config{URL: srv.ClientURL(), Prefix: "T"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // workers returns n Fetchers with cfg, each with its own connection,
 // HostGate and RobotsCache, as n worker processes have.
 func workers(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o GateOptions) []*fetch.Fetcher {
@@ -119,7 +108,7 @@ func workersGates(t testing.TB, srv *server.Server, n int, cfg fetch.Config, o G
 	defer cancel()
 	fs, gates := make([]*fetch.Fetcher, n), make([]*HostGate, n)
 	for i := range fs {
-		c := connect(t, srv)
+		c := connect(t, srv.ClientURL())
 		gate, err := NewHostGate(ctx, c, o)
 		if err != nil {
 			t.Fatal(err)
@@ -336,7 +325,7 @@ func TestHostGate_KilledHolderLeaseRunsOut(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c := connect(t, srv)
+	c := connect(t, srv.ClientURL())
 	kv, err := c.JS.KeyValue(ctx, c.Names.FetchBucket)
 	if err != nil {
 		t.Fatal(err)
@@ -422,7 +411,7 @@ func TestHostGate_DeferralShared(t *testing.T) {
 	if n := len(s.pageArrivals()); n != 1 {
 		t.Errorf("site got %d requests, want 1", n)
 	}
-	st, err := NewFetchState(ctx, connect(t, srv))
+	st, err := NewFetchState(ctx, connect(t, srv.ClientURL()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func filePages(t testing.TB) []*record.Page {
 	return pages
 }
 
-// connect starts a server (or uses s) and connects to it.
+// connect connects to url as one process does, closing at the test's end.
 func connect(t testing.TB, url string) *Conn {
 	t.Helper()
 	c, err := Connect(context.Background(), Config{URL: url, Prefix: "T"})
