@@ -27,8 +27,8 @@ type item struct {
 	// notParsed: a fetched page that had not changed (state only);
 	// deferred: an article not fetched, its host deferred; skipped: an
 	// article robots.txt disallows; list: err is a list page's, not an
-	// input's.
-	notParsed, deferred, skipped, list bool
+	// input's; enqueued: an article handed to Options.Enqueue.
+	notParsed, deferred, skipped, list, enqueued bool
 }
 
 // Run reads and parses the inputs sources name — files, folders, "-"
@@ -36,7 +36,9 @@ type item struct {
 // their pages through w. It returns when every input is done, or, after
 // ctx is cancelled, once the pages already parsed are committed. The
 // error is non-nil only when w or opts.State failed; bad inputs are
-// counted in the summary and reported through opts.OnError.
+// counted in the summary and reported through opts.OnError. With
+// opts.Enqueue set and no file sources, nothing is written and w may be
+// nil.
 func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
@@ -279,6 +281,10 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 				sum.Deferred++
 				continue
 			case it.skipped:
+				continue
+			case it.enqueued:
+				sum.Enqueued++
+				opts.OnPage()
 				continue
 			}
 			sum.Read++
