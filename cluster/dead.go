@@ -31,20 +31,20 @@ const (
 type DeadLetter struct {
 	// Seq is its sequence in the dead-letter stream; Time when it got
 	// there.
-	Seq  uint64
-	Time time.Time
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
 	// WorkSeq is the work message's sequence in the work stream.
-	WorkSeq uint64
+	WorkSeq uint64 `json:"work_seq"`
 	// URL is the article's ("" when the message could not be read).
-	URL string
+	URL string `json:"url"`
 	// Error says why, naming the message or the URL.
-	Error string
+	Error string `json:"error"`
 	// Deliveries is how often the work was delivered.
-	Deliveries uint64
+	Deliveries uint64 `json:"deliveries"`
 	// Worker names the process that gave up on it.
-	Worker string
+	Worker string `json:"worker"`
 	// Work is the work message's body.
-	Work []byte
+	Work []byte `json:"-"`
 }
 
 // publishDead publishes d to the dead-letter stream and waits for the
