@@ -284,3 +284,26 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// SIGTERM: the worker stops pulling, finishes the article in flight and
+// exits 0; the rest stays queued for the next worker.
+func TestCluster_WorkerSIGTERM(t *testing.T) {
+	r := newClusterRun(t, 4)
+	if code, _, stderr := r.cmd("schedule"); code != exitOK {
+		t.Fatalf("schedule: exit %d\n%s", code, stderr)
+	}
+	r.site.SetLatency(time.Second)
+	r.site.Reset()
+	p := startNewsfeed(t, false, "worker", "--config", r.config, "--nats", r.nats, "--fetchers", "1")
+	waitFor(t, "an article request", func() bool { return len(pageRequests(r.site)) > 0 })
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t); code != exitOK || !strings.Contains(p.errText(), "newsfeed: worker: 1 stored") {
+		t.Fatalf("worker after SIGTERM: exit %d\n%s", code, p.errText())
+	}
+	if n := len(r.pages()); n != 1 {
+		t.Errorf("%d pages published, want the one in flight", n)
+	}
+	if st := r.status(); st.Work.Messages != 3 || st.Workers.AckPending != 0 {
+		t.Errorf("status: %+v", st)
+	}
+}
