@@ -23,7 +23,8 @@ type Work struct {
 	// Source is the name of the sources-file source that listed it; ""
 	// for a URL named on the command line.
 	Source string
-	// Site is the source's site setting ("" : the profile's or the host).
+	// Site is the name records carry in site: the source's site setting,
+	// else Options.Site; "" leaves it to the profile or the host.
 	Site string
 	// Profiles are the source's own profile file's profiles; nil: none.
 	Profiles *parse.Profiles
@@ -37,9 +38,12 @@ type Work struct {
 
 // enqueue hands j to opts.Enqueue and tells the writer goroutine.
 func (fr *fetcher) enqueue(ctx context.Context, j job, items chan<- item) {
-	w := Work{URL: j.name}
+	w := Work{URL: j.name, Site: fr.opts.Site}
 	if src := j.src; src != nil {
-		w.Source, w.Site, w.Profiles, w.Marker = src.Name, src.Site, src.profiles, src.marker
+		w.Source, w.Profiles, w.Marker = src.Name, src.profiles, src.marker
+		if src.Site != "" {
+			w.Site = src.Site
+		}
 	}
 	if j.old != nil && !j.old.LastFetched.IsZero() {
 		w.Marker += "@" + strconv.FormatInt(j.old.LastFetched.UnixNano(), 36)
