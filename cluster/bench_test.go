@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,7 +26,8 @@ const benchArticles = 500
 // bbolt, per_host 8), so that both see the same load on a shared
 // machine. It reports queue-urls/s (from the schedule's start to the
 // last page acknowledged by the records stream), run-pages/s, and their
-// ratio x-run. The queue path stops at the records stream: materialising
+// ratio x-run, and the CPU time each path took per page (this process
+// holds the site and the NATS server too). The queue path stops at the records stream: materialising
 // it into bbolt is the feed servers' work, done beside.
 func BenchmarkQueue(b *testing.B) {
 	site := testsite.New(b, benchArticles)
@@ -35,7 +37,7 @@ func BenchmarkQueue(b *testing.B) {
 	iter := 0
 	for _, workers := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			var queueTime, runTime time.Duration
+			var queueTime, runTime, queueCPU, runCPU time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				iter++
@@ -44,12 +46,15 @@ func BenchmarkQueue(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
+				cpu0 := cpuTime(b)
 				queueTime += queueOnce(b, c, lists, workers)
+				queueCPU += cpuTime(b) - cpu0
 				b.StopTimer()
 				c.Close()
 
 				s := storetest.Open(b, store.Options{NoSync: true})
 				f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+				cpu0 = cpuTime(b)
 				sum, err := ingest.Run(context.Background(), s, nil, ingest.Options{
 					Fetcher: f, State: s, Lists: lists, Profiles: profiles,
 					OnError: func(err error) { b.Error(err) },
@@ -59,14 +64,27 @@ func BenchmarkQueue(b *testing.B) {
 					b.Fatalf("run: %v: %s", err, sum)
 				}
 				runTime += sum.Elapsed
+				runCPU += cpuTime(b) - cpu0
 				b.StartTimer()
 			}
 			n := float64(b.N * benchArticles)
 			b.ReportMetric(n/queueTime.Seconds(), "queue-urls/s")
 			b.ReportMetric(n/runTime.Seconds(), "run-pages/s")
 			b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
+			b.ReportMetric(float64(queueCPU.Microseconds())/n, "queue-cpu-µs/url")
+			b.ReportMetric(float64(runCPU.Microseconds())/n, "run-cpu-µs/page")
 		})
 	}
+}
+
+// cpuTime returns the CPU time this process has used (user and system):
+// the test site, the NATS server and newsfeed, all in this process.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // queueOnce runs n workers, schedules the lists, and returns the time
