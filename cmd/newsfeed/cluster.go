@@ -13,6 +13,7 @@ import (
 	"newsfeed/cluster"
 	"newsfeed/fetch"
 	"newsfeed/ingest"
+	"newsfeed/parse"
 	"newsfeed/sources"
 )
 
@@ -62,6 +63,58 @@ func (c *natsConfig) connect(ctx context.Context, e *env, cmd string, log *slog.
 		return nil, exitFailed
 	}
 	return conn, -1
+}
+
+// clusterFlags are the flags schedule and worker share: the parse,
+// fetch and NATS flags, --quiet and -v; and, once loaded, the sources
+// file, the profiles and the logger they give.
+type clusterFlags struct {
+	parse          *parseConfig
+	fetch          *fetchConfig
+	nats           *natsConfig
+	quiet, verbose *bool
+
+	sources  *sources.Config
+	profiles *parse.Profiles
+	log      *slog.Logger
+}
+
+// addClusterFlags adds the shared flags to fs.
+func addClusterFlags(fs *flag.FlagSet) *clusterFlags {
+	return &clusterFlags{
+		parse: addParseFlags(fs), fetch: addFetchFlags(fs), nats: addNATSFlags(fs),
+		quiet:   fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)"),
+		verbose: fs.Bool("v", false, "log each request"),
+	}
+}
+
+// load reads the sources file, if any, filling in the flags not given,
+// and the profiles. It returns the exit status to end with, or -1.
+func (c *clusterFlags) load(e *env, fs *flag.FlagSet) int {
+	sc, code := loadSourcesFile(e, setFlags(fs), c.parse, c.fetch)
+	if code >= 0 {
+		return code
+	}
+	profiles, err := c.parse.loadProfiles()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return exitUsage
+	}
+	c.sources, c.profiles, c.log = sc, profiles, e.log
+	if *c.verbose {
+		c.log = e.verboseLog()
+	}
+	return -1
+}
+
+// open connects to NATS and returns the connection and the process's
+// fetcher, or the exit status to end with. The caller closes both.
+func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*cluster.Conn, *fetch.Fetcher, int) {
+	conn, code := c.nats.connect(ctx, e, cmd, c.log)
+	if code >= 0 {
+		return nil, nil, code
+	}
+	return conn, clusterFetcher(c.fetch, c.sources, c.parse.maxBytes, e, *c.verbose, conn), -1
 }
 
 // clusterFetcher returns the fetcher of a schedule or worker process:

@@ -18,16 +18,11 @@ import (
 // the NATS flags. A full queue makes it wait, never drop.
 func runSchedule(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "schedule", "--nats URL [SOURCE...]  (URLs, @FILE; default: the sources file)")
-	pc, fc := addParseFlags(fs), addFetchFlags(fs)
-	nc := addNATSFlags(fs)
-	quiet := fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
-	verbose := fs.Bool("v", false, "log each request")
+	c := addClusterFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	set := setFlags(fs)
-	sc, code := loadSourcesFile(e, set, pc, fc)
-	if code >= 0 {
+	if code := c.load(e, fs); code >= 0 {
 		return code
 	}
 	srcs, err := ingest.Expand(fs.Args())
@@ -41,20 +36,15 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	profiles, err := pc.loadProfiles()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
-	}
 	var lists []ingest.ListSource
 	var texts map[string]string
-	switch {
+	switch sc := c.sources; {
 	case len(srcs) > 0:
 	case sc == nil:
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: no sources: name URLs or a sources file (--config, or %s)\n", sources.DefaultFile)
 		return exitUsage
 	default:
-		if lists, err = sourceLists(sc, profiles); err == nil {
+		if lists, err = sourceLists(sc, c.profiles); err == nil {
 			texts, err = profileTexts(sc)
 		}
 		if err != nil {
@@ -62,37 +52,21 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	log := e.log
-	if *verbose {
-		log = e.verboseLog()
-	}
-	conn, code := nc.connect(ctx, e, "schedule", log)
+	conn, f, code := c.open(ctx, e, "schedule")
 	if code >= 0 {
 		return code
 	}
 	defer conn.Close()
-	f := clusterFetcher(fc, sc, pc.maxBytes, e, *verbose, conn)
 	defer f.Close()
 	s := cluster.NewScheduler(conn, texts)
-	opts := ingest.Options{
-		Site: pc.site, MaxBytes: pc.maxBytes, Profiles: profiles,
-		Fetcher: f, State: clusterFetchState(conn), Lists: lists, Fetchers: fc.fetchers,
-		Enqueue: s.Enqueue, Log: log,
+	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
+		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
+		Fetcher: f, State: clusterFetchState(conn), Lists: lists, Fetchers: c.fetch.fetchers,
+		Enqueue: s.Enqueue, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },
-	}
-	sum, err := ingest.Run(ctx, nil, srcs, opts)
-	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err)
-		code = exitFailed
-	case ctx.Err() != nil:
-		code = signalExit(ctx)
-	case !sum.OK():
-		code = exitFailed
-	default:
-		code = exitOK
-	}
-	if !*quiet || code != exitOK {
+	})
+	code = runExit(ctx, e, "schedule", sum, err)
+	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: %s\n", scheduleSummary(sum, s.Counts()))
 	}
 	return code

@@ -18,47 +18,33 @@ import (
 // when it sent work to the dead letters).
 func runWorker(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "worker", "--nats URL")
-	pc, fc := addParseFlags(fs), addFetchFlags(fs)
-	nc := addNATSFlags(fs)
+	c := addClusterFlags(fs)
 	once := fs.Bool("once", false, "exit once the work queue is empty")
 	retryDelay := fs.Duration("retry-delay", cluster.DefaultRetryDelay, "the wait before an article that failed is tried again; it doubles with each try")
-	quiet := fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed")
-	verbose := fs.Bool("v", false, "log each request and each article")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() != 0 || pc.url != "" {
+	if fs.NArg() != 0 || c.parse.url != "" {
 		fmt.Fprintln(e.stderr, "newsfeed: worker: takes no SOURCE and no --url: the work stream names the pages")
 		return exitUsage
 	}
-	sc, code := loadSourcesFile(e, setFlags(fs), pc, fc)
-	if code >= 0 {
+	if code := c.load(e, fs); code >= 0 {
 		return code
 	}
-	profiles, err := pc.loadProfiles()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
-	}
-	log := e.log
-	if *verbose {
-		log = e.verboseLog()
-	}
-	conn, code := nc.connect(ctx, e, "worker", log)
+	conn, f, code := c.open(ctx, e, "worker")
 	if code >= 0 {
 		return code
 	}
 	defer conn.Close()
-	f := clusterFetcher(fc, sc, pc.maxBytes, e, *verbose, conn)
 	defer f.Close()
 	start := time.Now()
 	w, err := cluster.NewWorker(ctx, conn, cluster.WorkerConfig{
-		Fetchers:   fc.fetchers,
+		Fetchers:   c.fetch.fetchers,
 		Once:       *once,
 		RetryDelay: *retryDelay,
 		Ingest: ingest.Options{
-			Site: pc.site, MaxBytes: pc.maxBytes, Profiles: profiles,
-			Fetcher: f, State: clusterFetchState(conn), Log: log,
+			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
+			Fetcher: f, State: clusterFetchState(conn), Log: c.log,
 		},
 	})
 	if err != nil {
@@ -74,7 +60,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	if *once && st.Dead > 0 {
 		code = max(code, exitFailed)
 	}
-	if !*quiet || code != exitOK {
+	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: worker: %s; %s\n", st, time.Since(start).Round(time.Millisecond))
 	}
 	return code
