@@ -11,12 +11,11 @@ import (
 // Status is the state of the work queue, the records stream and the dead
 // letters, as newsfeed stats --nats prints it.
 type Status struct {
-	Work     StreamStatus   `json:"work"`
-	Workers  ConsumerStatus `json:"workers"`
-	Records  StreamStatus   `json:"records"`
-	Dead     StreamStatus   `json:"dead"`
-	Letters  []DeadLetter   `json:"dead_letters"`
-	Replicas int            `json:"replicas"`
+	Work    StreamStatus   `json:"work"`
+	Workers ConsumerStatus `json:"workers"`
+	Records StreamStatus   `json:"records"`
+	Dead    StreamStatus   `json:"dead"`
+	Letters []DeadLetter   `json:"dead_letters"`
 }
 
 // StreamStatus is one stream's size and sequence range.
@@ -26,6 +25,7 @@ type StreamStatus struct {
 	Bytes    uint64 `json:"bytes"`
 	FirstSeq uint64 `json:"first_seq"`
 	LastSeq  uint64 `json:"last_seq"`
+	Replicas int    `json:"replicas"`
 }
 
 // ConsumerStatus is the work consumer's state: messages not yet
@@ -44,7 +44,7 @@ type ConsumerStatus struct {
 // Status returns the cluster's state with the newest deadLimit dead
 // letters (all when deadLimit <= 0).
 func (c *Conn) Status(ctx context.Context, deadLimit int) (Status, error) {
-	st := Status{Replicas: c.Cfg.Replicas}
+	var st Status
 	for _, s := range []struct {
 		name string
 		into *StreamStatus
@@ -58,7 +58,7 @@ func (c *Conn) Status(ctx context.Context, deadLimit int) (Status, error) {
 			return st, fmt.Errorf("cluster: stream %s: %w", s.name, err)
 		}
 		*s.into = StreamStatus{Name: s.name, Messages: si.State.Msgs, Bytes: si.State.Bytes,
-			FirstSeq: si.State.FirstSeq, LastSeq: si.State.LastSeq}
+			FirstSeq: si.State.FirstSeq, LastSeq: si.State.LastSeq, Replicas: si.Config.Replicas}
 	}
 	st.Workers.Name = c.Names.WorkConsumer
 	cons, err := c.JS.Consumer(ctx, c.Names.WorkStream, c.Names.WorkConsumer)

@@ -179,7 +179,7 @@ func natsStats(ctx context.Context, e *env, o *natsStatsOptions) int {
 // writeNATSStats prints st as aligned tables.
 func writeNATSStats(w io.Writer, url string, st cluster.Status) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "nats\t%s\n", url)
+	fmt.Fprintf(tw, "nats\t%s (streams of %d replicas)\n", url, st.Records.Replicas)
 	fmt.Fprintf(tw, "work queue\t%s: %d articles (%s)\n", st.Work.Name, st.Work.Messages, humanBytes(int64(st.Work.Bytes)))
 	if c := st.Workers; c.Exists {
 		fmt.Fprintf(tw, "workers\t%s: %d pending, %d ack pending, %d redelivered, %d pulls waiting\n",
