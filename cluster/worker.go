@@ -187,93 +187,55 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer sub.Unsubscribe()
 
+	// A pull subscription that keeps up to Fetchers messages at hand.
+	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.Fetchers))
+	if err != nil {
+		return fmt.Errorf("cluster: pull from %s: %w", w.c.Names.WorkConsumer, err)
+	}
+	// On ctx's end, stop pulling; the messages already at hand are still
+	// handed out, and handled: they were delivered to this worker.
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+			it.Drain()
+		case <-stopped:
+			it.Stop()
+		}
+	}()
+
 	// In-flight messages finish after ctx is done: a fetch is bounded by
 	// the fetcher's timeout.
 	hctx := context.WithoutCancel(ctx)
 	slots := make(chan struct{}, w.cfg.Fetchers)
 	var inFlight sync.WaitGroup
 	defer inFlight.Wait()
-	for ctx.Err() == nil {
-		// One free slot, waited for; then as many as are free.
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
-		n := 1
-		for n < cap(slots) {
-			select {
-			case slots <- struct{}{}:
-				n++
-				continue
-			default:
-			}
-			break
-		}
-		msgs, err := w.pull(ctx, n)
-		for range n - len(msgs) {
-			<-slots
-		}
+	for {
+		slots <- struct{}{}
+		m, err := it.Next(jetstream.NextMaxWait(pollWait))
 		if err != nil {
-			if ctx.Err() != nil {
+			<-slots
+			switch {
+			case errors.Is(err, jetstream.ErrMsgIteratorClosed):
 				return nil
+			case errors.Is(err, nats.ErrTimeout):
+				if w.cfg.Once && len(slots) == 0 {
+					done, err := w.queueDone(ctx)
+					if err != nil || done {
+						return err
+					}
+				}
+			default:
+				w.log.Warn("pull work", slog.Any("err", err))
 			}
-			w.log.Warn("pull work", slog.Any("err", err))
-			sleep(ctx, pollWait)
 			continue
 		}
-		for _, m := range msgs {
-			inFlight.Go(func() {
-				defer func() { <-slots }()
-				w.handle(hctx, m)
-			})
-		}
-		if len(msgs) == 0 && w.cfg.Once && len(slots) == 0 {
-			done, err := w.queueDone(ctx)
-			if err != nil {
-				return err
-			}
-			if done {
-				return nil
-			}
-		}
+		inFlight.Go(func() {
+			defer func() { <-slots }()
+			w.handle(hctx, m)
+		})
 	}
-	return nil
-}
-
-// pull returns up to n messages: those waiting, at once; on an empty
-// queue, the first that comes within pollWait.
-func (w *Worker) pull(ctx context.Context, n int) ([]jetstream.Msg, error) {
-	batch, err := w.cons.FetchNoWait(n)
-	if err != nil {
-		return nil, err
-	}
-	var msgs []jetstream.Msg
-	for m := range batch.Messages() {
-		msgs = append(msgs, m)
-	}
-	if len(msgs) > 0 || batch.Error() != nil {
-		return msgs, ignoreTimeout(batch.Error())
-	}
-	wctx, cancel := context.WithTimeout(ctx, pollWait)
-	defer cancel()
-	batch, err = w.cons.Fetch(1, jetstream.FetchContext(wctx))
-	if err != nil {
-		return nil, ignoreTimeout(err)
-	}
-	for m := range batch.Messages() {
-		msgs = append(msgs, m)
-	}
-	return msgs, ignoreTimeout(batch.Error())
-}
-
-// ignoreTimeout drops the errors of a pull that simply found nothing.
-func ignoreTimeout(err error) error {
-	if errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, jetstream.ErrNoMessages) {
-		return nil
-	}
-	return err
 }
 
 // queueDone reports whether the work queue is empty and nothing is in
@@ -565,14 +527,4 @@ func (w *Worker) retryDelay(err error, delivered uint64) time.Duration {
 		d *= 2
 	}
 	return min(d, MaxRetryDelay)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }
