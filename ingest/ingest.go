@@ -193,7 +193,7 @@ func (l ListSource) HasLinkRule(profiles *parse.Profiles) bool {
 // Summary counts what a run did.
 type Summary struct {
 	// Read counts inputs taken up; each ends stored (new, changed or
-	// unchanged: see the WriteResult), not parsed, or failed.
+	// unchanged: see the WriteResult), not parsed, enqueued, or failed.
 	Read, Failed int
 	// NotParsed counts fetched pages not parsed because they had not
 	// changed: answered 304, or 200 with the body of last time.

@@ -46,6 +46,9 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 	if needFetch && opts.Fetcher == nil {
 		return Summary{}, errors.New("ingest: URL sources need a fetcher")
 	}
+	if w == nil && slices.ContainsFunc(srcs, func(s string) bool { return !IsURL(s) }) {
+		return Summary{}, errors.New("ingest: file sources need a writer")
+	}
 	// stop ends the walker, the pollers, the fetchers and the workers
 	// early: on ctx's cancellation, or when the writer fails.
 	stopCtx, stop := context.WithCancel(ctx)
@@ -283,6 +286,7 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 			case it.skipped:
 				continue
 			case it.enqueued:
+				sum.Read++
 				sum.Enqueued++
 				opts.OnPage()
 				continue
