@@ -222,6 +222,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			case errors.Is(err, nats.ErrTimeout):
 				if w.cfg.Once && len(slots) == 0 {
 					done, err := w.queueDone(ctx)
+					if ctx.Err() != nil {
+						continue // stopping: the iterator closes
+					}
 					if err != nil || done {
 						return err
 					}

@@ -276,3 +276,20 @@ func TestWorker_BadMessages(t *testing.T) {
 		}
 	}
 }
+
+// A fetch slower than AckWait is not delivered to another worker: the
+// worker says it is in progress.
+func TestWorker_SlowFetchHeartbeat(t *testing.T) {
+	site := testsite.New(t, 1)
+	c := connect(t, Config{Prefix: "T", AckWait: time.Second})
+	schedule(t, c, sectionLists(t, site, ""), nil)
+	site.Reset()
+	site.SetLatency(3 * time.Second)
+	ws := runWorkers(t, c, 2, nil, WorkerConfig{})
+	if ws.Stored != 1 || ws.Retried+ws.Dead != 0 {
+		t.Errorf("workers: %s", ws)
+	}
+	if n := site.Stats().Articles; n != 1 {
+		t.Errorf("the article was asked for %d times, want once", n)
+	}
+}
