@@ -28,8 +28,9 @@
 //     page that cannot be parsed, a message that cannot be read) or the
 //     last delivery: a dead letter, then Term. Work whose worker died on
 //     its last delivery is dead-lettered by whichever worker hears the
-//     server's max-deliveries advisory (or, with Once, finds it parked
-//     when the queue is otherwise done), and deleted from the work queue.
+//     server's max-deliveries advisory (or, when none was running, by the
+//     first worker to find it parked while idle), and deleted from the
+//     work queue.
 //   - dead.go: dead letters: the work message as it was, with the URL,
 //     the error, the deliveries and the worker in headers.
 //   - status.go: the queue, the consumer, the records stream and the dead

@@ -178,8 +178,9 @@ func (w *Worker) Stats() WorkerStats {
 // Run handles work until ctx is done (then it stops pulling, finishes
 // the messages in flight and returns nil) or, with Once, until the queue
 // is empty. Meanwhile it watches the server's max-deliveries advisories,
-// so that work whose worker died on its last delivery goes to the dead
-// letters rather than staying in the queue for ever.
+// and looks for parked work whenever it is idle, so that work whose
+// worker died on its last delivery goes to the dead letters rather than
+// staying in the queue for ever.
 func (w *Worker) Run(ctx context.Context) error {
 	sub, err := w.watchAdvisories()
 	if err != nil {
@@ -220,14 +221,21 @@ func (w *Worker) Run(ctx context.Context) error {
 			case errors.Is(err, jetstream.ErrMsgIteratorClosed):
 				return nil
 			case errors.Is(err, nats.ErrTimeout):
-				if w.cfg.Once && len(slots) == 0 {
-					done, err := w.queueDone(ctx)
-					if ctx.Err() != nil {
-						continue // stopping: the iterator closes
-					}
-					if err != nil || done {
-						return err
-					}
+				// Idle: nothing came for pollWait. With nothing in flight
+				// here, see whether the queue is done (and sweep work
+				// parked after a missed advisory).
+				if len(slots) > 0 {
+					continue
+				}
+				done, err := w.queueDone(ctx)
+				switch {
+				case ctx.Err() != nil: // stopping: the iterator closes
+				case err != nil && w.cfg.Once:
+					return err
+				case err != nil:
+					w.log.Warn("check the work queue", slog.Any("err", err))
+				case done && w.cfg.Once:
+					return nil
 				}
 			default:
 				w.log.Warn("pull work", slog.Any("err", err))
@@ -243,8 +251,9 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // queueDone reports whether the work queue is empty and nothing is in
 // flight anywhere. Work parked by the server after its last delivery
-// (its worker died and the advisory went unheard) is sent to the dead
-// letters first, so that it does not keep the queue from ever being done.
+// (its worker died and the advisory went unheard: no worker was running)
+// is then sent to the dead letters, so that it neither stays for ever
+// nor keeps the queue from ever being done.
 func (w *Worker) queueDone(ctx context.Context) (bool, error) {
 	info, err := w.cons.Info(ctx)
 	if err != nil {

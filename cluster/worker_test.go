@@ -3,6 +3,7 @@ package cluster
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -224,27 +225,46 @@ func TestWorker_AdvisoryDeadLetter(t *testing.T) {
 	}
 }
 
-// When no worker heard the advisory, a worker with Once finds the parked
-// message when the queue is otherwise done and dead-letters it.
+// When no worker heard the advisory, a worker finds the parked message
+// when it is idle and dead-letters it: one with Once before it returns,
+// a long-running one too.
 func TestWorker_SweepsParked(t *testing.T) {
-	site := testsite.New(t, 2)
-	c := connect(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: 500 * time.Millisecond})
-	schedule(t, c, sectionLists(t, site, ""), nil)
-	abandon(t, c)
-	cons, err := c.JS.Consumer(context.Background(), c.Names.WorkStream, c.Names.WorkConsumer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the server to give up on the message", func() bool {
-		info, err := cons.Info(context.Background())
-		return err == nil && info.NumAckPending == 0
-	})
-	ws := runWorkers(t, c, 1, nil, WorkerConfig{})
-	if ws.Stored != 1 || ws.Dead != 1 {
-		t.Errorf("worker: %s", ws)
-	}
-	if n := streamMsgs(t, c, c.Names.WorkStream); n != 0 {
-		t.Errorf("%d work messages left", n)
+	for _, once := range []bool{true, false} {
+		t.Run(fmt.Sprintf("once=%v", once), func(t *testing.T) {
+			site := testsite.New(t, 2)
+			c := connect(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: 500 * time.Millisecond})
+			schedule(t, c, sectionLists(t, site, ""), nil)
+			abandon(t, c)
+			cons, err := c.JS.Consumer(context.Background(), c.Names.WorkStream, c.Names.WorkConsumer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server to give up on the message", func() bool {
+				info, err := cons.Info(context.Background())
+				return err == nil && info.NumAckPending == 0
+			})
+			var ws WorkerStats
+			if once {
+				ws = runWorkers(t, c, 1, nil, WorkerConfig{})
+			} else {
+				w := newWorker(t, c, nil, WorkerConfig{})
+				ctx, cancel := context.WithCancel(context.Background())
+				stopped := make(chan error, 1)
+				go func() { stopped <- w.Run(ctx) }()
+				waitFor(t, "the dead letter", func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
+				cancel()
+				if err := <-stopped; err != nil {
+					t.Fatal(err)
+				}
+				ws = w.Stats()
+			}
+			if ws.Stored != 1 || ws.Dead != 1 {
+				t.Errorf("worker: %s", ws)
+			}
+			if n := streamMsgs(t, c, c.Names.WorkStream); n != 0 {
+				t.Errorf("%d work messages left", n)
+			}
+		})
 	}
 }
 
