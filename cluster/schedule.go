@@ -145,18 +145,15 @@ func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	}
 }
 
-// errCodeStoreFailed is JetStream's error code for a message the stream
-// would not store: with DiscardNew, "maximum messages exceeded" (or
-// bytes) when it is full.
-const errCodeStoreFailed = 10077
-
 // isQueueFull reports whether a publish was refused because the stream
-// is full.
+// is full: with DiscardNew, JetStream answers "maximum messages exceeded"
+// (or bytes), error code 10077 on the servers of today; the text is what
+// every version shares.
 func isQueueFull(err error) bool {
 	var apiErr *jetstream.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode != errCodeStoreFailed {
+	if !errors.As(err, &apiErr) {
 		return false
 	}
 	d := apiErr.Description
-	return strings.Contains(d, "maximum messages") || strings.Contains(d, "maximum bytes")
+	return strings.Contains(d, "maximum messages exceeded") || strings.Contains(d, "maximum bytes exceeded")
 }
