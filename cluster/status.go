@@ -50,6 +50,9 @@ func (c *Conn) Status(ctx context.Context, deadLimit int) (Status, error) {
 		into *StreamStatus
 	}{{c.Names.WorkStream, &st.Work}, {c.Names.RecordStream, &st.Records}, {c.Names.DeadStream, &st.Dead}} {
 		info, err := c.JS.Stream(ctx, s.name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return st, fmt.Errorf("cluster: no stream %s: no newsfeed process has used prefix %s on this NATS", s.name, c.Cfg.Prefix)
+		}
 		if err != nil {
 			return st, fmt.Errorf("cluster: stream %s: %w", s.name, err)
 		}

@@ -143,18 +143,22 @@ func TestSchedule_BackPressure(t *testing.T) {
 
 // A page the site answers 500 every time goes to the dead letters after
 // MaxDeliver deliveries, with its URL and error; the others are stored.
-// A 404 is acknowledged and skipped, not retried.
+// A 404, and a page robots.txt disallows, are acknowledged and skipped,
+// not retried.
 func TestWorker_MaxDeliverDeadLetter(t *testing.T) {
-	site := testsite.New(t, 4)
+	site := testsite.New(t, 5)
 	c := connect(t, Config{Prefix: "T", MaxDeliver: 3})
-	broken, gone := site.ArticleURL(1), site.ArticleURL(2)
+	broken, gone, disallowed := site.ArticleURL(1), site.ArticleURL(2), site.ArticleURL(3)
 	site.Handle(strings.TrimPrefix(broken, site.URL("")), func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down", http.StatusInternalServerError)
 	})
 	site.Handle(strings.TrimPrefix(gone, site.URL("")), http.NotFound)
 	schedule(t, c, sectionLists(t, site, ""), nil)
+	site.Handle("/robots.txt", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "User-agent: *\nDisallow: %s\n", strings.TrimPrefix(disallowed, site.URL("")))
+	})
 	ws := runWorkers(t, c, 2, nil, WorkerConfig{})
-	if ws.Stored != 2 || ws.Skipped != 1 || ws.Dead != 1 || ws.Retried != 2 {
+	if ws.Stored != 2 || ws.Skipped != 2 || ws.Dead != 1 || ws.Retried != 2 {
 		t.Errorf("workers: %s", ws)
 	}
 	st, err := c.Status(context.Background(), 0)

@@ -162,6 +162,7 @@ func TestCluster_Usage(t *testing.T) {
 		{[]string{"worker", "--nats", r.nats, "x"}, exitUsage, "takes no SOURCE"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--once"}, exitFailed, "connect nats://127.0.0.1:1"},
 		{[]string{"stats", "--nats", "nats://127.0.0.1:1"}, exitFailed, "connect nats://127.0.0.1:1"},
+		{[]string{"stats", "--nats", r.nats, "--nats-prefix", "OTHER"}, exitFailed, "no stream OTHER_WORK: no newsfeed process has used prefix OTHER"},
 	} {
 		code, _, stderr := runCmd(t, "", tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
