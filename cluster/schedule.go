@@ -111,7 +111,8 @@ func (s *Scheduler) Counts() ScheduleCounts {
 // an ingest.Options.Enqueue. When the work queue is full (the stream
 // refuses: DiscardNew at MaxMsgs) it waits, backing off up to 2s, and
 // tries again until the stream takes it or ctx is done: nothing is
-// dropped.
+// dropped. A stream that does not answer (electing a leader) is tried
+// again for up to MaxUnavailable.
 func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	msg, err := EncodeWork(s.c.Names.WorkSubject, WorkMessage{
 		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker,
@@ -119,22 +120,29 @@ func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	if err != nil {
 		return err
 	}
-	wait := minFullWait
+	wait, first := minFullWait, time.Now()
 	for {
 		ack, err := s.c.JS.PublishMsg(ctx, msg)
-		if err == nil {
+		switch {
+		case err == nil:
 			if ack.Duplicate {
 				s.duplicates.Add(1)
 			} else {
 				s.enqueued.Add(1)
 			}
 			return nil
-		}
-		if !isQueueFull(err) {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case isQueueFull(err):
+			if s.waits.Add(1) == 1 {
+				s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
+			}
+		case unavailable(err) && time.Since(first) < MaxUnavailable:
+			// A stream electing a new leader, or a server restarting:
+			// the message id makes trying again safe.
+			s.log.Info("work queue unavailable: trying again", slog.String("url", w.URL), slog.Any("err", err))
+		default:
 			return fmt.Errorf("publish to %s: %w", s.c.Names.WorkStream, err)
-		}
-		if s.waits.Add(1) == 1 {
-			s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
 		}
 		select {
 		case <-time.After(wait):
@@ -143,6 +151,23 @@ func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 		}
 		wait = min(2*wait, maxFullWait)
 	}
+}
+
+// MaxUnavailable is how long a scheduler keeps trying to publish to a
+// work stream that does not answer (a leader election, a server
+// restarting) before it counts the article as failed.
+const MaxUnavailable = time.Minute
+
+// unavailable reports whether a publish failed because the stream did
+// not answer in time: worth trying again.
+func unavailable(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 503 { // "JetStream system temporarily unavailable"
+		return true
+	}
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
 }
 
 // isQueueFull reports whether a publish was refused because the stream

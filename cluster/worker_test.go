@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsfeed/ingest"
+	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
 )
 
@@ -315,5 +317,45 @@ func TestWorker_SlowFetchHeartbeat(t *testing.T) {
 	}
 	if n := site.Stats().Articles; n != 1 {
 		t.Errorf("the article was asked for %d times, want once", n)
+	}
+}
+
+// With R3 streams on three servers, the work stream's leader going away
+// holds the scheduler back only until another is elected: the article
+// is queued, once.
+func TestSchedule_LeaderLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three servers")
+	}
+	ctx := context.Background()
+	servers := natstest.Cluster(t, 3)
+	c, err := Connect(ctx, Config{URL: natstest.URLs(servers...), Replicas: 3, Prefix: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, err := c.JS.Stream(ctx, c.Names.WorkStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := st.CachedInfo().Cluster.Leader
+	for _, s := range servers {
+		if s.Name() == leader {
+			s.Shutdown()
+		}
+	}
+	s := NewScheduler(c, nil)
+	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+		t.Fatalf("enqueue with the leader gone: %v", err)
+	}
+	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Counts(); got.Enqueued != 1 || got.Duplicates != 1 {
+		t.Errorf("counts %+v", got)
+	}
+	info, err := st.Info(ctx)
+	if err != nil || info.State.Msgs != 1 || info.Cluster.Leader == leader {
+		t.Errorf("work stream: %v, %+v", err, info)
 	}
 }
