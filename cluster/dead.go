@@ -59,7 +59,7 @@ func (c *Conn) publishDead(ctx context.Context, d DeadLetter) error {
 	m.Header.Set(DeadDeliveriesHeader, strconv.FormatUint(d.Deliveries, 10))
 	m.Header.Set(DeadWorkerHeader, oneLine(d.Worker))
 	m.Header.Set(DeadWorkSeqHeader, strconv.FormatUint(d.WorkSeq, 10))
-	if _, err := c.JS.PublishMsg(ctx, m); err != nil {
+	if _, err := c.publish(ctx, m, nil); err != nil {
 		return fmt.Errorf("dead letter for work %d (%s): %w", d.WorkSeq, d.URL, err)
 	}
 	return nil

@@ -120,42 +120,56 @@ func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	if err != nil {
 		return err
 	}
+	ack, err := s.c.publish(ctx, msg, func() {
+		if s.waits.Add(1) == 1 {
+			s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if ack.Duplicate {
+		s.duplicates.Add(1)
+	} else {
+		s.enqueued.Add(1)
+	}
+	return nil
+}
+
+// publish publishes m and waits for the stream's acknowledgement. It
+// tries again, backing off up to 2s, while the stream does not answer
+// (for up to MaxUnavailable: a leader election, a server restarting; the
+// message id makes it safe) and, when onFull is set, while the stream is
+// full (calling onFull each time; as long as ctx lasts).
+func (c *Conn) publish(ctx context.Context, m *nats.Msg, onFull func()) (*jetstream.PubAck, error) {
 	wait, first := minFullWait, time.Now()
 	for {
-		ack, err := s.c.JS.PublishMsg(ctx, msg)
+		ack, err := c.JS.PublishMsg(ctx, m)
 		switch {
 		case err == nil:
-			if ack.Duplicate {
-				s.duplicates.Add(1)
-			} else {
-				s.enqueued.Add(1)
-			}
-			return nil
+			return ack, nil
 		case ctx.Err() != nil:
-			return ctx.Err()
-		case isQueueFull(err):
-			if s.waits.Add(1) == 1 {
-				s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
-			}
+			return nil, ctx.Err()
+		case onFull != nil && isQueueFull(err):
+			onFull()
 		case unavailable(err) && time.Since(first) < MaxUnavailable:
-			// A stream electing a new leader, or a server restarting:
-			// the message id makes trying again safe.
-			s.log.Info("work queue unavailable: trying again", slog.String("url", w.URL), slog.Any("err", err))
+			c.Cfg.Log.Info("stream unavailable: trying again", slog.String("subject", m.Subject), slog.Any("err", err))
 		default:
-			return fmt.Errorf("publish to %s: %w", s.c.Names.WorkStream, err)
+			return nil, fmt.Errorf("publish to %s: %w", m.Subject, err)
 		}
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		wait = min(2*wait, maxFullWait)
 	}
 }
 
-// MaxUnavailable is how long a scheduler keeps trying to publish to a
-// work stream that does not answer (a leader election, a server
-// restarting) before it counts the article as failed.
+// MaxUnavailable is how long a publish is tried again while its stream
+// does not answer (a leader election, a server restarting) before it
+// fails: the scheduler then counts the article as failed, a worker
+// delivers it again later.
 const MaxUnavailable = time.Minute
 
 // unavailable reports whether a publish failed because the stream did

@@ -435,14 +435,15 @@ func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 }
 
 // publishPage publishes a parsed page to the records stream and waits
-// for its acknowledgement.
+// for its acknowledgement, trying again for a while when the stream does
+// not answer (the message still in progress meanwhile).
 func (w *Worker) publishPage(ctx context.Context, f ingest.Fetched) error {
 	msg, err := EncodePage(w.c.Names.RecordSubject, f.Page)
 	if err != nil {
 		return err
 	}
-	if _, err := w.c.JS.PublishMsg(ctx, msg); err != nil {
-		return fmt.Errorf("publish %s to %s: %w", f.Page.Source, w.c.Names.RecordStream, err)
+	if _, err := w.c.publish(ctx, msg, nil); err != nil {
+		return fmt.Errorf("%s: %w", f.Page.Source, err)
 	}
 	return nil
 }
