@@ -65,7 +65,8 @@ type WorkerConfig struct {
 	// delivery, up to MaxRetryDelay.
 	RetryDelay time.Duration
 	// OnMessage, if set, is called after each message with what became
-	// of it, for progress and tests.
+	// of it, for progress and tests, from the goroutine that handled it:
+	// calls come at once.
 	OnMessage func(Outcome)
 }
 
