@@ -17,11 +17,12 @@ import (
 	"newsfeed/sources"
 )
 
-// natsConfig holds the flags that say which NATS to use and how its
-// streams are set up: every process of one deployment (schedule, worker,
-// serve --nats, ingest --from-nats) takes the same, since each creates or
-// updates the streams on connecting.
-type natsConfig struct {
+// queueConfig holds the flags that say which NATS to use and how its
+// streams are set up, for schedule and worker: every process of one
+// deployment takes the same (--nats-prefix and --nats-replicas as serve
+// --nats and ingest --from-nats do), since each creates or updates the
+// streams on connecting.
+type queueConfig struct {
 	url, prefix string
 	replicas    int
 	queueMax    int64
@@ -29,12 +30,12 @@ type natsConfig struct {
 	maxDeliver  int
 }
 
-// addNATSFlags adds the NATS flags to fs.
-func addNATSFlags(fs *flag.FlagSet) *natsConfig {
-	c := &natsConfig{}
+// addQueueFlags adds the NATS flags of schedule and worker to fs.
+func addQueueFlags(fs *flag.FlagSet) *queueConfig {
+	c := &queueConfig{}
 	fs.StringVar(&c.url, "nats", "", "the NATS server URL, or several joined by commas (required)")
 	fs.StringVar(&c.prefix, "nats-prefix", cluster.DefaultPrefix, "the prefix of the streams, consumer and bucket names")
-	fs.IntVar(&c.replicas, "replicas", 1, "the streams' replicas: 1 for one NATS server, 3 for a cluster")
+	fs.IntVar(&c.replicas, "nats-replicas", 1, "the streams' replicas: 1 for one NATS server, 3 for a cluster")
 	fs.Int64Var(&c.queueMax, "queue-max", cluster.DefaultWorkMaxMsgs, "the most articles queued; schedule waits beyond it")
 	fs.DurationVar(&c.ackWait, "ack-wait", cluster.DefaultAckWait, "how long a worker may go silent on an article before it goes to another")
 	fs.IntVar(&c.maxDeliver, "max-deliver", cluster.DefaultMaxDeliver, "deliveries of an article before it goes to the dead letters")
@@ -42,14 +43,14 @@ func addNATSFlags(fs *flag.FlagSet) *natsConfig {
 }
 
 // config returns the cluster configuration the flags describe.
-func (c *natsConfig) config(log *slog.Logger) cluster.Config {
+func (c *queueConfig) config(log *slog.Logger) cluster.Config {
 	return cluster.Config{URL: c.url, Name: "newsfeed", Prefix: c.prefix, Replicas: c.replicas,
 		WorkMaxMsgs: c.queueMax, AckWait: c.ackWait, MaxDeliver: c.maxDeliver, Log: log}
 }
 
 // connect connects to NATS and sets up the streams, or prints why not
 // and returns the exit status: 2 without --nats, else 1.
-func (c *natsConfig) connect(ctx context.Context, e *env, cmd string, log *slog.Logger) (*cluster.Conn, int) {
+func (c *queueConfig) connect(ctx context.Context, e *env, cmd string, log *slog.Logger) (*cluster.Conn, int) {
 	if c.url == "" {
 		fmt.Fprintf(e.stderr, "newsfeed: %s: --nats URL is required\n", cmd)
 		return nil, exitUsage
@@ -71,7 +72,7 @@ func (c *natsConfig) connect(ctx context.Context, e *env, cmd string, log *slog.
 type clusterFlags struct {
 	parse          *parseConfig
 	fetch          *fetchConfig
-	nats           *natsConfig
+	nats           *queueConfig
 	quiet, verbose *bool
 
 	sources  *sources.Config
@@ -82,7 +83,7 @@ type clusterFlags struct {
 // addClusterFlags adds the shared flags to fs.
 func addClusterFlags(fs *flag.FlagSet) *clusterFlags {
 	return &clusterFlags{
-		parse: addParseFlags(fs), fetch: addFetchFlags(fs), nats: addNATSFlags(fs),
+		parse: addParseFlags(fs), fetch: addFetchFlags(fs), nats: addQueueFlags(fs),
 		quiet:   fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)"),
 		verbose: fs.Bool("v", false, "log each request"),
 	}

@@ -220,25 +220,20 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	if bar != nil {
 		bar.Finish()
 	}
-	code = closeStore(e, "ingest", s, runExit(ctx, e, "ingest", sum, err))
+	switch {
+	case err != nil:
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
+		code = exitFailed
+	case ctx.Err() != nil:
+		code = signalExit(ctx)
+	case !sum.OK():
+		code = exitFailed
+	default:
+		code = exitOK
+	}
+	code = closeStore(e, "ingest", s, code)
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
 	}
 	return code
-}
-
-// runExit prints err, if any, and returns the exit status of an
-// ingest.Run: 1 when it failed or some inputs or lists did, 128+n after
-// signal n, else 0.
-func runExit(ctx context.Context, e *env, cmd string, sum ingest.Summary, err error) int {
-	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		return exitFailed
-	case ctx.Err() != nil:
-		return signalExit(ctx)
-	case !sum.OK():
-		return exitFailed
-	}
-	return exitOK
 }

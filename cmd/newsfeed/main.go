@@ -26,7 +26,7 @@
 // --allow-private, --ignore-robots, --retries, --per-host, --delay,
 // --timeout, --fetchers and --contact. With no SOURCE, ingest and run
 // read the sources file (newsfeed.toml or --config), else seeds/. The
-// NATS flags are --nats, --nats-prefix, --replicas, --queue-max,
+// NATS flags are --nats, --nats-prefix, --nats-replicas, --queue-max,
 // --ack-wait and --max-deliver.
 //
 // Exit status: 0 all good; 1 some inputs failed, or check found problems;

@@ -98,3 +98,19 @@ func profileTexts(sc *sources.Config) (map[string]string, error) {
 	}
 	return texts, nil
 }
+
+// runExit prints err, if any, and returns the exit status of an
+// ingest.Run: 1 when it failed or some inputs or lists did, 128+n after
+// signal n, else 0 (ingest's own end says the same).
+func runExit(ctx context.Context, e *env, cmd string, sum ingest.Summary, err error) int {
+	switch {
+	case err != nil:
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+		return exitFailed
+	case ctx.Err() != nil:
+		return signalExit(ctx)
+	case !sum.OK():
+		return exitFailed
+	}
+	return exitOK
+}
