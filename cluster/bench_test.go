@@ -16,8 +16,8 @@ import (
 	"newsfeed/store"
 )
 
-// benchArticles is the number of articles each path takes per iteration.
-const benchArticles = 500
+// queueBenchArticles is the number of articles each path takes per iteration.
+const queueBenchArticles = 500
 
 // BenchmarkQueue sends the articles of a local test site that answers at
 // once through schedule → N workers (in this process, each with its own
@@ -30,9 +30,9 @@ const benchArticles = 500
 // holds the site and the NATS server too). The queue path stops at the records stream: materialising
 // it into bbolt is the feed servers' work, done beside.
 func BenchmarkQueue(b *testing.B) {
-	site := testsite.New(b, benchArticles)
+	site := testsite.New(b, queueBenchArticles)
 	srv := natstest.Start(b)
-	lists := sectionLists(b, site, fmt.Sprintf("max_articles = %d", benchArticles))
+	lists := sectionLists(b, site, fmt.Sprintf("max_articles = %d", queueBenchArticles))
 	profiles := siteProfiles(b)
 	iter := 0
 	for _, workers := range []int{1, 2, 4} {
@@ -58,14 +58,14 @@ func BenchmarkQueue(b *testing.B) {
 					OnError: func(err error) { b.Error(err) },
 				})
 				f.Close()
-				if err != nil || sum.New != benchArticles {
+				if err != nil || sum.New != queueBenchArticles {
 					b.Fatalf("run: %v: %s", err, sum)
 				}
 				runTime += sum.Elapsed
 				runCPU += cpuTime(b) - cpu0
 				b.StartTimer()
 			}
-			n := float64(b.N * benchArticles)
+			n := float64(b.N * queueBenchArticles)
 			b.ReportMetric(n/queueTime.Seconds(), "queue-urls/s")
 			b.ReportMetric(n/runTime.Seconds(), "run-pages/s")
 			b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
@@ -93,7 +93,7 @@ func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, c
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stored sync.WaitGroup
-	stored.Add(benchArticles)
+	stored.Add(queueBenchArticles)
 	workers := make([]*Worker, n)
 	for i := range workers {
 		f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
@@ -126,7 +126,7 @@ func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, c
 		})
 	}
 	sum, err := runSchedule(s, lists, nil, profiles, sf)
-	if err != nil || sum.Enqueued != benchArticles {
+	if err != nil || sum.Enqueued != queueBenchArticles {
 		b.Fatalf("schedule: %v, %d enqueued", err, sum.Enqueued)
 	}
 	stored.Wait()

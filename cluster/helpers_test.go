@@ -25,8 +25,8 @@ import (
 // testTimeout bounds every wait of these tests.
 const testTimeout = 2 * time.Minute
 
-// connect starts an embedded server and connects to it with cfg.
-func connect(t testing.TB, cfg Config) *Conn {
+// newConn starts an embedded server and connects to it with cfg.
+func newConn(t testing.TB, cfg Config) *Conn {
 	t.Helper()
 	cfg.URL = natstest.Start(t).ClientURL()
 	c, err := Connect(context.Background(), cfg)
@@ -154,8 +154,8 @@ func runWorkers(t testing.TB, c *Conn, n int, state ingest.FetchState, cfg Worke
 	return sum
 }
 
-// records returns the pages on the records stream, in order.
-func records(t testing.TB, c *Conn) []*record.Page {
+// recordPages returns the pages on the records stream, in order.
+func recordPages(t testing.TB, c *Conn) []*record.Page {
 	t.Helper()
 	ctx := context.Background()
 	st, err := c.JS.Stream(ctx, c.Names.RecordStream)

@@ -23,7 +23,7 @@ import (
 // site within the duplicate window queues nothing.
 func TestScheduleWorkers_EveryArticleOnce(t *testing.T) {
 	site := testsite.New(t, 20)
-	c := connect(t, Config{Prefix: "T"})
+	c := newConn(t, Config{Prefix: "T"})
 	lists := sectionLists(t, site, "")
 	sum, counts := schedule(t, c, lists, nil)
 	if sum.Enqueued != 20 || counts.Enqueued != 20 || counts.Duplicates != 0 || sum.Lists.Polled != 1 {
@@ -46,7 +46,7 @@ func TestScheduleWorkers_EveryArticleOnce(t *testing.T) {
 	if got := site.Stats().Articles; got != 20 {
 		t.Errorf("the site served %d article pages, want 20", got)
 	}
-	pages := records(t, c)
+	pages := recordPages(t, c)
 	seen := map[string]int{}
 	for _, p := range pages {
 		seen[p.Source]++
@@ -72,7 +72,7 @@ func TestScheduleWorkers_EveryArticleOnce(t *testing.T) {
 // request is conditional, and nothing is published: the site answered 304.
 func TestScheduleWorkers_ConditionalRefresh(t *testing.T) {
 	site := testsite.New(t, 6)
-	c := connect(t, Config{Prefix: "T"})
+	c := newConn(t, Config{Prefix: "T"})
 	state := openState(t)
 	lists := sectionLists(t, site, "refresh = \"30d\"")
 	if sum, _ := schedule(t, c, lists, state); sum.Enqueued != 6 {
@@ -95,7 +95,7 @@ func TestScheduleWorkers_ConditionalRefresh(t *testing.T) {
 			t.Errorf("%s asked unconditionally", r.Path)
 		}
 	}
-	if n := len(records(t, c)); n != 6 {
+	if n := len(recordPages(t, c)); n != 6 {
 		t.Errorf("%d pages on the records stream, want 6", n)
 	}
 }
@@ -104,7 +104,7 @@ func TestScheduleWorkers_ConditionalRefresh(t *testing.T) {
 // everything still arrives.
 func TestSchedule_BackPressure(t *testing.T) {
 	site := testsite.New(t, 12)
-	c := connect(t, Config{Prefix: "T", WorkMaxMsgs: 3})
+	c := newConn(t, Config{Prefix: "T", WorkMaxMsgs: 3})
 	s := NewScheduler(c, nil)
 	done := make(chan struct{})
 	var sumEnqueued atomic.Int64
@@ -138,7 +138,7 @@ func TestSchedule_BackPressure(t *testing.T) {
 	if got := s.Counts(); got.Enqueued != 12 || sumEnqueued.Load() != 12 {
 		t.Errorf("scheduler: %+v, summary %d enqueued", got, sumEnqueued.Load())
 	}
-	if n := len(records(t, c)); n != 12 {
+	if n := len(recordPages(t, c)); n != 12 {
 		t.Errorf("%d pages, want 12", n)
 	}
 }
@@ -149,7 +149,7 @@ func TestSchedule_BackPressure(t *testing.T) {
 // not retried.
 func TestWorker_MaxDeliverDeadLetter(t *testing.T) {
 	site := testsite.New(t, 5)
-	c := connect(t, Config{Prefix: "T", MaxDeliver: 3})
+	c := newConn(t, Config{Prefix: "T", MaxDeliver: 3})
 	broken, gone, disallowed := site.ArticleURL(1), site.ArticleURL(2), site.ArticleURL(3)
 	site.Handle(strings.TrimPrefix(broken, site.URL("")), func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down", http.StatusInternalServerError)
@@ -206,7 +206,7 @@ func abandon(t *testing.T, c *Conn) {
 // deleted from the work stream.
 func TestWorker_AdvisoryDeadLetter(t *testing.T) {
 	site := testsite.New(t, 1)
-	c := connect(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: time.Second})
+	c := newConn(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: time.Second})
 	schedule(t, c, sectionLists(t, site, ""), nil)
 	abandon(t, c)
 	w := newWorker(t, c, nil, WorkerConfig{Name: "watcher"})
@@ -238,7 +238,7 @@ func TestWorker_SweepsParked(t *testing.T) {
 	for _, once := range []bool{true, false} {
 		t.Run(fmt.Sprintf("once=%v", once), func(t *testing.T) {
 			site := testsite.New(t, 2)
-			c := connect(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: 500 * time.Millisecond})
+			c := newConn(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: 500 * time.Millisecond})
 			schedule(t, c, sectionLists(t, site, ""), nil)
 			abandon(t, c)
 			cons, err := c.JS.Consumer(context.Background(), c.Names.WorkStream, c.Names.WorkConsumer)
@@ -277,7 +277,7 @@ func TestWorker_SweepsParked(t *testing.T) {
 // Messages that cannot be read go to the dead letters with an error
 // naming the message; they are not retried.
 func TestWorker_BadMessages(t *testing.T) {
-	c := connect(t, Config{Prefix: "T"})
+	c := newConn(t, Config{Prefix: "T"})
 	ctx := context.Background()
 	for _, body := range []string{`{"url":`, `{"source":"x"}`, `{"url":"ftp://a.example/x"}`, `{"url":"https://a.example/x","profiles":"[a.example]\ntitle: h1[\n"}`} {
 		if _, err := c.JS.Publish(ctx, c.Names.WorkSubject, []byte(body)); err != nil {
@@ -307,7 +307,7 @@ func TestWorker_BadMessages(t *testing.T) {
 // worker says it is in progress.
 func TestWorker_SlowFetchHeartbeat(t *testing.T) {
 	site := testsite.New(t, 1)
-	c := connect(t, Config{Prefix: "T", AckWait: time.Second})
+	c := newConn(t, Config{Prefix: "T", AckWait: time.Second})
 	schedule(t, c, sectionLists(t, site, ""), nil)
 	site.Reset()
 	site.SetLatency(3 * time.Second)
