@@ -212,7 +212,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	hctx := context.WithoutCancel(ctx)
 	slots := make(chan struct{}, w.cfg.Fetchers)
 	var inFlight sync.WaitGroup
-	defer inFlight.Wait()
+	defer func() {
+		inFlight.Wait()
+		// The acks are sent without waiting for an answer: make sure the
+		// server has them before the process may exit.
+		if err := w.c.NC.FlushTimeout(time.Minute); err != nil {
+			w.log.Warn("flush the last acks", slog.Any("err", err))
+		}
+	}()
 	for {
 		slots <- struct{}{}
 		m, err := it.Next(jetstream.NextMaxWait(pollWait))
