@@ -154,6 +154,19 @@ func runWorkers(t testing.TB, c *Conn, n int, state ingest.FetchState, cfg Worke
 	return sum
 }
 
+// runUntil runs w until cond holds, then stops it as SIGTERM would.
+func runUntil(t testing.TB, w *Worker, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- w.Run(ctx) }()
+	waitFor(t, what, cond)
+	cancel()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+}
+
 // recordPages returns the pages on the records stream, in order.
 func recordPages(t testing.TB, c *Conn) []*record.Page {
 	t.Helper()

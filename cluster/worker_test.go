@@ -121,20 +121,14 @@ func TestSchedule_BackPressure(t *testing.T) {
 	if n := streamMsgs(t, c, c.Names.WorkStream); n != 3 {
 		t.Fatalf("%d messages in a queue bounded at 3", n)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	w := newWorker(t, c, nil, WorkerConfig{Fetchers: 2})
-	stopped := make(chan error, 1)
-	go func() { stopped <- w.Run(ctx) }()
-	select {
-	case <-done:
-	case <-time.After(testTimeout):
-		t.Fatal("the scheduler never finished")
-	}
-	waitFor(t, "every page", func() bool { return streamMsgs(t, c, c.Names.RecordStream) == 12 })
-	cancel()
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
+	runUntil(t, newWorker(t, c, nil, WorkerConfig{Fetchers: 2}), "every page and the scheduler's end", func() bool {
+		select {
+		case <-done:
+			return streamMsgs(t, c, c.Names.RecordStream) == 12
+		default:
+			return false
+		}
+	})
 	if got := s.Counts(); got.Enqueued != 12 || sumEnqueued.Load() != 12 {
 		t.Errorf("scheduler: %+v, summary %d enqueued", got, sumEnqueued.Load())
 	}
@@ -209,15 +203,8 @@ func TestWorker_AdvisoryDeadLetter(t *testing.T) {
 	c := newConn(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: time.Second})
 	schedule(t, c, sectionLists(t, site, ""), nil)
 	abandon(t, c)
-	w := newWorker(t, c, nil, WorkerConfig{Name: "watcher"})
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- w.Run(ctx) }()
-	waitFor(t, "the dead letter", func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
-	cancel()
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
+	runUntil(t, newWorker(t, c, nil, WorkerConfig{Name: "watcher"}), "the dead letter",
+		func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
 	_, letters, err := c.DeadLetters(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -254,14 +241,7 @@ func TestWorker_SweepsParked(t *testing.T) {
 				ws = runWorkers(t, c, 1, nil, WorkerConfig{})
 			} else {
 				w := newWorker(t, c, nil, WorkerConfig{})
-				ctx, cancel := context.WithCancel(context.Background())
-				stopped := make(chan error, 1)
-				go func() { stopped <- w.Run(ctx) }()
-				waitFor(t, "the dead letter", func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
-				cancel()
-				if err := <-stopped; err != nil {
-					t.Fatal(err)
-				}
+				runUntil(t, w, "the dead letter", func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
 				ws = w.Stats()
 			}
 			if ws.Stored != 1 || ws.Dead != 1 {

@@ -82,6 +82,18 @@ func (r *clusterRun) pages() map[string]int {
 	return seen
 }
 
+// eachPageOnce fails the test unless every article of the site is on
+// the records stream exactly once.
+func (r *clusterRun) eachPageOnce() {
+	r.t.Helper()
+	seen := r.pages()
+	for i := range r.site.Len() {
+		if u := r.site.ArticleURL(i); seen[u] != 1 {
+			r.t.Errorf("%s on the records stream %d times", u, seen[u])
+		}
+	}
+}
+
 // status returns stats --nats --json.
 func (r *clusterRun) status() cluster.Status {
 	r.t.Helper()
@@ -135,12 +147,7 @@ func TestCluster_ScheduleWorkerStats(t *testing.T) {
 	if code != exitOK || !strings.Contains(stderr, "newsfeed: worker: 20 stored, 0 not modified, 0 skipped, 0 retried, 0 dead letters") {
 		t.Fatalf("worker: exit %d\n%s", code, stderr)
 	}
-	seen := r.pages()
-	for i := range 20 {
-		if u := r.site.ArticleURL(i); seen[u] != 1 {
-			t.Errorf("%s on the records stream %d times", u, seen[u])
-		}
-	}
+	r.eachPageOnce()
 	st := r.status()
 	if st.Work.Messages != 0 || st.Records.Messages != 20 || st.Records.LastSeq != 20 || st.Dead.Messages != 0 ||
 		!st.Workers.Exists || st.Workers.Pending != 0 || st.Workers.AckPending != 0 {
@@ -196,12 +203,7 @@ func TestCluster_WorkerKilledMidFetch(t *testing.T) {
 	if code != exitOK || !strings.Contains(stderr, "newsfeed: worker: 1 stored") {
 		t.Fatalf("second worker: exit %d\n%s", code, stderr)
 	}
-	seen := r.pages()
-	for i := range 6 {
-		if u := r.site.ArticleURL(i); seen[u] != 1 {
-			t.Errorf("%s on the records stream %d times", u, seen[u])
-		}
-	}
+	r.eachPageOnce()
 	if st := r.status(); st.Workers.Redelivered != 0 || st.Workers.AckPending != 0 || st.Work.Messages != 0 || st.Dead.Messages != 0 {
 		t.Errorf("status: %+v", st)
 	}
