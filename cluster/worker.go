@@ -183,11 +183,11 @@ func (w *Worker) Stats() WorkerStats {
 // worker died on its last delivery goes to the dead letters rather than
 // staying in the queue for ever.
 func (w *Worker) Run(ctx context.Context) error {
-	sub, err := w.watchAdvisories()
+	stopWatching, err := w.watchAdvisories()
 	if err != nil {
 		return err
 	}
-	defer sub.Unsubscribe()
+	defer stopWatching()
 
 	// A pull subscription that keeps up to Fetchers messages at hand.
 	it, err := w.cons.Messages(jetstream.PullMaxMessages(w.cfg.Fetchers))
@@ -235,7 +235,11 @@ func (w *Worker) Run(ctx context.Context) error {
 				if len(slots) > 0 {
 					continue
 				}
-				done, err := w.queueDone(ctx)
+				// Not cut short by ctx: a parked message is dead-lettered
+				// and deleted whole.
+				qctx, cancel := context.WithTimeout(hctx, time.Minute)
+				done, err := w.queueDone(qctx)
+				cancel()
 				switch {
 				case ctx.Err() != nil: // stopping: the iterator closes
 				case err != nil && w.cfg.Once:
@@ -308,9 +312,17 @@ type maxDeliveriesAdvisory struct {
 
 // watchAdvisories subscribes to the server's max-deliveries advisories
 // for the work consumer, in a queue group so that one worker handles each.
-func (w *Worker) watchAdvisories() (*nats.Subscription, error) {
+// stop unsubscribes and waits for an advisory being handled.
+func (w *Worker) watchAdvisories() (stop func(), err error) {
+	var mu sync.Mutex // held while an advisory is handled
+	stopped := false
 	subj := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + w.c.Names.WorkStream + "." + w.c.Names.WorkConsumer
 	sub, err := w.c.NC.QueueSubscribe(subj, w.c.Names.WorkConsumer, func(m *nats.Msg) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
 		var a maxDeliveriesAdvisory
 		if err := json.Unmarshal(m.Data, &a); err != nil || a.StreamSeq == 0 {
 			w.log.Warn("max-deliveries advisory unreadable", slog.String("data", string(m.Data)))
@@ -332,7 +344,12 @@ func (w *Worker) watchAdvisories() (*nats.Subscription, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: subscribe to max-deliveries advisories: %w", err)
 	}
-	return sub, nil
+	return func() {
+		sub.Unsubscribe()
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+	}, nil
 }
 
 // deadParked sends a work message the server will not deliver again to
