@@ -122,6 +122,21 @@ type Conn struct {
 // fetch-state bucket, so that a fresh server and an upgraded one end up
 // with the same configuration.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
+	c, err := Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.setup(ctx); err != nil {
+		c.NC.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Dial connects to cfg.URL and changes nothing on the server: for a
+// process that only looks (newsfeed stats --nats), so that its flags do
+// not reconfigure the streams.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("cluster: no NATS URL")
 	}
@@ -154,12 +169,7 @@ func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 		nc.Close()
 		return nil, fmt.Errorf("cluster: jetstream: %w", err)
 	}
-	c := &Conn{NC: nc, JS: js, Names: NamesFor(cfg.Prefix), Cfg: cfg}
-	if err := c.setup(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return c, nil
+	return &Conn{NC: nc, JS: js, Names: NamesFor(cfg.Prefix), Cfg: cfg}, nil
 }
 
 // Close drains the connection: what was published is sent first.

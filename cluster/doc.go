@@ -14,6 +14,31 @@
 //     fetchkv.go): shared fetch state and politeness in the fetch-state
 //     bucket — HostGate and RobotsCache for fetch.Config, FetchState for
 //     ingest.
+//   - schedule.go: the work message (one article to fetch) and the
+//     Scheduler, which publishes ingest.Run's articles (its Enqueue hook)
+//     to the work stream. The message id is the article's URL and the
+//     list's change marker, so a list polled twice within the duplicate
+//     window queues its articles once; a full queue (DiscardNew at
+//     MaxMsgs) makes the scheduler wait and retry, never drop.
+//   - worker.go: the Worker. Any number of them, in any number of
+//     processes, pull from one durable consumer (explicit acks, AckWait,
+//     MaxDeliver, bounded MaxAckPending). Per message: InProgress every
+//     AckWait/3 while it works; ingest.FetchArticle (conditional GET,
+//     parsed exactly as run parses); the page published to the records
+//     stream and its PubAck awaited; the URL's fetch state saved; only
+//     then the ack. A 304 or the same body again: state and ack, nothing
+//     published. robots.txt refusals, 404 and 410: ack, not retried. A
+//     transient failure: NakWithDelay, backing off. A permanent one (a
+//     page that cannot be parsed, a message that cannot be read) or the
+//     last delivery: a dead letter, then Term. Work whose worker died on
+//     its last delivery is dead-lettered by whichever worker hears the
+//     server's max-deliveries advisory (or, when none was running, by the
+//     first worker to find it parked while idle), and deleted from the
+//     work queue.
+//   - dead.go: dead letters: the work message as it was, with the URL,
+//     the error, the deliveries and the worker in headers.
+//   - status.go: the queue, the consumer, the records stream and the dead
+//     letters, for newsfeed stats --nats.
 //
 // Streams and buckets (Config.Prefix "NEWSFEED" by default):
 //

@@ -59,6 +59,9 @@ type listSource struct {
 	// next poll reads it whole again rather than getting a 304.
 	failed    atomic.Int64
 	listState []store.URLState
+	// marker stands for the list pages as this poll read them (see
+	// Work.Marker); set before its articles are picked.
+	marker string
 }
 
 // fetcher is a run's fetching side: the fetch jobs from the walker and
@@ -103,14 +106,18 @@ func (fr *fetcher) claim(u string) bool {
 
 // fetchJobs fetches jobs until they run out: a page whose body changed
 // goes on to the parse workers (out); a 304, or a 200 with the body of
-// last time, goes straight to the writer as a state update.
+// last time, goes straight to the writer as a state update. With
+// Options.Enqueue, jobs are handed to it instead, unfetched.
 func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job, items chan<- item) {
 	for j := range in {
 		if ctx.Err() != nil {
 			continue // drain
 		}
-		old := fr.oldState(ctx, j)
-		resp, err := fr.get(ctx, j.name, old)
+		if fr.opts.Enqueue != nil {
+			fr.enqueue(ctx, j, items)
+			continue
+		}
+		j, unchanged, err := fr.fetchArticle(ctx, j)
 		fr.opts.OnFetch()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -134,28 +141,43 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 			}
 			continue
 		}
-		st := old
-		st.URL, st.Status, st.LastFetched = j.name, resp.Status, resp.Date
-		st.ETag, st.LastModified = resp.Validators.ETag, resp.Validators.LastModified
-		if st.FirstFetched.IsZero() {
-			st.FirstFetched = resp.Date
-		}
-		if j.src != nil {
-			st.Source = j.src.Name
-		}
-		if resp.NotModified {
-			items <- item{state: &st, notParsed: true}
+		if unchanged != nil {
+			items <- item{state: unchanged, notParsed: true}
 			continue
 		}
-		hash := bodyHash(resp.Body)
-		if hash == old.BodyHash {
-			items <- item{state: &st, notParsed: true}
-			continue
-		}
-		st.BodyHash, st.LastChanged = hash, resp.Date
-		j.data, j.contentType, j.pageURL, j.state = resp.Body, resp.ContentType, resp.URL, &st
 		out <- j
 	}
+}
+
+// fetchArticle fetches j's URL conditionally. A page whose body changed
+// comes back on the job (data, contentType, pageURL and the state to save
+// once it is stored); a 304, or a 200 with the body of last time, gives
+// only the new state (unchanged).
+func (fr *fetcher) fetchArticle(ctx context.Context, j job) (_ job, unchanged *store.URLState, err error) {
+	old := fr.oldState(ctx, j)
+	resp, err := fr.get(ctx, j.name, old)
+	if err != nil {
+		return j, nil, err
+	}
+	st := old
+	st.URL, st.Status, st.LastFetched = j.name, resp.Status, resp.Date
+	st.ETag, st.LastModified = resp.Validators.ETag, resp.Validators.LastModified
+	if st.FirstFetched.IsZero() {
+		st.FirstFetched = resp.Date
+	}
+	if j.src != nil {
+		st.Source = j.src.Name
+	}
+	if resp.NotModified {
+		return j, &st, nil
+	}
+	hash := bodyHash(resp.Body)
+	if hash == old.BodyHash {
+		return j, &st, nil
+	}
+	st.BodyHash, st.LastChanged = hash, resp.Date
+	j.data, j.contentType, j.pageURL, j.state = resp.Body, resp.ContentType, resp.URL, &st
+	return j, nil, nil
 }
 
 // bodyHash is the hash of a body kept in the fetch state: SHA-256, hex.
@@ -216,6 +238,7 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 	fr.lists.Polled++
 	fr.mu.Unlock()
 
+	src.marker = listMarker(src.listState)
 	picked, capped, err := fr.pick(ctx, src, links)
 	if err != nil {
 		fr.listFailed(src, err, items)

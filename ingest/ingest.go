@@ -111,9 +111,16 @@ type Options struct {
 	// Fetchers is the number of fetches in flight; zero means
 	// DefaultFetchers.
 	Fetchers int
-	// OnFetch is called after each article fetch (done or failed), from
-	// a fetching goroutine, for progress.
+	// OnFetch is called after each article fetch (done or failed), or
+	// each article handed to Enqueue, from a fetching goroutine, for
+	// progress.
 	OnFetch func()
+	// Enqueue, when set, receives each article to fetch (of the lists
+	// and the URL sources) instead of the fetch pool: Run polls the lists
+	// and picks their articles as always, but fetches no article; a work
+	// queue's workers do (see FetchArticle). An error counts the article
+	// as failed, and its list is read whole again next time.
+	Enqueue func(ctx context.Context, w Work) error
 	// Now is the clock for max_age, every and refresh; nil means time.Now.
 	Now func() time.Time
 	// Stdin is read for the source "-".
@@ -186,7 +193,7 @@ func (l ListSource) HasLinkRule(profiles *parse.Profiles) bool {
 // Summary counts what a run did.
 type Summary struct {
 	// Read counts inputs taken up; each ends stored (new, changed or
-	// unchanged: see the WriteResult), not parsed, or failed.
+	// unchanged: see the WriteResult), not parsed, enqueued, or failed.
 	Read, Failed int
 	// NotParsed counts fetched pages not parsed because they had not
 	// changed: answered 304, or 200 with the body of last time.
@@ -194,6 +201,8 @@ type Summary struct {
 	// Deferred counts articles not fetched because their host is
 	// deferred.
 	Deferred int
+	// Enqueued counts the articles handed to Options.Enqueue.
+	Enqueued int
 	// WriteResult adds up what the store reported: pages new, changed and
 	// unchanged, records inserted and updated, and the newest change-log
 	// sequence number after the run.

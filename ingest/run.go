@@ -27,8 +27,8 @@ type item struct {
 	// notParsed: a fetched page that had not changed (state only);
 	// deferred: an article not fetched, its host deferred; skipped: an
 	// article robots.txt disallows; list: err is a list page's, not an
-	// input's.
-	notParsed, deferred, skipped, list bool
+	// input's; enqueued: an article handed to Options.Enqueue.
+	notParsed, deferred, skipped, list, enqueued bool
 }
 
 // Run reads and parses the inputs sources name — files, folders, "-"
@@ -36,13 +36,18 @@ type item struct {
 // their pages through w. It returns when every input is done, or, after
 // ctx is cancelled, once the pages already parsed are committed. The
 // error is non-nil only when w or opts.State failed; bad inputs are
-// counted in the summary and reported through opts.OnError.
+// counted in the summary and reported through opts.OnError. With
+// opts.Enqueue set and no file sources, nothing is written and w may be
+// nil.
 func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, error) {
 	opts = opts.withDefaults()
 	start := time.Now()
 	needFetch := len(opts.Lists) > 0 || slices.ContainsFunc(srcs, IsURL)
 	if needFetch && opts.Fetcher == nil {
 		return Summary{}, errors.New("ingest: URL sources need a fetcher")
+	}
+	if w == nil && slices.ContainsFunc(srcs, func(s string) bool { return !IsURL(s) }) {
+		return Summary{}, errors.New("ingest: file sources need a writer")
 	}
 	// stop ends the walker, the pollers, the fetchers and the workers
 	// early: on ctx's cancellation, or when the writer fails.
@@ -279,6 +284,11 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 				sum.Deferred++
 				continue
 			case it.skipped:
+				continue
+			case it.enqueued:
+				sum.Read++
+				sum.Enqueued++
+				opts.OnPage()
 				continue
 			}
 			sum.Read++

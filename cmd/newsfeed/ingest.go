@@ -89,32 +89,40 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 // from it. It returns the exit status to end with, or -1.
 func (c *ingestConfig) load(e *env, fs *flag.FlagSet) int {
 	c.set = setFlags(fs)
-	sc, err := c.fetch.loadSources()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
-	}
+	sc, code := loadSourcesFile(e, c.set, c.parse, c.fetch)
 	c.sources = sc
-	if sc == nil {
-		return -1
-	}
-	c.fetch.apply(sc, c.set)
-	if !c.set["db"] && sc.DB != "" {
+	if sc != nil && !c.set["db"] && sc.DB != "" {
 		*c.db = relative(sc, sc.DB)
 	}
-	if !c.set["profiles"] && sc.Profiles != "" {
-		c.parse.profiles = relative(sc, sc.Profiles)
-	}
-	if !c.set["max-bytes"] && sc.MaxBytes > 0 {
-		c.parse.maxBytes = sc.MaxBytes
-	}
-	return -1
+	return code
 }
 
-// lists returns the sources file's sources, each with its own profiles,
-// or an error naming the file and line of the first that cannot run.
-func (c *ingestConfig) lists(profiles *parse.Profiles) ([]ingest.ListSource, error) {
-	sc := c.sources
+// loadSourcesFile reads the sources file, if any, and fills in the parse
+// and fetch flags not given on the command line (set) from it. It
+// returns the file (nil: none) and the exit status to end with, or -1.
+func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConfig) (*sources.Config, int) {
+	sc, err := fc.loadSources()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return nil, exitUsage
+	}
+	if sc == nil {
+		return nil, -1
+	}
+	fc.apply(sc, set)
+	if !set["profiles"] && sc.Profiles != "" {
+		pc.profiles = relative(sc, sc.Profiles)
+	}
+	if !set["max-bytes"] && sc.MaxBytes > 0 {
+		pc.maxBytes = sc.MaxBytes
+	}
+	return sc, -1
+}
+
+// sourceLists returns the sources file's sources, each with its own
+// profiles, or an error naming the file and line of the first that
+// cannot run.
+func sourceLists(sc *sources.Config, profiles *parse.Profiles) ([]ingest.ListSource, error) {
 	var lists []ingest.ListSource
 	for _, s := range sc.Sources {
 		l := ingest.ListSource{Source: s}
@@ -151,7 +159,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	}
 	var lists []ingest.ListSource
 	if len(srcs) == 0 && c.sources != nil {
-		if lists, err = c.lists(profiles); err != nil {
+		if lists, err = sourceLists(c.sources, profiles); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			return exitUsage
 		}

@@ -17,13 +17,18 @@
 //	newsfeed restore [--db F] [--force] FILE
 //	newsfeed check [--db F] [--repair]
 //	newsfeed serve [--db F] [--addr A] [--base-url URL] [--every D | --nats URL]
+//	newsfeed schedule --nats URL [NATS flags] [parse flags] [fetch flags] [SOURCE...]
+//	newsfeed worker --nats URL [NATS flags] [parse flags] [fetch flags] [--once]
+//	newsfeed stats --nats URL [--json]
 //
 // A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a
 // file listing sources, one a line). The parse flags are --site, --url,
 // --profiles, --content-type and --max-bytes; the fetch flags --config,
 // --allow-private, --ignore-robots, --retries, --per-host, --delay,
 // --timeout, --fetchers and --contact. With no SOURCE, ingest and run
-// read the sources file (newsfeed.toml or --config), else seeds/.
+// read the sources file (newsfeed.toml or --config), else seeds/. The
+// NATS flags are --nats, --nats-prefix, --nats-replicas, --queue-max,
+// --ack-wait and --max-deliver.
 //
 // Exit status: 0 all good; 1 some inputs failed, or check found problems;
 // 2 usage or configuration error; 3 the database is locked by another
@@ -77,6 +82,8 @@ var commands = []command{
 	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
 	{"run", "ingest the sources (default: newsfeed.toml, else seeds/), then publish: the cron entry", runRun},
 	{"serve", "serve the feeds, an index page, a JSON API and metrics over HTTP (--every D: run too)", runServe},
+	{"schedule", "poll the sources' lists and queue their articles on NATS for workers (--nats URL)", runSchedule},
+	{"worker", "fetch and parse the queued articles and publish their records on NATS (--nats URL)", runWorker},
 	{"prune", "delete records past an age, with tombstones in the change log", runPrune},
 	{"compact", "rewrite the database without its free pages", runCompact},
 	{"backup", "write a consistent snapshot of the database to FILE", runBackup},

@@ -15,12 +15,16 @@ import (
 func runStats(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "stats", "")
 	dbPath, lockTimeout := dbFlags(fs)
+	nc := natsStatsFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
 		return exitUsage
+	}
+	if nc.url != "" {
+		return natsStats(ctx, e, nc)
 	}
 	s, code := openStore(ctx, e, "stats", *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
 	if code >= 0 {

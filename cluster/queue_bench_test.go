@@ -1,0 +1,137 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"newsfeed/fetch"
+	"newsfeed/ingest"
+	"newsfeed/internal/natstest"
+	"newsfeed/internal/storetest"
+	"newsfeed/internal/testsite"
+	"newsfeed/store"
+)
+
+// queueBenchArticles is the number of articles each path takes per iteration.
+const queueBenchArticles = 500
+
+// BenchmarkQueue sends the articles of a local test site that answers at
+// once through schedule → N workers (in this process, each with its own
+// fetcher, per_host 8) → the records stream, and, in the same iteration,
+// through the one-machine run (ingest.Run fetching and storing into
+// bbolt, per_host 8), so that both see the same load on a shared
+// machine. It reports queue-urls/s (from the schedule's start to the
+// last page acknowledged by the records stream), run-pages/s, and their
+// ratio x-run, and the CPU time each path took per page (this process
+// holds the site and the NATS server too). The queue path stops at the records stream: materialising
+// it into bbolt is the feed servers' work, done beside.
+func BenchmarkQueue(b *testing.B) {
+	site := testsite.New(b, queueBenchArticles)
+	srv := natstest.Start(b)
+	lists := sectionLists(b, site, fmt.Sprintf("max_articles = %d", queueBenchArticles))
+	profiles := siteProfiles(b)
+	iter := 0
+	for _, workers := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var queueTime, runTime, queueCPU, runCPU time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				iter++
+				c, err := Connect(context.Background(), Config{URL: srv.ClientURL(), Prefix: fmt.Sprintf("B%d", iter)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				wall, cpu := queueOnce(b, c, lists, workers)
+				queueTime, queueCPU = queueTime+wall, queueCPU+cpu
+				b.StopTimer()
+				c.Close()
+
+				s := storetest.Open(b, store.Options{NoSync: true})
+				f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+				cpu0 := cpuTime(b)
+				sum, err := ingest.Run(context.Background(), s, nil, ingest.Options{
+					Fetcher: f, State: s, Lists: lists, Profiles: profiles,
+					OnError: func(err error) { b.Error(err) },
+				})
+				f.Close()
+				if err != nil || sum.New != queueBenchArticles {
+					b.Fatalf("run: %v: %s", err, sum)
+				}
+				runTime += sum.Elapsed
+				runCPU += cpuTime(b) - cpu0
+				b.StartTimer()
+			}
+			n := float64(b.N * queueBenchArticles)
+			b.ReportMetric(n/queueTime.Seconds(), "queue-urls/s")
+			b.ReportMetric(n/runTime.Seconds(), "run-pages/s")
+			b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
+			b.ReportMetric(float64(queueCPU.Microseconds())/n, "queue-cpu-µs/url")
+			b.ReportMetric(float64(runCPU.Microseconds())/n, "run-cpu-µs/page")
+		})
+	}
+}
+
+// cpuTime returns the CPU time this process has used (user and system):
+// the test site, the NATS server and newsfeed, all in this process.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// queueOnce sets up n workers (the consumer, as a deployment has it
+// before work comes), then starts the timer, runs them, schedules the
+// lists, and returns the wall and CPU time until every article is on the
+// records stream.
+func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, cpu time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stored sync.WaitGroup
+	stored.Add(queueBenchArticles)
+	workers := make([]*Worker, n)
+	for i := range workers {
+		f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+		b.Cleanup(f.Close)
+		w, err := NewWorker(ctx, c, WorkerConfig{Fetchers: 16, Ingest: ingest.Options{Fetcher: f, Profiles: siteProfiles(b)},
+			OnMessage: func(o Outcome) {
+				if o != Stored {
+					b.Errorf("outcome %d", o)
+				}
+				stored.Done()
+			}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		workers[i] = w
+	}
+	sf := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer sf.Close()
+	s, profiles := NewScheduler(c, nil), siteProfiles(b)
+	time.Sleep(100 * time.Millisecond) // the server's file work of the set-up is done
+
+	b.StartTimer()
+	start, cpu0 := time.Now(), cpuTime(b)
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() {
+			if err := w.Run(ctx); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	sum, err := runSchedule(s, lists, nil, profiles, sf)
+	if err != nil || sum.Enqueued != queueBenchArticles {
+		b.Fatalf("schedule: %v, %d enqueued", err, sum.Enqueued)
+	}
+	stored.Wait()
+	wall, cpu = time.Since(start), cpuTime(b)-cpu0
+	cancel()
+	wg.Wait()
+	return wall, cpu
+}

@@ -1,0 +1,198 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/ingest"
+)
+
+// WorkMessage is one article to fetch, the body of a work-stream message
+// (JSON). It carries what a worker needs to read the page as the
+// one-machine run would: the source's name and site, and the source's
+// own profile file as text (the --profiles file is each worker's own
+// flag, as it is each run's).
+type WorkMessage struct {
+	URL      string `json:"url"`
+	Source   string `json:"source,omitempty"`
+	Site     string `json:"site,omitempty"`
+	Profiles string `json:"profiles,omitempty"`
+	// Marker stands for the list page as polled (ingest.Work.Marker);
+	// with URL it makes the message id.
+	Marker string `json:"marker,omitempty"`
+}
+
+// ErrBadWork wraps every reason DecodeWork refuses a message.
+var ErrBadWork = errors.New("bad work message")
+
+// EncodeWork returns the work-stream message for m. Its Nats-Msg-Id is
+// the URL and the marker: the same article of the same list, scheduled
+// twice within the stream's duplicate window, is queued once.
+func EncodeWork(subject string, m WorkMessage) (*nats.Msg, error) {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode work %s: %w", m.URL, err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Data = body
+	msg.Header.Set(nats.MsgIdHdr, m.URL+" "+m.Marker)
+	return msg, nil
+}
+
+// DecodeWork reads a work message's body. It refuses bad JSON and a
+// message whose url is missing or no absolute http(s) URL, with an error
+// wrapping ErrBadWork; the caller names the message.
+func DecodeWork(data []byte) (WorkMessage, error) {
+	var m WorkMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return WorkMessage{}, fmt.Errorf("%w: %w", ErrBadWork, err)
+	}
+	if m.URL == "" {
+		return m, fmt.Errorf("%w: no url", ErrBadWork)
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return m, fmt.Errorf("%w: url: %w", ErrBadWork, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return m, fmt.Errorf("%w: url %q is no http(s) URL", ErrBadWork, m.URL)
+	}
+	return m, nil
+}
+
+// Backpressure waits of a Scheduler whose work queue is full.
+const (
+	minFullWait = 20 * time.Millisecond
+	maxFullWait = 2 * time.Second
+)
+
+// Scheduler publishes articles to the work stream. It is safe for
+// concurrent use.
+type Scheduler struct {
+	c   *Conn
+	log *slog.Logger
+	// profiles maps a source's name to its own profile file's text.
+	profiles map[string]string
+
+	enqueued, duplicates, waits atomic.Int64
+}
+
+// ScheduleCounts counts what a Scheduler did: messages the stream took,
+// messages it dropped as duplicates of ones still in its window, and
+// waits for room in a full queue.
+type ScheduleCounts struct {
+	Enqueued, Duplicates, FullWaits int64
+}
+
+// NewScheduler returns a scheduler publishing to c's work stream.
+// profiles maps a source's name to the text of its own profile file
+// (sources without one are left out), which goes with each of its
+// articles.
+func NewScheduler(c *Conn, profiles map[string]string) *Scheduler {
+	return &Scheduler{c: c, log: c.Cfg.Log, profiles: profiles}
+}
+
+// Counts returns the counts so far.
+func (s *Scheduler) Counts() ScheduleCounts {
+	return ScheduleCounts{s.enqueued.Load(), s.duplicates.Load(), s.waits.Load()}
+}
+
+// Enqueue publishes w and waits for the stream's acknowledgement; it is
+// an ingest.Options.Enqueue. When the work queue is full (the stream
+// refuses: DiscardNew at MaxMsgs) it waits, backing off up to 2s, and
+// tries again until the stream takes it or ctx is done: nothing is
+// dropped. A stream that does not answer (electing a leader) is tried
+// again for up to MaxUnavailable.
+func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
+	msg, err := EncodeWork(s.c.Names.WorkSubject, WorkMessage{
+		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker,
+	})
+	if err != nil {
+		return err
+	}
+	ack, err := s.c.publish(ctx, msg, func() {
+		if s.waits.Add(1) == 1 {
+			s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if ack.Duplicate {
+		s.duplicates.Add(1)
+	} else {
+		s.enqueued.Add(1)
+	}
+	return nil
+}
+
+// publish publishes m and waits for the stream's acknowledgement. It
+// tries again, backing off up to 2s, while the stream does not answer
+// (for up to MaxUnavailable: a leader election, a server restarting; the
+// message id makes it safe) and, when onFull is set, while the stream is
+// full (calling onFull each time; as long as ctx lasts).
+func (c *Conn) publish(ctx context.Context, m *nats.Msg, onFull func()) (*jetstream.PubAck, error) {
+	wait, first := minFullWait, time.Now()
+	for {
+		ack, err := c.JS.PublishMsg(ctx, m)
+		switch {
+		case err == nil:
+			return ack, nil
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case onFull != nil && isQueueFull(err):
+			onFull()
+		case unavailable(err) && time.Since(first) < MaxUnavailable:
+			c.Cfg.Log.Info("stream unavailable: trying again", slog.String("subject", m.Subject), slog.Any("err", err))
+		default:
+			return nil, fmt.Errorf("publish to %s: %w", m.Subject, err)
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		wait = min(2*wait, maxFullWait)
+	}
+}
+
+// MaxUnavailable is how long a publish is tried again while its stream
+// does not answer (a leader election, a server restarting) before it
+// fails: the scheduler then counts the article as failed, a worker
+// delivers it again later.
+const MaxUnavailable = time.Minute
+
+// unavailable reports whether a publish failed because the stream did
+// not answer in time: worth trying again.
+func unavailable(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 503 { // "JetStream system temporarily unavailable"
+		return true
+	}
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, nats.ErrConnectionReconnecting) || errors.Is(err, nats.ErrDisconnected)
+}
+
+// isQueueFull reports whether a publish was refused because the stream
+// is full: with DiscardNew, JetStream answers "maximum messages exceeded"
+// (or bytes), error code 10077 on the servers of today; the text is what
+// every version shares.
+func isQueueFull(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	d := apiErr.Description
+	return strings.Contains(d, "maximum messages exceeded") || strings.Contains(d, "maximum bytes exceeded")
+}

@@ -1,0 +1,341 @@
+package cluster
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/ingest"
+	"newsfeed/internal/natstest"
+	"newsfeed/internal/testsite"
+)
+
+// Every article of the site goes through schedule and three workers to
+// the records stream exactly once; a second schedule of the unchanged
+// site within the duplicate window queues nothing.
+func TestScheduleWorkers_EveryArticleOnce(t *testing.T) {
+	site := testsite.New(t, 20)
+	c := newConn(t, Config{Prefix: "T"})
+	lists := sectionLists(t, site, "")
+	sum, counts := schedule(t, c, lists, nil)
+	if sum.Enqueued != 20 || counts.Enqueued != 20 || counts.Duplicates != 0 || sum.Lists.Polled != 1 {
+		t.Fatalf("first schedule: %+v, %+v", sum, counts)
+	}
+	// No fetch state: the list is read whole again, and the stream drops
+	// every article as a duplicate (same URL, same list).
+	sum, counts = schedule(t, c, lists, nil)
+	if sum.Enqueued != 20 || counts.Enqueued != 0 || counts.Duplicates != 20 {
+		t.Fatalf("second schedule: %+v, %+v", sum, counts)
+	}
+	if n := streamMsgs(t, c, c.Names.WorkStream); n != 20 {
+		t.Fatalf("%d work messages queued, want 20", n)
+	}
+	site.Reset()
+	ws := runWorkers(t, c, 3, nil, WorkerConfig{Fetchers: 4})
+	if ws.Stored != 20 || ws.Dead+ws.Retried+ws.Skipped != 0 {
+		t.Errorf("workers: %s", ws)
+	}
+	if got := site.Stats().Articles; got != 20 {
+		t.Errorf("the site served %d article pages, want 20", got)
+	}
+	pages := recordPages(t, c)
+	seen := map[string]int{}
+	for _, p := range pages {
+		seen[p.Source]++
+		if p.Article == nil || p.Article.Site != "观察者网" || len(p.Article.Paragraphs) != 6 || p.Seen.IsZero() {
+			t.Errorf("%s: article %+v, seen %v", p.Source, p.Article, p.Seen)
+		}
+	}
+	for i := range 20 {
+		if u := site.ArticleURL(i); seen[u] != 1 {
+			t.Errorf("%s on the records stream %d times", u, seen[u])
+		}
+	}
+	if len(pages) != 20 {
+		t.Errorf("%d pages on the records stream, want 20", len(pages))
+	}
+	if n := streamMsgs(t, c, c.Names.WorkStream); n != 0 {
+		t.Errorf("%d work messages left", n)
+	}
+}
+
+// With the fetch state shared, a later schedule with refresh queues each
+// article again (its marker holds when it was fetched), every worker's
+// request is conditional, and nothing is published: the site answered 304.
+func TestScheduleWorkers_ConditionalRefresh(t *testing.T) {
+	site := testsite.New(t, 6)
+	c := newConn(t, Config{Prefix: "T"})
+	state := openState(t)
+	lists := sectionLists(t, site, "refresh = \"30d\"")
+	if sum, _ := schedule(t, c, lists, state); sum.Enqueued != 6 {
+		t.Fatalf("first schedule: %+v", sum)
+	}
+	if ws := runWorkers(t, c, 2, state, WorkerConfig{}); ws.Stored != 6 {
+		t.Fatalf("first round: %s", ws)
+	}
+	site.Reset()
+	sum, counts := schedule(t, c, lists, state)
+	if sum.Enqueued != 6 || counts.Enqueued != 6 || sum.Fetch.NotModified != 1 {
+		t.Fatalf("refresh schedule: %+v, %+v", sum, counts)
+	}
+	ws := runWorkers(t, c, 2, state, WorkerConfig{})
+	if ws.NotModified != 6 || ws.Stored != 0 {
+		t.Errorf("refresh round: %s", ws)
+	}
+	for _, r := range site.Requests() {
+		if r.Path != "/robots.txt" && r.IfNoneMatch == "" {
+			t.Errorf("%s asked unconditionally", r.Path)
+		}
+	}
+	if n := len(recordPages(t, c)); n != 6 {
+		t.Errorf("%d pages on the records stream, want 6", n)
+	}
+}
+
+// A work queue smaller than the list: the scheduler waits for room and
+// everything still arrives.
+func TestSchedule_BackPressure(t *testing.T) {
+	site := testsite.New(t, 12)
+	c := newConn(t, Config{Prefix: "T", WorkMaxMsgs: 3})
+	s := NewScheduler(c, nil)
+	done := make(chan struct{})
+	var sumEnqueued atomic.Int64
+	lists, profiles, f := sectionLists(t, site, ""), siteProfiles(t), newFetcher(t)
+	go func() {
+		defer close(done)
+		sum, err := runSchedule(s, lists, nil, profiles, f)
+		if err != nil {
+			t.Error(err)
+		}
+		sumEnqueued.Store(int64(sum.Enqueued))
+	}()
+	waitFor(t, "the scheduler to find the queue full", func() bool { return s.Counts().FullWaits > 0 })
+	if n := streamMsgs(t, c, c.Names.WorkStream); n != 3 {
+		t.Fatalf("%d messages in a queue bounded at 3", n)
+	}
+	runUntil(t, newWorker(t, c, nil, WorkerConfig{Fetchers: 2}), "every page and the scheduler's end", func() bool {
+		select {
+		case <-done:
+			return streamMsgs(t, c, c.Names.RecordStream) == 12
+		default:
+			return false
+		}
+	})
+	if got := s.Counts(); got.Enqueued != 12 || sumEnqueued.Load() != 12 {
+		t.Errorf("scheduler: %+v, summary %d enqueued", got, sumEnqueued.Load())
+	}
+	if n := len(recordPages(t, c)); n != 12 {
+		t.Errorf("%d pages, want 12", n)
+	}
+}
+
+// A page the site answers 500 every time goes to the dead letters after
+// MaxDeliver deliveries, with its URL and error; the others are stored.
+// A 404, and a page robots.txt disallows, are acknowledged and skipped,
+// not retried.
+func TestWorker_MaxDeliverDeadLetter(t *testing.T) {
+	site := testsite.New(t, 5)
+	c := newConn(t, Config{Prefix: "T", MaxDeliver: 3})
+	broken, gone, disallowed := site.ArticleURL(1), site.ArticleURL(2), site.ArticleURL(3)
+	site.Handle(strings.TrimPrefix(broken, site.URL("")), func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	})
+	site.Handle(strings.TrimPrefix(gone, site.URL("")), http.NotFound)
+	schedule(t, c, sectionLists(t, site, ""), nil)
+	site.Handle("/robots.txt", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, "User-agent: *\nDisallow: %s\n", strings.TrimPrefix(disallowed, site.URL("")))
+	})
+	ws := runWorkers(t, c, 2, nil, WorkerConfig{})
+	if ws.Stored != 2 || ws.Skipped != 2 || ws.Dead != 1 || ws.Retried != 2 {
+		t.Errorf("workers: %s", ws)
+	}
+	st, err := c.Status(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Dead.Messages != 1 || len(st.Letters) != 1 || st.Work.Messages != 0 || st.Records.Messages != 2 {
+		t.Fatalf("status: %+v", st)
+	}
+	d := st.Letters[0]
+	if d.URL != broken || d.Deliveries != 3 || !strings.Contains(d.Error, "HTTP 500") || !strings.Contains(d.Error, broken) ||
+		!strings.HasPrefix(d.Worker, "w") {
+		t.Errorf("dead letter: %+v", d)
+	}
+	if m, err := DecodeWork(d.Work); err != nil || m.URL != broken {
+		t.Errorf("dead letter body: %v, %+v", err, m)
+	}
+}
+
+// abandon takes one work message and never answers, as a worker killed
+// mid-fetch would.
+func abandon(t *testing.T, c *Conn) {
+	t.Helper()
+	cons, err := EnsureWorkConsumer(context.Background(), c, DefaultMaxAckPending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for range batch.Messages() {
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("fetched %d messages, want 1 (%v)", n, batch.Error())
+	}
+}
+
+// A message whose worker dies on its last delivery is dead-lettered by a
+// running worker when the server's max-deliveries advisory comes, and
+// deleted from the work stream.
+func TestWorker_AdvisoryDeadLetter(t *testing.T) {
+	site := testsite.New(t, 1)
+	c := newConn(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: time.Second})
+	schedule(t, c, sectionLists(t, site, ""), nil)
+	abandon(t, c)
+	runUntil(t, newWorker(t, c, nil, WorkerConfig{Name: "watcher"}), "the dead letter",
+		func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
+	_, letters, err := c.DeadLetters(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := letters[0]
+	if d.URL != site.ArticleURL(0) || d.Deliveries != 1 || d.Worker != "watcher" || !strings.Contains(d.Error, "never answered") {
+		t.Errorf("dead letter: %+v", d)
+	}
+	if n := streamMsgs(t, c, c.Names.WorkStream); n != 0 {
+		t.Errorf("%d work messages left", n)
+	}
+}
+
+// When no worker heard the advisory, a worker finds the parked message
+// when it is idle and dead-letters it: one with Once before it returns,
+// a long-running one too.
+func TestWorker_SweepsParked(t *testing.T) {
+	for _, once := range []bool{true, false} {
+		t.Run(fmt.Sprintf("once=%v", once), func(t *testing.T) {
+			site := testsite.New(t, 2)
+			c := newConn(t, Config{Prefix: "T", MaxDeliver: 1, AckWait: 500 * time.Millisecond})
+			schedule(t, c, sectionLists(t, site, ""), nil)
+			abandon(t, c)
+			cons, err := c.JS.Consumer(context.Background(), c.Names.WorkStream, c.Names.WorkConsumer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server to give up on the message", func() bool {
+				info, err := cons.Info(context.Background())
+				return err == nil && info.NumAckPending == 0
+			})
+			var ws WorkerStats
+			if once {
+				ws = runWorkers(t, c, 1, nil, WorkerConfig{})
+			} else {
+				w := newWorker(t, c, nil, WorkerConfig{})
+				runUntil(t, w, "the dead letter", func() bool { return streamMsgs(t, c, c.Names.DeadStream) == 1 })
+				ws = w.Stats()
+			}
+			if ws.Stored != 1 || ws.Dead != 1 {
+				t.Errorf("worker: %s", ws)
+			}
+			if n := streamMsgs(t, c, c.Names.WorkStream); n != 0 {
+				t.Errorf("%d work messages left", n)
+			}
+		})
+	}
+}
+
+// Messages that cannot be read go to the dead letters with an error
+// naming the message; they are not retried.
+func TestWorker_BadMessages(t *testing.T) {
+	c := newConn(t, Config{Prefix: "T"})
+	ctx := context.Background()
+	for _, body := range []string{`{"url":`, `{"source":"x"}`, `{"url":"ftp://a.example/x"}`, `{"url":"https://a.example/x","profiles":"[a.example]\ntitle: h1[\n"}`} {
+		if _, err := c.JS.Publish(ctx, c.Names.WorkSubject, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := runWorkers(t, c, 1, nil, WorkerConfig{})
+	if ws.Dead != 4 || ws.Retried != 0 {
+		t.Errorf("worker: %s", ws)
+	}
+	_, letters, err := c.DeadLetters(ctx, 0)
+	if err != nil || len(letters) != 4 {
+		t.Fatalf("%d letters, %v", len(letters), err)
+	}
+	want := []string{"work message 1: bad work message: unexpected end of JSON input", "work message 2: bad work message: no url",
+		`work message 3: bad work message: url "ftp://a.example/x" is no http(s) URL`, "work message 4: source  profile:2: title: bad selector"}
+	// Handled at once: the letters come in any order.
+	slices.SortFunc(letters, func(a, b DeadLetter) int { return cmp.Compare(a.WorkSeq, b.WorkSeq) })
+	for i, d := range letters {
+		if !strings.HasPrefix(d.Error, want[i]) || d.WorkSeq != uint64(i+1) || d.Deliveries != 1 {
+			t.Errorf("letter %d: %+v, want error %q", i, d, want[i])
+		}
+	}
+}
+
+// A fetch slower than AckWait is not delivered to another worker: the
+// worker says it is in progress.
+func TestWorker_SlowFetchHeartbeat(t *testing.T) {
+	site := testsite.New(t, 1)
+	c := newConn(t, Config{Prefix: "T", AckWait: time.Second})
+	schedule(t, c, sectionLists(t, site, ""), nil)
+	site.Reset()
+	site.SetLatency(3 * time.Second)
+	ws := runWorkers(t, c, 2, nil, WorkerConfig{})
+	if ws.Stored != 1 || ws.Retried+ws.Dead != 0 {
+		t.Errorf("workers: %s", ws)
+	}
+	if n := site.Stats().Articles; n != 1 {
+		t.Errorf("the article was asked for %d times, want once", n)
+	}
+}
+
+// With R3 streams on three servers, the work stream's leader going away
+// holds the scheduler back only until another is elected: the article
+// is queued, once.
+func TestSchedule_LeaderLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three servers")
+	}
+	ctx := context.Background()
+	servers := natstest.Cluster(t, 3)
+	c, err := Connect(ctx, Config{URL: natstest.URLs(servers...), Replicas: 3, Prefix: "T"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st, err := c.JS.Stream(ctx, c.Names.WorkStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := st.CachedInfo().Cluster.Leader
+	for _, s := range servers {
+		if s.Name() == leader {
+			s.Shutdown()
+		}
+	}
+	s := NewScheduler(c, nil)
+	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+		t.Fatalf("enqueue with the leader gone: %v", err)
+	}
+	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Counts(); got.Enqueued != 1 || got.Duplicates != 1 {
+		t.Errorf("counts %+v", got)
+	}
+	info, err := st.Info(ctx)
+	if err != nil || info.State.Msgs != 1 || info.Cluster.Leader == leader {
+		t.Errorf("work stream: %v, %+v", err, info)
+	}
+}

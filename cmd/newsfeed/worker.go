@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"newsfeed/cluster"
+	"newsfeed/ingest"
+)
+
+// runWorker fetches and parses the articles of the work stream, as
+// schedule queues them, and publishes each page to the records stream
+// (--fetchers at once). It reads the sources file, if any, for the fetch
+// settings, the profiles and max_bytes, as run does. It runs until
+// SIGTERM or SIGINT (then it stops pulling, finishes the articles in
+// flight and exits 0) or, with --once, until the queue is empty (exit 1
+// when it sent work to the dead letters).
+func runWorker(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "worker", "--nats URL")
+	c := addClusterFlags(fs)
+	once := fs.Bool("once", false, "exit once the work queue is empty")
+	retryDelay := fs.Duration("retry-delay", cluster.DefaultRetryDelay, "the wait before an article that failed is tried again; it doubles with each try")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 0 || c.parse.url != "" {
+		fmt.Fprintln(e.stderr, "newsfeed: worker: takes no SOURCE and no --url: the work stream names the pages")
+		return exitUsage
+	}
+	if code := c.load(e, fs); code >= 0 {
+		return code
+	}
+	conn, f, code := c.open(ctx, e, "worker")
+	if code >= 0 {
+		return code
+	}
+	defer conn.Close()
+	defer f.Close()
+	start := time.Now()
+	w, err := cluster.NewWorker(ctx, conn, cluster.WorkerConfig{
+		Fetchers:   c.fetch.fetchers,
+		Once:       *once,
+		RetryDelay: *retryDelay,
+		Ingest: ingest.Options{
+			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
+			Fetcher: f, State: clusterFetchState(conn), Log: c.log,
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: worker: %v\n", err)
+		return exitFailed
+	}
+	code = exitOK
+	if err := w.Run(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: worker: %v\n", err)
+		code = exitFailed
+	}
+	st := w.Stats()
+	if *once && st.Dead > 0 {
+		code = max(code, exitFailed)
+	}
+	if !*c.quiet || code != exitOK {
+		fmt.Fprintf(e.stderr, "newsfeed: worker: %s; %s\n", st, time.Since(start).Round(time.Millisecond))
+	}
+	return code
+}

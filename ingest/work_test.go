@@ -1,0 +1,141 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"newsfeed/fetch"
+	"newsfeed/internal/storetest"
+	"newsfeed/internal/testsite"
+	"newsfeed/record"
+	"newsfeed/store"
+)
+
+// enqueueRun polls the site's section page with Enqueue set and returns
+// the work handed over, by URL.
+func enqueueRun(t *testing.T, site *testsite.Site, state FetchState, extra string) (Summary, map[string]Work) {
+	t.Helper()
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer f.Close()
+	var mu sync.Mutex
+	got := map[string]Work{}
+	sum, err := Run(context.Background(), nil, nil, Options{
+		Fetcher: f, State: state, Lists: []ListSource{{Source: sectionSource(t, site, extra)}}, Profiles: siteProfiles(t),
+		Site: "flag-site",
+		Enqueue: func(_ context.Context, w Work) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got[w.URL] = w
+			return nil
+		},
+		OnError: func(err error) { t.Error(err) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, got
+}
+
+// With Enqueue, Run fetches the list but no article: each goes to
+// Enqueue with its source, site and the list's marker, which stays the
+// same while the list does and changes with it.
+func TestRun_Enqueue(t *testing.T) {
+	site := testsite.New(t, 5)
+	sum, first := enqueueRun(t, site, nil, "")
+	if sum.Enqueued != 5 || len(first) != 5 || site.Stats().Articles != 0 {
+		t.Fatalf("%+v; %d handed over; the site served %d articles", sum, len(first), site.Stats().Articles)
+	}
+	marker := first[site.ArticleURL(0)].Marker
+	for u, w := range first {
+		if w.Source != "section" || w.Site != "flag-site" || w.Marker != marker || marker == "" || strings.Contains(u, "?s=") {
+			t.Errorf("%s: %+v", u, w)
+		}
+	}
+	_, again := enqueueRun(t, site, nil, "")
+	if again[site.ArticleURL(0)].Marker != marker {
+		t.Errorf("the unchanged list gave marker %q, then %q", marker, again[site.ArticleURL(0)].Marker)
+	}
+	site.Add()
+	_, changed := enqueueRun(t, site, nil, "site = \"src-site\"")
+	if w := changed[site.ArticleURL(0)]; w.Marker == marker || w.Site != "src-site" {
+		t.Errorf("after the list changed: %+v", w)
+	}
+}
+
+// An Enqueue error counts the article as failed, and the list keeps no
+// validators, so the next poll reads it whole.
+func TestRun_EnqueueError(t *testing.T) {
+	site := testsite.New(t, 2)
+	s := storetest.Open(t, store.Options{NoSync: true})
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer f.Close()
+	var errs []error
+	sum, err := Run(context.Background(), nil, nil, Options{
+		Fetcher: f, State: s, Lists: []ListSource{{Source: sectionSource(t, site, "")}}, Profiles: siteProfiles(t),
+		Enqueue: func(context.Context, Work) error { return errors.New("queue gone") },
+		OnError: func(err error) { errs = append(errs, err) },
+	})
+	if err != nil || sum.Failed != 2 || sum.Enqueued != 0 || len(errs) != 2 ||
+		!strings.Contains(errs[0].Error(), "source section: enqueue "+site.URL("")) {
+		t.Fatalf("%v; %+v; %v", err, sum, errs)
+	}
+	states, err := s.URLStates(context.Background(), []string{site.URL(testsite.SectionPath)})
+	if err != nil || len(states) != 0 {
+		t.Errorf("list state saved after failed enqueues: %v %v", states, err)
+	}
+}
+
+// FetchArticle gives the records Run stores for the same page; with the
+// state saved, the next call is conditional and gives no page; a page
+// that is no page is a *ParseError.
+func TestFetchArticle(t *testing.T) {
+	site := testsite.New(t, 2)
+	s := storetest.Open(t, store.Options{NoSync: true})
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer f.Close()
+	opts := Options{Fetcher: f, State: s, Profiles: siteProfiles(t)}
+	ctx := context.Background()
+	w := Work{URL: site.ArticleURL(1), Source: "section"}
+	got, err := FetchArticle(ctx, w, opts)
+	if err != nil || got.Page == nil || got.Page.Seen.IsZero() || got.State.Source != "section" || got.State.BodyHash == "" {
+		t.Fatalf("%v; %+v", err, got)
+	}
+
+	// The same page through Run.
+	var stored *record.Page
+	_, err = Run(ctx, writerFunc(func(pages []*record.Page) { stored = pages[0] }), []string{site.ArticleURL(1)},
+		Options{Fetcher: f, Profiles: siteProfiles(t)})
+	if err != nil || stored == nil {
+		t.Fatal(err)
+	}
+	if string(stored.ArticleJSON) != string(got.Page.ArticleJSON) || len(stored.Headlines) != len(got.Page.Headlines) {
+		t.Errorf("FetchArticle and Run differ:\n%s\n%s", got.Page.ArticleJSON, stored.ArticleJSON)
+	}
+
+	if err := s.PutURLStates(ctx, []store.URLState{got.State}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := FetchArticle(ctx, w, opts)
+	if err != nil || again.Page != nil || again.State.Status != http.StatusNotModified {
+		t.Errorf("second fetch: %v; %+v", err, again)
+	}
+
+	site.Handle("/empty", func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/html") })
+	_, err = FetchArticle(ctx, Work{URL: site.URL("/empty")}, opts)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.URL != site.URL("/empty") {
+		t.Errorf("empty page: %v, want a *ParseError", err)
+	}
+}
+
+// writerFunc is a Writer that hands each batch to fn.
+type writerFunc func([]*record.Page)
+
+func (fn writerFunc) WritePages(_ context.Context, pages []*record.Page) (record.WriteResult, error) {
+	fn(pages)
+	return record.WriteResult{New: len(pages)}, nil
+}
