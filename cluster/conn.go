@@ -52,6 +52,12 @@ type Config struct {
 	MaxDeliver int
 	// Log receives connection events; nil discards.
 	Log *slog.Logger
+	// Owner makes Connect update streams and the bucket that exist to this
+	// configuration. Without it Connect creates what is missing and leaves
+	// the rest as it finds it, so that a process started with other flags
+	// (a feed server with the default queue bound, say) does not undo the
+	// owner's settings. The scheduler is the owner.
+	Owner bool
 }
 
 func (c Config) withDefaults() Config {
@@ -118,9 +124,10 @@ type Conn struct {
 	Cfg   Config // with defaults filled in
 }
 
-// Connect connects to cfg.URL and creates or updates the streams and the
-// fetch-state bucket, so that a fresh server and an upgraded one end up
-// with the same configuration.
+// Connect connects to cfg.URL and creates the streams and the
+// fetch-state bucket that are missing; with cfg.Owner it also updates
+// those that exist to cfg, so that a changed setting (more replicas, a
+// larger queue) takes effect.
 func Connect(ctx context.Context, cfg Config) (*Conn, error) {
 	c, err := Dial(ctx, cfg)
 	if err != nil {
@@ -175,7 +182,8 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 // Close drains the connection: what was published is sent first.
 func (c *Conn) Close() error { return c.NC.Drain() }
 
-// setup creates or updates the streams and the bucket.
+// setup creates the streams and the bucket, or, for the owner, updates
+// them.
 func (c *Conn) setup(ctx context.Context) error {
 	n, cfg := c.Names, c.Cfg
 	streams := []jetstream.StreamConfig{{
@@ -206,16 +214,35 @@ func (c *Conn) setup(ctx context.Context) error {
 		Storage:     jetstream.FileStorage,
 	}}
 	for _, sc := range streams {
-		if _, err := c.JS.CreateOrUpdateStream(ctx, sc); err != nil {
+		var err error
+		if cfg.Owner {
+			_, err = c.JS.CreateOrUpdateStream(ctx, sc)
+		} else if _, err = c.JS.Stream(ctx, sc.Name); errors.Is(err, jetstream.ErrStreamNotFound) {
+			_, err = c.JS.CreateStream(ctx, sc)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				err = nil // another process made it first
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("cluster: stream %s: %w", sc.Name, err)
 		}
 	}
-	if _, err := c.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv := jetstream.KeyValueConfig{
 		Bucket:      n.FetchBucket,
 		Description: "newsfeed: shared fetch state and politeness",
 		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
-	}); err != nil {
+	}
+	var err error
+	if cfg.Owner {
+		_, err = c.JS.CreateOrUpdateKeyValue(ctx, kv)
+	} else if _, err = c.JS.KeyValue(ctx, kv.Bucket); errors.Is(err, jetstream.ErrBucketNotFound) {
+		_, err = c.JS.CreateKeyValue(ctx, kv)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			err = nil
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("cluster: bucket %s: %w", n.FetchBucket, err)
 	}
 	return nil

@@ -12,30 +12,27 @@ import (
 
 	"newsfeed/cluster"
 	"newsfeed/fetch"
-	"newsfeed/ingest"
 	"newsfeed/parse"
 	"newsfeed/sources"
 )
 
-// queueConfig holds the flags that say which NATS to use and how its
-// streams are set up, for schedule and worker: every process of one
-// deployment takes the same (--nats-prefix and --nats-replicas as serve
-// --nats and ingest --from-nats do), since each creates or updates the
-// streams on connecting.
+// queueConfig holds the NATS flags of schedule and worker: the URL, the
+// names and replicas every process gives alike (natsConfig), and the
+// queue's settings. schedule owns the streams' settings: it updates them
+// to its flags, while every other process only creates what is missing.
 type queueConfig struct {
-	url, prefix string
-	replicas    int
-	queueMax    int64
-	ackWait     time.Duration
-	maxDeliver  int
+	*natsConfig
+	url        string
+	queueMax   int64
+	ackWait    time.Duration
+	maxDeliver int
+	owner      bool
 }
 
 // addQueueFlags adds the NATS flags of schedule and worker to fs.
 func addQueueFlags(fs *flag.FlagSet) *queueConfig {
-	c := &queueConfig{}
+	c := &queueConfig{natsConfig: addNATSFlags(fs)}
 	fs.StringVar(&c.url, "nats", "", "the NATS server URL, or several joined by commas (required)")
-	fs.StringVar(&c.prefix, "nats-prefix", cluster.DefaultPrefix, "the prefix of the streams, consumer and bucket names")
-	fs.IntVar(&c.replicas, "nats-replicas", 1, "the streams' replicas: 1 for one NATS server, 3 for a cluster")
 	fs.Int64Var(&c.queueMax, "queue-max", cluster.DefaultWorkMaxMsgs, "the most articles queued; schedule waits beyond it")
 	fs.DurationVar(&c.ackWait, "ack-wait", cluster.DefaultAckWait, "how long a worker may go silent on an article before it goes to another")
 	fs.IntVar(&c.maxDeliver, "max-deliver", cluster.DefaultMaxDeliver, "deliveries of an article before it goes to the dead letters")
@@ -44,8 +41,8 @@ func addQueueFlags(fs *flag.FlagSet) *queueConfig {
 
 // config returns the cluster configuration the flags describe.
 func (c *queueConfig) config(log *slog.Logger) cluster.Config {
-	return cluster.Config{URL: c.url, Name: "newsfeed", Prefix: c.prefix, Replicas: c.replicas,
-		WorkMaxMsgs: c.queueMax, AckWait: c.ackWait, MaxDeliver: c.maxDeliver, Log: log}
+	return cluster.Config{URL: c.url, Name: "newsfeed", Prefix: *c.prefix, Replicas: *c.replicas,
+		WorkMaxMsgs: c.queueMax, AckWait: c.ackWait, MaxDeliver: c.maxDeliver, Owner: c.owner, Log: log}
 }
 
 // connect connects to NATS and sets up the streams, or prints why not
@@ -108,29 +105,59 @@ func (c *clusterFlags) load(e *env, fs *flag.FlagSet) int {
 	return -1
 }
 
-// open connects to NATS and returns the connection and the process's
-// fetcher, or the exit status to end with. The caller closes both.
-func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*cluster.Conn, *fetch.Fetcher, int) {
+// clusterProc is what a schedule or worker process holds: its NATS
+// connection, and the fetcher and fetch state it shares with every other
+// through the fetch-state bucket.
+type clusterProc struct {
+	conn    *cluster.Conn
+	fetcher *fetch.Fetcher
+	state   *cluster.FetchState
+	gate    *cluster.HostGate
+}
+
+// close closes the fetcher, the gate and the connection.
+func (p *clusterProc) close() {
+	p.fetcher.Close()
+	p.gate.Close()
+	p.conn.Close()
+}
+
+// open connects to NATS and sets up the process's fetcher and fetch
+// state, or returns the exit status to end with. The fetcher's per-host
+// slots, start times, pauses, deferrals and robots.txt are those of the
+// fetch-state bucket, so that politeness holds across all workers
+// together; its URL validators too, so that a conditional GET works
+// whichever worker takes the URL. The caller closes it.
+func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterProc, int) {
 	conn, code := c.nats.connect(ctx, e, cmd, c.log)
 	if code >= 0 {
-		return nil, nil, code
+		return nil, code
 	}
-	return conn, clusterFetcher(c.fetch, c.sources, c.parse.maxBytes, e, *c.verbose, conn), -1
-}
-
-// clusterFetcher returns the fetcher of a schedule or worker process:
-// the one place where the fetch flags and the shared state on NATS meet.
-func clusterFetcher(fc *fetchConfig, sc *sources.Config, maxBytes int, e *env, verbose bool, _ *cluster.Conn) *fetch.Fetcher {
-	return fc.fetcher(sc, maxBytes, e, verbose)
-}
-
-// clusterFetchState returns the fetch state shared by every schedule and
-// worker process. There is none yet: lists are read whole at every poll
-// (the work stream drops the articles already queued) and articles are
-// fetched unconditionally (the records stream drops a page published
-// again unchanged).
-func clusterFetchState(*cluster.Conn) ingest.FetchState {
-	return nil
+	p := &clusterProc{conn: conn}
+	gate, err := cluster.NewHostGate(ctx, conn, cluster.GateOptions{})
+	var robots *cluster.RobotsCache
+	if err == nil {
+		p.gate = gate
+		robots, err = cluster.NewRobotsCache(ctx, conn, 0)
+	}
+	if err == nil {
+		p.state, err = cluster.NewFetchState(ctx, conn)
+	}
+	if err != nil {
+		if p.gate != nil {
+			p.gate.Close()
+		}
+		conn.Close()
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+		if ctx.Err() != nil {
+			return nil, signalExit(ctx)
+		}
+		return nil, exitFailed
+	}
+	fc := c.fetch.settings(c.sources, c.parse.maxBytes, e, *c.verbose)
+	fc.Gate, fc.Robots = gate, robots
+	p.fetcher = fetch.New(fc)
+	return p, -1
 }
 
 // natsStatsOptions are stats' flags for the state on NATS.

@@ -128,7 +128,9 @@ func stall(site *testsite.Site, i int) (started <-chan struct{}, release func())
 }
 
 // schedule → worker → the records stream: every article once; a second
-// schedule of the unchanged site queues nothing; stats --nats shows it.
+// schedule of the unchanged site gets a 304 for its list from the
+// validators in the fetch-state bucket and queues nothing; stats --nats
+// shows it.
 func TestCluster_ScheduleWorkerStats(t *testing.T) {
 	r := newClusterRun(t, 20)
 	code, _, stderr := r.cmd("schedule")
@@ -136,7 +138,7 @@ func TestCluster_ScheduleWorkerStats(t *testing.T) {
 		t.Fatalf("schedule: exit %d\n%s", code, stderr)
 	}
 	code, _, stderr = r.cmd("schedule")
-	if code != exitOK || !strings.Contains(stderr, "0 articles queued, 20 already queued") {
+	if code != exitOK || !strings.Contains(stderr, "0 articles queued, 0 already queued") || !strings.Contains(stderr, "1 requests, 1 304s") {
 		t.Fatalf("second schedule: exit %d\n%s", code, stderr)
 	}
 	code, out, _ := runCmd(t, "", "stats", "--nats", r.nats)

@@ -115,6 +115,12 @@ func (c *fetchConfig) apply(sc *sources.Config, set map[string]bool) {
 
 // fetcher returns the fetcher the flags describe.
 func (c *fetchConfig) fetcher(sc *sources.Config, maxBytes int, e *env, verbose bool) *fetch.Fetcher {
+	return fetch.New(c.settings(sc, maxBytes, e, verbose))
+}
+
+// settings returns the fetch configuration the flags and the sources file
+// describe.
+func (c *fetchConfig) settings(sc *sources.Config, maxBytes int, e *env, verbose bool) fetch.Config {
 	cfg := fetch.Config{
 		UserAgent:    fetch.UserAgent(version, c.contact),
 		MaxBytes:     int64(maxBytes),
@@ -137,7 +143,7 @@ func (c *fetchConfig) fetcher(sc *sources.Config, maxBytes int, e *env, verbose 
 	if verbose {
 		cfg.Logger = e.verboseLog()
 	}
-	return fetch.New(cfg)
+	return cfg
 }
 
 // relative resolves a path named in the sources file against its folder.

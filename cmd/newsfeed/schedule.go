@@ -19,6 +19,7 @@ import (
 func runSchedule(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "schedule", "--nats URL [SOURCE...]  (URLs, @FILE; default: the sources file)")
 	c := addClusterFlags(fs)
+	c.nats.owner = true // the scheduler's flags set the streams up
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -52,16 +53,15 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	conn, f, code := c.open(ctx, e, "schedule")
+	p, code := c.open(ctx, e, "schedule")
 	if code >= 0 {
 		return code
 	}
-	defer conn.Close()
-	defer f.Close()
-	s := cluster.NewScheduler(conn, texts)
+	defer p.close()
+	s := cluster.NewScheduler(p.conn, texts)
 	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
 		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
-		Fetcher: f, State: clusterFetchState(conn), Lists: lists, Fetchers: c.fetch.fetchers,
+		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers,
 		Enqueue: s.Enqueue, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },
 	})

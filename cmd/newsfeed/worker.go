@@ -31,20 +31,19 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	if code := c.load(e, fs); code >= 0 {
 		return code
 	}
-	conn, f, code := c.open(ctx, e, "worker")
+	p, code := c.open(ctx, e, "worker")
 	if code >= 0 {
 		return code
 	}
-	defer conn.Close()
-	defer f.Close()
+	defer p.close()
 	start := time.Now()
-	w, err := cluster.NewWorker(ctx, conn, cluster.WorkerConfig{
+	w, err := cluster.NewWorker(ctx, p.conn, cluster.WorkerConfig{
 		Fetchers:   c.fetch.fetchers,
 		Once:       *once,
 		RetryDelay: *retryDelay,
 		Ingest: ingest.Options{
 			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
-			Fetcher: f, State: clusterFetchState(conn), Log: c.log,
+			Fetcher: p.fetcher, State: p.state, Log: c.log,
 		},
 	})
 	if err != nil {
