@@ -130,3 +130,24 @@ func FuzzDecodePage(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEncodePage encodes the seed page (an article, an interview
+// and 42 headlines) as a worker does, its records' JSON already made.
+func BenchmarkEncodePage(b *testing.B) {
+	res := parseSeed(b)
+	aj, _ := res.Article.MarshalJSON()
+	ij, _ := res.Interview.MarshalJSON()
+	p := &record.Page{Source: "https://example.com/a.shtml", ContentHash: res.Article.ContentHash,
+		Article: res.Article, ArticleJSON: aj, Interview: res.Interview, InterviewJSON: ij, Headlines: res.Headlines}
+	m, err := EncodePage("T.records", p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(m.Data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := EncodePage("T.records", p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
