@@ -9,12 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
 )
 
 // asset is one response body kept in memory with everything its
 // headers need, precomputed so that serving it allocates nothing: the
-// header values are slices shared by every response (net/http never
-// changes them).
+// header values are byte slices shared by every response (fasthttp
+// copies them into the response's own buffer).
 type asset struct {
 	body, gz []byte
 	// etag, gzETag: the strong ETags of the identity and the gzip
@@ -23,10 +26,10 @@ type asset struct {
 	// lastModified is zero when the asset has no date.
 	lastModified time.Time
 
-	hType, hETag, hGzETag, hLastModified, hLen, hGzLen []string
+	hType, hETag, hGzETag, hLastModified []byte
 	// hPageType, when set, is the Content-Type for a browser that asks
 	// for a page (see pageType); hVary then names Accept too.
-	hPageType, hVary []string
+	hPageType, hVary []byte
 
 	// counters are the metrics of the asset's route.
 	counters *routeCounters
@@ -45,13 +48,12 @@ func newAsset(body []byte, ctype string, lastModified time.Time) *asset {
 		etag:         `"` + tag + `"`,
 		gzETag:       `"` + tag + `-gz"`,
 		lastModified: lastModified,
-		hType:        []string{ctype},
-		hLen:         []string{strconv.Itoa(len(body))},
+		hType:        []byte(ctype),
 		hVary:        hVaryEncoding,
 	}
-	a.hETag, a.hGzETag = []string{a.etag}, []string{a.gzETag}
+	a.hETag, a.hGzETag = []byte(a.etag), []byte(a.gzETag)
 	if !lastModified.IsZero() {
-		a.hLastModified = []string{lastModified.UTC().Format(http.TimeFormat)}
+		a.hLastModified = []byte(lastModified.UTC().Format(http.TimeFormat))
 	}
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
@@ -60,7 +62,6 @@ func newAsset(body []byte, ctype string, lastModified time.Time) *asset {
 		zw.Close()
 		if buf.Len() < len(body) {
 			a.gz = buf.Bytes()
-			a.hGzLen = []string{strconv.Itoa(len(a.gz))}
 		}
 	}
 	return a
@@ -73,58 +74,81 @@ func (a *asset) withPageType() *asset {
 	return a
 }
 
-// Header values every asset response shares.
+// Header names and values of asset responses, made once.
 var (
-	hVaryEncoding = []string{"Accept-Encoding"}
-	hVaryAccept   = []string{"Accept, Accept-Encoding"}
-	hXMLPage      = []string{"application/xml; charset=utf-8"}
-	hGzip         = []string{"gzip"}
-	hNoSniff      = []string{"nosniff"}
-	hAllowGET     = []string{"GET, HEAD"}
+	hdrCacheControl  = []byte("Cache-Control")
+	hdrVary          = []byte("Vary")
+	hdrETag          = []byte("Etag")
+	hdrLastModified  = []byte("Last-Modified")
+	hdrNoSniff       = []byte("X-Content-Type-Options")
+	hdrContentEncode = []byte("Content-Encoding")
+
+	hVaryEncoding = []byte("Accept-Encoding")
+	hVaryAccept   = []byte("Accept, Accept-Encoding")
+	hXMLPage      = []byte("application/xml; charset=utf-8")
+	hGzip         = []byte("gzip")
+	bNoSniff      = []byte("nosniff")
+)
+
+// Header values of the other routes' responses (net/http, see route).
+var (
+	hNoSniff  = []string{"nosniff"}
+	hAllowGET = []string{"GET, HEAD"}
 )
 
 // serveAsset answers a GET or HEAD for a: 304 when the request's
 // validators match, else the body, gzip-compressed when the client takes
 // it. It returns the status and the body bytes written.
-func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl []string) (int, int) {
-	h := w.Header()
-	useGzip := a.gz != nil && acceptsGzip(r.Header["Accept-Encoding"])
-	h["Cache-Control"] = cacheControl
-	h["Vary"] = a.hVary
-	if useGzip {
-		h["Etag"] = a.hGzETag
-	} else {
-		h["Etag"] = a.hETag
+func serveAsset(c *fasthttp.RequestCtx, a *asset, cacheControl []byte) (int, int) {
+	req, h := &c.Request.Header, &c.Response.Header
+	useGzip := false
+	if a.gz != nil {
+		for _, v := range req.PeekAll(fasthttp.HeaderAcceptEncoding) {
+			if acceptsGzip(b2s(v)) {
+				useGzip = true
+				break
+			}
+		}
 	}
-	if notModified(r, a) {
+	h.SetCanonical(hdrCacheControl, cacheControl)
+	h.SetCanonical(hdrVary, a.hVary)
+	if useGzip {
+		h.SetCanonical(hdrETag, a.hGzETag)
+	} else {
+		h.SetCanonical(hdrETag, a.hETag)
+	}
+	if notModified(req, a) {
 		// RFC 9110 §15.4.5: the fields a 200 would have sent that
 		// caches update from, and no representation metadata.
-		w.WriteHeader(http.StatusNotModified)
+		c.SetStatusCode(http.StatusNotModified)
 		return http.StatusNotModified, 0
 	}
-	h["Content-Type"] = a.hType
-	if a.hPageType != nil && pageType(r.Header["Accept"]) {
-		h["Content-Type"] = a.hPageType
+	ctype := a.hType
+	if a.hPageType != nil && pageType(req.PeekAll(fasthttp.HeaderAccept)) {
+		ctype = a.hPageType
 	}
-	h["X-Content-Type-Options"] = hNoSniff
+	h.SetContentTypeBytes(ctype)
+	h.SetCanonical(hdrNoSniff, bNoSniff)
 	if a.hLastModified != nil {
-		h["Last-Modified"] = a.hLastModified
+		h.SetCanonical(hdrLastModified, a.hLastModified)
 	}
 	body := a.body
 	if useGzip {
-		h["Content-Encoding"] = hGzip
-		h["Content-Length"] = a.hGzLen
+		h.SetCanonical(hdrContentEncode, hGzip)
 		body = a.gz
-	} else {
-		h["Content-Length"] = a.hLen
 	}
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead {
+	// The body is shared, never copied; fasthttp sets Content-Length
+	// from it and sends none of it for a HEAD.
+	c.Response.SetBodyRaw(body)
+	if c.IsHead() {
 		return http.StatusOK, 0
 	}
-	n, _ := w.Write(body) // a client gone away is no error of ours
-	return http.StatusOK, n
+	return http.StatusOK, len(body)
 }
+
+// b2s returns b as a string without copying. The string must not be
+// kept: fasthttp reuses b once the request is answered.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // pageType reports whether the Accept values are a browser's navigation
 // (text/html wanted, no feed type named). Browsers show
@@ -133,9 +157,10 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a *asset, cacheControl [
 // instruction; served as application/xml, the same bytes become a page.
 // Feed readers name a feed type, or send */* or nothing, and get the
 // feed's own type.
-func pageType(accept []string) bool {
+func pageType(accept [][]byte) bool {
 	html := false
-	for _, v := range accept {
+	for _, b := range accept {
+		v := b2s(b)
 		if strings.Contains(v, "application/atom+xml") || strings.Contains(v, "application/rss+xml") {
 			return false
 		}
@@ -148,20 +173,20 @@ func pageType(accept []string) bool {
 // says: If-None-Match when present (weak comparison, either
 // representation's ETag, or *), else If-Modified-Since against
 // Last-Modified, to the second.
-func notModified(r *http.Request, a *asset) bool {
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+func notModified(req *fasthttp.RequestHeader, a *asset) bool {
+	if inm := req.PeekAll(fasthttp.HeaderIfNoneMatch); len(inm) > 0 {
 		for _, v := range inm {
-			if etagListMatches(v, a.etag, a.gzETag) {
+			if etagListMatches(b2s(v), a.etag, a.gzETag) {
 				return true
 			}
 		}
 		return false
 	}
-	ims := r.Header.Get("If-Modified-Since")
-	if ims == "" || a.lastModified.IsZero() {
+	ims := req.Peek(fasthttp.HeaderIfModifiedSince)
+	if len(ims) == 0 || a.lastModified.IsZero() {
 		return false
 	}
-	t, err := http.ParseTime(ims)
+	t, err := http.ParseTime(string(ims))
 	if err != nil {
 		return false
 	}
@@ -188,20 +213,18 @@ func etagListMatches(v string, tags ...string) bool {
 	return false
 }
 
-// acceptsGzip reports whether the Accept-Encoding values take gzip:
+// acceptsGzip reports whether an Accept-Encoding value takes gzip:
 // named (or x-gzip, or *) with a q-value other than 0.
-func acceptsGzip(values []string) bool {
-	for _, v := range values {
-		for v != "" {
-			var item string
-			item, v, _ = strings.Cut(v, ",")
-			name, params, _ := strings.Cut(item, ";")
-			name = strings.TrimSpace(name)
-			if !strings.EqualFold(name, "gzip") && !strings.EqualFold(name, "x-gzip") && name != "*" {
-				continue
-			}
-			return !zeroQ(params)
+func acceptsGzip(v string) bool {
+	for v != "" {
+		var item string
+		item, v, _ = strings.Cut(v, ",")
+		name, params, _ := strings.Cut(item, ";")
+		name = strings.TrimSpace(name)
+		if !strings.EqualFold(name, "gzip") && !strings.EqualFold(name, "x-gzip") && name != "*" {
+			continue
 		}
+		return !zeroQ(params)
 	}
 	return false
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"newsfeed/record"
 	"newsfeed/store"
 )
@@ -575,7 +577,7 @@ func TestAcceptsGzip(t *testing.T) {
 		"gzip": true, "GZIP": true, "deflate, gzip": true, "gzip;q=0.5": true, "*": true, "x-gzip": true,
 		"": false, "identity": false, "gzip;q=0": false, "gzip; q=0.0": false, "br, deflate": false, "gzipx": false,
 	} {
-		if got := acceptsGzip([]string{v}); got != want {
+		if got := acceptsGzip(v); got != want {
 			t.Errorf("%q: %v, want %v", v, got, want)
 		}
 	}
@@ -588,8 +590,8 @@ func TestServe_ShutdownFinishesRequests(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	ts := startServer(t, Config{DB: newDB(t, 2)}, "")
 	_, want := get(t, "GET", ts.url+"articles.atom")
-	hold := func(r *http.Request) {
-		if r.URL.RawQuery == "hold" {
+	hold := func(c *fasthttp.RequestCtx) {
+		if string(c.URI().QueryString()) == "hold" {
 			close(entered)
 			<-release
 		}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
 
 	"newsfeed/feed"
 	"newsfeed/store"
@@ -94,10 +96,17 @@ type Server struct {
 	// lastErr is the last refresh's error, for /healthz.
 	lastErr atomic.Pointer[string]
 
-	cacheControl []string
+	// cacheControl is the Cache-Control value of assets.
+	cacheControl []byte
+	// other answers every request but a GET or HEAD of an asset: route,
+	// through fasthttpadaptor (see serveOther).
+	other fasthttp.RequestHandler
+	// baseCtx is the context of requests other answers: Serve's, never
+	// cancelled.
+	baseCtx context.Context
 	// hold, when set, runs first for every request: a test holds a
 	// request in flight with it.
-	hold atomic.Pointer[func(*http.Request)]
+	hold atomic.Pointer[func(*fasthttp.RequestCtx)]
 }
 
 // New checks cfg and returns a Server. It builds the first snapshot
@@ -152,7 +161,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.prefix = base.Path
 	s.stylesheet = newAsset(feed.Stylesheet(), feed.StylesheetMediaType+"; charset=utf-8", time.Time{})
-	s.cacheControl = []string{"public, max-age=" + strconv.Itoa(int(cfg.MaxAge/time.Second))}
+	s.cacheControl = []byte("public, max-age=" + strconv.Itoa(int(cfg.MaxAge/time.Second)))
+	s.other = fasthttpadaptor.NewFastHTTPHandlerFunc(s.serveOther)
+	s.baseCtx = context.Background()
 	reg := cfg.Registry
 	if reg == nil {
 		reg = newRegistry()
@@ -161,9 +172,6 @@ func New(cfg Config) (*Server, error) {
 	s.stylesheet.counters = s.metrics.forRoute(routeXSL)
 	return s, nil
 }
-
-// Handler returns the server's HTTP handler: the Server itself.
-func (s *Server) Handler() http.Handler { return s }
 
 // Refresh builds a new snapshot when the database file changed since
 // the current one was built (or when there is none yet). A build that
@@ -245,19 +253,32 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 // connections and waits up to cfg.ShutdownTimeout for requests in
 // flight, and returns nil after a clean shutdown. A first build that
 // fails is logged, and tried again at each poll.
+//
+// The server is fasthttp's, HTTP/1.1 only: it serves a poll without
+// allocating and without a goroutine per request, which net/http does
+// not (see `make bench-serve`). Its one read timeout covers a request's
+// header and body from the first byte, so it is the smaller of
+// cfg.ReadHeaderTimeout and cfg.ReadTimeout (no route takes a body);
+// cfg.MaxHeaderBytes is the read buffer, which bounds the header (431
+// beyond it).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Refresh(ctx); err != nil {
 		s.log.Warn("first build failed; retrying every poll", slog.Any("error", err))
 	}
-	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
-		ReadTimeout:       s.cfg.ReadTimeout,
-		WriteTimeout:      s.cfg.WriteTimeout,
-		IdleTimeout:       s.cfg.IdleTimeout,
-		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	s.baseCtx = context.WithoutCancel(ctx)
+	hs := &fasthttp.Server{
+		Handler:                      s.handle,
+		ReadTimeout:                  min(s.cfg.ReadHeaderTimeout, s.cfg.ReadTimeout),
+		WriteTimeout:                 s.cfg.WriteTimeout,
+		IdleTimeout:                  s.cfg.IdleTimeout,
+		ReadBufferSize:               s.cfg.MaxHeaderBytes,
+		WriteBufferSize:              writeBufferSize,
+		MaxRequestBodySize:           maxRequestBody,
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true,
+		DisablePreParseMultipartForm: true,
+		CloseOnShutdown:              true,
+		Logger:                       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	defer stopPoll()
@@ -274,14 +295,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopPoll()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()
-	err := hs.Shutdown(sctx)
-	<-errc // http.ErrServerClosed
+	err := hs.ShutdownWithContext(sctx)
+	<-errc // nil once the listener is closed
 	if err != nil {
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	s.log.Info("stopped")
 	return nil
 }
+
+const (
+	// writeBufferSize is each connection's write buffer: a response's
+	// header and a gzip feed of up to about this size leave in one
+	// write.
+	writeBufferSize = 16 << 10
+	// maxRequestBody bounds a request's body; no route reads one.
+	maxRequestBody = 64 << 10
+)
 
 // Routes with metrics of their own.
 const (
@@ -297,7 +327,7 @@ const (
 )
 
 // route dispatches a request that is not a GET or HEAD of an asset
-// (see ServeHTTP). Paths are matched exactly, after
+// (see handle). Paths are matched exactly, after
 // percent-decoding and nothing else: "/../etc/passwd" is no asset's
 // path, so it is a 404 like any other unknown path.
 func (s *Server) route(rec *recorder, r *http.Request) {
@@ -342,7 +372,7 @@ func (s *Server) route(rec *recorder, r *http.Request) {
 		return
 	}
 	if snap.assets[rel] != nil {
-		// Assets are served by ServeHTTP; only other methods get here.
+		// Assets are served by handle; only other methods get here.
 		rec.route = routeFeed
 		methodNotAllowed(w)
 		return

@@ -39,6 +39,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"newsfeed/internal/testpages"
 )
 
@@ -131,6 +133,15 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 	go bareSrv.Serve(bareLn)
 	defer bareSrv.Close()
 	bare := &server{name: "bare net/http", url: "http://" + bareAddr + "/articles.atom"}
+	fastAddr := freeAddr()
+	fastLn, err := net.Listen("tcp", fastAddr)
+	if err != nil {
+		return err
+	}
+	fastSrv := &fasthttp.Server{Handler: bareFastHandler(atom)}
+	go fastSrv.Serve(fastLn)
+	defer fastSrv.Shutdown()
+	fast := &server{name: "bare fasthttp", url: "http://" + fastAddr + "/articles.atom"}
 	ngBody, err := fetch(ng.url)
 	if err != nil {
 		return err
@@ -155,12 +166,12 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 		{"200 gzip", []string{"Accept-Encoding: gzip"}},
 		{"304 If-None-Match", nil}, // the ETag is each server's own
 	}
-	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | bare net/http req/s |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | bare net/http req/s | bare fasthttp req/s |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		var runs [3][]wrkResult
+		var runs [4][]wrkResult
 		for range rounds {
-			for i, s := range []*server{ng, nf, bare} {
+			for i, s := range []*server{ng, nf, bare, fast} {
 				h := r.header
 				if strings.HasPrefix(r.name, "304") {
 					etag, err := etagOf(s.url)
@@ -179,9 +190,9 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 				runs[i] = append(runs[i], res)
 			}
 		}
-		res := [3]wrkResult{median(runs[0]), median(runs[1]), median(runs[2])}
-		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %.0f |\n", r.name, res[0].rps, res[1].rps,
-			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99, res[2].rps)
+		res := [4]wrkResult{median(runs[0]), median(runs[1]), median(runs[2]), median(runs[3])}
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", r.name, res[0].rps, res[1].rps,
+			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99, res[2].rps, 100*res[2].rps/res[0].rps, res[3].rps, 100*res[3].rps/res[0].rps)
 	}
 
 	// The access log's cost: the same server with it on, to /dev/null.
@@ -222,6 +233,26 @@ func bareHandler(body []byte) http.Handler {
 		h.Set("Content-Length", strconv.Itoa(len(b)))
 		w.Write(b)
 	})
+}
+
+// bareFastHandler is bareHandler on fasthttp.
+func bareFastHandler(body []byte) fasthttp.RequestHandler {
+	gz := gzipped(body)
+	const etag = `"bare"`
+	return func(c *fasthttp.RequestCtx) {
+		c.Response.Header.Set("ETag", etag)
+		if string(c.Request.Header.Peek("If-None-Match")) == etag {
+			c.SetStatusCode(fasthttp.StatusNotModified)
+			return
+		}
+		c.SetContentType("application/atom+xml; charset=utf-8")
+		b := body
+		if bytes.Contains(c.Request.Header.Peek("Accept-Encoding"), []byte("gzip")) {
+			c.Response.Header.Set("Content-Encoding", "gzip")
+			b = gz
+		}
+		c.Response.SetBodyRaw(b)
+	}
 }
 
 // nginxConf is one worker serving feeds on addr, tuned for static files.
