@@ -15,7 +15,7 @@ func FuzzAcceptsGzip(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, v string) {
 		got := acceptsGzip(v)
-		if acceptsGzip(v + ", br") != got {
+		if acceptsGzip(v+", br") != got {
 			t.Errorf("%q: appending br changed the answer", v)
 		}
 		if !acceptsGzip("gzip, " + v) {

@@ -4,12 +4,15 @@
 // `make bench-serve` builds newsfeed, installs nginx and wrk if missing,
 // and runs it.
 //
-// A bare net/http handler serving the bytes from memory, in this
-// process, is measured beside them for reference.
+// Two bare handlers serving the bytes from memory, in this process,
+// are measured beside them for reference: one on net/http, one on
+// fasthttp (what serve runs on). They show what the HTTP server itself
+// costs, and so what part of newsfeed's figure is its own.
 //
 // Usage:
 //
-//	benchserve [-bin bin/newsfeed] [-d 5s] [-c 100] [-t 2] [-nginx /usr/sbin/nginx] [-wrk wrk]
+//	benchserve [-bin bin/newsfeed] [-d 5s] [-c 100] [-t 2] [-rounds 3] [-procs 1]
+//	    [-cases identity,gzip,304] [-access-log=false] [-nginx /usr/sbin/nginx] [-wrk wrk]
 //
 // nginx runs one worker with access_log off, sendfile, an open file
 // cache, and gzip_static (the feed compressed once, as serve does);
@@ -20,7 +23,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -37,6 +39,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -51,13 +54,17 @@ func main() {
 	threads := flag.Int("t", 2, "wrk threads")
 	nginx := flag.String("nginx", "/usr/sbin/nginx", "the nginx binary")
 	wrk := flag.String("wrk", "wrk", "the wrk binary")
-	rounds := flag.Int("rounds", 3, "runs of each case, nginx and newsfeed taking turns; the median is shown")
-	procs := flag.Int("procs", 1, "GOMAXPROCS of newsfeed serve and the bare handler, as nginx runs one worker (0: the default)")
+	rounds := flag.Int("rounds", 3, "runs of each case, the servers taking turns; medians are shown")
+	procs := flag.Int("procs", 1, "GOMAXPROCS of newsfeed serve and the bare handlers, as nginx runs one worker (0: the default)")
+	cases := flag.String("cases", "identity,gzip,304", "the responses to measure, comma-separated")
+	accessLog := flag.Bool("access-log", true, "measure newsfeed serve once more with its access log on")
 	flag.Parse()
 	if *procs > 0 {
 		runtime.GOMAXPROCS(*procs)
 	}
-	if err := run(*bin, *nginx, *wrk, *dur, *conns, *threads, *rounds, *procs); err != nil {
+	o := options{dur: *dur, conns: *conns, threads: *threads, rounds: *rounds, procs: *procs,
+		cases: strings.Split(*cases, ","), accessLog: *accessLog}
+	if err := run(*bin, *nginx, *wrk, o); err != nil {
 		fmt.Fprintln(os.Stderr, "benchserve:", err)
 		os.Exit(1)
 	}
@@ -70,7 +77,66 @@ type server struct {
 	cmd  *exec.Cmd
 }
 
-func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds, procs int) error {
+// cpu returns the CPU time the server has used so far: its process's
+// and its children's (nginx's worker), or this process's for the bare
+// handlers.
+func (s *server) cpu() (time.Duration, error) {
+	if s.cmd == nil {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0, fmt.Errorf("getrusage: %w", err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
+	}
+	return procCPU(s.cmd.Process.Pid)
+}
+
+// procCPU returns the user and system time of process pid and of its
+// children, from /proc.
+func procCPU(pid int) (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command's closing parenthesis; utime and
+	// stime are the 14th and 15th of the line, in clock ticks.
+	_, rest, _ := bytes.Cut(stat, []byte(") "))
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %q", pid, stat)
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	total := time.Duration(ut+st) * time.Second / clockTicks
+	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range strings.Fields(string(kids)) {
+		kid, _ := strconv.Atoi(k)
+		d, err := procCPU(kid)
+		if err != nil {
+			return 0, err
+		}
+		total += d
+	}
+	return total, nil
+}
+
+// clockTicks is the unit of /proc's times (USER_HZ, 100 on Linux).
+const clockTicks = 100
+
+// options are how the servers are loaded and what is measured.
+type options struct {
+	dur                    time.Duration
+	conns, threads, rounds int
+	procs                  int
+	cases                  []string
+	accessLog              bool
+}
+
+func run(bin, nginxBin, wrkBin string, o options) error {
+	dur, conns, threads, rounds, procs := o.dur, o.conns, o.threads, o.rounds, o.procs
 	dir, err := os.MkdirTemp("", "benchserve-")
 	if err != nil {
 		return err
@@ -154,45 +220,72 @@ func run(bin, nginxBin, wrkBin string, dur time.Duration, conns, threads, rounds
 		return fmt.Errorf("nginx and newsfeed serve give different bytes (%d and %d)", len(ngBody), len(nfBody))
 	}
 	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; "+
-		"nginx 1 worker, Go GOMAXPROCS=%d; median of %d rounds\n\n",
+		"nginx 1 worker, Go GOMAXPROCS=%d; %d rounds, the servers taking turns; medians, and ratios as the median of each round's\n\n",
 		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), runtime.GOMAXPROCS(0), rounds)
 
-	type row struct {
-		name   string
-		header []string
+	rows := map[string][]string{
+		"identity": nil,
+		"gzip":     {"Accept-Encoding: gzip"},
+		"304":      nil, // If-None-Match: the ETag is each server's own
 	}
-	rows := []row{
-		{"200 identity", nil},
-		{"200 gzip", []string{"Accept-Encoding: gzip"}},
-		{"304 If-None-Match", nil}, // the ETag is each server's own
-	}
-	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | bare net/http req/s | bare fasthttp req/s |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		var runs [4][]wrkResult
+	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | " +
+		"CPU/req nginx | CPU/req newsfeed | bare net/http req/s | bare fasthttp req/s |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	servers := []*server{ng, nf, bare, fast}
+	for _, name := range o.cases {
+		header, ok := rows[name]
+		if !ok {
+			return fmt.Errorf("no case %q (identity, gzip, 304)", name)
+		}
+		runs := make([][]wrkResult, len(servers))
 		for range rounds {
-			for i, s := range []*server{ng, nf, bare, fast} {
-				h := r.header
-				if strings.HasPrefix(r.name, "304") {
+			for i, s := range servers {
+				h := header
+				if name == "304" {
 					etag, err := etagOf(s.url)
 					if err != nil {
 						return err
 					}
 					h = []string{"If-None-Match: " + etag}
 				}
+				cpu0, err := s.cpu()
+				if err != nil {
+					return err
+				}
 				res, err := runWrk(wrkBin, s.url, h, dur, conns, threads)
 				if err != nil {
-					return fmt.Errorf("%s %s: %w", s.name, r.name, err)
+					return fmt.Errorf("%s %s: %w", s.name, name, err)
 				}
+				cpu1, err := s.cpu()
+				if err != nil {
+					return err
+				}
+				res.cpuPerReq = (cpu1 - cpu0) / time.Duration(max(res.requests, 1))
 				if res.non2xx3xx > 0 {
-					return fmt.Errorf("%s %s: %d responses were not 2xx or 3xx", s.name, r.name, res.non2xx3xx)
+					return fmt.Errorf("%s %s: %d responses were not 2xx or 3xx", s.name, name, res.non2xx3xx)
 				}
 				runs[i] = append(runs[i], res)
 			}
 		}
-		res := [4]wrkResult{median(runs[0]), median(runs[1]), median(runs[2]), median(runs[3])}
-		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", r.name, res[0].rps, res[1].rps,
-			100*res[1].rps/res[0].rps, res[0].p99, res[1].p99, res[2].rps, 100*res[2].rps/res[0].rps, res[3].rps, 100*res[3].rps/res[0].rps)
+		// Each round's ratio compares runs seconds apart: the median of
+		// those is steadier than a ratio of medians on a shared machine.
+		ratio := func(i int) float64 {
+			rs := make([]float64, rounds)
+			for k := range rounds {
+				rs[k] = runs[i][k].rps / runs[0][k].rps
+			}
+			slices.Sort(rs)
+			return 100 * rs[len(rs)/2]
+		}
+		label := map[string]string{"identity": "200 identity", "gzip": "200 gzip", "304": "304 If-None-Match"}[name]
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", label,
+			median(runs[0], rps), median(runs[1], rps), ratio(1),
+			time.Duration(median(runs[0], p99)), time.Duration(median(runs[1], p99)),
+			time.Duration(median(runs[0], cpuPerReq)), time.Duration(median(runs[1], cpuPerReq)),
+			median(runs[2], rps), ratio(2), median(runs[3], rps), ratio(3))
+	}
+	if !o.accessLog {
+		return nil
 	}
 
 	// The access log's cost: the same server with it on, to /dev/null.
@@ -325,23 +418,37 @@ func (s *server) stop() {
 	}
 }
 
-// median returns the run with the median requests/s.
-func median(rs []wrkResult) wrkResult {
-	slices.SortFunc(rs, func(a, b wrkResult) int { return cmp.Compare(a.rps, b.rps) })
-	return rs[len(rs)/2]
+// median returns the median of f over rs.
+func median(rs []wrkResult, f func(wrkResult) float64) float64 {
+	vs := make([]float64, len(rs))
+	for i, r := range rs {
+		vs[i] = f(r)
+	}
+	slices.Sort(vs)
+	return vs[len(vs)/2]
 }
+
+func rps(r wrkResult) float64       { return r.rps }
+func cpuPerReq(r wrkResult) float64 { return float64(r.cpuPerReq.Round(10 * time.Nanosecond)) }
+func p99(r wrkResult) float64       { return float64(r.p99.Round(10 * time.Microsecond)) }
 
 // wrkResult is what one wrk run measured.
 type wrkResult struct {
 	rps       float64
 	p99       time.Duration
 	non2xx3xx int
+	requests  int
+	// cpuPerReq is the server's CPU time (user and system) over the
+	// requests it answered: unlike requests/s, it hardly depends on
+	// what else the machine runs.
+	cpuPerReq time.Duration
 }
 
 var (
 	wrkRPS    = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
 	wrkP99    = regexp.MustCompile(`\s99%\s+([\d.]+)(us|ms|s)`)
 	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
+	wrkReqs   = regexp.MustCompile(`(\d+) requests in`)
 )
 
 func runWrk(bin, url string, headers []string, dur time.Duration, conns, threads int) (wrkResult, error) {
@@ -365,6 +472,9 @@ func runWrk(bin, url string, headers []string, dur time.Duration, conns, threads
 	v, _ := strconv.ParseFloat(string(p[1]), 64)
 	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[string(p[2])]
 	r.p99 = time.Duration(v * float64(unit)).Round(10 * time.Microsecond)
+	if n := wrkReqs.FindSubmatch(out); n != nil {
+		r.requests, _ = strconv.Atoi(string(n[1]))
+	}
 	if n := wrkNon2xx.FindSubmatch(out); n != nil {
 		r.non2xx3xx, _ = strconv.Atoi(string(n[1]))
 	}
