@@ -266,6 +266,8 @@ func TestServe_PathTraversal(t *testing.T) {
 		"//articles.atom",
 		"/api/records/../../etc/passwd",
 		"/..%5c..%5cetc%5cpasswd",
+		"/%zz/articles.atom",
+		"/articles.atom%",
 	} {
 		if got := rawStatus(t, addr, target); got != "404" && got != "400" {
 			t.Errorf("%s: status %s, want 404", target, got)
@@ -273,6 +275,22 @@ func TestServe_PathTraversal(t *testing.T) {
 	}
 	if got := rawStatus(t, addr, "/articles.atom"); got != "200" {
 		t.Errorf("/articles.atom: status %s", got)
+	}
+}
+
+// TestServe_HeaderLimit: headers over MaxHeaderBytes are refused with
+// 431 and the connection closed; headers under it are served.
+func TestServe_HeaderLimit(t *testing.T) {
+	const limit = 4 << 10
+	ts := startServer(t, Config{DB: newDB(t, 1), MaxHeaderBytes: limit}, "")
+	for _, c := range []struct {
+		size int
+		code int
+	}{{limit / 2, 200}, {2 * limit, 431}} {
+		resp, _ := get(t, "GET", ts.url+"articles.atom", "X-Filler", strings.Repeat("a", c.size))
+		if resp.StatusCode != c.code {
+			t.Errorf("%d bytes of headers: status %d, want %d", c.size, resp.StatusCode, c.code)
+		}
 	}
 }
 

@@ -272,7 +272,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:                 s.cfg.WriteTimeout,
 		IdleTimeout:                  s.cfg.IdleTimeout,
 		ReadBufferSize:               s.cfg.MaxHeaderBytes,
-		WriteBufferSize:              writeBufferSize,
 		MaxRequestBodySize:           maxRequestBody,
 		NoDefaultServerHeader:        true,
 		NoDefaultContentType:         true,
@@ -304,14 +303,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-const (
-	// writeBufferSize is each connection's write buffer: a response's
-	// header and a gzip feed of up to about this size leave in one
-	// write.
-	writeBufferSize = 16 << 10
-	// maxRequestBody bounds a request's body; no route reads one.
-	maxRequestBody = 64 << 10
-)
+// maxRequestBody bounds a request's body; no route reads one.
+const maxRequestBody = 64 << 10
 
 // Routes with metrics of their own.
 const (
