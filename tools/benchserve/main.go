@@ -223,86 +223,102 @@ func run(bin, nginxBin, wrkBin string, o options) error {
 		"nginx 1 worker, Go GOMAXPROCS=%d; %d rounds, the servers taking turns; medians, and ratios as the median of each round's\n\n",
 		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), runtime.GOMAXPROCS(0), rounds)
 
-	rows := map[string][]string{
-		"identity": nil,
-		"gzip":     {"Accept-Encoding: gzip"},
-		"304":      nil, // If-None-Match: the ETag is each server's own
-	}
 	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | " +
 		"CPU/req nginx | CPU/req newsfeed | bare net/http req/s | bare fasthttp req/s |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	servers := []*server{ng, nf, bare, fast}
 	for _, name := range o.cases {
-		header, ok := rows[name]
-		if !ok {
-			return fmt.Errorf("no case %q (identity, gzip, 304)", name)
+		runs, err := measure(wrkBin, o, servers, name)
+		if err != nil {
+			return err
 		}
-		runs := make([][]wrkResult, len(servers))
-		for range rounds {
-			for i, s := range servers {
-				h := header
-				if name == "304" {
-					etag, err := etagOf(s.url)
-					if err != nil {
-						return err
-					}
-					h = []string{"If-None-Match: " + etag}
-				}
-				cpu0, err := s.cpu()
-				if err != nil {
-					return err
-				}
-				res, err := runWrk(wrkBin, s.url, h, dur, conns, threads)
-				if err != nil {
-					return fmt.Errorf("%s %s: %w", s.name, name, err)
-				}
-				cpu1, err := s.cpu()
-				if err != nil {
-					return err
-				}
-				res.cpuPerReq = (cpu1 - cpu0) / time.Duration(max(res.requests, 1))
-				if res.non2xx3xx > 0 {
-					return fmt.Errorf("%s %s: %d responses were not 2xx or 3xx", s.name, name, res.non2xx3xx)
-				}
-				runs[i] = append(runs[i], res)
-			}
-		}
-		// Each round's ratio compares runs seconds apart: the median of
-		// those is steadier than a ratio of medians on a shared machine.
-		ratio := func(i int) float64 {
-			rs := make([]float64, rounds)
-			for k := range rounds {
-				rs[k] = runs[i][k].rps / runs[0][k].rps
-			}
-			slices.Sort(rs)
-			return 100 * rs[len(rs)/2]
-		}
-		label := map[string]string{"identity": "200 identity", "gzip": "200 gzip", "304": "304 If-None-Match"}[name]
-		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", label,
-			median(runs[0], rps), median(runs[1], rps), ratio(1),
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", caseLabels[name],
+			median(runs[0], rps), median(runs[1], rps), ratio(runs, 1),
 			time.Duration(median(runs[0], p99)), time.Duration(median(runs[1], p99)),
 			time.Duration(median(runs[0], cpuPerReq)), time.Duration(median(runs[1], cpuPerReq)),
-			median(runs[2], rps), ratio(2), median(runs[3], rps), ratio(3))
+			median(runs[2], rps), ratio(runs, 2), median(runs[3], rps), ratio(runs, 3))
 	}
 	if !o.accessLog {
 		return nil
 	}
 
-	// The access log's cost: the same server with it on, to /dev/null.
-	nf.stop()
-	logged := &server{name: "newsfeed serve (access log)", url: nf.url,
-		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base)}
+	// The access log's cost: the same server with it on, to /dev/null,
+	// taking turns with the one without.
+	logAddr := freeAddr()
+	logged := &server{name: "newsfeed serve (access log)", url: "http://" + logAddr + "/articles.atom",
+		cmd: exec.Command(bin, "serve", "--db", db, "--addr", logAddr, "--base-url", base)}
 	logged.cmd.Env = goEnv
 	if err := logged.start(); err != nil {
 		return err
 	}
 	defer logged.stop()
-	res, err := runWrk(wrkBin, logged.url, nil, dur, conns, threads)
+	runs, err := measure(wrkBin, o, []*server{nf, logged}, "gzip")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nnewsfeed serve with its access log on (to /dev/null), 200 identity: %.0f req/s, p99 %v\n", res.rps, res.p99)
+	fmt.Printf("\nnewsfeed serve with its access log on (to /dev/null), 200 gzip: %.0f req/s, %.0f%% of the figure without; "+
+		"CPU/req %v (without: %v)\n", median(runs[1], rps), ratio(runs, 1),
+		time.Duration(median(runs[1], cpuPerReq)), time.Duration(median(runs[0], cpuPerReq)))
 	return nil
+}
+
+// caseHeaders are the request headers of each case; a 304 sends the
+// server's own ETag.
+var (
+	caseHeaders = map[string][]string{"identity": nil, "gzip": {"Accept-Encoding: gzip"}, "304": nil}
+	caseLabels  = map[string]string{"identity": "200 identity", "gzip": "200 gzip", "304": "304 If-None-Match"}
+)
+
+// measure loads each server in turn with the case name, o.rounds times,
+// and returns each server's runs.
+func measure(wrkBin string, o options, servers []*server, name string) ([][]wrkResult, error) {
+	header, ok := caseHeaders[name]
+	if !ok {
+		return nil, fmt.Errorf("no case %q (identity, gzip, 304)", name)
+	}
+	runs := make([][]wrkResult, len(servers))
+	for range o.rounds {
+		for i, s := range servers {
+			h := header
+			if name == "304" {
+				etag, err := etagOf(s.url)
+				if err != nil {
+					return nil, err
+				}
+				h = []string{"If-None-Match: " + etag}
+			}
+			cpu0, err := s.cpu()
+			if err != nil {
+				return nil, err
+			}
+			res, err := runWrk(wrkBin, s.url, h, o.dur, o.conns, o.threads)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", s.name, name, err)
+			}
+			cpu1, err := s.cpu()
+			if err != nil {
+				return nil, err
+			}
+			if res.non2xx3xx > 0 {
+				return nil, fmt.Errorf("%s %s: %d responses were not 2xx or 3xx", s.name, name, res.non2xx3xx)
+			}
+			res.cpuPerReq = (cpu1 - cpu0) / time.Duration(max(res.requests, 1))
+			runs[i] = append(runs[i], res)
+		}
+	}
+	return runs, nil
+}
+
+// ratio is server i's requests/s over the first server's, in percent:
+// the median of each round's ratio. A round's runs are seconds apart, so
+// this is steadier than a ratio of medians on a shared machine.
+func ratio(runs [][]wrkResult, i int) float64 {
+	rs := make([]float64, len(runs[0]))
+	for k := range rs {
+		rs[k] = runs[i][k].rps / runs[0][k].rps
+	}
+	slices.Sort(rs)
+	return 100 * rs[len(rs)/2]
 }
 
 // bareHandler answers with body, or its gzip copy, or 304 for its ETag,
