@@ -48,15 +48,20 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./...
 
 # newsfeed serve beside nginx (one worker) on loopback, the same 50-item
-# Atom feed from both, loaded by wrk: requests/s and p99 latency for 200s
-# (gzip and identity) and 304s, in one table. Not part of make test.
+# Atom feed from both, loaded by wrk: requests/s, p99 latency and CPU time
+# per request for 200s (gzip and identity) and 304s, in one table; once
+# with GOMAXPROCS=1 (like for like with nginx's one worker), once with
+# Go's default (what a user gets). About 7 minutes; not part of make test.
 # Installs Debian's nginx and wrk when missing (needs root).
-BENCH_SERVE_FLAGS ?= -d 5s -c 100
+BENCH_SERVE_FLAGS ?= -d 5s -c 100 -rounds 3
 
 bench-serve: build
 	@test -x /usr/sbin/nginx && command -v wrk >/dev/null || \
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx wrk; }
-	$(GO) run ./tools/benchserve -bin $(BIN) $(BENCH_SERVE_FLAGS)
+	$(GO) build -o bin/benchserve ./tools/benchserve
+	bin/benchserve -bin $(BIN) -procs 1 $(BENCH_SERVE_FLAGS)
+	@echo
+	bin/benchserve -bin $(BIN) -procs 0 -access-log=false $(BENCH_SERVE_FLAGS)
 
 # Every fuzz target of every package, each for FUZZTIME (go test fuzzes
 # one target at a time). The execs count it prints lags: the worker reports
