@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -381,10 +382,13 @@ func TestServe_RebuildsWhenTheDatabaseChanges(t *testing.T) {
 // date; Last-Modified still moves, so If-Modified-Since alone sees it.
 func TestServe_LastModifiedMovesWhenBytesChange(t *testing.T) {
 	db := newDB(t, 1)
-	now := time.Now()
-	ts := startServer(t, Config{DB: db, Now: func() time.Time { return now }}, "")
+	// The clock moves on before the write below; it is read by the
+	// server's goroutines, so atomically.
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	ts := startServer(t, Config{DB: db, Now: func() time.Time { return time.Unix(0, now.Load()) }}, "")
 	before, _ := get(t, "GET", ts.url+"headlines.atom")
-	now = now.Add(time.Hour) // read by the poller only after the write below
+	now.Add(int64(time.Hour))
 	writePages(t, db, testNow.Add(-time.Hour), 5, 1)
 	var after *http.Response
 	waitFor(t, "a new ETag", func() bool {
