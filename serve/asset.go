@@ -103,9 +103,10 @@ func serveAsset(c *fasthttp.RequestCtx, a *asset, cacheControl []byte) (int, int
 	req, h := &c.Request.Header, &c.Response.Header
 	useGzip := false
 	if a.gz != nil {
+		// The first item naming gzip decides, in whichever field line.
 		for _, v := range req.PeekAll(fasthttp.HeaderAcceptEncoding) {
-			if acceptsGzip(b2s(v)) {
-				useGzip = true
+			if named, ok := gzipItem(b2s(v)); named {
+				useGzip = ok
 				break
 			}
 		}
@@ -216,6 +217,14 @@ func etagListMatches(v string, tags ...string) bool {
 // acceptsGzip reports whether an Accept-Encoding value takes gzip:
 // named (or x-gzip, or *) with a q-value other than 0.
 func acceptsGzip(v string) bool {
+	_, ok := gzipItem(v)
+	return ok
+}
+
+// gzipItem finds the first item of an Accept-Encoding value that names
+// gzip (or x-gzip, or *), and reports whether there is one and whether
+// its q-value is other than 0.
+func gzipItem(v string) (named, ok bool) {
 	for v != "" {
 		var item string
 		item, v, _ = strings.Cut(v, ",")
@@ -224,9 +233,9 @@ func acceptsGzip(v string) bool {
 		if !strings.EqualFold(name, "gzip") && !strings.EqualFold(name, "x-gzip") && name != "*" {
 			continue
 		}
-		return !zeroQ(params)
+		return true, !zeroQ(params)
 	}
-	return false
+	return false, false
 }
 
 // zeroQ reports whether the parameters of an Accept-Encoding item set

@@ -183,6 +183,35 @@ func TestServe_GzipAndIdentity(t *testing.T) {
 	}
 }
 
+// TestServe_AcceptEncodingLines: with Accept-Encoding sent in several
+// field lines, the first item naming gzip decides, as in one line.
+func TestServe_AcceptEncodingLines(t *testing.T) {
+	ts := startServer(t, Config{DB: newDB(t, 1)}, "")
+	for _, c := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"br", "gzip"}, "gzip"},
+		{[]string{"gzip;q=0", "gzip"}, ""},
+		{[]string{"identity", "br, deflate"}, ""},
+	} {
+		req, err := http.NewRequest("GET", ts.url+"articles.atom", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header["Accept-Encoding"] = c.lines
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Encoding"); got != c.want {
+			t.Errorf("Accept-Encoding lines %q: Content-Encoding %q, want %q", c.lines, got, c.want)
+		}
+	}
+}
+
 // TestServe_BrowserGetsXML: a browser's navigation gets an RSS or Atom
 // feed as application/xml, so that it runs the stylesheet; feed readers
 // get the feed's own type. The bytes and the ETag are the same.
