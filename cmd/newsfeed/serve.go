@@ -63,7 +63,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		MaxAge: *maxAge, LockTimeout: *lockTimeout, Log: log,
 	}
 	if *accessLog {
-		cfg.AccessLog = log
+		// Buffered, flushed every second and at exit: a reader polling
+		// gets its line within a second, and serving does not wait on
+		// one write(2) a request.
+		buf := newBufferedLog(ctx, e.stderr, time.Second)
+		defer buf.close()
+		cfg.AccessLog = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
 	if *natsURL != "" {
 		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout)
