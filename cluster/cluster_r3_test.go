@@ -79,7 +79,7 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 	site := testsite.New(t, n)
 	// Each answer takes a while, so that the run is under way when the
 	// server goes.
-	site.SetLatency(20 * time.Millisecond)
+	site.SetLatency(50 * time.Millisecond)
 
 	owner := dialR3(t, ctx, url, true)
 	sum, counts := schedule(t, owner, sectionLists(t, site, ""), newR3State(t, ctx, owner))
@@ -113,13 +113,14 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 	if info.Config.Replicas != 3 || info.Cluster == nil {
 		t.Fatalf("records stream: %d replicas, cluster %+v", info.Config.Replicas, info.Cluster)
 	}
-	leader := info.Cluster.Leader
+	leader, queued, applied := info.Cluster.Leader, streamMsgs(t, owner, owner.Names.WorkStream), m.Stats().New
 	for _, srv := range servers {
 		if srv.Name() == leader {
 			srv.Shutdown()
 		}
 	}
-	t.Logf("server %s, the records stream's leader, shut down with %d of %d pages stored", leader, m.Stats().New, n)
+	t.Logf("server %s, the records stream's leader, shut down with %d of %d pages stored, %d articles queued",
+		leader, applied, n, queued)
 
 	waitFor(t, "every page in the store", func() bool { return m.Stats().New >= n })
 	stop()
