@@ -20,12 +20,11 @@ import (
 // sets it.
 const clusterTestEnv = "NEWSFEED_TEST_CLUSTER"
 
-// dialR3 connects to the cluster at url with streams of three replicas,
-// retrying while a fresh cluster places its streams. The connection is
-// closed at the test's end.
-func dialR3(t *testing.T, ctx context.Context, url string, owner bool) *Conn {
+// connectPlaced connects with cfg, retrying while a fresh cluster may
+// not have all its peers in the meta group yet to place the streams.
+// The connection is closed at the test's end.
+func connectPlaced(t *testing.T, ctx context.Context, cfg Config) *Conn {
 	t.Helper()
-	cfg := Config{URL: url, Prefix: "R3", Replicas: 3, AckWait: 5 * time.Second, Owner: owner}
 	c, err := Connect(ctx, cfg)
 	for err != nil && sleepCtx(ctx, 100*time.Millisecond) == nil {
 		c, err = Connect(ctx, cfg)
@@ -35,6 +34,13 @@ func dialR3(t *testing.T, ctx context.Context, url string, owner bool) *Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// dialR3 connects to the cluster at url as one process does, with
+// streams of three replicas; owner as the scheduler.
+func dialR3(t *testing.T, ctx context.Context, url string, owner bool) *Conn {
+	t.Helper()
+	return connectPlaced(t, ctx, Config{URL: url, Prefix: "R3", Replicas: 3, AckWait: 5 * time.Second, Owner: owner})
 }
 
 // exportedArticles returns how often each source is in an export as an
