@@ -31,11 +31,12 @@ test:
 
 # The tests of a three-server NATS cluster (embedded servers joined by
 # routes, streams and the fetch-state bucket at R3): schedule, three
-# workers and a materializer while the records stream's leader is shut
-# down: no record lost, none doubled. Not part of make test: the test
-# that loses a server runs only with NEWSFEED_TEST_CLUSTER=1.
+# workers and a materializer in-process, then the same with worker and
+# ingest --from-nats processes, while the records stream's leader is
+# shut down: no record lost, none doubled. Not part of make test: the
+# tests that lose a server run only with NEWSFEED_TEST_CLUSTER=1.
 test-cluster:
-	NEWSFEED_TEST_CLUSTER=1 $(GO) test -race -count=1 -v -run 'R3' ./cluster/
+	NEWSFEED_TEST_CLUSTER=1 $(GO) test -race -count=1 -v -run 'R3' ./cluster/ ./cmd/newsfeed/
 
 # The soak test: a test site whose pages appear, change and expire, read
 # by `newsfeed run` every 2s with a retention of SOAK/8, while a client

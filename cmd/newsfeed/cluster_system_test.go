@@ -6,14 +6,17 @@ package main
 // ingest --from-nats --follow), all running at once.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"newsfeed/cluster"
 	"newsfeed/internal/natstest"
 	"newsfeed/record"
 )
@@ -204,5 +207,88 @@ func TestSystem_ThreeWorkersTwoFeedServers(t *testing.T) {
 	}
 	if st := r.status(); st.Records.LastSeq != last || st.Work.Messages != 0 || st.Dead.Messages != 0 {
 		t.Errorf("status after the second run: %+v (records stream was at seq %d)", st, last)
+	}
+}
+
+// TestSystem_R3_ServerShutDown is the whole system on a cluster of three
+// NATS servers with routes, as production runs it: schedule with
+// --nats-replicas 3 (streams and the fetch-state bucket at R3), three
+// worker processes with --once and ingest --from-nats --follow, each
+// given the three servers' URLs. Once a third of the articles are on the
+// records stream, the server leading it is shut down. The workers finish
+// the queue through the election and exit 0; every article is on the
+// records stream once and in the database once, which exports what a
+// database read from the stream afterwards does. make test-cluster runs
+// it.
+func TestSystem_R3_ServerShutDown(t *testing.T) {
+	if os.Getenv("NEWSFEED_TEST_CLUSTER") != "1" {
+		t.Skip("a three-server cluster losing a server: make test-cluster runs it (NEWSFEED_TEST_CLUSTER=1)")
+	}
+	servers := natstest.Cluster(t, 3)
+	r := &clusterRun{siteRun: newSiteRun(t, systemArticles, "per_host = 2", section), nats: natstest.URLs(servers...)}
+	r.site.SetLatency(50 * time.Millisecond)
+	r3 := []string{"--nats-replicas", "3", "--ack-wait", "5s"}
+	if code, _, stderr := r.cmd("schedule", r3...); code != exitOK {
+		t.Fatalf("schedule: exit %d\n%s", code, stderr)
+	}
+	db := filepath.Join(t.TempDir(), "ingested.db")
+	ing := startNewsfeed(t, false, "ingest", "--from-nats", r.nats, "--nats-replicas", "3", "--follow", "--db", db, "-v")
+	procs := make([]*proc, 3)
+	for i := range procs {
+		procs[i] = startNewsfeed(t, false, append([]string{"worker", "--config", r.config, "--nats", r.nats,
+			"--once", "--fetchers", "4"}, r3...)...)
+	}
+
+	c := r.conn()
+	ctx := context.Background()
+	var before cluster.Status
+	waitFor(t, "a third of the articles on the records stream", func() bool {
+		st, err := c.Status(ctx, 0)
+		before = st
+		return err == nil && st.Records.Messages >= systemArticles/3
+	})
+	info, err := c.JS.Stream(ctx, c.Names.RecordStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ci := info.CachedInfo(); ci.Config.Replicas != 3 || ci.Cluster == nil {
+		t.Fatalf("records stream: %d replicas, cluster %+v", ci.Config.Replicas, ci.Cluster)
+	}
+	leader := info.CachedInfo().Cluster.Leader
+	for _, srv := range servers {
+		if srv.Name() == leader {
+			srv.Shutdown()
+		}
+	}
+	t.Logf("server %s, the records stream's leader, shut down with %d of %d articles published, %d queued",
+		leader, before.Records.Messages, systemArticles, before.Work.Messages)
+
+	stored := 0
+	for i, p := range procs {
+		if code := p.wait(t); code != exitOK {
+			t.Fatalf("worker %d: exit %d\n%s", i, code, p.errText())
+		}
+		stored += count(t, p.errText(), "stored")
+	}
+	if stored < systemArticles {
+		t.Errorf("the workers stored %d articles, want %d or more (a page fetched again is published once)", stored, systemArticles)
+	}
+	r.eachPageOnce()
+	st := r.status()
+	if st.Work.Messages != 0 || st.Dead.Messages != 0 || st.Records.Replicas != 3 {
+		t.Fatalf("status after the workers: %+v", st)
+	}
+	ing.waitLine(t, fmt.Sprintf(`batch applied" seq=%d `, st.Records.LastSeq))
+	ing.cmd.Process.Signal(syscall.SIGTERM)
+	if code := ing.wait(t); code != exitOK {
+		t.Fatalf("ingest --follow after SIGTERM: exit %d\n%s", code, ing.errText())
+	}
+	r.articlesOnce(db)
+	again := filepath.Join(t.TempDir(), "again.db")
+	if code, _, stderr := runNewsfeed(t, "", "ingest", "--from-nats", r.nats, "--nats-replicas", "3", "--db", again); code != exitOK {
+		t.Fatalf("ingest --from-nats afterwards: exit %d\n%s", code, stderr)
+	}
+	if a, b := exportAll(t, db), exportAll(t, again); a != b {
+		t.Errorf("the database that followed the run exports %d bytes, one read afterwards %d: they differ", len(a), len(b))
 	}
 }
