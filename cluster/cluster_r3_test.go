@@ -128,7 +128,9 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 	t.Logf("server %s, the records stream's leader, shut down with %d of %d pages stored, %d articles queued",
 		leader, applied, n, queued)
 
+	shutDown := time.Now()
 	waitFor(t, "every page in the store", func() bool { return m.Stats().New >= n })
+	t.Logf("every page stored %v after the shutdown", time.Since(shutDown).Round(time.Millisecond))
 	stop()
 	wg.Wait()
 	for i, err := range errs {
