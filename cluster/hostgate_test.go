@@ -466,16 +466,7 @@ func TestHostGate_R3(t *testing.T) {
 	defer cancel()
 	var fs []*fetch.Fetcher
 	for i, srv := range servers {
-		// A fresh cluster may not have all its peers in the meta group yet.
-		ccfg := Config{URL: srv.ClientURL(), Prefix: "T", Replicas: 3}
-		c, err := Connect(ctx, ccfg)
-		for err != nil && sleepCtx(ctx, 100*time.Millisecond) == nil {
-			c, err = Connect(ctx, ccfg)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
+		c := connectPlaced(t, ctx, Config{URL: srv.ClientURL(), Prefix: "T", Replicas: 3})
 		gate, err := NewHostGate(ctx, c, GateOptions{Lease: time.Second})
 		if err != nil {
 			t.Fatal(err)
