@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
@@ -29,7 +31,9 @@ const queueBenchArticles = 500
 // their ratio x-run, and the CPU time each path took per page (this
 // process holds the site and the NATS server too). The queue path stops
 // at the records stream: materialising it into bbolt is the feed
-// servers' work, done beside.
+// servers' work, done beside. nats-msgs/url counts the messages the
+// server received per URL (publishes, API requests, acks, key-value
+// reads and writes), set-up included: the round trips the path costs.
 //
 // gate=kv is the path `newsfeed schedule` and `newsfeed worker` take:
 // the fetch-state bucket's HostGate, RobotsCache and FetchState (each
@@ -50,11 +54,14 @@ func BenchmarkQueue(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				var queueTime, runTime, queueCPU, runCPU time.Duration
+				var natsIn int64
 				for b.Loop() {
 					b.StopTimer()
 					iter++
 					prefix := fmt.Sprintf("B%d", iter)
+					in0 := natsInMsgs(b, srv)
 					wall, cpu := queueOnce(b, srv.ClientURL(), prefix, lists, workers, kv)
+					natsIn += natsInMsgs(b, srv) - in0
 					queueTime, queueCPU = queueTime+wall, queueCPU+cpu
 					b.StopTimer()
 
@@ -79,9 +86,20 @@ func BenchmarkQueue(b *testing.B) {
 				b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
 				b.ReportMetric(float64(queueCPU.Microseconds())/n, "queue-cpu-µs/url")
 				b.ReportMetric(float64(runCPU.Microseconds())/n, "run-cpu-µs/page")
+				b.ReportMetric(float64(natsIn)/n, "nats-msgs/url")
 			})
 		}
 	}
+}
+
+// natsInMsgs returns the messages the server has received from clients:
+// publishes, API requests, acks, key-value reads and writes.
+func natsInMsgs(b *testing.B, srv *server.Server) int64 {
+	v, err := srv.Varz(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v.InMsgs
 }
 
 // cpuTime returns the CPU time this process has used (user and system):
