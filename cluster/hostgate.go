@@ -21,6 +21,7 @@ import (
 const (
 	DefaultLease    = 30 * time.Second
 	DefaultMaxPause = 5 * time.Minute
+	DefaultIdleHold = 10 * time.Millisecond
 )
 
 // GateOptions configure a HostGate; zero values take the defaults.
@@ -35,6 +36,10 @@ type GateOptions struct {
 	// to it. The fetcher defers a host rather than pause it beyond its
 	// MaxRetryWait (30s by default). Default 5 minutes.
 	MaxPause time.Duration
+	// IdleHold is how long a request slot no request of this process
+	// uses stays held for its next request to the host before it is
+	// freed in the bucket; negative frees it at once. Default 10ms.
+	IdleHold time.Duration
 }
 
 // HostGate is fetch.HostGate over the fetch-state bucket: the per-host
@@ -60,7 +65,7 @@ type GateOptions struct {
 // Within one process at most per_host goroutines per host contend in the
 // bucket; the others wait in memory. A request that ends passes its slot
 // straight to one of them, or keeps it held for the next request for
-// idleHold, rather than freeing it in the bucket and taking it again: two
+// IdleHold, rather than freeing it in the bucket and taking it again: two
 // round trips fewer per request while this process keeps asking the host;
 // after maxHandoffs requests in a row the slot is freed in the bucket, so
 // that the other workers get their turn. Contended compare-and-sets retry
@@ -75,6 +80,7 @@ type GateOptions struct {
 type HostGate struct {
 	b        *bucket
 	maxPause time.Duration
+	idleHold time.Duration
 
 	mu       sync.Mutex
 	local    map[string]*localHost // host → what this process does with it
@@ -107,12 +113,15 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 	if o.MaxPause <= 0 {
 		o.MaxPause = DefaultMaxPause
 	}
+	if o.IdleHold == 0 {
+		o.IdleHold = DefaultIdleHold
+	}
 	b, err := openBucket(ctx, c, o.Lease)
 	if err != nil {
 		return nil, err
 	}
 	g := &HostGate{
-		b: b, maxPause: o.MaxPause, local: map[string]*localHost{},
+		b: b, maxPause: o.MaxPause, idleHold: o.IdleHold, local: map[string]*localHost{},
 		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
 	}
 	// The watchers outlive ctx: a watcher stops when its context ends.
@@ -235,10 +244,6 @@ func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay 
 // contend for it.
 const maxHandoffs = 16
 
-// idleHold is how long a slot no request of this process uses stays
-// held for the next one before it is freed in the bucket.
-const idleHold = 10 * time.Millisecond
-
 // handoff is a request slot this process holds, used by n requests so
 // far; idle since when no request uses it.
 type handoff struct {
@@ -249,10 +254,10 @@ type handoff struct {
 
 // release ends a request's hold on its slot. The slot passes as it is,
 // lease and all, to another of this process's requests for the host
-// waiting in Acquire, or else stays held for idleHold for the next one:
+// waiting in Acquire, or else stays held for IdleHold for the next one:
 // no round trip to the bucket for either, and the slots held in the
 // bucket still bound the requests of all workers together. After
-// maxHandoffs requests, or idleHold unused, the slot is freed in the
+// maxHandoffs requests, or IdleHold unused, the slot is freed in the
 // bucket.
 func (g *HostGate) release(lh *localHost, ho handoff) {
 	ho.n++
@@ -267,14 +272,14 @@ func (g *HostGate) release(lh *localHost, ho handoff) {
 	}
 	ho.idle = time.Now()
 	g.mu.Lock()
-	if g.closed {
+	if g.closed || g.idleHold < 0 {
 		g.mu.Unlock()
 		g.free(lh, ho)
 		return
 	}
 	lh.idle = append(lh.idle, ho)
 	g.mu.Unlock()
-	time.AfterFunc(idleHold, func() { g.freeIdle(lh, false) })
+	time.AfterFunc(g.idleHold, func() { g.freeIdle(lh, false) })
 }
 
 // takeIdle returns the slot of lh last left idle, if any.
@@ -290,13 +295,13 @@ func (g *HostGate) takeIdle(lh *localHost) (handoff, bool) {
 	return ho, true
 }
 
-// freeIdle frees in the bucket the slots of lh idle for idleHold or
+// freeIdle frees in the bucket the slots of lh idle for IdleHold or
 // longer; with all, every idle slot.
 func (g *HostGate) freeIdle(lh *localHost, all bool) {
 	g.mu.Lock()
 	var expired []handoff
 	// Oldest first: slots are taken back from the end.
-	cut := time.Now().Add(-idleHold)
+	cut := time.Now().Add(-g.idleHold)
 	k := 0
 	for k < len(lh.idle) && (all || !lh.idle[k].idle.After(cut)) {
 		k++
