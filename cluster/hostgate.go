@@ -62,7 +62,8 @@ type GateOptions struct {
 //     costs no round trip; a pause or deferral one worker writes reaches
 //     the others as fast as the server pushes it.
 //
-// Within one process at most per_host goroutines per host contend in the
+// Within one process at most per_host goroutines per host hold or
+// contend for slots, and one at a time looks for a free one in the
 // bucket; the others wait in memory. A request that ends passes its slot
 // straight to one of them, or keeps it held for the next request for
 // IdleHold, rather than freeing it in the bucket and taking it again: two
@@ -99,6 +100,7 @@ var _ fetch.HostGate = (*HostGate)(nil)
 type localHost struct {
 	sem     chan struct{} // the slots this process holds or contends for in the bucket: per_host at most
 	handoff chan handoff  // unbuffered: a slot passed from a request that ends to one waiting
+	looking chan struct{} // the one request looking for a free slot in the bucket
 	idle    []handoff     // held slots no request uses, the last left idle last
 	freed   []int         // the slots this process freed, the last freed last
 }
@@ -329,7 +331,7 @@ func (g *HostGate) localHost(host string, perHost int) *localHost {
 	defer g.mu.Unlock()
 	lh, ok := g.local[host]
 	if !ok {
-		lh = &localHost{sem: make(chan struct{}, perHost), handoff: make(chan handoff)}
+		lh = &localHost{sem: make(chan struct{}, perHost), handoff: make(chan handoff), looking: make(chan struct{}, 1)}
 		g.local[host] = lh
 	}
 	return lh
@@ -338,9 +340,20 @@ func (g *HostGate) localHost(host string, perHost int) *localHost {
 // slot takes one of host's perHost slots, waiting while all are held,
 // and returns it with its index. The slot this process freed last comes
 // first: it takes it in one round trip unless another took it meanwhile.
-// While it waits, a slot another of this process's requests passes on
-// (with its place in sem: the caller's is given back) ends the wait.
+// One request of this process at a time looks in the bucket, the others
+// wait in memory: every look reads every slot held. While it waits, a
+// slot another of this process's requests passes on (with its place in
+// sem: the caller's is given back) ends the wait.
 func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost int) (handoff, error) {
+	select {
+	case lh.looking <- struct{}{}:
+		defer func() { <-lh.looking }()
+	case ho := <-lh.handoff:
+		<-lh.sem
+		return ho, nil
+	case <-ctx.Done():
+		return handoff{}, ctx.Err()
+	}
 	hk := keyPart(host, true)
 	first := rand.IntN(perHost)
 	g.mu.Lock()
