@@ -68,8 +68,8 @@ type GateOptions struct {
 // straight to one of them, or keeps it held for the next request for
 // IdleHold, rather than freeing it in the bucket and taking it again: two
 // round trips fewer per request while this process keeps asking the host;
-// after maxHandoffs requests in a row the slot is freed in the bucket, so
-// that the other workers get their turn. Contended compare-and-sets retry
+// after maxHandoffs requests in a row the slot is freed in the bucket,
+// where the other workers have their chance at it. Contended compare-and-sets retry
 // after a random wait that doubles, never in a hot loop, and a slot
 // holder is waited for in short sleeps, at most until its lease expires.
 //
