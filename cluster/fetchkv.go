@@ -321,6 +321,17 @@ func (h *held) renew() {
 	}
 }
 
+// alive reports whether the lease is still held: neither released nor
+// lost to another that took it over.
+func (h *held) alive() bool {
+	select {
+	case <-h.done:
+		return false
+	default:
+		return true
+	}
+}
+
 // release stops renewing and frees the key — an empty lease written on
 // the revision it holds, so that a lease another took over stays theirs;
 // once. Freeing with a write rather than a delete lets this process take

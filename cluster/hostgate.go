@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +21,7 @@ import (
 const (
 	DefaultLease    = 30 * time.Second
 	DefaultMaxPause = 5 * time.Minute
+	DefaultIdleHold = 10 * time.Millisecond
 )
 
 // GateOptions configure a HostGate; zero values take the defaults.
@@ -33,6 +36,10 @@ type GateOptions struct {
 	// to it. The fetcher defers a host rather than pause it beyond its
 	// MaxRetryWait (30s by default). Default 5 minutes.
 	MaxPause time.Duration
+	// IdleHold is how long a request slot no request of this process
+	// uses stays held for its next request to the host before it is
+	// freed in the bucket; negative frees it at once. Default 10ms.
+	IdleHold time.Duration
 }
 
 // HostGate is fetch.HostGate over the fetch-state bucket: the per-host
@@ -55,8 +62,14 @@ type GateOptions struct {
 //     costs no round trip; a pause or deferral one worker writes reaches
 //     the others as fast as the server pushes it.
 //
-// Within one process at most per_host goroutines per host contend in the
-// bucket; the others wait in memory. Contended compare-and-sets retry
+// Within one process at most per_host goroutines per host hold or
+// contend for slots, and one at a time looks for a free one in the
+// bucket; the others wait in memory. A request that ends passes its slot
+// straight to one of them, or keeps it held for the next request for
+// IdleHold, rather than freeing it in the bucket and taking it again: two
+// round trips fewer per request while this process keeps asking the host;
+// after maxHandoffs requests in a row the slot is freed in the bucket,
+// where the other workers have their chance at it. Contended compare-and-sets retry
 // after a random wait that doubles, never in a hot loop, and a slot
 // holder is waited for in short sleeps, at most until its lease expires.
 //
@@ -68,11 +81,13 @@ type GateOptions struct {
 type HostGate struct {
 	b        *bucket
 	maxPause time.Duration
+	idleHold time.Duration
 
 	mu       sync.Mutex
 	local    map[string]*localHost // host → what this process does with it
 	paused   map[string]time.Time  // host → the end of its pause, as pause.> says
 	deferred map[string]deferValue // host → its deferral, as defer.> says
+	closed   bool                  // Close was called: no slot is held idle
 
 	stopWatching context.CancelFunc
 	watchers     []jetstream.KeyWatcher
@@ -83,8 +98,11 @@ var _ fetch.HostGate = (*HostGate)(nil)
 
 // localHost is a host as this process's goroutines use it.
 type localHost struct {
-	sem   chan struct{} // the goroutines contending in the bucket: per_host at most
-	freed []int         // the slots this process freed, the last freed last
+	sem     chan struct{} // the slots this process holds or contends for in the bucket: per_host at most
+	handoff chan handoff  // unbuffered: a slot passed from a request that ends to one waiting
+	looking chan struct{} // the one request looking for a free slot in the bucket
+	idle    []handoff     // held slots no request uses, the last left idle last
+	freed   []int         // the slots this process freed, the last freed last
 }
 
 // NewHostGate returns the gate over c's fetch-state bucket, with the
@@ -97,12 +115,15 @@ func NewHostGate(ctx context.Context, c *Conn, o GateOptions) (*HostGate, error)
 	if o.MaxPause <= 0 {
 		o.MaxPause = DefaultMaxPause
 	}
+	if o.IdleHold == 0 {
+		o.IdleHold = DefaultIdleHold
+	}
 	b, err := openBucket(ctx, c, o.Lease)
 	if err != nil {
 		return nil, err
 	}
 	g := &HostGate{
-		b: b, maxPause: o.MaxPause, local: map[string]*localHost{},
+		b: b, maxPause: o.MaxPause, idleHold: o.IdleHold, local: map[string]*localHost{},
 		paused: map[string]time.Time{}, deferred: map[string]deferValue{},
 	}
 	// The watchers outlive ctx: a watcher stops when its context ends.
@@ -174,8 +195,16 @@ func (g *HostGate) watch(ctx, watchCtx context.Context, prefix string, put func(
 	}
 }
 
-// Close stops watching the pauses and deferrals.
+// Close frees the slots held idle and stops watching the pauses and
+// deferrals.
 func (g *HostGate) Close() {
+	g.mu.Lock()
+	g.closed = true
+	hosts := slices.Collect(maps.Values(g.local))
+	g.mu.Unlock()
+	for _, lh := range hosts {
+		g.freeIdle(lh, true)
+	}
 	g.stopWatching()
 	for _, w := range g.watchers {
 		w.Stop()
@@ -187,23 +216,20 @@ func (g *HostGate) Close() {
 func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay time.Duration) (release func(), err error) {
 	perHost = max(perHost, 1)
 	lh := g.localHost(host, perHost)
-	select {
-	case lh.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	ho, ok := g.takeIdle(lh)
+	if !ok {
+		select {
+		case ho = <-lh.handoff: // a slot this process holds, with its place in sem
+		case lh.sem <- struct{}{}:
+			if ho, err = g.slot(ctx, host, lh, perHost); err != nil {
+				<-lh.sem
+				return nil, fmt.Errorf("host %s: %w", host, err)
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	slot, i, err := g.slot(ctx, host, lh, perHost)
-	if err != nil {
-		<-lh.sem
-		return nil, fmt.Errorf("host %s: %w", host, err)
-	}
-	release = sync.OnceFunc(func() {
-		slot.release()
-		g.mu.Lock()
-		lh.freed = append(lh.freed, i)
-		g.mu.Unlock()
-		<-lh.sem
-	})
+	release = sync.OnceFunc(func() { g.release(lh, ho) })
 	start, err := g.reserve(ctx, host, perHost, delay)
 	if err == nil {
 		err = sleepCtx(ctx, time.Until(start))
@@ -215,13 +241,97 @@ func (g *HostGate) Acquire(ctx context.Context, host string, perHost int, delay 
 	return release, nil
 }
 
+// maxHandoffs is how many requests in a row may use a request slot this
+// process took before it is freed in the bucket, where the other workers
+// contend for it.
+const maxHandoffs = 16
+
+// handoff is a request slot this process holds, used by n requests so
+// far; idle since when no request uses it.
+type handoff struct {
+	slot *held
+	i, n int
+	idle time.Time
+}
+
+// release ends a request's hold on its slot. The slot passes as it is,
+// lease and all, to another of this process's requests for the host
+// waiting in Acquire, or else stays held for IdleHold for the next one:
+// no round trip to the bucket for either, and the slots held in the
+// bucket still bound the requests of all workers together. After
+// maxHandoffs requests, or IdleHold unused, the slot is freed in the
+// bucket.
+func (g *HostGate) release(lh *localHost, ho handoff) {
+	ho.n++
+	if ho.n >= maxHandoffs || !ho.slot.alive() {
+		g.free(lh, ho)
+		return
+	}
+	select {
+	case lh.handoff <- ho:
+		return
+	default: // nobody waits
+	}
+	ho.idle = time.Now()
+	g.mu.Lock()
+	if g.closed || g.idleHold < 0 {
+		g.mu.Unlock()
+		g.free(lh, ho)
+		return
+	}
+	lh.idle = append(lh.idle, ho)
+	g.mu.Unlock()
+	time.AfterFunc(g.idleHold, func() { g.freeIdle(lh, false) })
+}
+
+// takeIdle returns the slot of lh last left idle, if any.
+func (g *HostGate) takeIdle(lh *localHost) (handoff, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(lh.idle)
+	if n == 0 {
+		return handoff{}, false
+	}
+	ho := lh.idle[n-1]
+	lh.idle = lh.idle[:n-1]
+	return ho, true
+}
+
+// freeIdle frees in the bucket the slots of lh idle for IdleHold or
+// longer; with all, every idle slot.
+func (g *HostGate) freeIdle(lh *localHost, all bool) {
+	g.mu.Lock()
+	var expired []handoff
+	// Oldest first: slots are taken back from the end.
+	cut := time.Now().Add(-g.idleHold)
+	k := 0
+	for k < len(lh.idle) && (all || !lh.idle[k].idle.After(cut)) {
+		k++
+	}
+	expired = append(expired, lh.idle[:k]...)
+	lh.idle = append(lh.idle[:0], lh.idle[k:]...)
+	g.mu.Unlock()
+	for _, ho := range expired {
+		g.free(lh, ho)
+	}
+}
+
+// free frees a slot in the bucket and gives its place in sem back.
+func (g *HostGate) free(lh *localHost, ho handoff) {
+	ho.slot.release()
+	g.mu.Lock()
+	lh.freed = append(lh.freed, ho.i)
+	g.mu.Unlock()
+	<-lh.sem
+}
+
 // localHost returns what this process keeps of host.
 func (g *HostGate) localHost(host string, perHost int) *localHost {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	lh, ok := g.local[host]
 	if !ok {
-		lh = &localHost{sem: make(chan struct{}, perHost)}
+		lh = &localHost{sem: make(chan struct{}, perHost), handoff: make(chan handoff), looking: make(chan struct{}, 1)}
 		g.local[host] = lh
 	}
 	return lh
@@ -230,7 +340,20 @@ func (g *HostGate) localHost(host string, perHost int) *localHost {
 // slot takes one of host's perHost slots, waiting while all are held,
 // and returns it with its index. The slot this process freed last comes
 // first: it takes it in one round trip unless another took it meanwhile.
-func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost int) (*held, int, error) {
+// One request of this process at a time looks in the bucket, the others
+// wait in memory: every look reads every slot held. While it waits, a
+// slot another of this process's requests passes on (with its place in
+// sem: the caller's is given back) ends the wait.
+func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost int) (handoff, error) {
+	select {
+	case lh.looking <- struct{}{}:
+		defer func() { <-lh.looking }()
+	case ho := <-lh.handoff:
+		<-lh.sem
+		return ho, nil
+	case <-ctx.Done():
+		return handoff{}, ctx.Err()
+	}
 	hk := keyPart(host, true)
 	first := rand.IntN(perHost)
 	g.mu.Lock()
@@ -245,10 +368,10 @@ func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost
 			i := (first + j) % perHost
 			h, until, err := g.b.take(ctx, fmt.Sprintf("%s%d.%s", keySlot, i, hk))
 			if err != nil {
-				return nil, 0, err
+				return handoff{}, err
 			}
 			if h != nil {
-				return h, i, nil
+				return handoff{slot: h, i: i}, nil
 			}
 			if soonest.IsZero() || until.Before(soonest) {
 				soonest = until
@@ -258,8 +381,16 @@ func (g *HostGate) slot(ctx context.Context, host string, lh *localHost, perHost
 		if d := time.Until(soonest); d < wait {
 			wait = max(d, time.Millisecond)
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
-			return nil, 0, err
+		t := time.NewTimer(wait)
+		select {
+		case ho := <-lh.handoff:
+			t.Stop()
+			<-lh.sem
+			return ho, nil
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return handoff{}, ctx.Err()
 		}
 		first = rand.IntN(perHost)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
+
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
@@ -21,58 +23,83 @@ const queueBenchArticles = 500
 
 // BenchmarkQueue sends the articles of a local test site that answers at
 // once through schedule → N workers (in this process, each with its own
-// fetcher, per_host 8) → the records stream, and, in the same iteration,
-// through the one-machine run (ingest.Run fetching and storing into
-// bbolt, per_host 8), so that both see the same load on a shared
-// machine. It reports queue-urls/s (from the schedule's start to the
-// last page acknowledged by the records stream), run-pages/s, and their
-// ratio x-run, and the CPU time each path took per page (this process
-// holds the site and the NATS server too). The queue path stops at the records stream: materialising
-// it into bbolt is the feed servers' work, done beside.
+// NATS connection and fetcher, per_host 8) → the records stream, and, in
+// the same iteration, through the one-machine run (ingest.Run fetching
+// and storing into bbolt, per_host 8), so that both see the same load on
+// a shared machine. It reports queue-urls/s (from the schedule's start to
+// the last page acknowledged by the records stream), run-pages/s, and
+// their ratio x-run, and the CPU time each path took per page (this
+// process holds the site and the NATS server too). The queue path stops
+// at the records stream: materialising it into bbolt is the feed
+// servers' work, done beside. nats-msgs/url counts the messages the
+// server received per URL (publishes, API requests, acks, key-value
+// reads and writes), set-up included: the round trips the path costs.
+//
+// gate=kv is the path `newsfeed schedule` and `newsfeed worker` take:
+// the fetch-state bucket's HostGate, RobotsCache and FetchState (each
+// worker its own, as each process has), robots.txt read; both paths then
+// read robots.txt. gate=local gives each worker's fetcher its in-memory
+// politeness and no fetch state: the cost of the queue alone.
 func BenchmarkQueue(b *testing.B) {
 	site := testsite.New(b, queueBenchArticles)
 	srv := natstest.Start(b)
 	lists := sectionLists(b, site, fmt.Sprintf("max_articles = %d", queueBenchArticles))
 	profiles := siteProfiles(b)
 	iter := 0
-	for _, workers := range []int{1, 2, 4} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			var queueTime, runTime, queueCPU, runCPU time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				iter++
-				c, err := Connect(context.Background(), Config{URL: srv.ClientURL(), Prefix: fmt.Sprintf("B%d", iter)})
-				if err != nil {
-					b.Fatal(err)
-				}
-				wall, cpu := queueOnce(b, c, lists, workers)
-				queueTime, queueCPU = queueTime+wall, queueCPU+cpu
-				b.StopTimer()
-				c.Close()
-
-				s := storetest.Open(b, store.Options{NoSync: true})
-				f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
-				cpu0 := cpuTime(b)
-				sum, err := ingest.Run(context.Background(), s, nil, ingest.Options{
-					Fetcher: f, State: s, Lists: lists, Profiles: profiles,
-					OnError: func(err error) { b.Error(err) },
-				})
-				f.Close()
-				if err != nil || sum.New != queueBenchArticles {
-					b.Fatalf("run: %v: %s", err, sum)
-				}
-				runTime += sum.Elapsed
-				runCPU += cpuTime(b) - cpu0
-				b.StartTimer()
+	for _, kv := range []bool{false, true} {
+		for _, workers := range []int{1, 2, 4} {
+			name := fmt.Sprintf("gate=local/workers=%d", workers)
+			if kv {
+				name = fmt.Sprintf("gate=kv/workers=%d", workers)
 			}
-			n := float64(b.N * queueBenchArticles)
-			b.ReportMetric(n/queueTime.Seconds(), "queue-urls/s")
-			b.ReportMetric(n/runTime.Seconds(), "run-pages/s")
-			b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
-			b.ReportMetric(float64(queueCPU.Microseconds())/n, "queue-cpu-µs/url")
-			b.ReportMetric(float64(runCPU.Microseconds())/n, "run-cpu-µs/page")
-		})
+			b.Run(name, func(b *testing.B) {
+				var queueTime, runTime, queueCPU, runCPU time.Duration
+				var natsIn int64
+				for b.Loop() {
+					b.StopTimer()
+					iter++
+					prefix := fmt.Sprintf("B%d", iter)
+					in0 := natsInMsgs(b, srv)
+					wall, cpu := queueOnce(b, srv.ClientURL(), prefix, lists, workers, kv)
+					natsIn += natsInMsgs(b, srv) - in0
+					queueTime, queueCPU = queueTime+wall, queueCPU+cpu
+					b.StopTimer()
+
+					s := storetest.Open(b, store.Options{NoSync: true})
+					f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: !kv})
+					cpu0 := cpuTime(b)
+					sum, err := ingest.Run(context.Background(), s, nil, ingest.Options{
+						Fetcher: f, State: s, Lists: lists, Profiles: profiles,
+						OnError: func(err error) { b.Error(err) },
+					})
+					f.Close()
+					if err != nil || sum.New != queueBenchArticles {
+						b.Fatalf("run: %v: %s", err, sum)
+					}
+					runTime += sum.Elapsed
+					runCPU += cpuTime(b) - cpu0
+					b.StartTimer()
+				}
+				n := float64(b.N * queueBenchArticles)
+				b.ReportMetric(n/queueTime.Seconds(), "queue-urls/s")
+				b.ReportMetric(n/runTime.Seconds(), "run-pages/s")
+				b.ReportMetric(runTime.Seconds()/queueTime.Seconds(), "x-run")
+				b.ReportMetric(float64(queueCPU.Microseconds())/n, "queue-cpu-µs/url")
+				b.ReportMetric(float64(runCPU.Microseconds())/n, "run-cpu-µs/page")
+				b.ReportMetric(float64(natsIn)/n, "nats-msgs/url")
+			})
+		}
 	}
+}
+
+// natsInMsgs returns the messages the server has received from clients:
+// publishes, API requests, acks, key-value reads and writes.
+func natsInMsgs(b *testing.B, srv *server.Server) int64 {
+	v, err := srv.Varz(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v.InMsgs
 }
 
 // cpuTime returns the CPU time this process has used (user and system):
@@ -85,20 +112,76 @@ func cpuTime(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// queueProc is what one schedule or worker process of the benchmark
+// holds: its connection, fetcher and, with the bucket, its gate and fetch
+// state.
+type queueProc struct {
+	c     *Conn
+	f     *fetch.Fetcher
+	gate  *HostGate
+	state *FetchState
+}
+
+// openQueueProc connects as a process of `newsfeed worker` does: with kv,
+// the fetcher's gate and robots.txt are the fetch-state bucket's and the
+// fetch state is the bucket's too.
+func openQueueProc(b *testing.B, url, prefix string, kv bool) *queueProc {
+	ctx := context.Background()
+	c, err := Connect(ctx, Config{URL: url, Prefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &queueProc{c: c}
+	cfg := fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: !kv}
+	if kv {
+		if p.gate, err = NewHostGate(ctx, c, GateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		robots, err := NewRobotsCache(ctx, c, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.state, err = NewFetchState(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		cfg.Gate, cfg.Robots = p.gate, robots
+	}
+	p.f = fetch.New(cfg)
+	return p
+}
+
+// fetchState returns the process's fetch state for ingest.Options: nil
+// without the bucket.
+func (p *queueProc) fetchState() ingest.FetchState {
+	if p.state == nil {
+		return nil
+	}
+	return p.state
+}
+
+func (p *queueProc) close() {
+	p.f.Close()
+	if p.gate != nil {
+		p.gate.Close()
+	}
+	p.c.Close()
+}
+
 // queueOnce sets up n workers (the consumer, as a deployment has it
-// before work comes), then starts the timer, runs them, schedules the
-// lists, and returns the wall and CPU time until every article is on the
-// records stream.
-func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, cpu time.Duration) {
+// before work comes) and a scheduler, each its own process's connection,
+// then starts the timer, runs them, schedules the lists, and returns the
+// wall and CPU time until every article is on the records stream.
+func queueOnce(b *testing.B, url, prefix string, lists []ingest.ListSource, n int, kv bool) (wall, cpu time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stored sync.WaitGroup
 	stored.Add(queueBenchArticles)
 	workers := make([]*Worker, n)
 	for i := range workers {
-		f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
-		b.Cleanup(f.Close)
-		w, err := NewWorker(ctx, c, WorkerConfig{Fetchers: 16, Ingest: ingest.Options{Fetcher: f, Profiles: siteProfiles(b)},
+		p := openQueueProc(b, url, prefix, kv)
+		defer p.close()
+		w, err := NewWorker(ctx, p.c, WorkerConfig{Fetchers: 16,
+			Ingest: ingest.Options{Fetcher: p.f, State: p.fetchState(), Profiles: siteProfiles(b)},
 			OnMessage: func(o Outcome) {
 				if o != Stored {
 					b.Errorf("outcome %d", o)
@@ -110,9 +193,9 @@ func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, c
 		}
 		workers[i] = w
 	}
-	sf := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
-	defer sf.Close()
-	s, profiles := NewScheduler(c, nil), siteProfiles(b)
+	sp := openQueueProc(b, url, prefix, kv)
+	defer sp.close()
+	s, profiles := NewScheduler(sp.c, nil), siteProfiles(b)
 	time.Sleep(100 * time.Millisecond) // the server's file work of the set-up is done
 
 	b.StartTimer()
@@ -125,7 +208,7 @@ func queueOnce(b *testing.B, c *Conn, lists []ingest.ListSource, n int) (wall, c
 			}
 		})
 	}
-	sum, err := runSchedule(s, lists, nil, profiles, sf)
+	sum, err := runSchedule(s, lists, sp.fetchState(), profiles, sp.f)
 	if err != nil || sum.Enqueued != queueBenchArticles {
 		b.Fatalf("schedule: %v, %d enqueued", err, sum.Enqueued)
 	}

@@ -30,6 +30,10 @@ type WorkMessage struct {
 	// Marker stands for the list page as polled (ingest.Work.Marker);
 	// with URL it makes the message id.
 	Marker string `json:"marker,omitempty"`
+	// New says the scheduler's fetch state had no record of the URL
+	// (ingest.Work.New): the worker fetches it without reading the state
+	// first, unless the message is a redelivery.
+	New bool `json:"new,omitempty"`
 }
 
 // ErrBadWork wraps every reason DecodeWork refuses a message.
@@ -115,7 +119,7 @@ func (s *Scheduler) Counts() ScheduleCounts {
 // again for up to MaxUnavailable.
 func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	msg, err := EncodeWork(s.c.Names.WorkSubject, WorkMessage{
-		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker,
+		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker, New: w.New,
 	})
 	if err != nil {
 		return err

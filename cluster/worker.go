@@ -395,7 +395,8 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
 		return
 	}
-	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker}
+	// A redelivery may follow a fetch whose state was saved: read it.
+	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1}
 	if work.Profiles, err = w.sourceProfiles(wm); err != nil {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
 		return

@@ -16,6 +16,7 @@ import (
 	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
+	"newsfeed/store"
 )
 
 // Every article of the site goes through schedule and three workers to
@@ -337,5 +338,58 @@ func TestSchedule_LeaderLost(t *testing.T) {
 	info, err := st.Info(ctx)
 	if err != nil || info.State.Msgs != 1 || info.Cluster.Leader == leader {
 		t.Errorf("work stream: %v, %+v", err, info)
+	}
+}
+
+// countingState is a fetch state that counts the URL states read.
+type countingState struct {
+	ingest.FetchState
+	reads atomic.Int64
+}
+
+func (s *countingState) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
+	s.reads.Add(int64(len(urls)))
+	return s.FetchState.URLStates(ctx, urls)
+}
+
+// The scheduler marks the work of an article its fetch state has no
+// record of as new, and the worker then reads no state for it, but for a
+// redelivery: its first delivery may have saved one.
+func TestWorker_NewWorkReadsNoState(t *testing.T) {
+	site := testsite.New(t, 3)
+	c := newConn(t, Config{Prefix: "T"})
+	state := &countingState{FetchState: openState(t)}
+	retried := site.ArticleURL(1)
+	path := strings.TrimPrefix(retried, site.URL(""))
+	site.Handle(path, func(w http.ResponseWriter, _ *http.Request) {
+		site.Handle(path, nil) // the page itself from now on
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	})
+	schedule(t, c, sectionLists(t, site, ""), state.FetchState)
+
+	work, err := c.JS.Stream(context.Background(), c.Names.WorkStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := work.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		raw, err := work.GetMsg(context.Background(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := DecodeWork(raw.Data); err != nil || !m.New {
+			t.Errorf("work %d: %v, %+v: want new", seq, err, m)
+		}
+	}
+
+	ws := runWorkers(t, c, 1, state, WorkerConfig{})
+	if ws.Stored != 3 || ws.Retried != 1 {
+		t.Fatalf("workers: %s", ws)
+	}
+	if n := state.reads.Load(); n != 1 {
+		t.Errorf("the worker read %d URL states, want 1: the redelivery's", n)
 	}
 }

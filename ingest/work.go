@@ -34,6 +34,12 @@ type Work struct {
 	// marker, so a queue can drop it as a duplicate; "" for a URL
 	// source.
 	Marker string
+	// New says the poll's fetch state had no record of the URL: the
+	// article was never fetched, so FetchArticle reads no state for it
+	// and fetches unconditionally. Run sets it only with Options.State;
+	// a queue clears it on a redelivery, which may follow a fetch whose
+	// state was saved.
+	New bool
 }
 
 // enqueue hands j to opts.Enqueue and tells the writer goroutine.
@@ -48,6 +54,7 @@ func (fr *fetcher) enqueue(ctx context.Context, j job, items chan<- item) {
 	if j.old != nil && !j.old.LastFetched.IsZero() {
 		w.Marker += "@" + strconv.FormatInt(j.old.LastFetched.UnixNano(), 36)
 	}
+	w.New = fr.state != nil && j.old != nil && j.old.LastFetched.IsZero()
 	err := fr.opts.Enqueue(ctx, w)
 	fr.opts.OnFetch()
 	switch {
@@ -97,7 +104,7 @@ func (e *ParseError) Error() string { return e.Err.Error() }
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // FetchArticle fetches one article conditionally, with opts.Fetcher and
-// the validators opts.State keeps (nil: unconditionally), and parses it
+// the validators opts.State keeps (nil, or w.New: unconditionally), and parses it
 // exactly as Run does: the same profiles, site and URL rules, so a page
 // gives the same records whichever process reads it. The page's Seen is
 // when it was fetched. It saves nothing: the caller saves State once the
@@ -111,6 +118,9 @@ func FetchArticle(ctx context.Context, w Work, opts Options) (Fetched, error) {
 	opts = opts.withDefaults()
 	fr := &fetcher{opts: opts, f: opts.Fetcher, state: opts.State}
 	j := job{name: w.URL, url: true}
+	if w.New {
+		j.old = &store.URLState{} // known to have none: no read
+	}
 	if w.Source != "" || w.Site != "" || w.Profiles != nil {
 		j.src = &listSource{Source: &sources.Source{Name: w.Source, Settings: sources.Settings{Site: w.Site}}, profiles: w.Profiles}
 	}

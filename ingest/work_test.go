@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
@@ -56,6 +57,9 @@ func TestRun_Enqueue(t *testing.T) {
 		}
 	}
 	_, again := enqueueRun(t, site, nil, "")
+	if again[site.ArticleURL(0)].Marker != marker || again[site.ArticleURL(0)].New {
+		t.Errorf("without a fetch state: %+v", again[site.ArticleURL(0)])
+	}
 	if again[site.ArticleURL(0)].Marker != marker {
 		t.Errorf("the unchanged list gave marker %q, then %q", marker, again[site.ArticleURL(0)].Marker)
 	}
@@ -63,6 +67,27 @@ func TestRun_Enqueue(t *testing.T) {
 	_, changed := enqueueRun(t, site, nil, "site = \"src-site\"")
 	if w := changed[site.ArticleURL(0)]; w.Marker == marker || w.Site != "src-site" {
 		t.Errorf("after the list changed: %+v", w)
+	}
+}
+
+// With a fetch state, the work of an article it has no record of is
+// marked New; an article it has a state of is not.
+func TestRun_EnqueueMarksNew(t *testing.T) {
+	site := testsite.New(t, 2)
+	s := storetest.Open(t, store.Options{NoSync: true})
+	known := site.ArticleURL(0)
+	if err := s.PutURLStates(context.Background(), []store.URLState{{URL: known, Source: "section", Status: 200,
+		FirstFetched: time.Now().Add(-time.Hour), LastFetched: time.Now().Add(-time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	_, got := enqueueRun(t, site, s, "")
+	for u, w := range got {
+		if w.New != (u != known) {
+			t.Errorf("%s: New %v", u, w.New)
+		}
+	}
+	if len(got) != 1 {
+		t.Errorf("%d articles enqueued, want the new one", len(got))
 	}
 }
 
@@ -122,6 +147,13 @@ func TestFetchArticle(t *testing.T) {
 	again, err := FetchArticle(ctx, w, opts)
 	if err != nil || again.Page != nil || again.State.Status != http.StatusNotModified {
 		t.Errorf("second fetch: %v; %+v", err, again)
+	}
+	// Work marked New reads no state: an unconditional GET, a page, a
+	// state as of a first fetch.
+	w.New = true
+	fresh, err := FetchArticle(ctx, w, opts)
+	if err != nil || fresh.Page == nil || fresh.State.Status != http.StatusOK || !fresh.State.FirstFetched.After(got.State.FirstFetched) {
+		t.Errorf("fetch marked new: %v; %+v", err, fresh)
 	}
 
 	site.Handle("/empty", func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/html") })
