@@ -7,8 +7,9 @@
 // The pieces, each a file of this package:
 //
 //   - conn.go: Connect, the names of the streams, consumers and
-//     key-value buckets, and their configuration (created or updated on
-//     connect, so every process agrees on them).
+//     key-value buckets, and their configuration: every process creates
+//     what is missing; the owner (the scheduler) also updates what exists
+//     to its settings.
 //   - page.go: the wire form of a parsed page on the records stream.
 //   - hostgate.go, robots.go, fetchstate.go (keys and leases in
 //     fetchkv.go): shared fetch state and politeness in the fetch-state
@@ -39,6 +40,11 @@
 //     the error, the deliveries and the worker in headers.
 //   - status.go: the queue, the consumer, the records stream and the dead
 //     letters, for newsfeed stats --nats.
+//   - materialize.go: the Materializer, which applies the records stream
+//     to a store (a feed server's, or ingest --from-nats) with an ordered
+//     consumer from the stored sequence + 1, the sequence committed in the
+//     same transaction as the pages; a stream that moved on or was made
+//     anew is read again from its start, and said so.
 //
 // Streams and buckets (Config.Prefix "NEWSFEED" by default):
 //
