@@ -532,9 +532,7 @@ func (w *Worker) sourceProfiles(m WorkMessage) (*parse.Profiles, error) {
 // and not to be asked for again: robots.txt disallows it, or it is gone
 // (404, 410).
 func skip(err error) bool {
-	var se *fetch.StatusError
-	return errors.Is(err, fetch.ErrRobots) ||
-		errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
+	return errors.Is(err, fetch.ErrRobots) || fetch.Gone(err)
 }
 
 // permanent reports whether an error will be the same on every delivery:

@@ -38,6 +38,14 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("HTTP %d %s", e.Code, http.StatusText(e.Code))
 }
 
+// Gone reports whether err is the site saying a page is not there: a
+// 404 Not Found or a 410 Gone. Such a page is skipped, not failed: the
+// site took it down, and asking again now would get the same answer.
+func Gone(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusGone)
+}
+
 // DeferredError says a host is deferred: nothing was sent for this Get.
 // Until is when it may be asked again; Reason says why (a long
 // Retry-After, repeated failures, or a deferral loaded with Defer).

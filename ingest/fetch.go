@@ -131,6 +131,13 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 				fr.opts.Log.Info("robots.txt disallows", slog.String("url", j.name))
 				items <- item{skipped: true}
 				continue
+			case fetch.Gone(err):
+				// Taken down (a refreshed article, most often): the site's
+				// answer, not a failure. Nothing is saved, so a list that
+				// still links it has it asked for again.
+				fr.opts.Log.Info("page gone", slog.String("url", j.name), slog.Any("err", err))
+				items <- item{gone: true}
+				continue
 			case errors.As(err, &de):
 				items <- item{deferred: true}
 			default:

@@ -193,7 +193,8 @@ func (l ListSource) HasLinkRule(profiles *parse.Profiles) bool {
 // Summary counts what a run did.
 type Summary struct {
 	// Read counts inputs taken up; each ends stored (new, changed or
-	// unchanged: see the WriteResult), not parsed, enqueued, or failed.
+	// unchanged: see the WriteResult), not parsed, enqueued, gone, or
+	// failed.
 	Read, Failed int
 	// NotParsed counts fetched pages not parsed because they had not
 	// changed: answered 304, or 200 with the body of last time.
@@ -201,6 +202,9 @@ type Summary struct {
 	// Deferred counts articles not fetched because their host is
 	// deferred.
 	Deferred int
+	// Gone counts articles the site answered 404 or 410 for: skipped,
+	// not failed.
+	Gone int
 	// Enqueued counts the articles handed to Options.Enqueue.
 	Enqueued int
 	// WriteResult adds up what the store reported: pages new, changed and
@@ -231,8 +235,8 @@ func (s Summary) String() string {
 		line = fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d failed; ",
 			s.Read, s.New, s.Changed, s.Unchanged, s.Failed)
 	} else {
-		line = fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d not modified, %d failed, %d deferred; ",
-			s.Read, s.New, s.Changed, s.Unchanged, s.NotParsed, s.Failed, s.Deferred)
+		line = fmt.Sprintf("%d pages read: %d new, %d changed, %d unchanged, %d not modified, %d failed, %d gone, %d deferred; ",
+			s.Read, s.New, s.Changed, s.Unchanged, s.NotParsed, s.Failed, s.Gone, s.Deferred)
 	}
 	line += fmt.Sprintf("records: %d inserted, %d updated; last seq %d; ", s.Inserted, s.Updated, s.LastSeq)
 	if s.Fetched {

@@ -28,7 +28,7 @@ type item struct {
 	// deferred: an article not fetched, its host deferred; skipped: an
 	// article robots.txt disallows; list: err is a list page's, not an
 	// input's; enqueued: an article handed to Options.Enqueue.
-	notParsed, deferred, skipped, list, enqueued bool
+	notParsed, deferred, skipped, gone, list, enqueued bool
 }
 
 // Run reads and parses the inputs sources name — files, folders, "-"
@@ -284,6 +284,11 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 				sum.Deferred++
 				continue
 			case it.skipped:
+				continue
+			case it.gone:
+				sum.Read++
+				sum.Gone++
+				opts.OnPage()
 				continue
 			case it.enqueued:
 				sum.Read++

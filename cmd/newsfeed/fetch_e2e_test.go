@@ -219,6 +219,28 @@ func TestRunFetch_ValidatorBehaviours(t *testing.T) {
 	}
 }
 
+// With refresh, an article the site took down (404) is counted gone,
+// not failed: the run exits 0 and its stored records stay.
+func TestRunFetch_RefreshGone(t *testing.T) {
+	r := newSiteRun(t, 3, "", section+"refresh = \"30d\"\n")
+	sum := r.mustRun()
+	if count(t, sum, "new") != 3 {
+		t.Fatalf("first run: %s", sum)
+	}
+	r.site.Remove(1)
+	code, sum, stderr := r.run()
+	if code != exitOK || count(t, sum, "gone") != 1 || count(t, sum, "failed") != 0 {
+		t.Fatalf("second run: exit %d, %s\n%s", code, sum, stderr)
+	}
+	found := false
+	for _, rec := range r.export(0) {
+		found = found || (rec["kind"] == "article" && rec["url"] == r.site.ArticleURL(1))
+	}
+	if !found {
+		t.Error("the gone article's record was dropped")
+	}
+}
+
 // With refresh, an edited article is fetched again and updated in
 // place; a new article on the list page is picked up.
 func TestRunFetch_EditAndAdd(t *testing.T) {
