@@ -479,3 +479,68 @@ func TestMaterializer_OnceGivesUp(t *testing.T) {
 		t.Error("no error without a store")
 	}
 }
+
+// The whole of NATS going down and coming back (one server, restarted on
+// its port with its store) does not stop a following materializer: the
+// connection reconnects, and what is published after the restart is
+// applied after what came before, each page once.
+func TestMaterializer_FollowsThroughANATSRestart(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv.ClientURL())
+	pages := filePages(t)
+	s := openStore(t)
+	m := &Materializer{Conn: c, Store: s, Follow: true, FlushInterval: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Run(ctx)
+		done <- err
+	}()
+	applied := func(seq uint64) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for m.Stats().Cursor.Seq < seq {
+			if time.Now().After(deadline) {
+				t.Fatalf("sequence %d not applied in 60s: %+v", seq, m.Stats())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	half := len(pages) / 2
+	publish(t, c, "", pages[:half]...)
+	applied(uint64(half))
+
+	natstest.Restart(t, srv)
+	deadline := time.Now().Add(30 * time.Second)
+	for !c.NC.IsConnected() {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection did not come back in 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	publish(t, c, "", pages[half:]...)
+	applied(uint64(len(pages)))
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	st := m.Stats()
+	if st.Bad != 0 || st.Lost != 0 || st.Rebuilds != 0 {
+		t.Errorf("stats after the restart: %+v", st)
+	}
+	var n int
+	if err := s.Log(context.Background(), func(store.LogEntry) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := openStore(t)
+	if _, err := want.ApplyPages(context.Background(), "T_RECORDS", store.StreamCursor{Seq: uint64(len(pages))}, pages); err != nil {
+		t.Fatal(err)
+	}
+	var w int
+	if err := want.Log(context.Background(), func(store.LogEntry) error { w++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != w {
+		t.Errorf("%d change-log entries after the restart, want %d (each page once)", n, w)
+	}
+}

@@ -30,6 +30,27 @@ func Start(t testing.TB) *server.Server {
 	return s
 }
 
+// Restart shuts s down, as a crash of the whole NATS deployment would,
+// and starts a server again on the same port with the same store: what
+// the streams held is there again, and clients reconnect to it.
+func Restart(t testing.TB, s *server.Server) *server.Server {
+	t.Helper()
+	port := s.Addr().(*net.TCPAddr).Port
+	dir := s.JetStreamConfig().StoreDir
+	s.Shutdown()
+	s.WaitForShutdown()
+	s2 := run(t, &server.Options{
+		Host:      "127.0.0.1",
+		Port:      port,
+		JetStream: true,
+		StoreDir:  filepath.Dir(dir),
+		NoLog:     true,
+		NoSigs:    true,
+	})
+	t.Cleanup(s2.Shutdown)
+	return s2
+}
+
 // Cluster starts n JetStream servers joined by routes into one cluster
 // and waits until JetStream has a leader.
 func Cluster(t testing.TB, n int) []*server.Server {
