@@ -29,6 +29,13 @@ const testTimeout = 2 * time.Minute
 func newConn(t testing.TB, cfg Config) *Conn {
 	t.Helper()
 	cfg.URL = natstest.Start(t).ClientURL()
+	if cfg.AckWait == 0 {
+		// Rounds of workers share the connection: a stopped worker's pull
+		// request stays with the server until it expires, and a message
+		// the server hands it then comes back only after AckWait. Keep
+		// that well inside testTimeout.
+		cfg.AckWait = 15 * time.Second
+	}
 	c, err := Connect(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
