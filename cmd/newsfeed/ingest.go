@@ -245,17 +245,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 // not ok, 128+n when interrupted by signal n, else 0.
 func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
 	sum fmt.Stringer) int {
-	code := exitOK
-	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
-		code = exitFailed
-	case interrupted:
-		code = signalExit(ctx)
-	case !ok:
-		code = exitFailed
-	}
-	code = closeStore(e, "ingest", s, code)
+	code := closeStore(e, "ingest", s, runExit(ctx, e, "ingest", err, interrupted, ok))
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
 	}

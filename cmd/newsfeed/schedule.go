@@ -65,7 +65,7 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 		Enqueue: s.Enqueue, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },
 	})
-	code = runExit(ctx, e, "schedule", sum, err)
+	code = runExit(ctx, e, "schedule", err, ctx.Err() != nil, sum.OK())
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: %s\n", scheduleSummary(sum, s.Counts()))
 	}
@@ -99,17 +99,17 @@ func profileTexts(sc *sources.Config) (map[string]string, error) {
 	return texts, nil
 }
 
-// runExit prints err, if any, and returns the exit status of an
-// ingest.Run: 1 when it failed or some inputs or lists did, 128+n after
-// signal n, else 0 (ingest's own end says the same).
-func runExit(ctx context.Context, e *env, cmd string, sum ingest.Summary, err error) int {
+// runExit prints err, if any, and returns the exit status of a run of
+// cmd: 1 when it failed, or (not ok) some of its inputs did; 128+n after
+// signal n when interrupted; else 0. ingest and schedule end with it.
+func runExit(ctx context.Context, e *env, cmd string, err error, interrupted, ok bool) int {
 	switch {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
 		return exitFailed
-	case ctx.Err() != nil:
+	case interrupted:
 		return signalExit(ctx)
-	case !sum.OK():
+	case !ok:
 		return exitFailed
 	}
 	return exitOK
