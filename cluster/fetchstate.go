@@ -82,7 +82,7 @@ func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]s
 // kvConcurrency is how many requests to the bucket one call of
 // FetchState has in flight: a batch's states are read and written in
 // parallel, not one round trip after the other.
-const kvConcurrency = 16
+const kvConcurrency = 64
 
 // concurrently calls fn(i) for each i < n, kvConcurrency at a time, and
 // returns their errors joined.
@@ -150,21 +150,26 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 
 // PutURLStates keeps states, each with its source's index entry.
 func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) error {
-	return concurrently(len(states), func(i int) error {
-		st := states[i]
-		hash := urlHash(st.URL)
-		if _, err := s.b.kv.Put(ctx, keyURL+hash, encodeValue(urlValue{URL: st.URL, URLState: st})); err != nil {
-			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
-		}
-		if st.Source == "" {
-			return nil
-		}
-		key := keySource + keyPart(st.Source, false) + "." + hash
-		if _, err := s.b.kv.Put(ctx, key, encodeValue(srcValue{FirstFetched: st.FirstFetched})); err != nil {
-			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
-		}
+	return concurrently(len(states), func(i int) error { return s.PutURLState(ctx, states[i], true) })
+}
+
+// PutURLState keeps a URL's state and, with indexed, its source's index
+// entry. A worker indexes only the articles of sources that refresh them:
+// SourceURLs is read for those alone, and the entry would cost a second
+// write per article fetched (and a key kept for ever) for every other.
+func (s *FetchState) PutURLState(ctx context.Context, st store.URLState, indexed bool) error {
+	hash := urlHash(st.URL)
+	if _, err := s.b.kv.Put(ctx, keyURL+hash, encodeValue(urlValue{URL: st.URL, URLState: st})); err != nil {
+		return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
+	}
+	if !indexed || st.Source == "" {
 		return nil
-	})
+	}
+	key := keySource + keyPart(st.Source, false) + "." + hash
+	if _, err := s.b.kv.Put(ctx, key, encodeValue(srcValue{FirstFetched: st.FirstFetched})); err != nil {
+		return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
+	}
+	return nil
 }
 
 // HostDeferrals returns the hosts not to contact before a time still to

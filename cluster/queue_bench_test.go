@@ -19,7 +19,7 @@ import (
 )
 
 // queueBenchArticles is the number of articles each path takes per iteration.
-const queueBenchArticles = 500
+const queueBenchArticles = 2000
 
 // BenchmarkQueue sends the articles of a local test site that answers at
 // once through schedule → N workers (in this process, each with its own

@@ -396,7 +396,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	// A redelivery may follow a fetch whose state was saved: read it.
-	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1}
+	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1, Refresh: wm.Refresh}
 	if work.Profiles, err = w.sourceProfiles(wm); err != nil {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
 		return
@@ -408,7 +408,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		err = w.publishPage(ctx, fetched)
 	}
 	if err == nil {
-		err = w.saveState(ctx, fetched.State)
+		err = w.saveState(ctx, fetched.State, wm.Refresh)
 	}
 	stop()
 
@@ -438,26 +438,31 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 }
 
 // heartbeat tells the server every Heartbeat that m is in progress, until
-// the returned stop is called.
+// the returned stop is called. A timer, not a goroutine: most messages
+// are done before the first beat.
 func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(w.cfg.Heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				if err := m.InProgress(); err != nil {
-					w.log.Warn("in progress", slog.Any("err", err))
-				}
-			case <-done:
-				return
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		t       *time.Timer
+	)
+	t = time.AfterFunc(w.cfg.Heartbeat, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
 		}
-	}()
-	return func() { close(done); <-stopped }
+		if err := m.InProgress(); err != nil {
+			w.log.Warn("in progress", slog.Any("err", err))
+		}
+		t.Reset(w.cfg.Heartbeat)
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		t.Stop()
+	}
 }
 
 // publishPage publishes a parsed page to the records stream and waits
@@ -474,12 +479,19 @@ func (w *Worker) publishPage(ctx context.Context, f ingest.Fetched) error {
 	return nil
 }
 
-// saveState saves the URL's fetch state, after its page is published.
-func (w *Worker) saveState(ctx context.Context, st store.URLState) error {
-	if w.cfg.Ingest.State == nil {
+// saveState saves the URL's fetch state, after its page is published;
+// indexed under its source when the source refreshes its articles.
+func (w *Worker) saveState(ctx context.Context, st store.URLState, refresh bool) error {
+	var err error
+	switch s := w.cfg.Ingest.State.(type) {
+	case nil:
 		return nil
+	case *FetchState:
+		err = s.PutURLState(ctx, st, refresh)
+	default:
+		err = s.PutURLStates(ctx, []store.URLState{st})
 	}
-	if err := w.cfg.Ingest.State.PutURLStates(ctx, []store.URLState{st}); err != nil {
+	if err != nil {
 		return fmt.Errorf("save fetch state of %s: %w", st.URL, err)
 	}
 	return nil

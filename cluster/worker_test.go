@@ -393,3 +393,49 @@ func TestWorker_NewWorkReadsNoState(t *testing.T) {
 		t.Errorf("the worker read %d URL states, want 1: the redelivery's", n)
 	}
 }
+
+// Workers index a URL's state under its source only for a source that
+// refreshes its articles: its refresh finds them (SourceURLs), and no
+// other source pays a second write per article.
+func TestWorkers_IndexOnlyRefreshingSources(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		settings string
+		indexed  int
+	}{{"", 0}, {"refresh = \"30d\"", 4}} {
+		t.Run(fmt.Sprintf("indexed=%d", tc.indexed), func(t *testing.T) {
+			site := testsite.New(t, 4)
+			c := newConn(t, Config{Prefix: "T"})
+			state, err := NewFetchState(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lists := sectionLists(t, site, tc.settings)
+			if sum, _ := schedule(t, c, lists, state); sum.Enqueued != 4 {
+				t.Fatalf("schedule: %+v", sum)
+			}
+			if ws := runWorkers(t, c, 2, state, WorkerConfig{}); ws.Stored != 4 {
+				t.Fatalf("workers: %s", ws)
+			}
+			urls, err := state.b.list(ctx, keyURL+"*")
+			if err != nil {
+				t.Fatal(err)
+			}
+			index, err := state.b.list(ctx, keySource+">")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Four articles and the list page.
+			if len(urls) != 5 || len(index) != tc.indexed {
+				t.Errorf("%d url keys (want 5), %d index keys (want %d)", len(urls), len(index), tc.indexed)
+			}
+			refresh, err := state.SourceURLs(ctx, "section", time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(refresh) != tc.indexed {
+				t.Errorf("SourceURLs: %d states, want %d", len(refresh), tc.indexed)
+			}
+		})
+	}
+}

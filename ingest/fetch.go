@@ -40,6 +40,10 @@ type FetchState interface {
 // Options.Fetchers is zero; the fetcher's per-host limit holds below it.
 const DefaultFetchers = 16
 
+// DefaultEnqueuers is the number of articles handed to Options.Enqueue at
+// once when Options.Enqueuers is zero.
+const DefaultEnqueuers = 256
+
 // MaxChildSitemaps is how many of a sitemap index's sitemaps a poll reads:
 // the newest by lastmod, as news sites add a sitemap a day.
 const MaxChildSitemaps = 5

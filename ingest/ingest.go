@@ -121,6 +121,10 @@ type Options struct {
 	// queue's workers do (see FetchArticle). An error counts the article
 	// as failed, and its list is read whole again next time.
 	Enqueue func(ctx context.Context, w Work) error
+	// Enqueuers is the number of articles handed to Enqueue at once; zero
+	// means DefaultEnqueuers. A queue answers each after a round trip:
+	// many in flight share the connection's writes and the answers.
+	Enqueuers int
 	// Now is the clock for max_age, every and refresh; nil means time.Now.
 	Now func() time.Time
 	// Stdin is read for the source "-".
@@ -156,6 +160,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Fetchers <= 0 {
 		o.Fetchers = DefaultFetchers
+	}
+	if o.Enqueuers <= 0 {
+		o.Enqueuers = DefaultEnqueuers
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -95,7 +95,11 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 		intoFetch.Wait()
 		close(fetchJobs)
 	}()
-	for range opts.Fetchers {
+	fetching := opts.Fetchers
+	if opts.Enqueue != nil {
+		fetching = opts.Enqueuers // queueing fetches nothing
+	}
+	for range fetching {
 		intoJobs.Go(func() { fr.fetchJobs(stopCtx, fetchJobs, jobs, items) })
 	}
 	go func() {

@@ -40,13 +40,17 @@ type Work struct {
 	// a queue clears it on a redelivery, which may follow a fetch whose
 	// state was saved.
 	New bool
+	// Refresh says the source refreshes its articles (a refresh
+	// setting): their fetch state must be found from the source's name
+	// as well as from the URL (FetchState.SourceURLs).
+	Refresh bool
 }
 
 // enqueue hands j to opts.Enqueue and tells the writer goroutine.
 func (fr *fetcher) enqueue(ctx context.Context, j job, items chan<- item) {
 	w := Work{URL: j.name, Site: fr.opts.Site}
 	if src := j.src; src != nil {
-		w.Source, w.Profiles, w.Marker = src.Name, src.profiles, src.marker
+		w.Source, w.Profiles, w.Marker, w.Refresh = src.Name, src.profiles, src.marker, src.Refresh > 0
 		if src.Site != "" {
 			w.Site = src.Site
 		}
