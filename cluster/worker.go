@@ -210,7 +210,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	// In-flight messages finish after ctx is done: a fetch is bounded by
 	// the fetcher's timeout.
 	hctx := context.WithoutCancel(ctx)
+	// A message holds one of slots while it is fetched and parsed, and
+	// one of commits while its page is published, its state saved and
+	// it is acknowledged: the next message is fetched meanwhile, and
+	// the commits in flight share the round trips to the server.
 	slots := make(chan struct{}, w.cfg.Fetchers)
+	commits := make(chan struct{}, commitsPerFetcher*w.cfg.Fetchers)
 	var inFlight sync.WaitGroup
 	defer func() {
 		inFlight.Wait()
@@ -232,7 +237,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				// Idle: nothing came for pollWait. With nothing in flight
 				// here, see whether the queue is done (and sweep work
 				// parked after a missed advisory).
-				if len(slots) > 0 {
+				if len(slots) > 0 || len(commits) > 0 {
 					continue
 				}
 				// Not cut short by ctx: a parked message is dead-lettered
@@ -255,8 +260,19 @@ func (w *Worker) Run(ctx context.Context) error {
 			continue
 		}
 		inFlight.Go(func() {
-			defer func() { <-slots }()
-			w.handle(hctx, m)
+			fetching, committing := true, false
+			w.handle(hctx, m, func() {
+				commits <- struct{}{}
+				committing = true
+				<-slots
+				fetching = false
+			})
+			if fetching {
+				<-slots
+			}
+			if committing {
+				<-commits
+			}
 		})
 	}
 }
@@ -380,9 +396,14 @@ func (w *Worker) done(o Outcome) {
 	}
 }
 
+// commitsPerFetcher is how many messages a worker commits at once per
+// message it fetches at once.
+const commitsPerFetcher = 4
+
 // handle fetches, parses and publishes one work message and answers the
-// server: ack, nak with a delay, or a dead letter and term.
-func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
+// server: ack, nak with a delay, or a dead letter and term. It calls
+// fetched once the page is fetched and parsed, before it publishes it.
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg, fetched func()) {
 	meta, err := m.Metadata()
 	if err != nil {
 		w.log.Warn("work message without metadata", slog.Any("err", err))
@@ -403,19 +424,20 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	}
 
 	stop := w.heartbeat(m)
-	fetched, err := ingest.FetchArticle(ctx, work, w.cfg.Ingest)
-	if err == nil && fetched.Page != nil {
-		err = w.publishPage(ctx, fetched)
+	got, err := ingest.FetchArticle(ctx, work, w.cfg.Ingest)
+	fetched()
+	if err == nil && got.Page != nil {
+		err = w.publishPage(ctx, got)
 	}
 	if err == nil {
-		err = w.saveState(ctx, fetched.State, wm.Refresh)
+		err = w.saveState(ctx, got.State, wm.Refresh)
 	}
 	stop()
 
 	switch {
 	case err == nil:
 		w.ack(m, wm.URL)
-		if fetched.Page != nil {
+		if got.Page != nil {
 			w.done(Stored)
 		} else {
 			w.done(NotModified)
