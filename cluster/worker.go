@@ -210,15 +210,35 @@ func (w *Worker) Run(ctx context.Context) error {
 	// In-flight messages finish after ctx is done: a fetch is bounded by
 	// the fetcher's timeout.
 	hctx := context.WithoutCancel(ctx)
-	// A message holds one of slots while it is fetched and parsed, and
-	// one of commits while its page is published, its state saved and
-	// it is acknowledged: the next message is fetched meanwhile, and
-	// the commits in flight share the round trips to the server.
+	// A message holds one of slots while one of the Fetchers handler
+	// goroutines fetches and parses it (long-lived: their stacks have
+	// grown to what parsing takes once, not once a message), then one of
+	// commits while its page is published, its state saved and it is
+	// acknowledged, in a goroutine of its own: the handler goes on to the
+	// next message, and the commits in flight share the round trips to
+	// the server.
 	slots := make(chan struct{}, w.cfg.Fetchers)
 	commits := make(chan struct{}, commitsPerFetcher*w.cfg.Fetchers)
-	var inFlight sync.WaitGroup
+	msgs := make(chan jetstream.Msg)
+	var handlers, committing sync.WaitGroup
+	for range w.cfg.Fetchers {
+		handlers.Go(func() {
+			for m := range msgs {
+				if commit := w.handle(hctx, m); commit != nil {
+					commits <- struct{}{}
+					committing.Go(func() {
+						defer func() { <-commits }()
+						commit()
+					})
+				}
+				<-slots
+			}
+		})
+	}
 	defer func() {
-		inFlight.Wait()
+		close(msgs)
+		handlers.Wait()
+		committing.Wait()
 		// The acks are sent without waiting for an answer: make sure the
 		// server has them before the process may exit.
 		if err := w.c.NC.FlushTimeout(time.Minute); err != nil {
@@ -259,21 +279,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		inFlight.Go(func() {
-			fetching, committing := true, false
-			w.handle(hctx, m, func() {
-				commits <- struct{}{}
-				committing = true
-				<-slots
-				fetching = false
-			})
-			if fetching {
-				<-slots
-			}
-			if committing {
-				<-commits
-			}
-		})
+		msgs <- m
 	}
 }
 
@@ -400,60 +406,68 @@ func (w *Worker) done(o Outcome) {
 // message it fetches at once.
 const commitsPerFetcher = 4
 
-// handle fetches, parses and publishes one work message and answers the
-// server: ack, nak with a delay, or a dead letter and term. It calls
-// fetched once the page is fetched and parsed, before it publishes it.
-func (w *Worker) handle(ctx context.Context, m jetstream.Msg, fetched func()) {
+// handle fetches and parses one work message and returns the rest of its
+// handling, to run in a goroutine of its own: publish the page, save the
+// fetch state, and answer the server (ack, nak with a delay, or a dead
+// letter and term). A message that cannot be read is answered at once,
+// and handle returns nil.
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) (commit func()) {
 	meta, err := m.Metadata()
 	if err != nil {
 		w.log.Warn("work message without metadata", slog.Any("err", err))
 		m.Term()
-		return
+		return nil
 	}
 	seq, delivered := meta.Sequence.Stream, meta.NumDelivered
 	wm, err := DecodeWork(m.Data())
 	if err != nil {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
-		return
+		return nil
 	}
 	// A redelivery may follow a fetch whose state was saved: read it.
 	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1, Refresh: wm.Refresh}
 	if work.Profiles, err = w.sourceProfiles(wm); err != nil {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
-		return
+		return nil
 	}
 
 	stop := w.heartbeat(m)
 	got, err := ingest.FetchArticle(ctx, work, w.cfg.Ingest)
-	fetched()
-	if err == nil && got.Page != nil {
-		err = w.publishPage(ctx, got)
+	return func() {
+		if err == nil && got.Page != nil {
+			err = w.publishPage(ctx, got)
+		}
+		if err == nil {
+			err = w.saveState(ctx, got.State, wm.Refresh)
+		}
+		stop()
+		w.answer(ctx, m, wm.URL, seq, delivered, got.Page != nil, err)
 	}
-	if err == nil {
-		err = w.saveState(ctx, got.State, wm.Refresh)
-	}
-	stop()
+}
 
+// answer tells the server what became of a work message whose handling
+// ended with err (stored: a page was published).
+func (w *Worker) answer(ctx context.Context, m jetstream.Msg, u string, seq, delivered uint64, stored bool, err error) {
 	switch {
 	case err == nil:
-		w.ack(m, wm.URL)
-		if got.Page != nil {
+		w.ack(m, u)
+		if stored {
 			w.done(Stored)
 		} else {
 			w.done(NotModified)
 		}
 	case skip(err):
-		w.log.Info("skipped", slog.String("url", wm.URL), slog.Any("err", err))
-		w.ack(m, wm.URL)
+		w.log.Info("skipped", slog.String("url", u), slog.Any("err", err))
+		w.ack(m, u)
 		w.done(Skipped)
 	case permanent(err) || delivered >= uint64(w.c.Cfg.MaxDeliver):
-		w.dead(ctx, m, seq, delivered, wm.URL, err)
+		w.dead(ctx, m, seq, delivered, u, err)
 	default:
 		delay := w.retryDelay(err, delivered)
-		w.log.Info("retry later", slog.String("url", wm.URL), slog.Uint64("delivery", delivered),
+		w.log.Info("retry later", slog.String("url", u), slog.Uint64("delivery", delivered),
 			slog.Duration("delay", delay), slog.Any("err", err))
 		if err := m.NakWithDelay(delay); err != nil {
-			w.log.Warn("nak", slog.String("url", wm.URL), slog.Any("err", err))
+			w.log.Warn("nak", slog.String("url", u), slog.Any("err", err))
 		}
 		w.done(Retried)
 	}
