@@ -439,3 +439,67 @@ func TestWorkers_IndexOnlyRefreshingSources(t *testing.T) {
 		})
 	}
 }
+
+// Workers go on through a restart of the whole NATS deployment (its
+// server on the same port and store) while they fetch: every article
+// reaches the records stream once, and none goes to the dead letters.
+func TestWorkers_GoOnThroughANATSRestart(t *testing.T) {
+	const n = 30
+	site := testsite.New(t, n)
+	site.SetLatency(20 * time.Millisecond)
+	srv := natstest.Start(t)
+	c, err := Connect(context.Background(), Config{URL: srv.ClientURL(), Prefix: "T", AckWait: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	state, err := NewFetchState(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, _ := schedule(t, c, sectionLists(t, site, ""), state); sum.Enqueued != n {
+		t.Fatalf("schedule: %+v", sum)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stored atomic.Int64
+	workers := make([]*Worker, 2)
+	errs := make(chan error, len(workers))
+	for i := range workers {
+		workers[i] = newWorker(t, c, state, WorkerConfig{Fetchers: 2, Name: fmt.Sprintf("w%d", i),
+			OnMessage: func(o Outcome) {
+				if o == Stored {
+					stored.Add(1)
+				}
+			}})
+		go func() { errs <- workers[i].Run(ctx) }()
+	}
+	waitFor(t, "5 pages stored", func() bool { return stored.Load() >= 5 })
+	natstest.Restart(t, srv)
+	waitFor(t, "the connection back", c.NC.IsConnected)
+	// Work whose answer the restart lost comes back after AckWait.
+	waitFor(t, "the queue done", func() bool {
+		return streamMsgs(t, c, c.Names.WorkStream) == 0 && streamMsgs(t, c, c.Names.RecordStream) >= n
+	})
+	cancel()
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+	seen := map[string]int{}
+	for _, p := range recordPages(t, c) {
+		seen[p.Source]++
+	}
+	for i := range n {
+		if u := site.ArticleURL(i); seen[u] != 1 {
+			t.Errorf("%s on the records stream %d times", u, seen[u])
+		}
+	}
+	for _, w := range workers {
+		if s := w.Stats(); s.Dead != 0 {
+			t.Errorf("%s: %s", w.cfg.Name, s)
+		}
+	}
+}
