@@ -19,6 +19,9 @@ const (
 	DefaultRecordMaxAge    = 30 * 24 * time.Hour
 	DefaultAckWait         = 2 * time.Minute
 	DefaultMaxDeliver      = 5
+	// DefaultStateTTL is how long the fetch-state bucket keeps a key
+	// after its last write.
+	DefaultStateTTL = 90 * 24 * time.Hour
 )
 
 // Config says which NATS to use and how the streams are set up. The zero
@@ -50,6 +53,14 @@ type Config struct {
 	// MaxDeliver is how many times a work message is tried before it goes
 	// to the dead letters.
 	MaxDeliver int
+	// StateTTL is how long the fetch-state bucket keeps a key after its
+	// last write: a URL's state is forgotten that long after its last
+	// fetch (an article still listed then is fetched once more,
+	// unconditionally, and stored unchanged), and so are the list polls,
+	// host deferrals and robots.txt files of sources and hosts gone. The
+	// bucket stays the size of what is still fetched, however long the
+	// deployment runs.
+	StateTTL time.Duration
 	// Log receives connection events; nil discards.
 	Log *slog.Logger
 	// Owner makes Connect update streams and the bucket that exist to this
@@ -78,6 +89,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AckWait <= 0 {
 		c.AckWait = DefaultAckWait
+	}
+	if c.StateTTL <= 0 {
+		c.StateTTL = DefaultStateTTL
 	}
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = DefaultMaxDeliver
@@ -230,6 +244,7 @@ func (c *Conn) setup(ctx context.Context) error {
 	kv := jetstream.KeyValueConfig{
 		Bucket:      n.FetchBucket,
 		Description: "newsfeed: shared fetch state and politeness",
+		TTL:         cfg.StateTTL,
 		Replicas:    cfg.Replicas,
 		Storage:     jetstream.FileStorage,
 	}

@@ -439,5 +439,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// MarshalText writes the duration as UnmarshalText reads it: whole days
+// as "7d", else Go's syntax.
+func (d Duration) MarshalText() ([]byte, error) {
+	const day = 24 * time.Hour
+	if v := time.Duration(d); v > 0 && v%day == 0 {
+		return []byte(strconv.FormatInt(int64(v/day), 10) + "d"), nil
+	}
+	return []byte(time.Duration(d).String()), nil
+}
+
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }

@@ -147,6 +147,15 @@ func TestDuration(t *testing.T) {
 		if err := d.UnmarshalText([]byte(in)); err != nil || d.D() != want {
 			t.Errorf("%q: %v, %v; want %v", in, d.D(), err, want)
 		}
+		// Written back, it reads as the same duration.
+		text, err := d.MarshalText()
+		var again Duration
+		if err != nil || again.UnmarshalText(text) != nil || again != d {
+			t.Errorf("%q: written %q (%v), read back %v", in, text, err, again.D())
+		}
+	}
+	if text, _ := Duration(90 * 24 * time.Hour).MarshalText(); string(text) != "90d" {
+		t.Errorf("90 days written %q, want 90d", text)
 	}
 	for _, in := range []string{"", "d", "-1d", "1.5d", "1w"} {
 		var d Duration

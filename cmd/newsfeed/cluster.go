@@ -26,6 +26,7 @@ type queueConfig struct {
 	queueMax   int64
 	ackWait    time.Duration
 	maxDeliver int
+	stateTTL   sources.Duration
 	owner      bool
 }
 
@@ -36,13 +37,16 @@ func addQueueFlags(fs *flag.FlagSet) *queueConfig {
 	fs.Int64Var(&c.queueMax, "queue-max", cluster.DefaultWorkMaxMsgs, "the most articles queued; schedule waits beyond it")
 	fs.DurationVar(&c.ackWait, "ack-wait", cluster.DefaultAckWait, "how long a worker may go silent on an article before it goes to another")
 	fs.IntVar(&c.maxDeliver, "max-deliver", cluster.DefaultMaxDeliver, "deliveries of an article before it goes to the dead letters")
+	c.stateTTL = sources.Duration(cluster.DefaultStateTTL)
+	fs.TextVar(&c.stateTTL, "state-ttl", c.stateTTL, "how long the shared fetch state keeps a URL's validators after its last fetch")
 	return c
 }
 
 // config returns the cluster configuration the flags describe.
 func (c *queueConfig) config(log *slog.Logger) cluster.Config {
 	return cluster.Config{URL: c.url, Name: "newsfeed", Prefix: *c.prefix, Replicas: *c.replicas,
-		WorkMaxMsgs: c.queueMax, AckWait: c.ackWait, MaxDeliver: c.maxDeliver, Owner: c.owner, Log: log}
+		WorkMaxMsgs: c.queueMax, AckWait: c.ackWait, MaxDeliver: c.maxDeliver, StateTTL: c.stateTTL.D(),
+		Owner: c.owner, Log: log}
 }
 
 // connect connects to NATS and sets up the streams, or prints why not
