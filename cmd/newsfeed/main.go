@@ -16,7 +16,7 @@
 //	newsfeed backup [--db F] FILE
 //	newsfeed restore [--db F] [--force] FILE
 //	newsfeed check [--db F] [--repair]
-//	newsfeed serve [--db F] [--addr A] [--base-url URL] [--every D | --nats URL]
+//	newsfeed serve [--db F] [--addr A] [--base-url URL] [--nats URL] [--every D [--] [run or schedule flags] [SOURCE...]]
 //	newsfeed schedule --nats URL [NATS flags] [parse flags] [fetch flags] [SOURCE...]
 //	newsfeed worker --nats URL [NATS flags] [parse flags] [fetch flags] [--once]
 //	newsfeed stats --nats URL [--json]
@@ -81,7 +81,7 @@ var commands = []command{
 	{"show", "print one stored record by id", runShow},
 	{"publish", "write RSS, Atom and JSON feeds and index.html from the database (--out DIR)", runPublish},
 	{"run", "ingest the sources (default: newsfeed.toml, else seeds/), then publish: the cron entry", runRun},
-	{"serve", "serve the feeds, an index page, a JSON API and metrics over HTTP (--every D: run too)", runServe},
+	{"serve", "serve the feeds, an index page, a JSON API and metrics over HTTP (--every D: run, or with --nats schedule, too)", runServe},
 	{"schedule", "poll the sources' lists and queue their articles on NATS for workers (--nats URL)", runSchedule},
 	{"worker", "fetch and parse the queued articles and publish their records on NATS (--nats URL)", runWorker},
 	{"prune", "delete records past an age, with tombstones in the change log", runPrune},

@@ -79,10 +79,11 @@ func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfi
 
 // serveNATS serves cfg on addr while materialising the records stream
 // at url into cfg.DB, which it holds open for writing: the feeds are
-// built again from the open store after each committed batch. It
+// built again from the open store after each committed batch. schedule,
+// if set, runs beside them until serving stops (serve --every). It
 // returns when ctx is done, the last batch committed.
 func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *natsConfig, url string,
-	lockTimeout time.Duration) int {
+	lockTimeout time.Duration, schedule func(context.Context)) int {
 	log := cfg.Log
 	m, code := nc.materializer(ctx, e, "serve", cfg.DB, lockTimeout, url, log)
 	if code >= 0 {
@@ -118,6 +119,9 @@ func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *n
 	wg.Go(func() {
 		m.Run(mctx) // with Follow: until mctx is done, retrying after failures
 	})
+	if schedule != nil {
+		wg.Go(func() { schedule(mctx) })
+	}
 	wg.Go(func() {
 		for {
 			select {

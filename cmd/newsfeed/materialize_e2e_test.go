@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -309,7 +310,32 @@ func TestServeNATS_E2E(t *testing.T) {
 	if got := storedCursor(t, db); got != 2 {
 		t.Fatalf("cursor %d, want 2", got)
 	}
-	if code, _, errOut := runNewsfeed(t, "", "serve", "--nats", url, "--every", "1m", "--db", db); code != exitUsage {
-		t.Errorf("serve --nats --every: exit %d, want %d: %s", code, exitUsage, errOut)
+}
+
+// serve --nats --every schedules the sources, as `newsfeed schedule`
+// does, at start and then every interval: with a worker beside it, the
+// site's articles end up in the feeds it serves.
+func TestServeNATS_EverySchedules(t *testing.T) {
+	r := newClusterRun(t, 5)
+	db := filepath.Join(t.TempDir(), "served.db")
+	addr := freeAddr(t)
+	p := startNewsfeed(t, false, "serve", "--nats", r.nats, "--every", "1h", "--db", db, "--addr", addr,
+		"--access-log=false", "--", "--config", r.config)
+	waitFor(t, "5 articles queued", func() bool {
+		// stats --nats fails until serve has set the streams up.
+		code, out, _ := runCmd(t, "", "stats", "--nats", r.nats, "--json")
+		var st cluster.Status
+		return code == exitOK && json.Unmarshal([]byte(out), &st) == nil && st.Work.Messages == 5
+	})
+	if code, _, stderr := r.cmd("worker", "--once"); code != exitOK {
+		t.Fatalf("worker --once: exit %d\n%s", code, stderr)
+	}
+	waitServed(t, p, "http://"+addr+"/articles.json", func(code int, _ string, body []byte) bool {
+		var f struct{ Items []json.RawMessage }
+		return code == 200 && json.Unmarshal(body, &f) == nil && len(f.Items) == 5
+	})
+	stopServe(t, p)
+	if !strings.Contains(p.errText(), "schedule finished") {
+		t.Errorf("serve's log says nothing of the schedule:\n%s", p.errText())
 	}
 }

@@ -20,8 +20,10 @@ import (
 // flight and exits 0. With --every it also does what `newsfeed run`
 // does, in-process, at start and then every interval: the arguments
 // after the flags (sources, and run's own flags after "--") go to run.
+// With --nats, --every schedules instead, as `newsfeed schedule` does:
+// the arguments go to schedule, with the NATS flags of serve.
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "serve", "[--every D [--] [run flags] [SOURCE...]]")
+	fs := newFlagSet(e, "serve", "[--every D [--] [run flags, or schedule flags with --nats] [SOURCE...]]")
 	dbPath, lockTimeout := dbFlags(fs)
 	addr := fs.String("addr", serve.DefaultAddr, "the address to listen on, host:port")
 	baseURL := fs.String("base-url", "",
@@ -30,17 +32,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	title := fs.String("title", feed.DefaultTitle, "the start of every feed's title")
 	site := fs.String("only-site", "", "serve only this site's records (as publish --only-site)")
 	maxAge := fs.Duration("max-age", serve.DefaultMaxAge, "Cache-Control max-age of feeds and pages")
-	every := fs.Duration("every", 0, "run `newsfeed run` in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
+	every := fs.Duration("every", 0, "run `newsfeed run` (with --nats: `newsfeed schedule`) in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
 	accessLog := fs.Bool("access-log", true, "log one line per request on stderr")
 	verbose := fs.Bool("v", false, "log debug events too (a build put off because a writer held the database)")
 	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
 	nc := addNATSFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
-	}
-	if *natsURL != "" && (*every != 0 || fs.NArg() > 0) {
-		fmt.Fprintln(e.stderr, "newsfeed: serve: --nats takes its records from the stream: no --every, no sources")
-		return exitUsage
 	}
 	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
 		if *every == 0 && fs.NArg() > 0 {
@@ -71,7 +69,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		cfg.AccessLog = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
 	if *natsURL != "" {
-		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout)
+		var schedule func(context.Context)
+		if *every > 0 {
+			scheduleArgs := append([]string{"--nats", *natsURL, "--nats-prefix", *nc.prefix,
+				"--nats-replicas", strconv.Itoa(*nc.replicas)}, fs.Args()...)
+			schedule = func(ctx context.Context) { runEvery(ctx, e, log, *every, "schedule", runSchedule, scheduleArgs) }
+		}
+		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout, schedule)
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {
@@ -96,7 +100,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			"--limit", strconv.Itoa(*limit), "--title", *title}
 		go func() {
 			defer close(runsDone)
-			runEvery(runCtx, e, log, *every, append(runArgs, fs.Args()...))
+			runEvery(runCtx, e, log, *every, "run", runRun, append(runArgs, fs.Args()...))
 		}()
 	} else {
 		close(runsDone)
@@ -147,26 +151,28 @@ func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Dur
 	return closeStore(e, "serve", s, -1)
 }
 
-// runEvery calls `newsfeed run` with args at once and then every
-// interval until ctx is done, logging each run's exit status; the paths
-// run prints are dropped. A run that fails is logged and the next one
-// goes on: one bad source never stops the server.
-func runEvery(ctx context.Context, e *env, log *slog.Logger, interval time.Duration, args []string) {
+// runEvery calls the command cmd (run or schedule, named name) with args
+// at once and then every interval until ctx is done, logging each exit
+// status; what the command prints on stdout is dropped. A run that fails
+// is logged and the next one goes on: one bad source never stops the
+// server.
+func runEvery(ctx context.Context, e *env, log *slog.Logger, interval time.Duration, name string,
+	cmd func(context.Context, *env, []string) int, args []string) {
 	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		t0 := time.Now()
-		code := runRun(ctx, re, args)
+		code := cmd(ctx, re, args)
 		if ctx.Err() != nil {
 			return
 		}
 		attrs := []any{slog.Int("exit_status", code), slog.Duration("took", time.Since(t0).Round(time.Millisecond)),
 			slog.Time("next", time.Now().Add(interval).Round(time.Second))}
 		if code == exitOK {
-			log.Info("run finished", attrs...)
+			log.Info(name+" finished", attrs...)
 		} else {
-			log.Warn("run finished with errors", attrs...)
+			log.Warn(name+" finished with errors", attrs...)
 		}
 		select {
 		case <-ctx.Done():
