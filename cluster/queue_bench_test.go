@@ -223,9 +223,10 @@ func queueOnce(b *testing.B, url, prefix string, lists []ingest.ListSource, n in
 // BenchmarkLogMessage measures what one message costs this machine,
 // client and the (embedded) server together: a 2 KB publish to a file
 // stream that waits for its acknowledgement, 16 goroutines at once, as a
-// worker's commits publish (wait16); the same publishes all in flight
-// (pipelined); and a fetch-state bucket write, 300 bytes, 16 at once
-// (kv-put16). BenchmarkQueue's paths are made of such messages.
+// worker's commits publish (wait16, through Conn.publishOnce), and the
+// same as a synchronous request (sync16); the same publishes all in
+// flight (pipelined); and a fetch-state bucket write, 300 bytes, 16 at
+// once (kv-put16). BenchmarkQueue's paths are made of such messages.
 func BenchmarkLogMessage(b *testing.B) {
 	srv := natstest.Start(b)
 	ctx := context.Background()
@@ -240,7 +241,7 @@ func BenchmarkLogMessage(b *testing.B) {
 	}
 	body := make([]byte, 2048)
 	const perIter = 5000
-	for _, mode := range []string{"wait16", "pipelined", "kv-put16"} {
+	for _, mode := range []string{"wait16", "sync16", "pipelined", "kv-put16"} {
 		b.Run(mode, func(b *testing.B) {
 			var cpu time.Duration
 			for b.Loop() {
@@ -259,9 +260,12 @@ func BenchmarkLogMessage(b *testing.B) {
 						wg.Go(func() {
 							for i := g; i < perIter; i += 16 {
 								var err error
-								if mode == "wait16" {
+								switch mode {
+								case "wait16":
 									_, err = c.publishOnce(ctx, &nats.Msg{Subject: c.Names.RecordSubject, Data: body})
-								} else {
+								case "sync16":
+									_, err = c.JS.Publish(ctx, c.Names.RecordSubject, body)
+								default:
 									_, err = kv.Put(ctx, fmt.Sprintf("bench.%d", i), body[:300])
 								}
 								if err != nil {
