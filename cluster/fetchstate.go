@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsfeed/store"
@@ -158,18 +159,42 @@ func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) 
 // SourceURLs is read for those alone, and the entry would cost a second
 // write per article fetched (and a key kept for ever) for every other.
 func (s *FetchState) PutURLState(ctx context.Context, st store.URLState, indexed bool) error {
-	hash := urlHash(st.URL)
-	if _, err := s.b.kv.Put(ctx, keyURL+hash, encodeValue(urlValue{URL: st.URL, URLState: st})); err != nil {
-		return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
-	}
-	if !indexed || st.Source == "" {
-		return nil
-	}
-	key := keySource + keyPart(st.Source, false) + "." + hash
-	if _, err := s.b.kv.Put(ctx, key, encodeValue(srcValue{FirstFetched: st.FirstFetched})); err != nil {
-		return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
+	for _, e := range urlStateEntries(st, indexed) {
+		if _, err := s.b.kv.Put(ctx, e.key, e.value); err != nil {
+			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
+		}
 	}
 	return nil
+}
+
+// stateMessages returns the messages that PutURLState(st, indexed)
+// writes, for a worker to publish them with others at once: a bucket
+// write is a publish to the bucket's stream.
+func (s *FetchState) stateMessages(st store.URLState, indexed bool) []*nats.Msg {
+	prefix := "$KV." + s.b.kv.Bucket() + "."
+	var msgs []*nats.Msg
+	for _, e := range urlStateEntries(st, indexed) {
+		msgs = append(msgs, &nats.Msg{Subject: prefix + e.key, Data: e.value})
+	}
+	return msgs
+}
+
+// kvEntry is a key and its value.
+type kvEntry struct {
+	key   string
+	value []byte
+}
+
+// urlStateEntries returns what a URL's state is kept as: url.<hash>, and,
+// with indexed, its source's index entry.
+func urlStateEntries(st store.URLState, indexed bool) []kvEntry {
+	hash := urlHash(st.URL)
+	entries := []kvEntry{{keyURL + hash, encodeValue(urlValue{URL: st.URL, URLState: st})}}
+	if indexed && st.Source != "" {
+		entries = append(entries, kvEntry{keySource + keyPart(st.Source, false) + "." + hash,
+			encodeValue(srcValue{FirstFetched: st.FirstFetched})})
+	}
+	return entries
 }
 
 // HostDeferrals returns the hosts not to contact before a time still to

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -92,6 +93,10 @@ type Scheduler struct {
 	profiles map[string]string
 
 	enqueued, duplicates, waits atomic.Int64
+
+	mu       sync.Mutex
+	queued   []*enqueued // waiting for flush
+	flushing bool        // an Enqueue call is flushing
 }
 
 // ScheduleCounts counts what a Scheduler did: messages the stream took,
@@ -115,11 +120,12 @@ func (s *Scheduler) Counts() ScheduleCounts {
 }
 
 // Enqueue publishes w and waits for the stream's acknowledgement; it is
-// an ingest.Options.Enqueue. When the work queue is full (the stream
-// refuses: DiscardNew at MaxMsgs) it waits, backing off up to 2s, and
-// tries again until the stream takes it or ctx is done: nothing is
-// dropped. A stream that does not answer (electing a leader) is tried
-// again for up to MaxUnavailable.
+// an ingest.Options.Enqueue. The articles handed to it at once are
+// published together, all in flight (see flush). When the work queue is
+// full (the stream refuses: DiscardNew at MaxMsgs) it waits, backing off
+// up to 2s, and tries again until the stream takes it or ctx is done:
+// nothing is dropped. A stream that does not answer (electing a leader)
+// is tried again for up to MaxUnavailable.
 func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	msg, err := EncodeWork(s.c.Names.WorkSubject, WorkMessage{
 		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker, New: w.New,
@@ -128,20 +134,71 @@ func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
 	if err != nil {
 		return err
 	}
-	ack, err := s.c.publish(ctx, msg, func() {
-		if s.waits.Add(1) == 1 {
-			s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
-		}
-	})
-	if err != nil {
+	e := &enqueued{msg: msg, done: make(chan error, 1)}
+	s.mu.Lock()
+	s.queued = append(s.queued, e)
+	lead := !s.flushing
+	s.flushing = true
+	s.mu.Unlock()
+	if lead {
+		s.flush(ctx)
+	}
+	select {
+	case err := <-e.done:
 		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if ack.Duplicate {
-		s.duplicates.Add(1)
-	} else {
-		s.enqueued.Add(1)
+}
+
+// enqueued is an article's work message waiting to be published, and
+// where its outcome goes.
+type enqueued struct {
+	msg  *nats.Msg
+	done chan error
+}
+
+// maxEnqueueBatch is the most work messages flush has in flight at once.
+const maxEnqueueBatch = 1024
+
+// flush publishes the work messages queued, all in flight at once, again
+// and again until none is left: the Enqueue call that finds nobody
+// flushing flushes for all (a group commit), so that the articles of a
+// poll share their round trips to the server.
+func (s *Scheduler) flush(ctx context.Context) {
+	for {
+		s.mu.Lock()
+		batch := s.queued[:min(len(s.queued), maxEnqueueBatch)]
+		s.queued = s.queued[len(batch):]
+		if len(batch) == 0 {
+			s.flushing = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		msgs := make([]*nats.Msg, len(batch))
+		for i, e := range batch {
+			msgs[i] = e.msg
+		}
+		acks, errs := s.c.publishAll(ctx, msgs, s.onFull)
+		for i, e := range batch {
+			switch {
+			case errs[i] != nil:
+			case acks[i].Duplicate:
+				s.duplicates.Add(1)
+			default:
+				s.enqueued.Add(1)
+			}
+			e.done <- errs[i]
+		}
 	}
-	return nil
+}
+
+// onFull notes a wait for room in a full work queue.
+func (s *Scheduler) onFull() {
+	if s.waits.Add(1) == 1 {
+		s.log.Info("work queue full: waiting for workers", slog.String("stream", s.c.Names.WorkStream))
+	}
 }
 
 // publish publishes m and waits for the stream's acknowledgement. It
@@ -197,6 +254,36 @@ func (c *Conn) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck,
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// publishAll publishes msgs (nil ones are left out), all in flight at
+// once, and returns each one's acknowledgement or error: a message the
+// stream did not take at once is tried again alone, as publish tries it
+// (with onFull).
+func (c *Conn) publishAll(ctx context.Context, msgs []*nats.Msg, onFull func()) ([]*jetstream.PubAck, []error) {
+	acks := make([]*jetstream.PubAck, len(msgs))
+	errs := make([]error, len(msgs))
+	futures := make([]jetstream.PubAckFuture, len(msgs))
+	for i, m := range msgs {
+		if m != nil {
+			futures[i], errs[i] = c.JS.PublishMsgAsync(m)
+		}
+	}
+	for i, f := range futures {
+		if f != nil {
+			select {
+			case acks[i] = <-f.Ok():
+				continue
+			case errs[i] = <-f.Err():
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+			}
+		}
+		if msgs[i] != nil && errs[i] != nil && ctx.Err() == nil {
+			acks[i], errs[i] = c.publish(ctx, msgs[i], onFull)
+		}
+	}
+	return acks, errs
 }
 
 // MaxUnavailable is how long a publish is tried again while its stream

@@ -212,33 +212,36 @@ func (w *Worker) Run(ctx context.Context) error {
 	hctx := context.WithoutCancel(ctx)
 	// A message holds one of slots while one of the Fetchers handler
 	// goroutines fetches and parses it (long-lived: their stacks have
-	// grown to what parsing takes once, not once a message), then one of
-	// commits while its page is published, its state saved and it is
-	// acknowledged, in a goroutine of its own: the handler goes on to the
-	// next message, and the commits in flight share the round trips to
-	// the server.
+	// grown to what parsing takes once, not once a message). It then
+	// waits in pending for the committer, which publishes the pages of
+	// all the messages waiting at once, then saves their fetch states at
+	// once, then acknowledges them: the handler goes on to the next
+	// message, and a batch shares its round trips to the server.
 	slots := make(chan struct{}, w.cfg.Fetchers)
-	commits := make(chan struct{}, commitsPerFetcher*w.cfg.Fetchers)
+	pending := make(chan *fetchedWork, commitsPerFetcher*w.cfg.Fetchers)
+	var committing atomic.Int64 // messages taken by the committer, not yet answered
 	msgs := make(chan jetstream.Msg)
-	var handlers, committing sync.WaitGroup
+	var handlers sync.WaitGroup
 	for range w.cfg.Fetchers {
 		handlers.Go(func() {
 			for m := range msgs {
-				if commit := w.handle(hctx, m); commit != nil {
-					commits <- struct{}{}
-					committing.Go(func() {
-						defer func() { <-commits }()
-						commit()
-					})
+				if f := w.handle(hctx, m); f != nil {
+					pending <- f
 				}
 				<-slots
 			}
 		})
 	}
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		w.commit(hctx, pending, &committing)
+	}()
 	defer func() {
 		close(msgs)
 		handlers.Wait()
-		committing.Wait()
+		close(pending)
+		<-committed
 		// The acks are sent without waiting for an answer: make sure the
 		// server has them before the process may exit.
 		if err := w.c.NC.FlushTimeout(time.Minute); err != nil {
@@ -257,7 +260,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				// Idle: nothing came for pollWait. With nothing in flight
 				// here, see whether the queue is done (and sweep work
 				// parked after a missed advisory).
-				if len(slots) > 0 || len(commits) > 0 {
+				if len(slots) > 0 || len(pending) > 0 || committing.Load() > 0 {
 					continue
 				}
 				// Not cut short by ctx: a parked message is dead-lettered
@@ -402,16 +405,27 @@ func (w *Worker) done(o Outcome) {
 	}
 }
 
-// commitsPerFetcher is how many messages a worker commits at once per
-// message it fetches at once.
+// commitsPerFetcher is how many fetched messages a worker keeps waiting
+// for the committer per message it fetches at once.
 const commitsPerFetcher = 4
 
-// handle fetches and parses one work message and returns the rest of its
-// handling, to run in a goroutine of its own: publish the page, save the
-// fetch state, and answer the server (ack, nak with a delay, or a dead
-// letter and term). A message that cannot be read is answered at once,
-// and handle returns nil.
-func (w *Worker) handle(ctx context.Context, m jetstream.Msg) (commit func()) {
+// fetchedWork is a work message fetched and parsed, waiting for its
+// commit: its page published, its fetch state saved, the server answered.
+type fetchedWork struct {
+	m              jetstream.Msg
+	url            string
+	refresh        bool
+	seq, delivered uint64
+	got            ingest.Fetched
+	page           *nats.Msg // the page's records-stream message; nil: none
+	err            error     // the fetch's, then the commit's
+	stop           func()    // stops the heartbeat
+}
+
+// handle fetches and parses one work message and returns it for the
+// committer. A message that cannot be read is answered at once, and
+// handle returns nil.
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) *fetchedWork {
 	meta, err := m.Metadata()
 	if err != nil {
 		w.log.Warn("work message without metadata", slog.Any("err", err))
@@ -430,18 +444,61 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) (commit func()) {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
 		return nil
 	}
+	f := &fetchedWork{m: m, url: wm.URL, refresh: wm.Refresh, seq: seq, delivered: delivered, stop: w.heartbeat(m)}
+	f.got, f.err = ingest.FetchArticle(ctx, work, w.cfg.Ingest)
+	if f.err == nil && f.got.Page != nil {
+		f.page, f.err = EncodePage(w.c.Names.RecordSubject, f.got.Page)
+	}
+	return f
+}
 
-	stop := w.heartbeat(m)
-	got, err := ingest.FetchArticle(ctx, work, w.cfg.Ingest)
-	return func() {
-		if err == nil && got.Page != nil {
-			err = w.publishPage(ctx, got)
+// maxCommitBatch is the most messages one commit takes.
+const maxCommitBatch = 256
+
+// commit commits the fetched messages from pending until it is closed,
+// each time all those waiting, in is how many it holds.
+func (w *Worker) commit(ctx context.Context, pending <-chan *fetchedWork, in *atomic.Int64) {
+	for f := range pending {
+		batch := []*fetchedWork{f}
+	take:
+		for len(batch) < maxCommitBatch {
+			select {
+			case f, ok := <-pending:
+				if !ok {
+					break take
+				}
+				batch = append(batch, f)
+			default:
+				break take
+			}
 		}
-		if err == nil {
-			err = w.saveState(ctx, got.State, wm.Refresh)
+		in.Store(int64(len(batch)))
+		w.commitBatch(ctx, batch)
+		in.Store(0)
+	}
+}
+
+// commitBatch publishes the batch's pages, all in flight at once, then
+// saves the fetch states of those published, then answers the server
+// for each message. A page or state the stream does not take at once is
+// tried again alone, as Conn.publish tries.
+func (w *Worker) commitBatch(ctx context.Context, batch []*fetchedWork) {
+	pages := make([]*nats.Msg, len(batch))
+	for i, f := range batch {
+		if f.err == nil {
+			pages[i] = f.page
 		}
-		stop()
-		w.answer(ctx, m, wm.URL, seq, delivered, got.Page != nil, err)
+	}
+	_, errs := w.c.publishAll(ctx, pages, nil)
+	for i, err := range errs {
+		if err != nil {
+			batch[i].err = fmt.Errorf("%s: %w", batch[i].got.Page.Source, err)
+		}
+	}
+	w.saveStates(ctx, batch)
+	for _, f := range batch {
+		f.stop()
+		w.answer(ctx, f.m, f.url, f.seq, f.delivered, f.page != nil, f.err)
 	}
 }
 
@@ -501,36 +558,45 @@ func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 	}
 }
 
-// publishPage publishes a parsed page to the records stream and waits
-// for its acknowledgement, trying again for a while when the stream does
-// not answer (the message still in progress meanwhile).
-func (w *Worker) publishPage(ctx context.Context, f ingest.Fetched) error {
-	msg, err := EncodePage(w.c.Names.RecordSubject, f.Page)
-	if err != nil {
-		return err
-	}
-	if _, err := w.c.publish(ctx, msg, nil); err != nil {
-		return fmt.Errorf("%s: %w", f.Page.Source, err)
-	}
-	return nil
-}
-
-// saveState saves the URL's fetch state, after its page is published;
-// indexed under its source when the source refreshes its articles.
-func (w *Worker) saveState(ctx context.Context, st store.URLState, refresh bool) error {
-	var err error
+// saveStates saves the fetch state of each message of the batch fetched
+// and published without error, its URL indexed under its source when the
+// source refreshes its articles: with the fetch-state bucket, all at
+// once.
+func (w *Worker) saveStates(ctx context.Context, batch []*fetchedWork) {
+	var errs []error
 	switch s := w.cfg.Ingest.State.(type) {
 	case nil:
-		return nil
+		return
 	case *FetchState:
-		err = s.PutURLState(ctx, st, refresh)
+		var msgs []*nats.Msg
+		var owners []int // the batch index of each message
+		for i, f := range batch {
+			if f.err == nil {
+				for _, m := range s.stateMessages(f.got.State, f.refresh) {
+					msgs, owners = append(msgs, m), append(owners, i)
+				}
+			}
+		}
+		errs = make([]error, len(batch))
+		_, put := w.c.publishAll(ctx, msgs, nil)
+		for j, err := range put {
+			if err != nil && errs[owners[j]] == nil {
+				errs[owners[j]] = err
+			}
+		}
 	default:
-		err = s.PutURLStates(ctx, []store.URLState{st})
+		errs = make([]error, len(batch))
+		for i, f := range batch {
+			if f.err == nil {
+				errs[i] = s.PutURLStates(ctx, []store.URLState{f.got.State})
+			}
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("save fetch state of %s: %w", st.URL, err)
+	for i, f := range batch {
+		if errs[i] != nil {
+			f.err = fmt.Errorf("save fetch state of %s: %w", f.got.State.URL, errs[i])
+		}
 	}
-	return nil
 }
 
 func (w *Worker) ack(m jetstream.Msg, u string) {
