@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -166,6 +168,77 @@ func getValue[T any](ctx context.Context, b *bucket, key string) (v T, ok bool, 
 	return v, err == nil, err
 }
 
+// maxGetMany is the most reads getMany has in flight at once.
+const maxGetMany = 1024
+
+// getMany reads keys' values (nil for a key with none, or deleted), all
+// in flight at once on one reply subscription, where Get makes a request
+// of its own each: the bucket's direct get of the last message on the
+// key's subject, which every server of the bucket answers.
+func (b *bucket) getMany(ctx context.Context, keys []string) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for start := 0; start < len(keys); start += maxGetMany {
+		chunk := keys[start:min(start+maxGetMany, len(keys))]
+		if err := b.getChunk(ctx, chunk, out[start:]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// getChunk is getMany for at most maxGetMany keys, the values put in out.
+func (b *bucket) getChunk(ctx context.Context, keys []string, out [][]byte) error {
+	inbox := nats.NewInbox()
+	replies := make(chan *nats.Msg, len(keys))
+	sub, err := b.nc.ChanSubscribe(inbox+".*", replies)
+	if err != nil {
+		return fmt.Errorf("get: %w", err)
+	}
+	defer sub.Unsubscribe()
+	name := b.kv.Bucket()
+	prefix := "$JS.API.DIRECT.GET.KV_" + name + ".$KV." + name + "."
+	for i, k := range keys {
+		if err := b.nc.PublishRequest(prefix+k, inbox+"."+strconv.Itoa(i), nil); err != nil {
+			return fmt.Errorf("get %s: %w", k, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	for answered := make([]bool, len(keys)); len(keys) > 0; {
+		var m *nats.Msg
+		select {
+		case m = <-replies:
+		case <-ctx.Done():
+			return fmt.Errorf("get %d keys: %w", len(keys), ctx.Err())
+		}
+		i, err := strconv.Atoi(strings.TrimPrefix(m.Subject, inbox+"."))
+		if err != nil || i < 0 || i >= len(answered) || answered[i] {
+			continue
+		}
+		answered[i] = true
+		keys = keys[:len(keys)-1] // one fewer to wait for
+		switch status := m.Header.Get(statusHdr); status {
+		case "":
+			if m.Header.Get(kvOperationHdr) == "" { // not a delete or purge marker
+				out[i] = m.Data
+			}
+		case "404": // no message: no value
+		default:
+			return fmt.Errorf("get %s.*: status %s %s", prefix, status, m.Header.Get(descrHdr))
+		}
+	}
+	return nil
+}
+
+// Headers of the server's answers: a status without a message (nats.go
+// keeps its own names unexported), and the mark of a bucket's delete
+// and purge markers.
+const (
+	statusHdr      = "Status"
+	descrHdr       = "Description"
+	kvOperationHdr = "KV-Operation"
+)
+
 // encodeValue is json.Marshal for the value types above, which cannot fail.
 func encodeValue(v any) []byte {
 	data, err := json.Marshal(v)
@@ -178,6 +251,7 @@ func encodeValue(v any) []byte {
 // bucket is the fetch-state bucket as one process uses it.
 type bucket struct {
 	kv    jetstream.KeyValue
+	nc    *nats.Conn
 	owner string        // this process: host, pid and a random part
 	lease time.Duration // how long a slot or lock is held without renewal
 	log   *slog.Logger
@@ -191,7 +265,7 @@ func openBucket(ctx context.Context, c *Conn, lease time.Duration) (*bucket, err
 	if err != nil {
 		return nil, fmt.Errorf("cluster: bucket %s: %w", c.Names.FetchBucket, err)
 	}
-	return &bucket{kv: kv, owner: ownerID(), lease: lease, log: c.Cfg.Log, released: map[string]uint64{}}, nil
+	return &bucket{kv: kv, nc: c.NC, owner: ownerID(), lease: lease, log: c.Cfg.Log, released: map[string]uint64{}}, nil
 }
 
 // ownerID names this process in the leases it holds.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -22,17 +21,20 @@ import (
 // whichever worker takes a URL.
 //
 //   - url.<sha256 of the URL> holds a URL's state (store.URLState with
-//     the URL itself), found from the URL alone;
+//     the URL itself), found from the URL alone; many are read at once
+//     with direct gets all in flight, and written at once as publishes;
 //   - src.<source>.<sha256> indexes a source's URLs with their first
 //     fetch time, so that SourceURLs lists one key prefix with one
 //     watcher (nats-server 2.9 has no multi-filter listing) and reads
-//     only the states it returns;
+//     only the states it returns; workers keep it for the sources that
+//     refresh their articles only;
 //   - defer.<host> are the host deferrals, the very keys HostGate reads
 //     before each request;
 //   - poll.<source> are the list pages' poll times.
 //
 // Times are the writers' wall clocks: see HostGate on synchronised clocks.
 type FetchState struct {
+	c   *Conn
 	b   *bucket
 	now func() time.Time
 }
@@ -43,7 +45,7 @@ func NewFetchState(ctx context.Context, c *Conn) (*FetchState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FetchState{b: b, now: time.Now}, nil
+	return &FetchState{c: c, b: b, now: time.Now}, nil
 }
 
 // urlValue is a URL's state as kept: store.URLState with its URL, which
@@ -60,57 +62,48 @@ func urlHash(u string) string {
 
 // URLStates returns the kept state of each of urls that has one.
 func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
-	found := make([]*store.URLState, len(urls))
-	err := concurrently(len(urls), func(i int) error {
-		st, ok, err := s.urlState(ctx, urlHash(urls[i]))
-		if ok && st.URL == urls[i] {
-			found[i] = &st
-		}
-		return err
-	})
+	hashes := make([]string, len(urls))
+	for i, u := range urls {
+		hashes[i] = urlHash(u)
+	}
+	states, err := s.urlStates(ctx, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state: %w", err)
 	}
 	out := make(map[string]store.URLState, len(urls))
-	for _, st := range found {
-		if st != nil {
+	for i, st := range states {
+		if st != nil && st.URL == urls[i] {
 			out[st.URL] = *st
 		}
 	}
 	return out, nil
 }
 
-// kvConcurrency is how many requests to the bucket one call of
-// FetchState has in flight: a batch's states are read and written in
-// parallel, not one round trip after the other.
-const kvConcurrency = 64
-
-// concurrently calls fn(i) for each i < n, kvConcurrency at a time, and
-// returns their errors joined.
-func concurrently(n int, fn func(i int) error) error {
-	sem := make(chan struct{}, kvConcurrency)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			errs[i] = fn(i)
-		})
+// urlStates reads the states kept under url.<hash> for each hash, all at
+// once; nil where there is none. One that does not decode is an error.
+func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*store.URLState, error) {
+	keys := make([]string, len(hashes))
+	for i, h := range hashes {
+		keys[i] = keyURL + h
 	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// urlState reads the state kept under url.<hash>.
-func (s *FetchState) urlState(ctx context.Context, hash string) (store.URLState, bool, error) {
-	v, ok, err := getValue[urlValue](ctx, s.b, keyURL+hash)
-	if !ok {
-		return store.URLState{}, false, err
+	values, err := s.b.getMany(ctx, keys)
+	if err != nil {
+		return nil, err
 	}
-	st := v.URLState
-	st.URL = v.URL
-	return st, true, nil
+	out := make([]*store.URLState, len(keys))
+	for i, data := range values {
+		if data == nil {
+			continue
+		}
+		v, err := decodeValue[urlValue](keys[i], data)
+		if err != nil {
+			return nil, err
+		}
+		st := v.URLState
+		st.URL = v.URL
+		out[i] = &st
+	}
+	return out, nil
 }
 
 // SourceURLs returns the state of every URL that source found and first
@@ -122,26 +115,21 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
 	}
-	found := make([]*store.URLState, len(entries))
-	err = concurrently(len(entries), func(i int) error {
-		e := entries[i]
+	var hashes []string
+	for _, e := range entries {
 		idx, err := decodeValue[srcValue](e.Key(), e.Value())
-		if err != nil || idx.FirstFetched.Before(since) {
-			return nil
+		if err == nil && !idx.FirstFetched.Before(since) {
+			hashes = append(hashes, strings.TrimPrefix(e.Key(), prefix))
 		}
-		st, ok, err := s.urlState(ctx, strings.TrimPrefix(e.Key(), prefix))
-		// The URL may have moved to another source since it was indexed.
-		if ok && st.Source == source && !st.FirstFetched.Before(since) {
-			found[i] = &st
-		}
-		return err
-	})
+	}
+	states, err := s.urlStates(ctx, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
 	}
 	var out []store.URLState
-	for _, st := range found {
-		if st != nil {
+	for _, st := range states {
+		// The URL may have moved to another source since it was indexed.
+		if st != nil && st.Source == source && !st.FirstFetched.Before(since) {
 			out = append(out, *st)
 		}
 	}
@@ -149,52 +137,40 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 	return out, nil
 }
 
-// PutURLStates keeps states, each with its source's index entry.
+// PutURLStates keeps states, each with its source's index entry, all
+// written at once.
 func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) error {
-	return concurrently(len(states), func(i int) error { return s.PutURLState(ctx, states[i], true) })
+	return errors.Join(s.putURLStates(ctx, states, func(int) bool { return true })...)
 }
 
-// PutURLState keeps a URL's state and, with indexed, its source's index
-// entry. A worker indexes only the articles of sources that refresh them:
-// SourceURLs is read for those alone, and the entry would cost a second
-// write per article fetched (and a key kept for ever) for every other.
-func (s *FetchState) PutURLState(ctx context.Context, st store.URLState, indexed bool) error {
-	for _, e := range urlStateEntries(st, indexed) {
-		if _, err := s.b.kv.Put(ctx, e.key, e.value); err != nil {
-			return fmt.Errorf("cluster: put fetch state of %s: %w", st.URL, err)
-		}
-	}
-	return nil
-}
-
-// stateMessages returns the messages that PutURLState(st, indexed)
-// writes, for a worker to publish them with others at once: a bucket
-// write is a publish to the bucket's stream.
-func (s *FetchState) stateMessages(st store.URLState, indexed bool) []*nats.Msg {
+// putURLStates keeps states, all written at once (a bucket write is a
+// publish to the bucket's stream), states[i] indexed under its source
+// when indexed(i), and returns each one's error. A worker indexes only
+// the articles of sources that refresh them: SourceURLs is read for
+// those alone, and the entry would cost a second write per article
+// fetched for every other.
+func (s *FetchState) putURLStates(ctx context.Context, states []store.URLState, indexed func(i int) bool) []error {
 	prefix := "$KV." + s.b.kv.Bucket() + "."
 	var msgs []*nats.Msg
-	for _, e := range urlStateEntries(st, indexed) {
-		msgs = append(msgs, &nats.Msg{Subject: prefix + e.key, Data: e.value})
+	var owners []int // the index in states of each message
+	for i, st := range states {
+		hash := urlHash(st.URL)
+		msgs = append(msgs, &nats.Msg{Subject: prefix + keyURL + hash, Data: encodeValue(urlValue{URL: st.URL, URLState: st})})
+		owners = append(owners, i)
+		if indexed(i) && st.Source != "" {
+			msgs = append(msgs, &nats.Msg{Subject: prefix + keySource + keyPart(st.Source, false) + "." + hash,
+				Data: encodeValue(srcValue{FirstFetched: st.FirstFetched})})
+			owners = append(owners, i)
+		}
 	}
-	return msgs
-}
-
-// kvEntry is a key and its value.
-type kvEntry struct {
-	key   string
-	value []byte
-}
-
-// urlStateEntries returns what a URL's state is kept as: url.<hash>, and,
-// with indexed, its source's index entry.
-func urlStateEntries(st store.URLState, indexed bool) []kvEntry {
-	hash := urlHash(st.URL)
-	entries := []kvEntry{{keyURL + hash, encodeValue(urlValue{URL: st.URL, URLState: st})}}
-	if indexed && st.Source != "" {
-		entries = append(entries, kvEntry{keySource + keyPart(st.Source, false) + "." + hash,
-			encodeValue(srcValue{FirstFetched: st.FirstFetched})})
+	_, put := s.c.publishAll(ctx, msgs, nil)
+	errs := make([]error, len(states))
+	for j, err := range put {
+		if i := owners[j]; err != nil && errs[i] == nil {
+			errs[i] = fmt.Errorf("cluster: put fetch state of %s: %w", states[i].URL, err)
+		}
 	}
-	return entries
+	return errs
 }
 
 // HostDeferrals returns the hosts not to contact before a time still to

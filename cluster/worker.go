@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -560,41 +561,32 @@ func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 
 // saveStates saves the fetch state of each message of the batch fetched
 // and published without error, its URL indexed under its source when the
-// source refreshes its articles: with the fetch-state bucket, all at
+// source refreshes its articles; with the fetch-state bucket, all at
 // once.
 func (w *Worker) saveStates(ctx context.Context, batch []*fetchedWork) {
+	var todo []*fetchedWork
+	var states []store.URLState
+	for _, f := range batch {
+		if f.err == nil {
+			todo, states = append(todo, f), append(states, f.got.State)
+		}
+	}
 	var errs []error
 	switch s := w.cfg.Ingest.State.(type) {
 	case nil:
 		return
 	case *FetchState:
-		var msgs []*nats.Msg
-		var owners []int // the batch index of each message
-		for i, f := range batch {
-			if f.err == nil {
-				for _, m := range s.stateMessages(f.got.State, f.refresh) {
-					msgs, owners = append(msgs, m), append(owners, i)
-				}
-			}
-		}
-		errs = make([]error, len(batch))
-		_, put := w.c.publishAll(ctx, msgs, nil)
-		for j, err := range put {
-			if err != nil && errs[owners[j]] == nil {
-				errs[owners[j]] = err
-			}
-		}
+		errs = s.putURLStates(ctx, states, func(i int) bool { return todo[i].refresh })
 	default:
-		errs = make([]error, len(batch))
-		for i, f := range batch {
-			if f.err == nil {
-				errs[i] = s.PutURLStates(ctx, []store.URLState{f.got.State})
-			}
+		errs = []error{s.PutURLStates(ctx, states)}
+		if errs[0] != nil {
+			// Which failed is not known: each is tried again.
+			errs = slices.Repeat(errs, len(todo))
 		}
 	}
-	for i, f := range batch {
-		if errs[i] != nil {
-			f.err = fmt.Errorf("save fetch state of %s: %w", f.got.State.URL, errs[i])
+	for i, err := range errs {
+		if err != nil {
+			todo[i].err = fmt.Errorf("save fetch state of %s: %w", todo[i].got.State.URL, err)
 		}
 	}
 }
