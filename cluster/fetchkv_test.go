@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"context"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -118,3 +120,43 @@ func roundTrip[T any](t *testing.T, data []byte) {
 // normalise drops what JSON does not keep of a time (its location and
 // monotonic reading) by comparing the values' encodings.
 func normalise(v any) string { return string(encodeValue(v)) }
+
+// getMany reads many keys at once, more than one chunk of them: a value
+// for each key kept, nil for one never written, deleted or purged.
+func TestBucket_GetMany(t *testing.T) {
+	ctx := context.Background()
+	c := newConn(t, Config{Prefix: "T"})
+	b, err := openBucket(ctx, c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := maxGetMany + 200
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k.%d", i)
+		if i%3 != 0 { // every third never written
+			if _, err := b.kv.Put(ctx, keys[i], []byte(keys[i])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := b.kv.Delete(ctx, keys[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.kv.Purge(ctx, keys[2]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.getMany(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		want := keys[i]
+		if i%3 == 0 || i == 1 || i == 2 {
+			want = ""
+		}
+		if string(v) != want || (want == "") != (v == nil) {
+			t.Errorf("%s: %q, want %q", keys[i], v, want)
+		}
+	}
+}
