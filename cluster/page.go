@@ -42,15 +42,35 @@ func EncodePage(subject string, p *record.Page) (*nats.Msg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
 	}
-	// The records' JSON is spliced in as it is: json.Marshal would check
-	// and compact a RawMessage again, which cost as much as the rest.
+	// The records' JSON is spliced in as it is, the headlines' too: json.Marshal
+	// would check and compact a RawMessage, or what a MarshalJSON method
+	// returns, again, which cost as much as the rest. The bytes are those
+	// json.Marshal of the whole wirePage gives.
 	head, err := json.Marshal(wirePage{Source: p.Source, ContentHash: p.ContentHash, ETag: p.ETag,
-		LastModified: p.LastModified, Headlines: p.Headlines})
+		LastModified: p.LastModified})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
 	}
-	body := make([]byte, 0, len(head)+len(aj)+len(ij)+32)
+	body := make([]byte, 0, len(head)+len(aj)+len(ij)+512*len(p.Headlines)+32)
 	body = append(body, head[:len(head)-1]...) // without its closing brace
+	if len(p.Headlines) > 0 {
+		body = append(body, `,"headlines":[`...)
+		for i, h := range p.Headlines {
+			if i > 0 {
+				body = append(body, ',')
+			}
+			if h == nil {
+				body = append(body, "null"...)
+				continue
+			}
+			hj, err := h.MarshalJSON()
+			if err != nil {
+				return nil, fmt.Errorf("encode %s: %w", p.Source, err)
+			}
+			body = append(body, hj...)
+		}
+		body = append(body, ']')
+	}
 	if aj != nil {
 		body = append(append(body, `,"article":`...), aj...)
 	}

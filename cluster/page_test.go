@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -149,5 +150,37 @@ func BenchmarkEncodePage(b *testing.B) {
 		if _, err := EncodePage("T.records", p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// EncodePage writes the bytes json.Marshal of the whole page gives (so a
+// page's message id is what it was), headlines with characters JSON
+// escapes for HTML included.
+func TestEncodePage_AsJSONMarshal(t *testing.T) {
+	res := parseSeed(t)
+	hs := append([]*record.Headline{}, res.Headlines...)
+	odd := *hs[0]
+	odd.Title = `<b>"A & B"</b> ` + odd.Title
+	hs = append(hs, &odd)
+	aj, _ := res.Article.MarshalJSON()
+	p := &record.Page{Source: "https://example.com/a.shtml", ContentHash: res.Article.ContentHash,
+		ETag: `"x"`, Article: res.Article, ArticleJSON: aj, Headlines: hs}
+	m, err := EncodePage("T.records", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(struct {
+		Source       string             `json:"source"`
+		ContentHash  string             `json:"content_hash,omitempty"`
+		ETag         string             `json:"etag,omitempty"`
+		LastModified string             `json:"last_modified,omitempty"`
+		Headlines    []*record.Headline `json:"headlines,omitempty"`
+		Article      json.RawMessage    `json:"article,omitempty"`
+	}{p.Source, p.ContentHash, p.ETag, p.LastModified, hs, aj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(m.Data, want) {
+		t.Fatalf("EncodePage:\n%s\njson.Marshal:\n%s", m.Data, want)
 	}
 }
