@@ -250,20 +250,20 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 	fr.mu.Unlock()
 
 	src.marker = listMarker(src.listState)
-	picked, capped, err := fr.pick(ctx, src, links)
+	capped, err := fr.pick(ctx, src, links, func(j job) bool {
+		select {
+		case jobs <- j:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	})
 	if err != nil {
 		fr.listFailed(src, err, items)
 		return
 	}
 	if capped || !complete {
 		src.failed.Add(1) // read the list whole next time
-	}
-	for _, j := range picked {
-		select {
-		case jobs <- j:
-		case <-ctx.Done():
-			return
-		}
 	}
 }
 
@@ -356,9 +356,19 @@ func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sou
 	return list, nil
 }
 
-// pick chooses the articles to fetch from a list's links. capped reports
-// that MaxArticles left some out.
-func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Link) (picked []job, capped bool, err error) {
+// pickChunk is how many links' states pick reads at a time: the new
+// articles among them go out to be fetched (or queued) while it reads
+// the next ones.
+const pickChunk = 256
+
+// pick chooses the articles to fetch from a list's links and hands each
+// to send, which returns false when the run is stopping: the new ones
+// first, in the list's order, then those the list says changed since
+// they were fetched, then, with refresh, the stored ones still young
+// enough; at most MaxArticles in all. It reads the links' states a chunk
+// at a time and sends each chunk's new articles before it reads the
+// next. capped reports that MaxArticles left some out.
+func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Link, send func(job) bool) (capped bool, err error) {
 	var fresh []sources.Link
 	for _, lk := range links {
 		if src.MaxAge > 0 && !lk.Published.IsZero() && fr.now.Sub(lk.Published) > src.MaxAge.D() {
@@ -366,48 +376,64 @@ func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Li
 		}
 		fresh = append(fresh, lk)
 	}
-	urls := make([]string, len(fresh))
-	for i, lk := range fresh {
-		urls[i] = lk.URL
+	picked := 0
+	// offer sends j unless MaxArticles are out already (full) or the run
+	// is stopping (stop).
+	offer := func(j job) (full, stop bool) {
+		if picked == src.MaxArticles {
+			return true, false
+		}
+		if !fr.claim(j.name) {
+			return false, false
+		}
+		picked++
+		return false, !send(j)
 	}
-	known := map[string]store.URLState{}
-	if fr.state != nil {
-		if known, err = fr.state.URLStates(ctx, urls); err != nil {
-			return nil, false, err
+	var updated []job
+	for start := 0; start < len(fresh); start += pickChunk {
+		chunk := fresh[start:min(start+pickChunk, len(fresh))]
+		known := map[string]store.URLState{}
+		if fr.state != nil {
+			urls := make([]string, len(chunk))
+			for i, lk := range chunk {
+				urls[i] = lk.URL
+			}
+			if known, err = fr.state.URLStates(ctx, urls); err != nil {
+				return false, err
+			}
+		}
+		for _, lk := range chunk {
+			st, ok := known[lk.URL]
+			switch {
+			case !ok:
+				// Left-out new or changed articles need the list read
+				// whole again.
+				if full, stop := offer(job{name: lk.URL, url: true, src: src, old: &store.URLState{}}); full || stop {
+					return full, nil
+				}
+			case !lk.Updated.IsZero() && lk.Updated.After(st.LastFetched):
+				updated = append(updated, job{name: lk.URL, url: true, src: src, old: &st})
+			}
 		}
 	}
-	var news, updated, refresh []job
-	for _, lk := range fresh {
-		st, ok := known[lk.URL]
-		switch {
-		case !ok:
-			news = append(news, job{name: lk.URL, url: true, src: src, old: &store.URLState{}})
-		case !lk.Updated.IsZero() && lk.Updated.After(st.LastFetched):
-			updated = append(updated, job{name: lk.URL, url: true, src: src, old: &st})
+	for _, j := range updated {
+		if full, stop := offer(j); full || stop {
+			return full, nil
 		}
 	}
 	if src.Refresh > 0 && fr.state != nil {
 		states, err := fr.state.SourceURLs(ctx, src.Name, fr.now.Add(-src.Refresh.D()))
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		for i := range states {
-			refresh = append(refresh, job{name: states[i].URL, url: true, src: src, old: &states[i]})
-		}
-	}
-	for g, group := range [][]job{news, updated, refresh} {
-		for _, j := range group {
-			if len(picked) == src.MaxArticles {
-				// Left-out refreshes wait for the next run; left-out new
-				// or changed articles need the list read whole again.
-				return picked, g < 2, nil
-			}
-			if fr.claim(j.name) {
-				picked = append(picked, j)
+			// Left-out refreshes wait for the next run.
+			if full, stop := offer(job{name: states[i].URL, url: true, src: src, old: &states[i]}); full || stop {
+				return false, nil
 			}
 		}
 	}
-	return picked, false, nil
+	return false, nil
 }
 
 // canonical returns rawURL's canonical form with its site profile's
