@@ -20,14 +20,17 @@
 //     to the work stream. The message id is the article's URL and the
 //     list's change marker, so a list polled twice within the duplicate
 //     window queues its articles once; a full queue (DiscardNew at
-//     MaxMsgs) makes the scheduler wait and retry, never drop.
+//     MaxMsgs) makes the scheduler wait and retry, never drop. Articles
+//     handed to Enqueue at once are published together.
 //   - worker.go: the Worker. Any number of them, in any number of
 //     processes, pull from one durable consumer (explicit acks, AckWait,
 //     MaxDeliver, bounded MaxAckPending). Per message: InProgress every
 //     AckWait/3 while it works; ingest.FetchArticle (conditional GET,
 //     parsed exactly as run parses); the page published to the records
 //     stream and its PubAck awaited; the URL's fetch state saved; only
-//     then the ack. A 304 or the same body again: state and ack, nothing
+//     then the ack. A committer does the last three for every message
+//     fetched and waiting at once, each step's messages all in flight
+//     together. A 304 or the same body again: state and ack, nothing
 //     published. robots.txt refusals, 404 and 410: ack, not retried. A
 //     transient failure: NakWithDelay, backing off. A permanent one (a
 //     page that cannot be parsed, a message that cannot be read) or the
