@@ -129,7 +129,19 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 		leader, applied, n, queued)
 
 	shutDown := time.Now()
-	waitFor(t, "every page in the store", func() bool { return m.Stats().New >= n })
+	deadline := shutDown.Add(testTimeout)
+	for m.Stats().New < n {
+		if time.Now().After(deadline) {
+			var ws []string
+			for _, w := range workers {
+				ws = append(ws, w.cfg.Name+": "+w.Stats().String())
+			}
+			t.Fatalf("not every page in the store in %v: materializer %s; workers %s; work queue %d, records %d, dead %d",
+				testTimeout, m.Stats(), strings.Join(ws, "; "), streamMsgs(t, owner, owner.Names.WorkStream),
+				streamMsgs(t, owner, owner.Names.RecordStream), streamMsgs(t, owner, owner.Names.DeadStream))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	t.Logf("every page stored %v after the shutdown", time.Since(shutDown).Round(time.Millisecond))
 	stop()
 	wg.Wait()

@@ -148,12 +148,19 @@ func (m *Materializer) Run(ctx context.Context) (MaterializeStats, error) {
 	}
 	wait, failures := time.Second, 0
 	for {
+		before := m.Stats().Cursor.Seq
 		err := m.pass(ctx)
 		switch {
 		case ctx.Err() != nil, err == nil:
 			return done(nil)
 		case errors.Is(err, errStreamChanged):
 			continue // start says so, and reads the new stream
+		}
+		if m.Stats().Cursor.Seq > before {
+			// The pass committed pages before it failed: this is a new
+			// failure (a leader election, say), not the last one going
+			// on, and is waited for from the start again.
+			wait = time.Second
 		}
 		if failures++; !m.Follow && failures >= onceAttempts {
 			return done(err)
