@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -129,15 +131,20 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 		leader, applied, n, queued)
 
 	shutDown := time.Now()
-	deadline := shutDown.Add(testTimeout)
+	// Inside ctx's testTimeout, so that the workers still run when the
+	// test says where they stand.
+	deadline := shutDown.Add(testTimeout / 2)
 	for m.Stats().New < n {
 		if time.Now().After(deadline) {
 			var ws []string
 			for _, w := range workers {
 				ws = append(ws, w.cfg.Name+": "+w.Stats().String())
 			}
-			t.Fatalf("not every page in the store in %v: materializer %s; workers %s; work queue %d, records %d, dead %d",
-				testTimeout, m.Stats(), strings.Join(ws, "; "), streamMsgs(t, owner, owner.Names.WorkStream),
+			var buf strings.Builder
+			pprof.Lookup("goroutine").WriteTo(&buf, 1)
+			os.WriteFile(filepath.Join(os.TempDir(), "r3-goroutines.txt"), []byte(buf.String()), 0o644)
+			t.Fatalf("not every page in the store %v after the shutdown: materializer %s; workers %s; work queue %d, records %d, dead %d",
+				testTimeout/2, m.Stats(), strings.Join(ws, "; "), streamMsgs(t, owner, owner.Names.WorkStream),
 				streamMsgs(t, owner, owner.Names.RecordStream), streamMsgs(t, owner, owner.Names.DeadStream))
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -246,13 +246,20 @@ func (c *Conn) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck,
 	if err != nil {
 		return nil, err
 	}
+	// The client times it out after publishTimeout; this bounds the wait
+	// however it fares.
+	bounded, cancel := context.WithTimeout(ctx, publishTimeout+time.Second)
+	defer cancel()
 	select {
 	case ack := <-f.Ok():
 		return ack, nil
 	case err := <-f.Err():
 		return nil, err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	case <-bounded.Done():
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, jetstream.ErrAsyncPublishTimeout
 	}
 }
 
@@ -269,14 +276,21 @@ func (c *Conn) publishAll(ctx context.Context, msgs []*nats.Msg, onFull func()) 
 			futures[i], errs[i] = c.JS.PublishMsgAsync(m)
 		}
 	}
+	// The client times each out after publishTimeout; bounded bounds the
+	// wait for all of them however it fares.
+	bounded, cancel := context.WithTimeout(ctx, publishTimeout+time.Second)
+	defer cancel()
 	for i, f := range futures {
 		if f != nil {
 			select {
 			case acks[i] = <-f.Ok():
 				continue
 			case errs[i] = <-f.Err():
-			case <-ctx.Done():
+			case <-bounded.Done():
 				errs[i] = ctx.Err()
+				if errs[i] == nil {
+					errs[i] = jetstream.ErrAsyncPublishTimeout
+				}
 			}
 		}
 		if msgs[i] != nil && errs[i] != nil && ctx.Err() == nil {
