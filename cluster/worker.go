@@ -249,10 +249,39 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Warn("flush the last acks", slog.Any("err", err))
 		}
 	}()
+	// One goroutine waits in Next for as long as it takes. A Next with a
+	// deadline of its own would start the iterator's heartbeat watch
+	// again each call and never see heartbeats go missing, so a pull
+	// request lost with its server (the consumer's leader shut down)
+	// would never be made again: the worker would wait for ever with
+	// work on the queue.
+	type pulled struct {
+		m   jetstream.Msg
+		err error
+	}
+	next := make(chan pulled)
+	go func() {
+		for {
+			m, err := it.Next()
+			select {
+			case next <- pulled{m, err}:
+			case <-stopped:
+				return
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
+		}
+	}()
 	for {
 		slots <- struct{}{}
-		m, err := it.Next(jetstream.NextMaxWait(pollWait))
-		if err != nil {
+		var p pulled
+		select {
+		case p = <-next:
+		case <-time.After(pollWait):
+			p.err = nats.ErrTimeout
+		}
+		if err := p.err; err != nil {
 			<-slots
 			switch {
 			case errors.Is(err, jetstream.ErrMsgIteratorClosed):
@@ -283,7 +312,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		msgs <- m
+		msgs <- p.m
 	}
 }
 
