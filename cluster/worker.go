@@ -249,35 +249,40 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.log.Warn("flush the last acks", slog.Any("err", err))
 		}
 	}()
-	// One goroutine waits in Next for as long as it takes. A Next with a
-	// deadline of its own would start the iterator's heartbeat watch
-	// again each call and never see heartbeats go missing, so a pull
-	// request lost with its server (the consumer's leader shut down)
-	// would never be made again: the worker would wait for ever with
-	// work on the queue.
+	// One goroutine calls Next when a slot is free (asked), and waits in
+	// it for as long as it takes, while this loop looks at the queue
+	// every pollWait. A Next with a deadline of its own would start the
+	// iterator's heartbeat watch again each call and never see heartbeats
+	// go missing, so a pull request lost with its server (the consumer's
+	// leader shut down) would never be made again: the worker would wait
+	// for ever with work on the queue.
 	type pulled struct {
 		m   jetstream.Msg
 		err error
 	}
-	next := make(chan pulled)
+	want, next := make(chan struct{}), make(chan pulled)
+	defer close(want)
 	go func() {
-		for {
+		for range want {
 			m, err := it.Next()
 			select {
 			case next <- pulled{m, err}:
 			case <-stopped:
 				return
 			}
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
 		}
 	}()
+	asked := false
 	for {
 		slots <- struct{}{}
+		if !asked {
+			want <- struct{}{}
+			asked = true
+		}
 		var p pulled
 		select {
 		case p = <-next:
+			asked = false
 		case <-time.After(pollWait):
 			p.err = nats.ErrTimeout
 		}
