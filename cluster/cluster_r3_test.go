@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -142,7 +141,7 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 			}
 			var buf strings.Builder
 			pprof.Lookup("goroutine").WriteTo(&buf, 1)
-			os.WriteFile(filepath.Join(os.TempDir(), "r3-goroutines.txt"), []byte(buf.String()), 0o644)
+			t.Logf("goroutines:\n%s", buf.String())
 			t.Fatalf("not every page in the store %v after the shutdown: materializer %s; workers %s; work queue %d, records %d, dead %d",
 				testTimeout/2, m.Stats(), strings.Join(ws, "; "), streamMsgs(t, owner, owner.Names.WorkStream),
 				streamMsgs(t, owner, owner.Names.RecordStream), streamMsgs(t, owner, owner.Names.DeadStream))
