@@ -570,10 +570,12 @@ func (w *Worker) answer(ctx context.Context, m jetstream.Msg, u string, seq, del
 // are done before the first beat.
 func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 	var (
-		mu      sync.Mutex
+		mu      sync.Mutex // held by each beat; t is set under it
 		stopped bool
 		t       *time.Timer
 	)
+	mu.Lock()
+	defer mu.Unlock()
 	t = time.AfterFunc(w.cfg.Heartbeat, func() {
 		mu.Lock()
 		defer mu.Unlock()
