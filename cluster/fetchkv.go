@@ -168,6 +168,10 @@ func getValue[T any](ctx context.Context, b *bucket, key string) (v T, ok bool, 
 	return v, err == nil, err
 }
 
+// subject is the subject of key's messages in the bucket's stream: a
+// write to key is a publish to it.
+func (b *bucket) subject(key string) string { return "$KV." + b.kv.Bucket() + "." + key }
+
 // maxGetMany is the most reads getMany has in flight at once.
 const maxGetMany = 1024
 
@@ -195,8 +199,7 @@ func (b *bucket) getChunk(ctx context.Context, keys []string, out [][]byte) erro
 		return fmt.Errorf("get: %w", err)
 	}
 	defer sub.Unsubscribe()
-	name := b.kv.Bucket()
-	prefix := "$JS.API.DIRECT.GET.KV_" + name + ".$KV." + name + "."
+	prefix := "$JS.API.DIRECT.GET.KV_" + b.kv.Bucket() + "." + b.subject("")
 	for i, k := range keys {
 		if err := b.nc.PublishRequest(prefix+k, inbox+"."+strconv.Itoa(i), nil); err != nil {
 			return fmt.Errorf("get %s: %w", k, err)

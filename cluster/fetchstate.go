@@ -55,6 +55,9 @@ type urlValue struct {
 	store.URLState
 }
 
+// sourceIndex is the key prefix of source's index: src.<source>.
+func sourceIndex(source string) string { return keySource + keyPart(source, false) + "." }
+
 func urlHash(u string) string {
 	sum := sha256.Sum256([]byte(u))
 	return hex.EncodeToString(sum[:])
@@ -110,7 +113,7 @@ func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*store.U
 // fetched at since or later, newest first: the articles a refresh
 // fetches again.
 func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.Time) ([]store.URLState, error) {
-	prefix := keySource + keyPart(source, false) + "."
+	prefix := sourceIndex(source)
 	entries, err := s.b.list(ctx, prefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
@@ -150,15 +153,14 @@ func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) 
 // those alone, and the entry would cost a second write per article
 // fetched for every other.
 func (s *FetchState) putURLStates(ctx context.Context, states []store.URLState, indexed func(i int) bool) []error {
-	prefix := "$KV." + s.b.kv.Bucket() + "."
 	var msgs []*nats.Msg
 	var owners []int // the index in states of each message
 	for i, st := range states {
 		hash := urlHash(st.URL)
-		msgs = append(msgs, &nats.Msg{Subject: prefix + keyURL + hash, Data: encodeValue(urlValue{URL: st.URL, URLState: st})})
+		msgs = append(msgs, &nats.Msg{Subject: s.b.subject(keyURL + hash), Data: encodeValue(urlValue{URL: st.URL, URLState: st})})
 		owners = append(owners, i)
 		if indexed(i) && st.Source != "" {
-			msgs = append(msgs, &nats.Msg{Subject: prefix + keySource + keyPart(st.Source, false) + "." + hash,
+			msgs = append(msgs, &nats.Msg{Subject: s.b.subject(sourceIndex(st.Source) + hash),
 				Data: encodeValue(srcValue{FirstFetched: st.FirstFetched})})
 			owners = append(owners, i)
 		}

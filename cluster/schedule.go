@@ -246,10 +246,18 @@ func (c *Conn) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck,
 	if err != nil {
 		return nil, err
 	}
-	// The client times it out after publishTimeout; this bounds the wait
-	// however it fares.
-	bounded, cancel := context.WithTimeout(ctx, publishTimeout+time.Second)
+	bounded, cancel := context.WithTimeout(ctx, ackWaitBound)
 	defer cancel()
+	return awaitAck(ctx, bounded, f)
+}
+
+// ackWaitBound bounds a wait for acknowledgements: the client times each
+// out after publishTimeout, and this bounds the wait however it fares.
+const ackWaitBound = publishTimeout + time.Second
+
+// awaitAck waits for f's acknowledgement or error until bounded is done:
+// then ctx's error, or a timeout.
+func awaitAck(ctx, bounded context.Context, f jetstream.PubAckFuture) (*jetstream.PubAck, error) {
 	select {
 	case ack := <-f.Ok():
 		return ack, nil
@@ -276,22 +284,11 @@ func (c *Conn) publishAll(ctx context.Context, msgs []*nats.Msg, onFull func()) 
 			futures[i], errs[i] = c.JS.PublishMsgAsync(m)
 		}
 	}
-	// The client times each out after publishTimeout; bounded bounds the
-	// wait for all of them however it fares.
-	bounded, cancel := context.WithTimeout(ctx, publishTimeout+time.Second)
+	bounded, cancel := context.WithTimeout(ctx, ackWaitBound) // for all of them at once
 	defer cancel()
 	for i, f := range futures {
 		if f != nil {
-			select {
-			case acks[i] = <-f.Ok():
-				continue
-			case errs[i] = <-f.Err():
-			case <-bounded.Done():
-				errs[i] = ctx.Err()
-				if errs[i] == nil {
-					errs[i] = jetstream.ErrAsyncPublishTimeout
-				}
-			}
+			acks[i], errs[i] = awaitAck(ctx, bounded, f)
 		}
 		if msgs[i] != nil && errs[i] != nil && ctx.Err() == nil {
 			acks[i], errs[i] = c.publish(ctx, msgs[i], onFull)

@@ -273,17 +273,20 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 	asked := false
+	idle := time.NewTimer(pollWait)
+	defer idle.Stop()
 	for {
 		slots <- struct{}{}
 		if !asked {
 			want <- struct{}{}
 			asked = true
 		}
+		idle.Reset(pollWait)
 		var p pulled
 		select {
 		case p = <-next:
 			asked = false
-		case <-time.After(pollWait):
+		case <-idle.C:
 			p.err = nats.ErrTimeout
 		}
 		if err := p.err; err != nil {
