@@ -1,0 +1,50 @@
+package record
+
+// BlockType names the kind of one body block. It is the value of a
+// block's "type" key.
+type BlockType string
+
+// The body block types.
+const (
+	// BlockParagraph is a paragraph of text ("text").
+	BlockParagraph BlockType = "p"
+	// BlockHeading is a sub-heading ("text", "level" 2–6).
+	BlockHeading BlockType = "h"
+	// BlockImage is a picture ("src", "alt", "caption", "width",
+	// "height"). A caption a raw-text page shows with no picture is an
+	// image block with a caption and no src.
+	BlockImage BlockType = "image"
+	// BlockQuote is a block quotation ("text").
+	BlockQuote BlockType = "quote"
+	// BlockList is a list ("ordered", "items").
+	BlockList BlockType = "list"
+	// BlockTable is a table ("rows": rows of cell texts).
+	BlockTable BlockType = "table"
+	// BlockPre is preformatted text ("text", white space kept).
+	BlockPre BlockType = "pre"
+)
+
+// Block is one element of an article's body, in page order. Which fields
+// are set depends on Type (see the BlockType constants); the others are
+// omitted from its JSON.
+type Block struct {
+	Type BlockType `json:"type"`
+	// Text is the text of a paragraph, heading, quote or preformatted
+	// block.
+	Text string `json:"text,omitempty"`
+	// Level is a heading's level, 2 to 6.
+	Level int `json:"level,omitempty"`
+	// Src is a picture's absolute http(s) URL.
+	Src     string `json:"src,omitempty"`
+	Alt     string `json:"alt,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	// Width and Height are a picture's size in CSS pixels, when the page
+	// gives them.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+	// Ordered says whether a list is numbered; Items are its items' texts.
+	Ordered bool     `json:"ordered,omitempty"`
+	Items   []string `json:"items,omitempty"`
+	// Rows are a table's rows, each its cells' texts.
+	Rows [][]string `json:"rows,omitempty"`
+}
