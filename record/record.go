@@ -49,6 +49,14 @@ type Article struct {
 	Title string `json:"title"`
 	// Lead is the pull quote or standfirst shown under the title.
 	Lead string `json:"lead,omitempty"`
+	// Blocks are the body in page order: paragraphs (speaker labels
+	// kept), sub-headings, pictures with their captions, quotes, lists,
+	// tables and preformatted text.
+	Blocks []Block `json:"blocks,omitempty"`
+	// Image is the lead picture's absolute http(s) URL: the body's first
+	// picture, else the page's og:image (or twitter:image, JSON-LD image)
+	// when it is not a logo.
+	Image string `json:"image,omitempty"`
 	// Paragraphs are the body paragraphs in page order, speaker labels kept.
 	Paragraphs []string `json:"paragraphs,omitempty"`
 	// Captions are the image captions found in the body, in page order.
