@@ -18,6 +18,7 @@ const (
 	DefaultHeaderTimeout   = 30 * time.Second
 	DefaultTimeout         = 60 * time.Second
 	DefaultMaxRetryWait    = 30 * time.Second
+	DefaultMaxRetryAfter   = 24 * time.Hour
 	DefaultBackoff         = time.Second
 	DefaultDeferAfter      = 3
 	DefaultFailureDeferral = time.Hour
@@ -46,6 +47,10 @@ type Config struct {
 	// MaxRetryWait: a Retry-After (or back-off) longer than this defers
 	// the host instead of waiting; default 30s.
 	MaxRetryWait time.Duration
+	// MaxRetryAfter caps a Retry-After: a server asking for longer (a
+	// year, say) is taken to ask for this long, and the cap is logged at
+	// Warn with the host and the value sent. Default 24h.
+	MaxRetryAfter time.Duration
 	// Backoff is the wait before the first retry when the server gives
 	// no Retry-After; it doubles with each retry, with jitter (half of it
 	// random). Default 1s.
@@ -139,6 +144,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxRetryWait <= 0 {
 		c.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if c.Backoff <= 0 {
 		c.Backoff = DefaultBackoff

@@ -16,8 +16,9 @@ var (
 	// link-local, multicast, unspecified or otherwise special address and
 	// Config.AllowPrivate is off. Nothing was sent to it.
 	ErrPrivateAddress = errors.New("fetch: refusing a non-public address")
-	// ErrRobots: the site's robots.txt disallows the URL for our user agent,
-	// or robots.txt could not be read (RFC 9309: then assume full disallow).
+	// ErrRobots: the site's robots.txt disallows the URL for our user
+	// agent: the site's wish, not a failure. A robots.txt that could not
+	// be read because the host is failing is a *HostError instead.
 	ErrRobots = errors.New("fetch: disallowed by robots.txt")
 	// ErrScheme: the URL is not http or https (or is not a URL at all).
 	ErrScheme = errors.New("fetch: only http and https URLs are fetched")
@@ -49,12 +50,40 @@ func Gone(err error) bool {
 // DeferredError says a host is deferred: nothing was sent for this Get.
 // Until is when it may be asked again; Reason says why (a long
 // Retry-After, repeated failures, or a deferral loaded with Defer).
+// Failing is set when the host was deferred because its requests failed
+// (Config.DeferAfter): an outage, not the site's wish.
 type DeferredError struct {
-	Host   string
-	Until  time.Time
-	Reason string
+	Host    string
+	Until   time.Time
+	Reason  string
+	Failing bool
 }
 
 func (e *DeferredError) Error() string {
 	return fmt.Sprintf("fetch: host %s deferred until %s: %s", e.Host, e.Until.UTC().Format(time.RFC3339), e.Reason)
+}
+
+// HostError says a host is failing: its robots.txt could not be read (a
+// 5xx, a 429 or a connection failure, after the retries), so that, after
+// RFC 9309, nothing of it may be fetched. It is an outage to report as a
+// failure, not a refusal by the site (ErrRobots).
+type HostError struct {
+	Host string // the URL host, lower case, with its port if any
+	Err  error  // why
+}
+
+func (e *HostError) Error() string { return fmt.Sprintf("host %s failing: %v", e.Host, e.Err) }
+
+// Unwrap returns the cause.
+func (e *HostError) Unwrap() error { return e.Err }
+
+// Deferral is a host not to be asked before Until, and why.
+type Deferral struct {
+	Host   string
+	Until  time.Time
+	Reason string
+	// Failing: deferred because its requests failed (Config.DeferAfter),
+	// an outage; else because it asked for time (a long Retry-After) or
+	// for a reason an earlier run gave.
+	Failing bool
 }

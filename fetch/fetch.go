@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,7 +117,37 @@ func (f *Fetcher) Stats() Stats {
 // store at the start of a run). host is a URL host (with port if any);
 // case does not matter.
 func (f *Fetcher) Defer(host string, until time.Time) {
-	f.host(strings.ToLower(host)).deferUntil(until, "deferred by an earlier run", false)
+	f.host(strings.ToLower(host)).deferUntil(until, "deferred by an earlier run", false, false)
+}
+
+// LoadDeferral is Defer with the reason and the failing flag an earlier
+// run stored: a Get refused for it says why, and a host deferred because
+// it failed stays an outage.
+func (f *Fetcher) LoadDeferral(d Deferral) {
+	reason := d.Reason
+	if reason == "" {
+		reason = "deferred by an earlier run"
+	}
+	f.host(strings.ToLower(d.Host)).deferUntil(d.Until, reason, false, d.Failing)
+}
+
+// Deferred returns the hosts this Fetcher deferred, or that a Get found
+// deferred, and are still deferred, sorted by host: what a run's summary
+// names.
+func (f *Fetcher) Deferred() []Deferral {
+	now := f.cfg.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Deferral
+	for name, h := range f.hosts {
+		h.mu.Lock()
+		if h.counted && h.deferredUntil.After(now) {
+			out = append(out, Deferral{Host: name, Until: h.deferredUntil, Reason: h.deferReason, Failing: h.deferFailing})
+		}
+		h.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b Deferral) int { return strings.Compare(a.Host, b.Host) })
+	return out
 }
 
 // Deferrals returns every host deferred by this Fetcher during its life
@@ -254,12 +285,12 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 		}
 		if wait > f.cfg.MaxRetryWait {
 			reason := fmt.Sprintf("%v, asked to wait %s", r.err, wait.Round(time.Second))
-			return nil, nil, f.deferHost(ctx, h, f.cfg.Now().Add(wait), reason)
+			return nil, nil, f.deferHost(ctx, h, f.cfg.Now().Add(wait), reason, false)
 		}
 		if attempt >= f.cfg.Retries {
 			if n := h.failed(); f.cfg.DeferAfter > 0 && n >= f.cfg.DeferAfter {
 				reason := fmt.Sprintf("%d failed requests in a row, the last: %v", n, r.err)
-				f.deferHost(ctx, h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason)
+				f.deferHost(ctx, h, f.cfg.Now().Add(f.cfg.FailureDeferral), reason, true)
 			}
 			if attempt > 0 {
 				return nil, nil, fmt.Errorf("%w (after %d retries)", r.err, attempt)
@@ -372,7 +403,14 @@ func (f *Fetcher) answer(ctx, attemptCtx context.Context, u *url.URL, old Valida
 		r = redirect(u, resp.Header.Get("Location"))
 	case code == http.StatusTooManyRequests || code >= 500:
 		r = result{err: &StatusError{URL: u.String(), Code: code}, retryable: true}
-		r.retryAfter, r.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), f.cfg.Now())
+		value := resp.Header.Get("Retry-After")
+		r.retryAfter, r.hasRetryAfter = parseRetryAfter(value, f.cfg.Now())
+		if r.retryAfter > f.cfg.MaxRetryAfter {
+			f.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "Retry-After capped",
+				slog.String("host", strings.ToLower(u.Host)), slog.String("retry_after", value),
+				slog.Duration("cap", f.cfg.MaxRetryAfter))
+			r.retryAfter = f.cfg.MaxRetryAfter
+		}
 	default:
 		r.err = &StatusError{URL: u.String(), Code: code}
 	}

@@ -127,7 +127,7 @@ func (f *Fetcher) checkDeferred(ctx context.Context, h *host) error {
 		}
 		if until.After(now) {
 			// Deferrals only ever grow: keep it, and ask the gate no more.
-			h.deferUntil(until, reason, false)
+			h.deferUntil(until, reason, false, false)
 			d, first = h.deferral(now)
 		}
 	}
@@ -140,9 +140,10 @@ func (f *Fetcher) checkDeferred(ctx context.Context, h *host) error {
 	return d
 }
 
-// deferHost defers h until until, in this Fetcher and in Config.Gate.
-func (f *Fetcher) deferHost(ctx context.Context, h *host, until time.Time, reason string) *DeferredError {
-	if h.deferUntil(until, reason, true) {
+// deferHost defers h until until, in this Fetcher and in Config.Gate;
+// failing says its requests failed.
+func (f *Fetcher) deferHost(ctx context.Context, h *host, until time.Time, reason string, failing bool) *DeferredError {
+	if h.deferUntil(until, reason, true, failing) {
 		f.deferredHosts.Add(1)
 	}
 	f.cfg.Logger.Warn("host deferred", slog.String("host", h.name), slog.Time("until", until), slog.String("reason", reason))
@@ -153,5 +154,5 @@ func (f *Fetcher) deferHost(ctx context.Context, h *host, until time.Time, reaso
 			f.cfg.Logger.Warn("host gate: deferral not shared", slog.String("host", h.name), slog.String("error", err.Error()))
 		}
 	}
-	return &DeferredError{Host: h.name, Until: until, Reason: reason}
+	return &DeferredError{Host: h.name, Until: until, Reason: reason, Failing: failing}
 }

@@ -24,6 +24,7 @@ type host struct {
 
 	deferredUntil time.Time // wall clock (Config.Now): nothing is sent before
 	deferReason   string
+	deferFailing  bool // deferred because its requests failed
 	deferredByUs  bool // deferred by this Fetcher, reported by Deferrals
 
 	robots     *robotsRules  // nil until read
@@ -99,17 +100,18 @@ func (h *host) deferral(now time.Time) (*DeferredError, bool) {
 	}
 	first := !h.counted
 	h.counted = true
-	return &DeferredError{Host: h.name, Until: h.deferredUntil, Reason: h.deferReason}, first
+	return &DeferredError{Host: h.name, Until: h.deferredUntil, Reason: h.deferReason, Failing: h.deferFailing}, first
 }
 
 // deferUntil defers the host until t (keeping a later deferral already
-// set). byUs says the Fetcher decided it, so that Deferrals reports it.
-// It reports whether the host was not counted as deferred before.
-func (h *host) deferUntil(t time.Time, reason string, byUs bool) bool {
+// set). byUs says the Fetcher decided it, so that Deferrals reports it;
+// failing that the host's requests failed. It reports whether the host
+// was not counted as deferred before.
+func (h *host) deferUntil(t time.Time, reason string, byUs, failing bool) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if t.After(h.deferredUntil) {
-		h.deferredUntil, h.deferReason = t, reason
+		h.deferredUntil, h.deferReason, h.deferFailing = t, reason, failing
 		h.deferredByUs = h.deferredByUs || byUs
 	}
 	first := byUs && !h.counted

@@ -12,7 +12,7 @@ import (
 )
 
 // checkRobots refuses u when the host's robots.txt disallows it for our
-// user agent, or could not be read.
+// user agent (ErrRobots), or could not be read (a *HostError).
 func (f *Fetcher) checkRobots(ctx context.Context, h *host, u *url.URL) error {
 	rules, err := h.rules(ctx, func(ctx context.Context) (*robotsRules, error) {
 		return f.robots(ctx, h, u)
@@ -21,8 +21,9 @@ func (f *Fetcher) checkRobots(ctx context.Context, h *host, u *url.URL) error {
 		return fmt.Errorf("robots.txt: %w", err)
 	}
 	if rules.unreachable != nil {
-		f.robotsRefused.Add(1)
-		return fmt.Errorf("%w: robots.txt unreachable, which disallows everything (RFC 9309): %v", ErrRobots, rules.unreachable)
+		// RFC 9309 §2.3.1.4: nothing may be fetched; the host is failing,
+		// and that is an outage to report, not the site's refusal.
+		return &HostError{Host: h.name, Err: fmt.Errorf("robots.txt unreachable, so nothing may be fetched (RFC 9309): %w", rules.unreachable)}
 	}
 	if !rules.data.TestAgent(u.RequestURI(), f.robotsAgent) {
 		f.robotsRefused.Add(1)

@@ -36,6 +36,14 @@ type FetchState interface {
 	PutListPolls(ctx context.Context, polled map[string]time.Time) error
 }
 
+// HostReasons is what a FetchState may keep besides HostDeferrals: why
+// each host is deferred, and whether because it failed. *store.Store
+// does; a run without it loads deferrals without their reasons.
+type HostReasons interface {
+	HostReasons(ctx context.Context) (map[string]store.HostDeferral, error)
+	PutHostReasons(ctx context.Context, hosts []store.HostDeferral) error
+}
+
 // DefaultFetchers is the number of fetches in flight when
 // Options.Fetchers is zero; the fetcher's per-host limit holds below it.
 const DefaultFetchers = 16
@@ -142,8 +150,14 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 				fr.opts.Log.Info("page gone", slog.String("url", j.name), slog.Any("err", err))
 				items <- item{gone: true}
 				continue
-			case errors.As(err, &de):
+			case errors.As(err, &de) && !de.Failing:
+				// The host asked for time (a long Retry-After): not a
+				// failure, but named in the summary.
 				items <- item{deferred: true}
+			case errors.As(err, &de):
+				// The host is down: an outage is a failure, reported once
+				// per host however many of its articles wait.
+				items <- item{err: sourceErr(j.src, err), failingHost: de.Host}
 			default:
 				items <- item{err: sourceErr(j.src, err)}
 			}
@@ -236,7 +250,7 @@ func (fr *fetcher) poll(ctx context.Context, src *listSource, jobs chan<- job, i
 	switch {
 	case ctx.Err() != nil:
 		return
-	case errors.As(err, &de):
+	case errors.As(err, &de) && !de.Failing:
 		fr.count(func(c *ListCounts) { c.Deferred++ })
 		fr.opts.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
 		return
@@ -468,7 +482,17 @@ func (fr *fetcher) save(ctx context.Context, lists []*listSource, complete bool)
 	if fr.state == nil {
 		return nil
 	}
-	err := fr.state.PutHostDeferrals(ctx, fr.f.Deferrals())
+	made := fr.f.Deferrals()
+	err := fr.state.PutHostDeferrals(ctx, made)
+	if hr, ok := fr.state.(HostReasons); ok && err == nil {
+		var why []store.HostDeferral
+		for _, d := range fr.f.Deferred() {
+			if _, ok := made[d.Host]; ok {
+				why = append(why, store.HostDeferral{Host: d.Host, Until: d.Until, Reason: d.Reason, Failing: d.Failing})
+			}
+		}
+		err = hr.PutHostReasons(ctx, why)
+	}
 	if !complete {
 		return err
 	}

@@ -227,6 +227,9 @@ type Summary struct {
 	Fetched bool
 	Fetch   fetch.Stats
 	Lists   ListCounts
+	// Hosts are the hosts deferred at the end of the run that the run
+	// deferred or found deferred, with the time each may be asked again.
+	Hosts   []fetch.Deferral
 	Elapsed time.Duration
 	// Interrupted is set when ctx was cancelled before every input was read.
 	Interrupted bool
@@ -252,6 +255,9 @@ func (s Summary) String() string {
 			"http: %d requests, %d 304s, %s read, %d retries, %d robots refusals, %d deferred hosts; ",
 			l.Polled, l.NotDue, l.Deferred, l.Failed,
 			f.Requests, f.NotModified, byteSize(f.Bytes), f.Retries, f.RobotsRefused, f.DeferredHosts)
+		if len(s.Hosts) > 0 {
+			line = strings.TrimSuffix(line, "; ") + " (" + DeferredHosts(s.Hosts) + "); "
+		}
 	}
 	line += s.Elapsed.Round(time.Millisecond).String()
 	if s.Interrupted {
@@ -272,4 +278,17 @@ func byteSize(n int64) string {
 		i++
 	}
 	return fmt.Sprintf("%.1f %s", v, strings.Split("KB MB GB", " ")[i])
+}
+
+// DeferredHosts names each deferred host with the time it may be asked
+// again: "a.example until 2026-12-03T17:00:00Z, b.example until …".
+func DeferredHosts(hosts []fetch.Deferral) string {
+	parts := make([]string, len(hosts))
+	for i, d := range hosts {
+		parts[i] = d.Host + " until " + d.Until.UTC().Format(time.RFC3339)
+		if d.Failing {
+			parts[i] += " (failing)"
+		}
+	}
+	return strings.Join(parts, ", ")
 }

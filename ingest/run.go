@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/store"
@@ -29,6 +30,9 @@ type item struct {
 	// article robots.txt disallows; list: err is a list page's, not an
 	// input's; enqueued: an article handed to Options.Enqueue.
 	notParsed, deferred, skipped, gone, list, enqueued bool
+	// failingHost names the host of an article not fetched because the
+	// host is deferred for failing: err is reported once per host.
+	failingHost string
 }
 
 // Run reads and parses the inputs sources name — files, folders, "-"
@@ -121,6 +125,16 @@ func Run(ctx context.Context, w Writer, srcs []string, opts Options) (Summary, e
 		// Saved even after an interruption: what was fetched was fetched.
 		err = errors.Join(err, fr.save(context.WithoutCancel(ctx), lists, err == nil && ctx.Err() == nil))
 		sum.Fetched, sum.Fetch, sum.Lists = true, opts.Fetcher.Stats(), fr.lists
+		sum.Hosts = opts.Fetcher.Deferred()
+	}
+	if ls, ok := w.(interface {
+		LastSeq(context.Context) (uint64, error)
+	}); ok {
+		// The database's own, not the newest of this run's commits: a run
+		// that wrote nothing (every page unchanged) reports it too.
+		if seq, lerr := ls.LastSeq(context.WithoutCancel(ctx)); lerr == nil {
+			sum.LastSeq = max(sum.LastSeq, seq)
+		}
 	}
 	sum.Elapsed = time.Since(start)
 	sum.Interrupted = ctx.Err() != nil
@@ -134,8 +148,15 @@ func (fr *fetcher) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
+	var why map[string]store.HostDeferral
+	if hr, ok := fr.state.(HostReasons); ok {
+		if why, err = hr.HostReasons(ctx); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+	}
 	for host, until := range deferred {
-		fr.f.Defer(host, until)
+		d := why[host]
+		fr.f.LoadDeferral(fetch.Deferral{Host: host, Until: until, Reason: d.Reason, Failing: d.Failing})
 	}
 	if fr.polls, err = fr.state.ListPolls(ctx); err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -238,6 +259,8 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 	batch := make([]*record.Page, 0, opts.BatchSize)
 	// states are the fetch states to save after the batch is committed.
 	var states []store.URLState
+	// failingHosts are the failing hosts reported already.
+	failingHosts := map[string]bool{}
 	// Commits are not cancelled: a batch in flight is finished.
 	wctx := context.WithoutCancel(ctx)
 	flush := func() {
@@ -252,6 +275,9 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 			t0 := time.Now()
 			res, err := w.WritePages(wctx, batch)
 			if err != nil {
+				// Not stored: these pages failed, and so does every page
+				// after them (see below); the summary says so.
+				sum.Failed += len(batch)
 				werr = fmt.Errorf("ingest: write batch of %d pages (first %s): %w", len(batch), batch[0].Source, err)
 				stop()
 				return
@@ -302,10 +328,19 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 			}
 			sum.Read++
 			switch {
+			case it.err != nil && it.failingHost != "":
+				sum.Failed++
+				if !failingHosts[it.failingHost] {
+					failingHosts[it.failingHost] = true
+					opts.OnError(it.err)
+				}
 			case it.err != nil:
 				sum.Failed++
 				opts.OnError(it.err)
+			case werr != nil && it.page != nil:
+				sum.Failed++ // parsed, but the store fails: not stored
 			case werr != nil:
+				sum.NotParsed++ // its state is not saved: fetched again next time
 			case it.page == nil: // not parsed: its state only
 				sum.NotParsed++
 				if len(batch) == 0 && len(states) == 0 {

@@ -32,6 +32,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"regexp"
@@ -82,15 +83,19 @@ type Config struct {
 	Contact string `toml:"contact"`
 
 	// Politeness and limits of the fetcher.
-	PerHost        int      `toml:"per_host"`
-	Delay          Duration `toml:"delay"`
-	Retries        *int     `toml:"retries"`
-	Timeout        Duration `toml:"timeout"`
-	ConnectTimeout Duration `toml:"connect_timeout"`
-	MaxRetryWait   Duration `toml:"max_retry_wait"`
-	MaxBytes       int      `toml:"max_bytes"`
-	AllowPrivate   bool     `toml:"allow_private"`
-	IgnoreRobots   bool     `toml:"ignore_robots"`
+	PerHost int `toml:"per_host"`
+	// Delay is nil when the file does not set it: "0s" asks for none.
+	Delay          *Duration `toml:"delay"`
+	Retries        *int      `toml:"retries"`
+	Timeout        Duration  `toml:"timeout"`
+	ConnectTimeout Duration  `toml:"connect_timeout"`
+	MaxRetryWait   Duration  `toml:"max_retry_wait"`
+	// MaxRetryAfter caps a server's Retry-After (zero: the fetcher's
+	// default, 24h): a host asking for more is deferred this long.
+	MaxRetryAfter Duration `toml:"max_retry_after"`
+	MaxBytes      int      `toml:"max_bytes"`
+	AllowPrivate  bool     `toml:"allow_private"`
+	IgnoreRobots  bool     `toml:"ignore_robots"`
 
 	// Retention is how long run keeps records (the [retention] table),
 	// nil when the file has none; CompactAbove is when run compacts the
@@ -193,7 +198,17 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse reads a sources file's bytes; name names it in errors.
+//
+// Every value is checked before it is decoded (see lint): a value of the
+// wrong TOML type, a negative count or duration, a duration too long to
+// hold, a bad URL, selector or pattern, or a control character in a
+// string sent in a header (contact, base_url, a name) is an error that
+// names the line and the key.
 func Parse(data []byte, name string) (*Config, error) {
+	keys, err := lint(data, name)
+	if err != nil {
+		return nil, err
+	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	c := &Config{Path: name}
@@ -206,28 +221,29 @@ func Parse(data []byte, name string) (*Config, error) {
 		if i < len(headers) {
 			s.Line = headers[i]
 		}
-		if err := c.check(s, i); err != nil {
-			return nil, fmt.Errorf("%w: %s:%d: %w", ErrConfig, name, s.Line, err)
+		// keyAt is the line of the source's key, or of its header.
+		keyAt := func(key string) int {
+			if n := keys["source."+strconv.Itoa(i)+"."+key]; n > 0 {
+				return n
+			}
+			return s.Line
+		}
+		if key, err := c.check(s, i); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: %w", ErrConfig, name, keyAt(key), err)
 		}
 		if prev, ok := seen[s.Name]; ok {
 			return nil, fmt.Errorf("%w: %s:%d: name: %q is already the name of the source on line %d",
-				ErrConfig, name, s.Line, s.Name, prev)
+				ErrConfig, name, keyAt("name"), s.Name, prev)
 		}
 		seen[s.Name] = s.Line
-	}
-	if c.PerHost < 0 || c.MaxBytes < 0 || c.Delay < 0 || c.Timeout < 0 || c.ConnectTimeout < 0 || c.MaxRetryWait < 0 {
-		return nil, fmt.Errorf("%w: %s: per_host, max_bytes, delay and the timeouts cannot be negative", ErrConfig, name)
-	}
-	if p := c.CompactAbove; p != nil && !(*p >= 0 && *p <= 100) { // nan too
-		return nil, fmt.Errorf("%w: %s:%d: compact_above: %v: want a percentage from 0 to 100",
-			ErrConfig, name, keyLine(data, "compact_above"), *p)
 	}
 	return c, nil
 }
 
 // check fills in the source's kind, name and defaults, and refuses a
-// source that is not exactly one kind.
-func (c *Config) check(s *Source, i int) error {
+// source that is not exactly one kind; key is the key the error is about
+// ("" for the source as a whole).
+func (c *Config) check(s *Source, i int) (key string, err error) {
 	var kinds []Kind
 	if s.Feed != nil {
 		kinds = append(kinds, KindFeed)
@@ -243,17 +259,20 @@ func (c *Config) check(s *Source, i int) error {
 	}
 	switch len(kinds) {
 	case 0:
-		return errors.New("source: needs one of feed, sitemap, html or urls")
+		return "", errors.New("source: needs one of feed, sitemap, html or urls")
 	case 1:
 		s.Kind = kinds[0]
 	default:
-		return fmt.Errorf("source: has both %s and %s; a source is one list page", kinds[0], kinds[1])
+		return string(kinds[1]), fmt.Errorf("source: has both %s and %s; a source is one list page", kinds[0], kinds[1])
 	}
 	if s.Kind == KindURLs && len(s.URLs) == 0 {
-		return errors.New("urls: the list is empty")
+		return "urls", errors.New("urls: the list is empty")
 	}
-	if (s.Links != nil || s.Pattern != nil) && s.Kind != KindHTML {
-		return fmt.Errorf("links, pattern: only for html sources, not %s", s.Kind)
+	if s.Links != nil && s.Kind != KindHTML {
+		return "links", fmt.Errorf("links: only for html sources, not %s", s.Kind)
+	}
+	if s.Pattern != nil && s.Kind != KindHTML {
+		return "pattern", fmt.Errorf("pattern: only for html sources, not %s", s.Kind)
 	}
 	if s.Name == "" {
 		s.Name = s.ListURL()
@@ -280,10 +299,7 @@ func (c *Config) check(s *Source, i int) error {
 	if s.Refresh == 0 {
 		s.Refresh = d.Refresh
 	}
-	if s.MaxArticles < 0 || s.MaxAge < 0 || s.Every < 0 || s.Refresh < 0 {
-		return errors.New("max_articles, max_age, every and refresh cannot be negative")
-	}
-	return nil
+	return "", nil
 }
 
 // cmp returns v, or def when v is zero.
@@ -326,16 +342,6 @@ var sourceHeader = regexp.MustCompile(`^\s*\[\[\s*source\s*\]\]`)
 // order: the decoder does not keep positions, and errors found after
 // decoding name the source's line.
 func sourceLines(data []byte) []int { return matchLines(data, sourceHeader) }
-
-// keyLine returns the line of the first assignment to key, or 0: for
-// errors found after decoding. Load calls it only for top-level keys,
-// which a strict decode allows nowhere else.
-func keyLine(data []byte, key string) int {
-	if lines := matchLines(data, regexp.MustCompile(`^\s*`+regexp.QuoteMeta(key)+`\s*=`)); len(lines) > 0 {
-		return lines[0]
-	}
-	return 0
-}
 
 // matchLines returns the numbers of the lines re matches, in order.
 func matchLines(data []byte, re *regexp.Regexp) []int {
@@ -424,8 +430,12 @@ type Duration time.Duration
 func (d *Duration) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))
 	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n < 0 {
+		n, err := strconv.ParseInt(days, 10, 64)
+		var ne *strconv.NumError
+		switch {
+		case errors.As(err, &ne) && ne.Err == strconv.ErrRange, err == nil && (n > maxDays || n < -maxDays):
+			return fmt.Errorf("bad duration %q: %w (at most %d days)", s, errRange, maxDays)
+		case err != nil:
 			return fmt.Errorf("bad duration %q: want e.g. \"7d\"", s)
 		}
 		*d = Duration(time.Duration(n) * 24 * time.Hour)
@@ -433,11 +443,17 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
+		if goDuration.MatchString(s) { // well formed: too long to hold
+			return fmt.Errorf("bad duration %q: %w (at most %dh)", s, errRange, math.MaxInt64/int64(time.Hour))
+		}
 		return fmt.Errorf("bad duration %q: want e.g. \"90s\", \"10m\", \"2h\" or \"7d\"", s)
 	}
 	*d = Duration(v)
 	return nil
 }
+
+// goDuration is the syntax of time.ParseDuration.
+var goDuration = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // MarshalText writes the duration as UnmarshalText reads it: whole days
 // as "7d", else Go's syntax.

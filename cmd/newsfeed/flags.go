@@ -54,7 +54,11 @@ type fetchConfig struct {
 	allowPrivate, ignoreRobots bool
 	retries, perHost, fetchers int
 	delay, timeout             time.Duration
+	maxRetryAfter              time.Duration
 	contact                    string
+	// quiet keeps the fetcher's warnings (a deferred host, a capped
+	// Retry-After) off stderr.
+	quiet bool
 }
 
 func addFetchFlags(fs *flag.FlagSet) *fetchConfig {
@@ -68,6 +72,8 @@ func addFetchFlags(fs *flag.FlagSet) *fetchConfig {
 	fs.DurationVar(&c.timeout, "timeout", fetch.DefaultTimeout, "longest a request may take, body included")
 	fs.IntVar(&c.fetchers, "fetchers", 0, "requests in flight in all (default 16)")
 	fs.StringVar(&c.contact, "contact", "", "a URL where site owners reach you, sent in the User-Agent")
+	fs.DurationVar(&c.maxRetryAfter, "max-retry-after", fetch.DefaultMaxRetryAfter,
+		"longest Retry-After obeyed: a host asking for more is deferred this long, and a warning names it")
 	return c
 }
 
@@ -102,8 +108,11 @@ func (c *fetchConfig) apply(sc *sources.Config, set map[string]bool) {
 	if !set["per-host"] && sc.PerHost > 0 {
 		c.perHost = sc.PerHost
 	}
-	if !set["delay"] && sc.Delay > 0 {
-		c.delay = sc.Delay.D()
+	if !set["delay"] && sc.Delay != nil {
+		c.delay = sc.Delay.D() // "0s" asks for no delay
+	}
+	if !set["max-retry-after"] && sc.MaxRetryAfter > 0 {
+		c.maxRetryAfter = sc.MaxRetryAfter.D()
 	}
 	if !set["timeout"] && sc.Timeout > 0 {
 		c.timeout = sc.Timeout.D()
@@ -122,14 +131,15 @@ func (c *fetchConfig) fetcher(sc *sources.Config, maxBytes int, e *env, verbose 
 // describe.
 func (c *fetchConfig) settings(sc *sources.Config, maxBytes int, e *env, verbose bool) fetch.Config {
 	cfg := fetch.Config{
-		UserAgent:    fetch.UserAgent(version, c.contact),
-		MaxBytes:     int64(maxBytes),
-		PerHost:      c.perHost,
-		Delay:        c.delay,
-		Retries:      c.retries,
-		Timeout:      c.timeout,
-		AllowPrivate: c.allowPrivate,
-		IgnoreRobots: c.ignoreRobots,
+		UserAgent:     fetch.UserAgent(version, c.contact),
+		MaxBytes:      int64(maxBytes),
+		PerHost:       c.perHost,
+		Delay:         c.delay,
+		Retries:       c.retries,
+		Timeout:       c.timeout,
+		AllowPrivate:  c.allowPrivate,
+		IgnoreRobots:  c.ignoreRobots,
+		MaxRetryAfter: c.maxRetryAfter,
 	}
 	if c.retries == 0 {
 		cfg.Retries = -1 // zero asks for none, not for the default
@@ -140,8 +150,11 @@ func (c *fetchConfig) settings(sc *sources.Config, maxBytes int, e *env, verbose
 	if sc != nil {
 		cfg.ConnectTimeout, cfg.MaxRetryWait = sc.ConnectTimeout.D(), sc.MaxRetryWait.D()
 	}
-	if verbose {
+	switch {
+	case verbose:
 		cfg.Logger = e.verboseLog()
+	case !c.quiet:
+		cfg.Logger = e.log // warnings: a host deferred, a Retry-After capped
 	}
 	return cfg
 }

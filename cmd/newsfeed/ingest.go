@@ -207,6 +207,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	}
 	fetching := len(lists) > 0 || slices.ContainsFunc(srcs, ingest.IsURL)
 	if fetching {
+		c.fetch.quiet = *c.quiet
 		f := c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose)
 		defer f.Close()
 		opts.Fetcher, opts.State = f, s

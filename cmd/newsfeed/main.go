@@ -89,6 +89,7 @@ var commands = []command{
 	{"backup", "write a consistent snapshot of the database to FILE", runBackup},
 	{"restore", "replace the database with a snapshot FILE, after checking it", runRestore},
 	{"check", "check the database's consistency (--repair rebuilds the indexes)", runCheck},
+	{"hosts", "list the hosts deferred (after a long Retry-After or failures) with time and reason; --clear HOST", runHosts},
 }
 
 func main() {

@@ -75,11 +75,15 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 // scheduleSummary is the line schedule ends with.
 func scheduleSummary(sum ingest.Summary, c cluster.ScheduleCounts) string {
 	f, l := sum.Fetch, sum.Lists
+	hosts := ""
+	if len(sum.Hosts) > 0 {
+		hosts = " (" + ingest.DeferredHosts(sum.Hosts) + ")"
+	}
 	return fmt.Sprintf("%d articles queued, %d already queued, %d failed, %d deferred; waited %d times for room; "+
-		"lists: %d polled, %d not due, %d deferred, %d failed; http: %d requests, %d 304s, %d robots refusals, %d deferred hosts; %s",
+		"lists: %d polled, %d not due, %d deferred, %d failed; http: %d requests, %d 304s, %d robots refusals, %d deferred hosts%s; %s",
 		c.Enqueued, c.Duplicates, sum.Failed, sum.Deferred, c.FullWaits,
 		l.Polled, l.NotDue, l.Deferred, l.Failed,
-		f.Requests, f.NotModified, f.RobotsRefused, f.DeferredHosts, sum.Elapsed.Round(time.Millisecond))
+		f.Requests, f.NotModified, f.RobotsRefused, f.DeferredHosts, hosts, sum.Elapsed.Round(time.Millisecond))
 }
 
 // profileTexts returns the text of each source's own profile file by

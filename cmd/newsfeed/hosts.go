@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"newsfeed/store"
+)
+
+// runHosts lists the hosts the database holds as deferred — not to be
+// asked again before a time, after a long Retry-After or repeated
+// failures — with the time and the reason; --clear HOST forgets one, so
+// that the next run asks it again.
+func runHosts(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "hosts", "[--clear HOST]")
+	dbPath, lockTimeout := dbFlags(fs)
+	clear := fs.String("clear", "", "forget this host's deferral (as listed: lower case, with its port if any)")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	s, code := openStore(ctx, e, "hosts", *dbPath, store.Options{ReadOnly: *clear == "", LockTimeout: *lockTimeout})
+	if code >= 0 {
+		return code
+	}
+	if *clear != "" {
+		if err := s.ClearHost(ctx, *clear); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
+			if errors.Is(err, store.ErrNoSuchHost) {
+				fmt.Fprintln(e.stderr, "newsfeed: hosts: run \"newsfeed hosts\" for the deferred hosts")
+			}
+			return closeStore(e, "hosts", s, exitFailed)
+		}
+		fmt.Fprintf(e.stderr, "newsfeed: hosts: %s cleared: the next run asks it again\n", *clear)
+		return closeStore(e, "hosts", s, exitOK)
+	}
+	hosts, err := s.Hosts(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
+		return closeStore(e, "hosts", s, exitFailed)
+	}
+	if len(hosts) == 0 {
+		fmt.Fprintln(e.stderr, "newsfeed: hosts: no host is deferred")
+		return closeStore(e, "hosts", s, exitOK)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tUNTIL\tWHY")
+	for _, h := range hosts {
+		why := h.Reason
+		switch {
+		case why == "":
+			why = "(no reason kept)"
+		case h.Failing:
+			why = "failing: " + why
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Host, h.Until.UTC().Format(time.RFC3339), why)
+	}
+	code = exitOK
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: hosts: write: %v\n", err)
+		code = exitFailed
+	}
+	return closeStore(e, "hosts", s, code)
+}
