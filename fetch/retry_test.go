@@ -200,8 +200,11 @@ func TestGet_RepeatedFailuresDefer(t *testing.T) {
 		t.Fatalf("4th: %v", err)
 	}
 	var de *DeferredError
-	if err := get(); !errors.As(err, &de) || !de.Until.Equal(now.Add(30*time.Minute)) {
-		t.Fatalf("5th: %v, want a DeferredError until %v", err, now.Add(30*time.Minute))
+	if err := get(); !errors.As(err, &de) || !de.Until.Equal(now.Add(30*time.Minute)) || !de.Failing {
+		t.Fatalf("5th: %v (%+v), want a failing DeferredError until %v", err, de, now.Add(30*time.Minute))
+	}
+	if d := f.Deferred(); len(d) != 1 || !d[0].Failing || !d[0].Until.Equal(now.Add(30*time.Minute)) {
+		t.Errorf("Deferred = %+v", d)
 	}
 	if n := len(s.requests(true)); n != 4 {
 		t.Errorf("server got %d requests, want 4", n)

@@ -46,7 +46,6 @@ func TestGet_Robots(t *testing.T) {
 		{"empty robots.txt", 200, "", "/x", false, 1},
 		{"404: no restriction", 404, "", "/x", false, 1},
 		{"403: no restriction", 403, "", "/x", false, 1},
-		{"500: everything disallowed", 500, "", "/x", true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

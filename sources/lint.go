@@ -212,8 +212,8 @@ func (l *linter) value(path []string, v *unstable.Node, line int) error {
 			return fail("%s: cannot be negative", s)
 		}
 	case tPercent:
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil && !(f >= 0 && f <= 100) {
-			return fail("%s: want a percentage from 0 to 100", s)
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil && !(f >= 0 && f <= 100) { // NaN too
+			return fail("%v: want a percentage from 0 to 100", f)
 		}
 	case tDuration, tAge:
 		var d Duration
