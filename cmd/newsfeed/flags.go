@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 
 	"newsfeed/fetch"
 	"newsfeed/parse"
@@ -75,6 +77,15 @@ func addFetchFlags(fs *flag.FlagSet) *fetchConfig {
 	fs.DurationVar(&c.maxRetryAfter, "max-retry-after", fetch.DefaultMaxRetryAfter,
 		"longest Retry-After obeyed: a host asking for more is deferred this long, and a warning names it")
 	return c
+}
+
+// check refuses flag values no request could carry: a --contact with a
+// control character (CR, LF…) would make every request fail.
+func (c *fetchConfig) check() error {
+	if i := strings.IndexFunc(c.contact, unicode.IsControl); i >= 0 {
+		return fmt.Errorf("--contact %q: control character %U not allowed", c.contact, []rune(c.contact[i:])[0])
+	}
+	return nil
 }
 
 // loadSources reads --config, or newsfeed.toml when it exists; nil when

@@ -106,6 +106,10 @@ func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConf
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return nil, exitUsage
 	}
+	if err := fc.check(); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
+		return nil, exitUsage
+	}
 	if sc == nil {
 		return nil, -1
 	}

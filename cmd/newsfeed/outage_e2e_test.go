@@ -122,3 +122,13 @@ func TestFetchConfig_DelayZero(t *testing.T) {
 		t.Errorf("delay %v (want none: negative), max retry after %v", cfg.Delay, cfg.MaxRetryAfter)
 	}
 }
+
+// A --contact with a control character is refused before anything runs:
+// no request could carry it.
+func TestIngest_ContactControlCharacter(t *testing.T) {
+	code, _, stderr := runCmd(t, "", "ingest", "--db", filepath.Join(t.TempDir(), "x.db"), "--contact", "a\r\nX-Evil: 1",
+		"http://127.0.0.1:1/x")
+	if code != exitUsage || !strings.Contains(stderr, "--contact") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, want 2 and one line naming --contact:\n%s", code, stderr)
+	}
+}
