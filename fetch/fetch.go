@@ -285,6 +285,9 @@ func (f *Fetcher) fetchOne(ctx context.Context, u *url.URL, old Validators, chec
 		}
 		if wait > f.cfg.MaxRetryWait {
 			reason := fmt.Sprintf("%v, asked to wait %s", r.err, wait.Round(time.Second))
+			if r.cappedFrom != "" {
+				reason += fmt.Sprintf(" (Retry-After: %.40q, capped)", r.cappedFrom)
+			}
 			return nil, nil, f.deferHost(ctx, h, f.cfg.Now().Add(wait), reason, false)
 		}
 		if attempt >= f.cfg.Retries {
@@ -312,6 +315,7 @@ type result struct {
 	bytes         int64 // body bytes read off the wire
 	retryAfter    time.Duration
 	hasRetryAfter bool
+	cappedFrom    string // the Retry-After sent, when over Config.MaxRetryAfter
 }
 
 // send makes one HTTP request to u, reads its answer and logs it.
@@ -409,7 +413,7 @@ func (f *Fetcher) answer(ctx, attemptCtx context.Context, u *url.URL, old Valida
 			f.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "Retry-After capped",
 				slog.String("host", strings.ToLower(u.Host)), slog.String("retry_after", value),
 				slog.Duration("cap", f.cfg.MaxRetryAfter))
-			r.retryAfter = f.cfg.MaxRetryAfter
+			r.retryAfter, r.cappedFrom = f.cfg.MaxRetryAfter, value
 		}
 	default:
 		r.err = &StatusError{URL: u.String(), Code: code}

@@ -71,7 +71,8 @@ func TestGet_RetryAfterCapped(t *testing.T) {
 	f := newFetcher(t, cfg)
 	_, err := f.Get(context.Background(), s.URL+"/a", Validators{})
 	var de *DeferredError
-	if !errors.As(err, &de) || !de.Until.Equal(now.Add(6*time.Hour)) || de.Failing {
+	if !errors.As(err, &de) || !de.Until.Equal(now.Add(6*time.Hour)) || de.Failing ||
+		!strings.Contains(de.Reason, `(Retry-After: "999999999", capped)`) {
 		t.Fatalf("err = %v (%+v), want a DeferredError until %v, not failing", err, de, now.Add(6*time.Hour))
 	}
 	host := s.Listener.Addr().String()
