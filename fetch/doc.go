@@ -32,7 +32,9 @@
 // robots.txt is read once per host per Fetcher, before the first request
 // to it, and obeyed for the product token of the User-Agent ("newsfeed"),
 // after RFC 9309: a 4xx means no restriction; a 5xx or a connection
-// failure (after retries) disallows the whole host for the Fetcher's life.
+// failure (after retries) disallows the whole host for the Fetcher's life,
+// and each Get to it fails with a *HostError (the host is failing: an
+// outage, not the site's refusal, which is ErrRobots).
 // Config.IgnoreRobots skips it. A Crawl-delay is honoured however long it
 // is; the caller's context bounds a run.
 //
@@ -42,11 +44,15 @@
 // (Config.Backoff doubled per retry, half of it random). The wait holds
 // back every request to the host, not only the one retried. A wait longer
 // than Config.MaxRetryWait is not waited: the host is deferred until then
-// and the Get fails with a DeferredError. Config.DeferAfter failed Gets in
+// and the Get fails with a DeferredError; a Retry-After beyond
+// Config.MaxRetryAfter (24h) is capped, with a warning naming the host
+// and the value. Config.DeferAfter failed Gets in
 // a row (each after its retries) defer the host for
-// Config.FailureDeferral. A deferred host is sent nothing until its time;
+// Config.FailureDeferral, and its DeferredError says Failing. A deferred host is sent nothing until its time;
 // Deferrals lists the deferrals this Fetcher made, for the caller to store,
-// and Defer loads them back in the next run.
+// and Defer (or LoadDeferral, with the reason) loads them back in the next
+// run; Deferred lists every host deferred that this Fetcher deferred or
+// ran into, for a run's summary.
 //
 // # Sharing politeness among Fetchers
 //
