@@ -326,13 +326,45 @@ func decodeError(name string, err error) error {
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		row, _ := de.Position()
-		msg := strings.TrimPrefix(de.Error(), "toml: ")
+		msg := goTypes.ReplaceAllStringFunc(strings.TrimPrefix(de.Error(), "toml: "), tomlTypes)
 		if key := de.Key(); len(key) > 0 {
 			return fmt.Errorf("%w: %s:%d: %s: %s", ErrConfig, name, row, strings.Join(key, "."), msg)
 		}
 		return fmt.Errorf("%w: %s:%d: %s", ErrConfig, name, row, msg)
 	}
 	return fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+}
+
+// goTypes is the decoder's message for a value of the wrong type, which
+// names Go's types; lint catches these first, and tomlTypes rewrites any
+// it does not in TOML's words.
+var goTypes = regexp.MustCompile(`cannot decode TOML ([a-z ]+) into (?:struct field \S+ of type )?(\S+)`)
+
+func tomlTypes(msg string) string {
+	m := goTypes.FindStringSubmatch(msg)
+	want := "another type"
+	switch t := strings.TrimLeft(m[2], "*"); {
+	case t == "string", t == "sources.Duration", t == "sources.Age", strings.HasPrefix(t, "sources.URL"),
+		t == "sources.Selector", t == "sources.Pattern":
+		want = "a string"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		want = "an integer"
+	case t == "bool":
+		want = "a boolean"
+	case strings.HasPrefix(t, "float"):
+		want = "a number"
+	case strings.HasPrefix(t, "[]"):
+		want = "an array"
+	case strings.HasPrefix(t, "sources."):
+		want = "a table"
+	}
+	got := m[1]
+	if strings.HasPrefix(got, "a") || strings.HasPrefix(got, "i") {
+		got = "an " + got
+	} else {
+		got = "a " + got
+	}
+	return "expected " + want + ", got " + got
 }
 
 // sourceHeader is a [[source]] line.

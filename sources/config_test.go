@@ -171,11 +171,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(goodConfig))
 	f.Add([]byte("[[source]]\nurls = [\"https://a.example/1\"]\n"))
 	f.Add([]byte("[defaults]\nevery = \"3d\"\n"))
+	f.Add([]byte("per_host = \"2\"\ncontact = 5\n[retention]\nheadline = 5\n[[source]]\nfeed = 7\nevery = \"-1s\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "f.toml")
 		if err != nil {
 			if !errors.Is(err, ErrConfig) {
 				t.Fatalf("error %v does not wrap ErrConfig", err)
+			}
+			if strings.Contains(err.Error(), "sources.") || strings.Contains(err.Error(), "struct field") {
+				t.Fatalf("error %q names Go types, not TOML ones", err)
 			}
 			return
 		}

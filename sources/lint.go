@@ -100,6 +100,13 @@ func lint(data []byte, name string) (lines map[string]int, err error) {
 			if len(table) == 1 && table[0] == "source" && e.Kind == unstable.ArrayTable {
 				l.sources++
 			}
+			got := "a table"
+			if e.Kind == unstable.ArrayTable {
+				got = "an array of tables"
+			}
+			if err := l.scalarPrefix(table, got, l.line(e)); err != nil {
+				return nil, err
+			}
 		case unstable.KeyValue:
 			if err := l.keyValue(table, e); err != nil {
 				return nil, err
@@ -151,6 +158,12 @@ func (l *linter) value(path []string, v *unstable.Node, line int) error {
 	}
 	if _, seen := l.lines[at]; !seen {
 		l.lines[at] = line
+	}
+	for i := 1; i < len(path); i++ { // contact.x = 1: contact is no table
+		if t, known := schema[strings.Join(path[:i], ".")]; known && t != tTable && t != tTableArray {
+			return fmt.Errorf("%w: %s:%d: %s: expected %s, got a table", ErrConfig, l.name, line,
+				strings.Join(path[:i], "."), t.tomlName())
+		}
 	}
 	t, known := schema[key]
 	if !known {
@@ -234,6 +247,31 @@ func (l *linter) value(path []string, v *unstable.Node, line int) error {
 		var p Pattern
 		if err := p.UnmarshalText(v.Data); err != nil {
 			return fail("%v", err)
+		}
+	}
+	return nil
+}
+
+// scalarPrefix refuses a table (or a key in one) under a key that holds
+// a value ([contact], site.x = 1), and a table header of the wrong kind
+// ([source], [[retention]]). got is what the file makes of path: "a
+// table", or "an array of tables" for a [[header]].
+func (l *linter) scalarPrefix(path []string, got string, line int) error {
+	for i := 1; i <= len(path); i++ {
+		key := strings.Join(path[:i], ".")
+		t, known := schema[key]
+		if !known {
+			return nil
+		}
+		last := i == len(path)
+		switch {
+		case t == tTable && (got == "a table" || !last):
+		case t == tTableArray && (got == "an array of tables" || !last):
+		default:
+			if !last {
+				got = "a table"
+			}
+			return fmt.Errorf("%w: %s:%d: %s: expected %s, got %s", ErrConfig, l.name, line, key, t.tomlName(), got)
 		}
 	}
 	return nil

@@ -45,6 +45,10 @@ func TestParse_ValueErrors(t *testing.T) {
 		"InlineDefaults":     {"defaults = { every = 5 }\n", "f.toml:1: defaults.every: expected a string, got an integer"},
 		"DottedKey":          {"\ndefaults.every = \"-1m\"\n", `f.toml:2: defaults.every: "-1m": cannot be negative`},
 		"DefaultsString":     {"defaults = \"x\"\n", "f.toml:1: defaults: expected a table, got a string"},
+		"SiteTable":          {src + "site.x = \"y\"\n", "f.toml:3: source.site: expected a string, got a table"},
+		"ContactHeader":      {"[contact]\nx = 1\n", "f.toml:1: contact: expected a string, got a table"},
+		"SourceTable":        {"[source]\nfeed = \"https://a.example/f\"\n", "f.toml:1: source: expected an array of tables, got a table"},
+		"RetentionArray":     {"[[retention]]\nlog = \"1d\"\n", "f.toml:1: retention: expected a table, got an array of tables"},
 		"SecondSource":       {src + src + "max_articles = -3\n", "f.toml:5: source.max_articles: -3: cannot be negative"},
 	} {
 		t.Run(name, func(t *testing.T) {
