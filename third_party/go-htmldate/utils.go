@@ -131,9 +131,19 @@ func inMap(key string, mapString map[string]struct{}) bool {
 }
 
 // strLimit cut a string until the specified limit.
+//
+// newsfeed patch: upstream counted the runes of all of s and converted all
+// of it to runes, where callers pass the rest of the page from a match on
+// (validators.go, extractors.go): quadratic in the count of matches. This
+// reads only the first limit runes, with the same result.
 func strLimit(s string, limit int) string {
-	if utf8.RuneCountInString(s) > limit {
-		s = string([]rune(s)[:limit])
+	i := 0
+	for n := 0; n < limit && i < len(s); n++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if i < len(s) {
+		s = string([]rune(s[:i]))
 	}
 
 	return s

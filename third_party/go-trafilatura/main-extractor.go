@@ -694,18 +694,16 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 		}
 
 		// Check if there are enough <p> with text
-		var paragraphText string
-		for _, p := range dom.GetElementsByTagName(doc, "p") {
-			paragraphText += dom.TextContent(p)
-		}
-
 		factor := 3
 		if opts.Focus == FavorPrecision {
 			factor = 1
 		}
 
-		if paragraphText == "" ||
-			utf8.RuneCountInString(paragraphText) < opts.Config.MinExtractedSize*factor {
+		// newsfeed patch: upstream concatenated the text of every <p> of
+		// the page into one string (quadratic in the count of <p>) only
+		// to compare its length; count the runes instead, and stop once
+		// there are enough. The decision is the same.
+		if !enoughParagraphText(doc, opts.Config.MinExtractedSize*factor) {
 			potentialTags["div"] = struct{}{}
 		}
 
@@ -837,4 +835,17 @@ func extractComments(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node
 	}
 
 	return nil, ""
+}
+
+// enoughParagraphText reports whether the <p> elements of doc hold
+// min runes of text or more, and any text at all (newsfeed patch).
+func enoughParagraphText(doc *html.Node, min int) bool {
+	n := 0
+	for _, p := range dom.GetElementsByTagName(doc, "p") {
+		n += utf8.RuneCountInString(dom.TextContent(p))
+		if n > 0 && n >= min {
+			return true
+		}
+	}
+	return false
 }
