@@ -42,6 +42,20 @@ func paragraphsPage(n int) []byte {
 	return []byte(b.String())
 }
 
+// titlePrefixPage is n paragraphs that each show the start of the page's
+// <title>, whose rest ("xyz", the site's name as chooseTitle reads it)
+// no line shows: chooseTitle's search for the site's name in every line
+// ran once for each of them.
+func titlePrefixPage(n int) []byte {
+	var b strings.Builder
+	b.WriteString("<!doctype html><html lang=en><head><meta charset=utf-8><title>short para text here xyz</title></head><body><article>\n")
+	for range n {
+		b.WriteString("<p>short para text here</p>")
+	}
+	b.WriteString(hostileTail)
+	return []byte(b.String())
+}
+
 // proseBody is n distinct sentences in paragraphs: the text of a long
 // article, which the classifier reads line by line.
 func proseBody(n int) []byte {
@@ -184,6 +198,7 @@ func BenchmarkParseHostile(b *testing.B) {
 	pages := append([]hostilePage{
 		{"paragraphs10k", func() []byte { return paragraphsPage(10_000) }},
 		{"paragraphs30k", func() []byte { return paragraphsPage(30_000) }},
+		{"titleprefix30k", func() []byte { return titlePrefixPage(30_000) }},
 	}, hostilePages...)
 	for _, hp := range pages {
 		data := hp.gen()
