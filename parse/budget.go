@@ -142,26 +142,33 @@ func (b *budget) countElements(markup string) (int, error) {
 // countTree counts the elements of the tree under root, stopping once
 // there are more than the page may have (and more than libraryNodes).
 func (b *budget) countTree(root *html.Node) (int, error) {
-	stop := libraryNodes
+	c := treeCounter{b: b, stop: libraryNodes}
 	if b.maxNodes >= 0 {
-		stop = max(stop, b.maxNodes)
+		c.stop = max(c.stop, b.maxNodes)
 	}
-	n := 0
-	stack := []*html.Node{root}
-	for len(stack) > 0 {
-		nd := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if nd.Type == html.ElementNode {
-			if n++; n > stop {
-				return n, nil
-			}
-		}
-		for c := nd.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
-		}
-		if err := b.step("counting elements"); err != nil {
-			return n, err
-		}
+	c.walk(root, 0)
+	return c.n, c.err
+}
+
+type treeCounter struct {
+	b       *budget
+	n, stop int
+	err     error
+}
+
+// walk counts the elements under nd. The HTML parser nests elements no
+// deeper than 512; deeper nodes are not counted (nor read).
+func (c *treeCounter) walk(nd *html.Node, depth int) {
+	if depth > 1024 || c.n > c.stop || c.err != nil {
+		return
 	}
-	return n, nil
+	if nd.Type == html.ElementNode {
+		c.n++
+	}
+	if c.err = c.b.step("counting elements"); c.err != nil {
+		return
+	}
+	for ch := nd.FirstChild; ch != nil; ch = ch.NextSibling {
+		c.walk(ch, depth+1)
+	}
 }
