@@ -23,8 +23,8 @@ const (
 	// bytes an element, so the bound keeps it under 50 MB.
 	DefaultMaxNodes = 300_000
 	// DefaultMaxBlocks is the number of lines of text (paragraphs,
-	// headings, list items, table rows) an HTML page may show. A long
-	// article has a few hundred.
+	// headings, list items, table rows) an HTML page may show, or a raw
+	// text may have. A long article has a few hundred.
 	DefaultMaxBlocks = 30_000
 	// libraryNodes is the number of elements up to which the generic path
 	// asks a main-content library for a page's body. The libraries clone

@@ -405,3 +405,16 @@ func TestLargePageCheaperPath(t *testing.T) {
 		t.Errorf("MaxBlocks 3: err = %v, want ErrBudget", err)
 	}
 }
+
+// TestTextLinesBound: a raw text of more lines than MaxBlocks is refused
+// before the classifier reads them, naming the page.
+func TestTextLinesBound(t *testing.T) {
+	data := []byte("A title\n" + strings.Repeat("a line\n", DefaultMaxBlocks))
+	if _, err := Text(data, Options{Source: "long.txt"}); !errors.Is(err, ErrBudget) || !strings.HasPrefix(err.Error(), "long.txt: ") ||
+		!strings.Contains(err.Error(), fmt.Sprintf("%d lines of text, more than %d", DefaultMaxBlocks+1, DefaultMaxBlocks)) {
+		t.Fatalf("err = %v, want ErrBudget naming long.txt", err)
+	}
+	if _, err := Text(data, Options{Source: "long.txt", MaxBlocks: -1}); err != nil {
+		t.Fatal(err)
+	}
+}

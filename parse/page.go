@@ -42,8 +42,9 @@ type Options struct {
 	// elements are read by a cheaper main-content path than the libraries'.
 	MaxNodes int
 	// MaxBlocks is the number of lines of text (paragraphs, headings, list
-	// items, table rows) an HTML page may show; 0 means DefaultMaxBlocks,
-	// a negative value no bound. A page with more fails with ErrBudget.
+	// items, table rows) an HTML page may show, or a raw text may have;
+	// 0 means DefaultMaxBlocks, a negative value no bound. A page with
+	// more fails with ErrBudget.
 	MaxBlocks int
 }
 

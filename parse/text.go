@@ -11,7 +11,7 @@ import (
 // into records. data may be UTF-8 (with or without a byte-order mark),
 // UTF-16 with a byte-order mark, or a legacy encoding such as GB18030/GBK,
 // which is detected from the bytes. Errors name opts.Source. The parse
-// has the time budget opts.Timeout (see Options).
+// has the budget of opts.Timeout and MaxBlocks (see Options).
 func Text(data []byte, opts Options) (*Result, error) {
 	src := opts.Source
 	if src == "" {
@@ -22,7 +22,11 @@ func Text(data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
-	res, err := parseLines(splitLines(text), opts, bud)
+	lines := splitLines(text)
+	if err := bud.overBlocks(len(lines)); err != nil {
+		return nil, err
+	}
+	res, err := parseLines(lines, opts, bud)
 	if errors.Is(err, ErrBudget) {
 		return nil, err // named already
 	}
