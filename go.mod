@@ -85,3 +85,9 @@ require (
 )
 
 replace github.com/markusmobius/go-dateparser => ./third_party/go-dateparser
+
+// Patched for pages of many paragraphs or dates (issue 19): see the
+// PATCHED.md of go-trafilatura and go-htmldate.
+replace github.com/markusmobius/go-trafilatura => ./third_party/go-trafilatura
+
+replace github.com/markusmobius/go-htmldate => ./third_party/go-htmldate

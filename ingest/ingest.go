@@ -92,6 +92,10 @@ type Options struct {
 	MaxBytes int
 	// Location is the parser's zone for times a page gives without one.
 	Location *time.Location
+	// ParseTimeout is the time one page's parse may take (see
+	// parse.Options.Timeout: 0 means parse.DefaultTimeout, negative no
+	// limit). A page over it is counted failed; the run goes on.
+	ParseTimeout time.Duration
 	// Profiles are the site profiles pages are read with; nil means the
 	// built-in ones.
 	Profiles *parse.Profiles

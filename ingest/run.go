@@ -202,7 +202,7 @@ func work(ctx context.Context, jobs <-chan job, items chan<- item, opts Options)
 func parsePage(data []byte, j job, opts Options) (*record.Page, error) {
 	po := parse.Options{
 		Site: opts.Site, URL: opts.URL, Source: j.name, MaxBytes: opts.MaxBytes, Location: opts.Location,
-		ContentType: opts.ContentType, Profiles: opts.Profiles,
+		ContentType: opts.ContentType, Profiles: opts.Profiles, Timeout: opts.ParseTimeout,
 	}
 	if j.url {
 		po.URL, po.ContentType = pageURL(data, j.pageURL), j.contentType

@@ -63,14 +63,25 @@ func (p *page) cls(i int) uint8 {
 	return uint8(c)
 }
 
-func parseLines(lines []string, opts Options) (*Result, error) {
+// parseLines reads a raw text's lines. Its errors, but bud's, do not
+// name the page.
+func parseLines(lines []string, opts Options, bud *budget) (*Result, error) {
 	p := newPage(lines, opts)
 	i := p.head()
 	if p.art.Title == "" {
 		return nil, ErrNoTitle
 	}
+	if err := bud.check("reading the title"); err != nil {
+		return nil, err
+	}
 	i = p.body(i)
+	if err := bud.check("reading the body"); err != nil {
+		return nil, err
+	}
 	p.tail(i)
+	if err := bud.check("reading the end matter"); err != nil {
+		return nil, err
+	}
 	return p.finish(), nil
 }
 

@@ -33,7 +33,7 @@ func FuzzParseText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Text(data, Options{Source: "fuzz", MaxBytes: 1 << 20})
 		if err != nil {
-			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNoTitle) && !errors.Is(err, ErrMarkup) {
+			if !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrNotText) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNoTitle) && !errors.Is(err, ErrMarkup) && !errors.Is(err, ErrBudget) {
 				t.Fatalf("undocumented error: %v", err)
 			}
 			if !strings.HasPrefix(err.Error(), "fuzz: ") {
@@ -115,7 +115,7 @@ func FuzzParseHTML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, pageURL string) {
 		res, err := HTML(data, Options{Source: "fuzz", URL: pageURL, MaxBytes: 1 << 20})
 		if err != nil {
-			for _, want := range []error{ErrEmpty, ErrNotText, ErrTooLarge, ErrNoTitle, ErrMarkup} {
+			for _, want := range []error{ErrEmpty, ErrNotText, ErrTooLarge, ErrNoTitle, ErrMarkup, ErrBudget} {
 				if errors.Is(err, want) {
 					if !strings.HasPrefix(err.Error(), "fuzz: ") {
 						t.Fatalf("error does not name the input: %v", err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 
 	"newsfeed/parse/htmlpage"
 	"newsfeed/parse/textline"
@@ -59,7 +60,10 @@ func findLists(doc *goquery.Document, base *url.URL) []htmlpage.Item {
 // listHeaderOf reads the header just before a list, or its parent's
 // first heading, as a list name.
 func listHeaderOf(ul *goquery.Selection) (record.List, bool) {
-	candidates := []*goquery.Selection{ul.PrevAll().First(), ul.Parent().Children().First(), ul.Parent().PrevAll().First()}
+	// Prev, not PrevAll().First(): PrevAll collects every sibling before
+	// the list, which on a page of many sibling lists is quadratic.
+	parent := ul.Parent()
+	candidates := []*goquery.Selection{ul.Prev(), firstChild(parent), parent.Prev()}
 	for _, c := range candidates {
 		if c == nil || c.Length() == 0 || c.Is("ul, ol") {
 			continue
@@ -71,6 +75,19 @@ func listHeaderOf(ul *goquery.Selection) (record.List, bool) {
 		}
 	}
 	return "", false
+}
+
+// firstChild returns the first element child of s's first node, found
+// without listing the others (Children().First() lists them all).
+func firstChild(s *goquery.Selection) *goquery.Selection {
+	if s.Length() > 0 {
+		for c := s.Get(0).FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				return s.FindNodes(c)
+			}
+		}
+	}
+	return nil
 }
 
 // startsList reports a list header, alone or glued to the line's end.

@@ -37,13 +37,24 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if src == "" {
 		src = "input"
 	}
+	bud := newBudget(src, opts)
 	text, enc, err := charset.Decode(data, charset.Hints{ContentType: opts.ContentType, Markup: true, MaxBytes: opts.MaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
+	if _, err := bud.countElements(text); err != nil {
+		return nil, err
+	}
 	root, err := html.ParseWithOptions(strings.NewReader(text), html.ParseOptionEnableScripting(false))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", src, ErrMarkup, err)
+	}
+	nodes, err := bud.countTree(root)
+	if err == nil {
+		err = bud.overNodes(nodes)
+	}
+	if err != nil {
+		return nil, err
 	}
 	meta := htmlpage.ReadMeta(root)
 
@@ -66,7 +77,9 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		}
 	}
 	if ex == nil {
-		ex = extractGeneric(root, meta, base)
+		if ex, err = extractGeneric(root, meta, base, bud, nodes > libraryNodes); err != nil {
+			return nil, err
+		}
 	}
 	if ex.title == "" {
 		ex.title = metaTitle(meta)
@@ -77,14 +90,23 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if opts.Site == "" {
 		opts.Site = hostOf(opts.URL)
 	}
-	res := ex.build(opts, meta)
+	if err := bud.overBlocks(len(ex.body)); err != nil {
+		return nil, err
+	}
+	if err := bud.check("reading the page"); err != nil {
+		return nil, err
+	}
+	res, err := ex.build(opts, meta, bud)
+	if err != nil {
+		return nil, err
+	}
 	res.Encoding = enc
 	return res, nil
 }
 
 // build classifies the extraction's lines as the text parser does and
 // fills in what the markup said.
-func (ex *extraction) build(opts Options, meta htmlpage.Meta) *Result {
+func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Result, error) {
 	lines := make([]string, 0, len(ex.body)+1)
 	lines = append(lines, ex.title)
 	captions := map[string]bool{}
@@ -105,8 +127,17 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta) *Result {
 	p := newPage(lines, opts)
 	p.hints = lineHints{captions: captions, captionsMarked: true, container: true}
 	i := p.head()
+	if err := bud.check("reading the title"); err != nil {
+		return nil, err
+	}
 	i = p.body(i)
+	if err := bud.check("reading the body"); err != nil {
+		return nil, err
+	}
 	p.tail(i)
+	if err := bud.check("reading the end matter"); err != nil {
+		return nil, err
+	}
 
 	a := p.art
 	if ex.published != nil {
@@ -151,7 +182,7 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta) *Result {
 		}
 		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
 	}
-	return p.finish()
+	return p.finish(), nil
 }
 
 // normLang turns a page's lang attribute (zh-CN, en_US) into a language

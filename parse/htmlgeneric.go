@@ -12,22 +12,44 @@ import (
 )
 
 // extractGeneric reads a page of a site without a profile. A main-content
-// extractor finds the body (htmlpage.MainContent); the page's metadata,
+// extractor finds the body (htmlpage.MainContent; on a page too large
+// for it, the densest container, mainByDensity); the page's metadata,
 // URL, visible dateline and credits, and link lists give the rest, read
-// by the rules of dates.go, bylines.go and headlines.go.
-func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL) *extraction {
+// by the rules of dates.go, bylines.go and headlines.go. It fails with
+// ErrBudget when the page shows more lines than bud allows or its time
+// is spent.
+func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL, bud *budget, large bool) (*extraction, error) {
 	ex := &extraction{}
-	lists := findLists(goquery.NewDocumentFromNode(root), base)
 	// Read the whole page before extraction, which leaves out (or, for
 	// readeck, removes) the lines that carry the dateline and byline.
 	all := htmlpage.Blocks(root)
+	if err := bud.overBlocks(len(all)); err != nil {
+		return nil, err
+	}
+	lists := findLists(goquery.NewDocumentFromNode(root), base)
+	if err := bud.check("reading the lists"); err != nil {
+		return nil, err
+	}
 	allText := make([]string, 0, len(all))
 	for _, b := range all {
 		allText = append(allText, b.Text)
 	}
 
-	body, lib := htmlpage.MainContent(root, base, detectLanguage(allText) == "zh")
-	ex.body = body
+	var lib htmlpage.Library
+	if large {
+		main, err := mainByDensity(root, bud)
+		if err != nil {
+			return nil, err
+		}
+		if main != nil {
+			ex.body = htmlpage.Blocks(main)
+		}
+	} else {
+		ex.body, lib = htmlpage.MainContent(root, base, detectLanguage(allText) == "zh")
+	}
+	if err := bud.check("finding the main content"); err != nil {
+		return nil, err
+	}
 	guessed, author, libTitle := lib.Date, lib.Author, lib.Title // the extractor's date is the least trusted
 	title, first := chooseTitle(meta, all, ex.body)
 	switch {
@@ -53,5 +75,5 @@ func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL) *extract
 		ex.outlet = slotOutlet
 	}
 	ex.lists = lists
-	return ex
+	return ex, bud.check("reading the credits")
 }

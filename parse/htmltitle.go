@@ -161,15 +161,17 @@ func longerShown(declared string, parts []string, shown map[string]bool) string 
 // shown elsewhere on the page ("Headline 某某医院", with 某某医院 in the
 // logo or the copyright line); else "".
 func shownPrefix(tag string, all []htmlpage.Block) string {
+	tried := map[string]bool{} // each candidate once, and a few: the search for the site's name reads every line
 	for _, b := range all {
 		t := b.Text
 		if len(t) >= len(tag) || !strings.HasPrefix(tag, t) || runeLen(t)*2 < runeLen(tag) {
 			continue
 		}
 		rest := tag[len(t):]
-		if r := firstRune(rest); r != ' ' && r != '\u3000' {
+		if r := firstRune(rest); r != ' ' && r != '\u3000' || tried[t] || len(tried) >= 8 {
 			continue
 		}
+		tried[t] = true
 		site := strings.TrimSpace(rest)
 		for _, o := range all {
 			if o.Text != tag && o.Text != t && strings.Contains(o.Text, site) {

@@ -30,6 +30,22 @@ type Options struct {
 	// Profiles are the site profiles HTML pages are read with; nil means
 	// the built-in ones.
 	Profiles *Profiles
+	// Timeout is the time budget of the page's parse; 0 means
+	// DefaultTimeout, a negative value none. A parse that spends it fails
+	// with ErrBudget: the parser reads the clock between its stages and
+	// inside its loops, and bounds the input of the library calls it
+	// cannot interrupt (see MaxNodes), so a caller waits little longer.
+	Timeout time.Duration
+	// MaxNodes is the number of elements an HTML page may have; 0 means
+	// DefaultMaxNodes, a negative value no bound. A larger page fails with
+	// ErrBudget before its tree is built. Pages of more than 20,000
+	// elements are read by a cheaper main-content path than the libraries'.
+	MaxNodes int
+	// MaxBlocks is the number of lines of text (paragraphs, headings, list
+	// items, table rows) an HTML page may show, or a raw text may have;
+	// 0 means DefaultMaxBlocks, a negative value no bound. A page with
+	// more fails with ErrBudget.
+	MaxBlocks int
 }
 
 // Result is what one page yields.

@@ -23,6 +23,7 @@ var version = ""
 type parseConfig struct {
 	site, url, profiles, contentType string
 	maxBytes                         int
+	timeout                          time.Duration
 }
 
 // parseFlags adds the parse flags to fs.
@@ -33,7 +34,17 @@ func addParseFlags(fs *flag.FlagSet) *parseConfig {
 	fs.StringVar(&c.profiles, "profiles", "", "a site profile file that overrides and adds to the built-in profiles")
 	fs.StringVar(&c.contentType, "content-type", "", "the HTTP Content-Type files are read as (its charset names their encoding)")
 	fs.IntVar(&c.maxBytes, "max-bytes", parse.DefaultMaxBytes, "refuse pages (read or fetched) larger than this many bytes")
+	fs.DurationVar(&c.timeout, "parse-timeout", parse.DefaultTimeout, "the time one page's parse may take; a page over it fails, the others go on (0: no limit)")
 	return c
+}
+
+// parseTimeout is --parse-timeout as parse.Options.Timeout takes it: 0,
+// no limit, is negative there.
+func (c *parseConfig) parseTimeout() time.Duration {
+	if c.timeout <= 0 {
+		return -1
+	}
+	return c.timeout
 }
 
 // loadProfiles returns the built-in profiles overlaid with the --profiles

@@ -204,7 +204,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	opts := ingest.Options{
 		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob,
 		Site: c.parse.site, URL: c.parse.url, MaxBytes: c.parse.maxBytes,
-		ContentType: c.parse.contentType, Profiles: profiles,
+		ContentType: c.parse.contentType, Profiles: profiles, ParseTimeout: c.parse.parseTimeout(),
 		Lists: lists, Fetchers: c.fetch.fetchers,
 		Stdin: e.stdin, Log: log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },

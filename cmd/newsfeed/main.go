@@ -23,7 +23,7 @@
 //
 // A SOURCE is a file, a folder, - for stdin, an http(s) URL, or @FILE (a
 // file listing sources, one a line). The parse flags are --site, --url,
-// --profiles, --content-type and --max-bytes; the fetch flags --config,
+// --profiles, --content-type, --max-bytes and --parse-timeout; the fetch flags --config,
 // --allow-private, --ignore-robots, --retries, --per-host, --delay,
 // --timeout, --fetchers and --contact. With no SOURCE, ingest and run
 // read the sources file (newsfeed.toml or --config), else seeds/. The

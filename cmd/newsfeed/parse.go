@@ -66,7 +66,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 	code := exitOK
 	for _, name := range srcs {
 		opts := parse.Options{Site: pc.site, URL: pc.url, Source: name, MaxBytes: pc.maxBytes,
-			ContentType: pc.contentType, Profiles: profiles}
+			ContentType: pc.contentType, Profiles: profiles, Timeout: pc.parseTimeout()}
 		var data []byte
 		if ingest.IsURL(name) {
 			if f == nil {

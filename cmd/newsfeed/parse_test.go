@@ -88,6 +88,7 @@ func TestParse_Errors(t *testing.T) {
 		{"empty file", []string{"parse", empty}, exitFailed, "empty.txt: parse: empty input"},
 		{"binary file", []string{"parse", binary}, exitFailed, "image.png: parse: input is neither text nor HTML"},
 		{"over the limit", []string{"parse", "--max-bytes", "100", big}, exitFailed, "big.txt: parse: input too large"},
+		{"over the time budget", []string{"parse", "--parse-timeout", "1ns", big}, exitFailed, "big.txt: parse: page over budget: time budget of 1ns spent"},
 		{"missing file", []string{"parse", filepath.Join(dir, "nope.txt")}, exitFailed, "nope.txt: no such file"},
 		{"no file named", []string{"parse"}, exitUsage, "usage: newsfeed parse"},
 		{"two bad files", []string{"parse", empty, binary}, exitFailed, "empty.txt: parse: empty input\nnewsfeed: " + binary},

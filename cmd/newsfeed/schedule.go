@@ -60,7 +60,7 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 	defer p.close()
 	s := cluster.NewScheduler(p.conn, texts)
 	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
-		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
+		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
 		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers,
 		Enqueue: s.Enqueue, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },

@@ -42,7 +42,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		Once:       *once,
 		RetryDelay: *retryDelay,
 		Ingest: ingest.Options{
-			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles,
+			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
 			Fetcher: p.fetcher, State: p.state, Log: c.log,
 		},
 	})
