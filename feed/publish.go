@@ -16,6 +16,8 @@ type Lister interface {
 	Reader
 	// Columns returns the columns that hold records of kind k.
 	Columns(ctx context.Context, k record.Kind) ([]string, error)
+	// Stats names the sites that hold records.
+	Stats(ctx context.Context) (store.Stats, error)
 }
 
 // IndexFile is the name of the index page Publish writes.
@@ -36,8 +38,10 @@ type PublishResult struct {
 // Kinds lists the record kinds in the order feeds are published.
 var Kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
 
-// Specs returns every feed Publish writes: one per kind, and one per
-// column for headlines.
+// Specs returns every feed Publish writes: one per kind, one per column
+// for headlines, one per site (its articles and interviews) and one per
+// source whose lists the store has polled. site, when set, keeps one
+// site's records only, and its feed of its own.
 func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 	var out []Spec
 	for _, k := range Kinds {
@@ -49,6 +53,30 @@ func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 	}
 	for _, c := range cols {
 		out = append(out, Spec{Kind: record.KindHeadline, Site: site, Column: c})
+	}
+	st, err := src.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("feed: list sites: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, c := range st.Sites {
+		if (c.Kind != record.KindArticle && c.Kind != record.KindInterview) || seen[c.Name] || c.Name == "" {
+			continue
+		}
+		if site != "" && c.Name != site {
+			continue
+		}
+		seen[c.Name] = true
+		out = append(out, Spec{Kind: record.KindArticle, Site: c.Name, PerSite: true})
+	}
+	if site == "" {
+		names, err := sourceNames(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			out = append(out, Spec{Kind: record.KindArticle, Source: n})
+		}
 	}
 	return out, nil
 }
