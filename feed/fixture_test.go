@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -57,8 +58,23 @@ func mustMixedStore(tb testing.TB) *store.Store {
 			Headlines: []*record.Headline{h1, h2}},
 		&record.Page{Source: "mayor.txt", ContentHash: "a2", Article: a2, Interview: iv},
 	)
+	// A source of the sources file found a1: the fetch state says so,
+	// as a run leaves it.
+	ctx := context.Background()
+	if err := s.PutURLStates(ctx, []store.URLState{
+		{URL: "https://example.com/a/1", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
+		{URL: "https://example.com/gone", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.PutListPolls(ctx, map[string]time.Time{mixedSource: testNow}); err != nil {
+		tb.Fatal(err)
+	}
 	return s
 }
+
+// mixedSource is the source that found the mixed store's first article.
+const mixedSource = "Example front page"
 
 // mixedBlocks are a body with a block of every type: a picture with and
 // one without a URL, a picture whose URL no feed may carry, a heading
