@@ -81,6 +81,7 @@ func (f *Feed) atom() *atomDoc {
 	af := (&feeds.Atom{Feed: f.generic()}).AtomFeed()
 	af.Id = f.URL(Atom) // gorilla/feeds uses the site link, which every feed shares
 	af.Link = nil
+	af.Icon, af.Logo = f.fileURL(FaviconFile), f.fileURL(IconFile)
 	updated := f.atomUpdated()
 	entries := make([]*atomEntry, len(af.Entries))
 	var src *atomSource

@@ -19,7 +19,7 @@ import (
 // renderers, the labels, clean, the encoding below): items cached by an
 // older version then miss, and are rendered again. TestItemFormat fails
 // until it is bumped after a change to the seed's golden feeds.
-const itemFormat = 2
+const itemFormat = 3
 
 // cacheKey returns the fingerprint of everything an item depends on
 // besides its record: the format version and the base URL (links to

@@ -51,7 +51,7 @@ func expected(t *testing.T, s *store.Store, spec Spec, limit int) []want {
 		if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
 			return u
 		}
-		return testBase + "#" + id
+		return testBase + "items/" + id + ".html"
 	}
 	date := func(p *time.Time) time.Time {
 		if p != nil {

@@ -158,7 +158,7 @@ func TestBuild_HostileMarkupShownAsText(t *testing.T) {
 	if !strings.HasPrefix(it.Image, "https://img.example/x.jpg") {
 		t.Errorf("lead image %q, want the first picture with an http(s) URL", it.Image)
 	}
-	if it.Link != testBase+"#"+it.ID {
+	if it.Link != testBase+"items/"+it.ID+".html" {
 		t.Errorf("relative URL kept as link: %q", it.Link)
 	}
 }

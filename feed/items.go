@@ -175,18 +175,23 @@ func (b *Builder) headlineItem(h *record.Headline, firstSeen time.Time) *Item {
 	}
 }
 
-// link returns raw when it is an absolute http(s) URL, else the site page
-// with the record id as fragment: a feed never carries a relative or
-// empty link.
+// link returns raw when it is an absolute http(s) URL, else the item's
+// own page (ItemPagePath), which Publish writes and serve serves: a feed
+// never carries a relative or empty link, nor one to a page that does
+// not exist.
 func (b *Builder) link(raw, id string) string {
 	if raw = clean(raw); raw != "" {
 		if u, err := url.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 			return u.String()
 		}
 	}
-	u := *b.base
-	u.Fragment = id
-	return u.String()
+	return b.fileURL(ItemPagePath(id))
+}
+
+// ItemPagePath returns the path, under the base URL, of the page of the
+// record id: items/<id>.html. Record ids are letters, digits and '_'.
+func ItemPagePath(id string) string {
+	return "items/" + slug(id) + ".html"
 }
 
 // date returns the published time, else firstSeen in UTC.

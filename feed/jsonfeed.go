@@ -25,6 +25,7 @@ func (f *Feed) json() *jsonDoc {
 	jf := (&feeds.JSON{Feed: f.generic()}).JSONFeed()
 	jf.Language = f.Language
 	jf.FeedUrl = f.URL(JSON)
+	jf.Icon, jf.Favicon = f.fileURL(IconFile), f.fileURL(FaviconFile)
 	jf.Author, jf.Authors = nil, nil // readers would give it to every item without authors
 	items := make([]*jsonItem, len(jf.Items))
 	for i, ji := range jf.Items {

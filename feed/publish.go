@@ -31,7 +31,8 @@ type PublishResult struct {
 	Feeds []*Feed
 	// Written are the files written because they were new or changed;
 	// Unchanged the files left as they were. Both are paths under Dir,
-	// feed files first, then the stylesheet, index.html last.
+	// feed files first, then the items' pages, the stylesheet, the
+	// icons, feeds.opml, index.html last.
 	Written, Unchanged []string
 }
 
@@ -83,8 +84,12 @@ func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 
 // Publish writes every feed of Specs in every format under dir, as
 // dir/<kind>.<format> and dir/headlines/<column>.<format>, and an
-// index.html listing them with autodiscovery links, and the stylesheet
-// (StylesheetFile) that RSS and Atom feeds point at. Each file is
+// index.html listing them with autodiscovery links, the stylesheet
+// (StylesheetFile) that RSS and Atom feeds point at, the icons
+// (FaviconFile, IconFile), the OPML list of every feed (OPMLFile), and
+// a page for each item with no URL of its own (ItemPagePath), which its
+// link points at. Item pages are never removed: an old item's link
+// keeps working. Each file is
 // written atomically and only when its content changed (see writeFile).
 // The items it had to render are kept in the store's item cache in one
 // transaction, before index.html is written. log may be nil.
@@ -141,7 +146,28 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 	if err := b.keep(ctx, rendered); err != nil {
 		return res, err
 	}
-	if err := put(filepath.Join(dir, StylesheetFile), Stylesheet()); err != nil {
+	for _, it := range b.ItemPages(res.Feeds) {
+		buf.Reset()
+		if err := b.WriteItemPage(&buf, it); err != nil {
+			return res, err
+		}
+		if err := put(filepath.Join(dir, filepath.FromSlash(ItemPagePath(it.ID))), buf.Bytes()); err != nil {
+			return res, err
+		}
+	}
+	for _, file := range []struct {
+		name string
+		data []byte
+	}{{StylesheetFile, Stylesheet()}, {FaviconFile, FaviconICO()}, {IconFile, IconPNG()}} {
+		if err := put(filepath.Join(dir, file.name), file.data); err != nil {
+			return res, err
+		}
+	}
+	buf.Reset()
+	if err := b.WriteOPML(&buf, res.Feeds); err != nil {
+		return res, err
+	}
+	if err := put(filepath.Join(dir, OPMLFile), buf.Bytes()); err != nil {
 		return res, err
 	}
 	buf.Reset()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -185,4 +187,86 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestPublish_OPMLIconsItemPages: feeds.opml lists every feed once, in
+// Atom, grouped by site, with absolute URLs; the icons are an ICO and a
+// PNG; every item without a URL of its own links to a page that exists
+// and shows it.
+func TestPublish_OPMLIconsItemPages(t *testing.T) {
+	s := mustMixedStore(t)
+	out := t.TempDir()
+	res, err := Publish(context.Background(), s, out, Options{BaseURL: testBase}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outline struct {
+		Text     string    `xml:"text,attr"`
+		XMLURL   string    `xml:"xmlUrl,attr"`
+		Outlines []outline `xml:"outline"`
+	}
+	var doc struct {
+		XMLName xml.Name
+		Version string    `xml:"version,attr"`
+		Body    []outline `xml:"body>outline"`
+	}
+	if err := xml.Unmarshal(mustReadFile(t, filepath.Join(out, OPMLFile)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.XMLName.Local != "opml" || doc.Version != "2.0" {
+		t.Errorf("OPML root %s version %q", doc.XMLName.Local, doc.Version)
+	}
+	listed := map[string]string{}
+	var groups []string
+	for _, g := range doc.Body {
+		groups = append(groups, g.Text)
+		for _, o := range g.Outlines {
+			listed[o.XMLURL] = g.Text
+		}
+	}
+	if !slices.Equal(groups, []string{"All sites", "example.com", "Sources"}) {
+		t.Errorf("groups %q", groups)
+	}
+	for _, f := range res.Feeds {
+		if _, ok := listed[f.URL(Atom)]; !ok {
+			t.Errorf("OPML lacks %s", f.URL(Atom))
+		}
+	}
+	if len(listed) != len(res.Feeds) {
+		t.Errorf("OPML lists %d feeds, Publish wrote %d", len(listed), len(res.Feeds))
+	}
+	if ico := mustReadFile(t, filepath.Join(out, FaviconFile)); !bytes.HasPrefix(ico, []byte{0, 0, 1, 0, 1, 0}) {
+		t.Errorf("favicon.ico starts %x", ico[:min(6, len(ico))])
+	}
+	img, err := png.Decode(bytes.NewReader(mustReadFile(t, filepath.Join(out, IconFile))))
+	if err != nil || img.Bounds().Dx() != iconSize || img.Bounds().Dy() != iconSize {
+		t.Errorf("icon.png: %v", err)
+	}
+	index := string(mustReadFile(t, filepath.Join(out, IndexFile)))
+	for _, want := range []string{`<link rel="icon" href="` + testBase + FaviconFile + `">`, testBase + OPMLFile, "<h3>example.com</h3>", "<h3>Sources</h3>"} {
+		if !strings.Contains(index, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	pages := 0
+	for _, f := range res.Feeds {
+		for _, it := range f.Items {
+			rel, ok := strings.CutPrefix(it.Link, testBase)
+			if !ok {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel)))
+			if err != nil {
+				t.Errorf("%s links to %s, which is not there: %v", it.ID, it.Link, err)
+				continue
+			}
+			pages++
+			if !strings.Contains(string(data), `<article id="`+it.ID+`">`) {
+				t.Errorf("%s: the page does not show it", rel)
+			}
+		}
+	}
+	if pages == 0 {
+		t.Error("no item links to its own page")
+	}
 }

@@ -75,6 +75,7 @@ func (f *Feed) generic() *feeds.Feed {
 		Updated:     f.Updated,
 		Created:     f.Updated,
 		Id:          f.URL(Atom),
+		Image:       &feeds.Image{Url: f.fileURL(IconFile), Title: f.Title, Link: f.Link, Width: iconSize, Height: iconSize},
 		Items:       make([]*feeds.Item, 0, len(f.Items)),
 	}
 	for _, it := range f.Items {
@@ -98,6 +99,12 @@ func (f *Feed) generic() *feeds.Feed {
 		gf.Items = append(gf.Items, gi)
 	}
 	return gf
+}
+
+// fileURL returns the absolute URL of a file published beside
+// index.html.
+func (f *Feed) fileURL(name string) string {
+	return f.base.ResolveReference(&url.URL{Path: name}).String()
 }
 
 // imageType returns the media type of a picture URL from its file
