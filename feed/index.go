@@ -196,9 +196,9 @@ func (b *Builder) WriteIndex(w io.Writer, feeds []*Feed) error {
 	}
 	data := struct {
 		Title, Lang, Generator, Favicon, OPML string
-		Feeds                                []indexFeed
-		Groups                               []indexGroup
-		Lists, Columns                       []indexList
+		Feeds                                 []indexFeed
+		Groups                                []indexGroup
+		Lists, Columns                        []indexList
 	}{oneLine(b.opts.Title), lang, Generator, b.fileURL(FaviconFile), b.fileURL(OPMLFile), rows, groups, lists, columns}
 	if err := indexPage.Execute(w, data); err != nil {
 		return fmt.Errorf("feed: render %s: %w", IndexFile, err)
