@@ -87,10 +87,13 @@ type Server struct {
 	builder    *feed.Builder // for the index page; never reads a store
 	prefix     string        // the base URL's path, with its slashes
 	stylesheet *asset
-	snap       atomic.Pointer[snapshot]
-	metrics    *metrics
-	log        *slog.Logger
-	now        func() time.Time
+	// favicon and icon are the icons' assets, the same in every
+	// snapshot.
+	favicon, icon *asset
+	snap          atomic.Pointer[snapshot]
+	metrics       *metrics
+	log           *slog.Logger
+	now           func() time.Time
 	// refreshMu makes refreshes one at a time.
 	refreshMu sync.Mutex
 	// lastErr is the last refresh's error, for /healthz.
@@ -170,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics(reg)
 	s.stylesheet.counters = s.metrics.forRoute(routeXSL)
+	s.favicon = newAsset(feed.FaviconICO(), "image/x-icon", time.Time{})
+	s.icon = newAsset(feed.IconPNG(), "image/png", time.Time{})
+	s.favicon.counters, s.icon.counters = s.metrics.forRoute(routeIcon), s.metrics.forRoute(routeIcon)
 	return s, nil
 }
 
@@ -308,15 +314,19 @@ const maxRequestBody = 64 << 10
 
 // Routes with metrics of their own.
 const (
-	routeFeed    = "feed"
-	routeIndex   = "index"
-	routeXSL     = "stylesheet"
-	routeRecords = "api_records"
-	routeRecord  = "api_record"
-	routeStats   = "api_stats"
-	routeHealth  = "healthz"
-	routeMetrics = "metrics"
-	routeNone    = "not_found"
+	routeFeed     = "feed"
+	routeIndex    = "index"
+	routeXSL      = "stylesheet"
+	routeFeedPage = "feed_page"
+	routeItemPage = "item_page"
+	routeOPML     = "opml"
+	routeIcon     = "icon"
+	routeRecords  = "api_records"
+	routeRecord   = "api_record"
+	routeStats    = "api_stats"
+	routeHealth   = "healthz"
+	routeMetrics  = "metrics"
+	routeNone     = "not_found"
 )
 
 // route dispatches a request that is not a GET or HEAD of an asset
