@@ -160,10 +160,24 @@ func TestPublish_SiteAndSourceFeeds(t *testing.T) {
 	if len(src.Items) != 1 || src.Items[0].ID != a1 {
 		t.Errorf("source feed holds %d items, want %s only", len(src.Items), a1)
 	}
-	for _, p := range []string{site.Spec.Path(), src.Spec.Path()} {
+	// gofeed reads every feed, the new ones too, with the items built.
+	for _, f := range []*Feed{site, src} {
 		for _, format := range Formats {
-			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(p+"."+string(format)))); err != nil {
-				t.Error(err)
+			data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(f.Spec.Path()+"."+string(format))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("gofeed: %s.%s: %v", f.Spec.Path(), format, err)
+			}
+			if len(g.Items) != len(f.Items) || g.Title != f.Title {
+				t.Errorf("gofeed: %s.%s: %d items titled %q, want %d, %q", f.Spec.Path(), format, len(g.Items), g.Title, len(f.Items), f.Title)
+			}
+			for i, it := range g.Items {
+				if want := f.Items[i].Title; it.Title != want {
+					t.Errorf("gofeed: %s.%s: item %d %q, want %q", f.Spec.Path(), format, i, it.Title, want)
+				}
 			}
 		}
 	}
