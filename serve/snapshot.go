@@ -130,6 +130,9 @@ func (s *Server) read(ctx context.Context, st *store.Store) ([]*feed.Feed, store
 		}
 		feeds = append(feeds, f)
 	}
+	if s.proxy != nil {
+		feed.ProxyImages(feeds, s.proxy.URL)
+	}
 	stats, err := st.Stats(ctx)
 	return feeds, stats, err
 }
