@@ -52,6 +52,7 @@
 //	/items/{id}.html       the page of an item with no URL of its own
 //	/favicon.ico, /icon.png the icons (favicon.ico at the root too)
 //	/feed.xsl              the stylesheet RSS and Atom feeds point at
+//	/img/{sig}/{url}       a picture, with --image-proxy (imageProxy)
 //	/api/records           NDJSON, the lines and contract of `newsfeed export`
 //	/api/records/{id}      one record's JSON
 //	/api/stats             counts per kind, site and column
