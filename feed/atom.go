@@ -53,11 +53,25 @@ type atomCategory struct {
 // author from an entry's source. So an entry with no author of its own
 // carries one here, and the feed none.
 type atomSource struct {
-	XMLName xml.Name           `xml:"source"`
-	Id      string             `xml:"id"`
-	Title   string             `xml:"title"`
-	Updated string             `xml:"updated"`
-	Author  []feeds.AtomAuthor `xml:"author"`
+	XMLName xml.Name `xml:"source"`
+	// Inner is the source's children, escaped already: the same for
+	// every entry of a feed, so encoded once (atomSourceFor).
+	Inner string `xml:",innerxml"`
+}
+
+// atomSourceFor returns the source of the feed's entries that have no
+// author: the feed's id, title and updated time, and its author().
+func (f *Feed) atomSourceFor(id, title, updated string) *atomSource {
+	var b strings.Builder
+	for _, el := range [...][2]string{{"id", id}, {"title", title}, {"updated", updated}} {
+		b.WriteString("<" + el[0] + ">")
+		xml.EscapeText(&b, []byte(el[1])) // writes to a strings.Builder do not fail
+		b.WriteString("</" + el[0] + ">")
+	}
+	b.WriteString("<author><name>")
+	xml.EscapeText(&b, []byte(f.author()))
+	b.WriteString("</name></author>")
+	return &atomSource{Inner: b.String()}
 }
 
 // atomContent is <content>, its text escaped already.
@@ -100,8 +114,7 @@ func (f *Feed) atom() *atomDoc {
 		}
 		if len(it.Authors) == 0 {
 			if src == nil {
-				src = &atomSource{Id: af.Id, Title: af.Title, Updated: af.Updated,
-					Author: []feeds.AtomAuthor{{AtomPerson: feeds.AtomPerson{Name: f.author()}}}}
+				src = f.atomSourceFor(af.Id, af.Title, af.Updated)
 			}
 			entries[i].Source = src
 		}

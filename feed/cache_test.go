@@ -193,7 +193,7 @@ func TestEncodeItem_RoundTrip(t *testing.T) {
 
 // itemFormatGolden is the hash of the seed's golden feeds that itemFormat
 // was last set for (see TestItemFormat).
-const itemFormatGolden = "fcf745bb8bcb86f7c74375e26dc506a8"
+const itemFormatGolden = "c38f956e19c203143a5d6c26cc2740dd"
 
 // TestItemFormat fails when the seed's golden feeds changed without
 // itemFormat being bumped: items cached by the old code would otherwise
