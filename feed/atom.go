@@ -20,25 +20,58 @@ type atomDoc struct {
 	Entries []*atomEntry `xml:"entry"`
 }
 
-// atomEntry is gorilla/feeds' AtomEntry, field for field and in its
-// order (TestAtomEntry checks), but with content that escapeXMLText has
-// escaped: encoding/xml decodes every character of a full article to
-// escape it, which was most of what rendering an Atom feed cost.
+// atomEntry is what this package writes of an entry: gorilla/feeds'
+// AtomEntry's fields, with categories that have the term attribute
+// Atom requires, every author as an author element of its own, a
+// source for entries without one, and content that escapeXMLText has
+// escaped (encoding/xml decodes every character of a full article to
+// escape it, which was most of what rendering an Atom feed cost).
 type atomEntry struct {
-	XMLName     xml.Name `xml:"entry"`
-	Xmlns       string   `xml:"xmlns,attr,omitempty"`
-	Title       string   `xml:"title"`
-	Updated     string   `xml:"updated"`
-	Id          string   `xml:"id"`
-	Category    string   `xml:"category,omitempty"`
-	Content     *atomContent
-	Rights      string `xml:"rights,omitempty"`
-	Source      string `xml:"source,omitempty"`
-	Published   string `xml:"published,omitempty"`
-	Contributor *feeds.AtomContributor
-	Links       []feeds.AtomLink
-	Summary     *feeds.AtomSummary
-	Author      *feeds.AtomAuthor
+	XMLName    xml.Name `xml:"entry"`
+	Title      string   `xml:"title"`
+	Updated    string   `xml:"updated"`
+	Id         string   `xml:"id"`
+	Categories []atomCategory
+	Content    *atomContent
+	Published  string `xml:"published,omitempty"`
+	Links      []feeds.AtomLink
+	Summary    *feeds.AtomSummary
+	Authors    []feeds.AtomAuthor
+	Source     *atomSource
+}
+
+// atomCategory is <category term="…">.
+type atomCategory struct {
+	XMLName xml.Name `xml:"category"`
+	Term    string   `xml:"term,attr"`
+}
+
+// atomSource is an entry's <source>: the feed it is from, with that
+// feed's name as author. RFC 4287 wants an author for every entry; the
+// feed's own author would be every reader's author of every entry that
+// has none (Miniflux, for one, shows it), whereas readers do not take an
+// author from an entry's source. So an entry with no author of its own
+// carries one here, and the feed none.
+type atomSource struct {
+	XMLName xml.Name `xml:"source"`
+	// Inner is the source's children, escaped already: the same for
+	// every entry of a feed, so encoded once (atomSourceFor).
+	Inner string `xml:",innerxml"`
+}
+
+// atomSourceFor returns the source of the feed's entries that have no
+// author: the feed's id, title and updated time, and its author().
+func (f *Feed) atomSourceFor(id, title, updated string) *atomSource {
+	var b strings.Builder
+	for _, el := range [...][2]string{{"id", id}, {"title", title}, {"updated", updated}} {
+		b.WriteString("<" + el[0] + ">")
+		xml.EscapeText(&b, []byte(el[1])) // writes to a strings.Builder do not fail
+		b.WriteString("</" + el[0] + ">")
+	}
+	b.WriteString("<author><name>")
+	xml.EscapeText(&b, []byte(f.author()))
+	b.WriteString("</name></author>")
+	return &atomSource{Inner: b.String()}
 }
 
 // atomContent is <content>, its text escaped already.
@@ -62,15 +95,28 @@ func (f *Feed) atom() *atomDoc {
 	af := (&feeds.Atom{Feed: f.generic()}).AtomFeed()
 	af.Id = f.URL(Atom) // gorilla/feeds uses the site link, which every feed shares
 	af.Link = nil
+	af.Icon, af.Logo = f.fileURL(FaviconFile), f.fileURL(IconFile)
 	updated := f.atomUpdated()
 	entries := make([]*atomEntry, len(af.Entries))
+	var src *atomSource
 	for i, e := range af.Entries {
 		it := f.Items[i]
 		entries[i] = &atomEntry{
-			XMLName: e.XMLName, Xmlns: e.Xmlns, Title: e.Title, Updated: updated[i], Id: f.AtomID(it),
-			Category: e.Category, Rights: e.Rights, Source: e.Source,
-			Published:   it.Date.Format(time.RFC3339),
-			Contributor: e.Contributor, Links: e.Links, Summary: e.Summary, Author: e.Author,
+			XMLName: e.XMLName, Title: e.Title, Updated: updated[i], Id: f.AtomID(it),
+			Published: it.Date.Format(time.RFC3339),
+			Links:     e.Links, Summary: e.Summary,
+		}
+		for _, t := range it.Tags {
+			entries[i].Categories = append(entries[i].Categories, atomCategory{Term: t})
+		}
+		for _, name := range it.Authors {
+			entries[i].Authors = append(entries[i].Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: name}})
+		}
+		if len(it.Authors) == 0 {
+			if src == nil {
+				src = f.atomSourceFor(af.Id, af.Title, af.Updated)
+			}
+			entries[i].Source = src
 		}
 		if e.Content != nil {
 			entries[i].Content = &atomContent{Type: e.Content.Type,

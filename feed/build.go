@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"newsfeed/record"
 	"newsfeed/store"
 )
 
@@ -66,6 +69,10 @@ type Builder struct {
 	// keep is called, instead of each Build writing its own (Publish
 	// builds many feeds and commits their items once).
 	batch *[]store.ItemEntry
+	// memoMu guards memo: every article item this Builder has made,
+	// by id, which a source's feed takes rather than rendering again.
+	memoMu sync.Mutex
+	memo   map[string]*Item
 }
 
 // NewBuilder returns a Builder reading from src. It checks opts: a base
@@ -120,17 +127,25 @@ func (b *Builder) BaseURL() string { return b.base.String() }
 // from the store's item cache when fresh; the others are rendered and
 // kept there, unless the store is read-only.
 func (b *Builder) Build(ctx context.Context, spec Spec) (*Feed, error) {
-	if _, ok := kindNames[spec.Kind]; !ok {
-		return nil, fmt.Errorf("feed: build: unknown kind %q", spec.Kind)
+	var items []*Item
+	var err error
+	switch {
+	case spec.Source != "":
+		items, err = b.sourceItems(ctx, spec.Source)
+	case spec.PerSite:
+		if spec.Site == "" {
+			return nil, fmt.Errorf("feed: build: a site's feed without a site")
+		}
+		items, err = b.siteItems(ctx, spec.Site)
+	default:
+		if _, ok := kindNames[spec.Kind]; !ok {
+			return nil, fmt.Errorf("feed: build: unknown kind %q", spec.Kind)
+		}
+		if spec.Site == "" {
+			spec.Site = b.opts.Site
+		}
+		items, err = b.latest(ctx, store.Query{Kind: spec.Kind, Site: spec.Site, Column: spec.Column, Limit: b.limit})
 	}
-	if spec.Site == "" {
-		spec.Site = b.opts.Site
-	}
-	cached, err := b.src.LatestItems(ctx, store.Query{Kind: spec.Kind, Site: spec.Site, Column: spec.Column, Limit: b.limit}, b.key)
-	if err != nil {
-		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
-	}
-	items, err := b.items(ctx, cached)
 	if err != nil {
 		return nil, fmt.Errorf("feed: build %s: %w", spec.Path(), err)
 	}
@@ -160,9 +175,46 @@ func (b *Builder) Build(ctx context.Context, spec Spec) (*Feed, error) {
 	return f, nil
 }
 
+// latest reads the newest records q selects as items.
+func (b *Builder) latest(ctx context.Context, q store.Query) ([]*Item, error) {
+	cached, err := b.src.LatestItems(ctx, q, b.key)
+	if err != nil {
+		return nil, err
+	}
+	return b.items(ctx, cached)
+}
+
+// siteItems returns the newest articles and interviews of site, newest
+// first.
+func (b *Builder) siteItems(ctx context.Context, site string) ([]*Item, error) {
+	articles, err := b.latest(ctx, store.Query{Kind: record.KindArticle, Site: site, Limit: b.limit})
+	if err != nil {
+		return nil, err
+	}
+	interviews, err := b.latest(ctx, store.Query{Kind: record.KindInterview, Site: site, Limit: b.limit})
+	if err != nil {
+		return nil, err
+	}
+	return newest(append(articles, interviews...), b.limit), nil
+}
+
+// newest sorts items newest first (stably: of equal dates, the order
+// given) and keeps the first n.
+func newest(items []*Item, n int) []*Item {
+	slices.SortStableFunc(items, func(x, y *Item) int { return y.Date.Compare(x.Date) })
+	return items[:min(n, len(items))]
+}
+
 // title is "newsfeed · headlines · site · column", without the parts
-// the spec leaves out.
+// the spec leaves out; a site's own feed is "newsfeed · site", a
+// source's "newsfeed · source · name".
 func (b *Builder) title(spec Spec) string {
+	switch {
+	case spec.Source != "":
+		return oneLine(b.opts.Title) + " · source · " + oneLine(spec.Source)
+	case spec.PerSite:
+		return oneLine(b.opts.Title) + " · " + oneLine(spec.Site)
+	}
 	parts := []string{oneLine(b.opts.Title), kindNames[spec.Kind]}
 	if spec.Site != "" {
 		parts = append(parts, oneLine(spec.Site))
@@ -174,6 +226,12 @@ func (b *Builder) title(spec Spec) string {
 }
 
 func (b *Builder) description(spec Spec) string {
+	switch {
+	case spec.Source != "":
+		return fmt.Sprintf("The newest %d articles found by the source %s, newest first.", b.limit, oneLine(spec.Source))
+	case spec.PerSite:
+		return fmt.Sprintf("The newest %d articles and interviews from %s, newest first.", b.limit, oneLine(spec.Site))
+	}
 	d := fmt.Sprintf("The newest %d %s", b.limit, kindNames[spec.Kind])
 	if spec.Site != "" {
 		d += " from " + oneLine(spec.Site)

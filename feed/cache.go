@@ -19,7 +19,7 @@ import (
 // renderers, the labels, clean, the encoding below): items cached by an
 // older version then miss, and are rendered again. TestItemFormat fails
 // until it is bumped after a change to the seed's golden feeds.
-const itemFormat = 1
+const itemFormat = 3
 
 // cacheKey returns the fingerprint of everything an item depends on
 // besides its record: the format version and the base URL (links to
@@ -35,7 +35,7 @@ func cacheKey(base string) uint64 {
 // An encoded item is
 //
 //	date: seconds(8) | nanoseconds(4) | zone offset in seconds(4)
-//	title, link, summary, language: uvarint length | bytes, each
+//	title, link, summary, language, image: uvarint length | bytes, each
 //	authors, tags: uvarint count, then each as uvarint length | bytes
 //	content: the rest, raw
 //
@@ -48,7 +48,7 @@ func encodeItem(b []byte, it *Item) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(it.Date.Unix()))
 	b = binary.BigEndian.AppendUint32(b, uint32(it.Date.Nanosecond()))
 	b = binary.BigEndian.AppendUint32(b, uint32(int32(off)))
-	for _, s := range [...]string{it.Title, it.Link, it.Summary, it.Language} {
+	for _, s := range [...]string{it.Title, it.Link, it.Summary, it.Language, it.Image} {
 		b = appendString(b, s)
 	}
 	for _, list := range [...][]string{it.Authors, it.Tags} {
@@ -75,7 +75,7 @@ func decodeItem(id string, b []byte) (*Item, error) {
 	off := int(int32(binary.BigEndian.Uint32(b[12:])))
 	it := &Item{ID: id, Date: time.Unix(sec, nsec).In(zone(off))}
 	d := itemDecoder{b: b[16:]}
-	it.Title, it.Link, it.Summary, it.Language = d.string(), d.string(), d.string(), d.string()
+	it.Title, it.Link, it.Summary, it.Language, it.Image = d.string(), d.string(), d.string(), d.string(), d.string()
 	it.Authors, it.Tags = d.strings(), d.strings()
 	if d.bad {
 		return nil, errBadItem

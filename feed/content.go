@@ -2,6 +2,8 @@ package feed
 
 import (
 	"html"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -16,8 +18,14 @@ import (
 // allow is removed, and text stays text.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "strong", "em", "blockquote", "figure", "figcaption", "h2")
+	p.AllowElements("p", "br", "strong", "em", "blockquote", "figure", "figcaption", "h2", "h3", "h4",
+		"ul", "ol", "li", "table", "tbody", "tr", "td", "pre")
 	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("src").OnElements("img")
+	p.AllowAttrs("alt").Matching(bluemonday.Paragraph).OnElements("img")
+	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
+	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
+	p.AllowAttrs("referrerpolicy").Matching(regexp.MustCompile(`^no-referrer$`)).OnElements("img")
 	p.AllowURLSchemes("http", "https")
 	p.RequireParseableURLs(true)
 	return p
@@ -102,27 +110,23 @@ func (w *htmlWriter) sanitized() string {
 	return policy.Sanitize(w.String())
 }
 
-// articleHTML renders an article: title, lead, paragraphs, captions as
-// figures, then authors, editor and disclaimer.
+// articleHTML renders an article: its lead, its body blocks in page
+// order, then authors, editor and disclaimer. The title is not repeated:
+// readers show it above the content.
 func articleHTML(a *record.Article, l *labels) string {
 	var w htmlWriter
-	w.Grow(64 + len(a.Title) + len(a.Lead) + 16*len(a.Paragraphs) + sumLen(a.Paragraphs))
-	w.elem("h2", a.Title)
+	n := 64 + len(a.Lead)
+	for i := range a.Blocks {
+		n += 48 + len(a.Blocks[i].Text) + len(a.Blocks[i].Src) + len(a.Blocks[i].Caption)
+	}
+	w.Grow(n)
 	if strings.TrimSpace(a.Lead) != "" {
 		w.WriteString("<blockquote>")
 		w.elem("p", a.Lead)
 		w.WriteString("</blockquote>")
 	}
-	for _, p := range a.Paragraphs {
-		w.elem("p", p)
-	}
-	for _, c := range a.Captions {
-		if strings.TrimSpace(c) == "" {
-			continue
-		}
-		w.WriteString("<figure>")
-		w.elem("figcaption", c)
-		w.WriteString("</figure>")
+	for i := range a.Blocks {
+		w.block(&a.Blocks[i])
 	}
 	w.labelled(l.authors, strings.Join(a.Authors, l.sep))
 	w.labelled(l.editor, a.Editor)
@@ -132,6 +136,124 @@ func articleHTML(a *record.Article, l *labels) string {
 		w.WriteString("</em></p>")
 	}
 	return w.sanitized()
+}
+
+// block writes one body block as HTML: a paragraph, an h2–h4 heading,
+// a figure (a picture with no usable URL shows its caption as a
+// paragraph), a quote, a list, a table or preformatted text.
+func (w *htmlWriter) block(b *record.Block) {
+	switch b.Type {
+	case record.BlockParagraph:
+		w.elem("p", b.Text)
+	case record.BlockHeading:
+		w.elem("h"+strconv.Itoa(min(max(b.Level, 2), 4)), b.Text)
+	case record.BlockImage:
+		src := imageURL(b.Src)
+		if src == "" {
+			if strings.TrimSpace(b.Caption) != "" {
+				w.WriteString("<p><em>")
+				w.text(b.Caption)
+				w.WriteString("</em></p>")
+			}
+			return
+		}
+		w.WriteString(`<figure><img src="`)
+		w.WriteString(html.EscapeString(src))
+		w.WriteString(`" alt="`)
+		w.WriteString(html.EscapeString(oneLine(b.Alt)))
+		w.WriteString(`"`)
+		if b.Width > 0 && b.Height > 0 {
+			w.WriteString(` width="` + strconv.Itoa(b.Width) + `" height="` + strconv.Itoa(b.Height) + `"`)
+		}
+		w.WriteString(` loading="lazy" referrerpolicy="no-referrer">`)
+		w.elem("figcaption", b.Caption)
+		w.WriteString("</figure>")
+	case record.BlockQuote:
+		if strings.TrimSpace(b.Text) != "" {
+			w.WriteString("<blockquote>")
+			w.elem("p", b.Text)
+			w.WriteString("</blockquote>")
+		}
+	case record.BlockList:
+		tag := "ul"
+		if b.Ordered {
+			tag = "ol"
+		}
+		if len(cleanAll(b.Items)) == 0 {
+			return
+		}
+		w.WriteString("<" + tag + ">")
+		for _, it := range b.Items {
+			w.elem("li", it)
+		}
+		w.WriteString("</" + tag + ">")
+	case record.BlockTable:
+		if len(b.Rows) == 0 {
+			return
+		}
+		w.WriteString("<table><tbody>")
+		for _, row := range b.Rows {
+			w.WriteString("<tr>")
+			for _, cell := range row {
+				w.WriteString("<td>")
+				w.text(cell)
+				w.WriteString("</td>")
+			}
+			w.WriteString("</tr>")
+		}
+		w.WriteString("</tbody></table>")
+	case record.BlockPre:
+		if strings.TrimSpace(b.Text) != "" {
+			w.WriteString("<pre>")
+			w.WriteString(html.EscapeString(strings.Trim(strings.ToValidUTF8(b.Text, "\uFFFD"), "\n")))
+			w.WriteString("</pre>")
+		}
+	default:
+		// A block type this version does not know: its text, if any.
+		w.elem("p", b.Text)
+	}
+}
+
+// imageURL returns raw when it is an absolute http(s) URL, else "": a
+// javascript:, data: or relative picture URL never reaches a feed.
+func imageURL(raw string) string {
+	raw = clean(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+// leadImage returns the article's lead picture: its Image, else its
+// body's first picture; "" when it has none with a usable URL.
+func leadImage(a *record.Article) string {
+	if u := imageURL(a.Image); u != "" {
+		return u
+	}
+	for i := range a.Blocks {
+		if a.Blocks[i].Type == record.BlockImage {
+			if u := imageURL(a.Blocks[i].Src); u != "" {
+				return u
+			}
+		}
+	}
+	return ""
+}
+
+// texts returns the text of the article's paragraphs, for a title or a
+// summary when it has no other.
+func texts(a *record.Article) []string {
+	var out []string
+	for i := range a.Blocks {
+		if a.Blocks[i].Type == record.BlockParagraph {
+			out = append(out, a.Blocks[i].Text)
+		}
+	}
+	return out
 }
 
 // interviewHTML renders an interview: its note, then each turn with the
@@ -176,12 +298,4 @@ func headlineHTML(h *record.Headline, l *labels) string {
 		w.labelled(l.comments, strconv.Itoa(*h.Comments))
 	}
 	return w.sanitized()
-}
-
-func sumLen(ss []string) int {
-	n := 0
-	for _, s := range ss {
-		n += len(s)
-	}
-	return n
 }

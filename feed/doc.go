@@ -9,7 +9,10 @@
 //	res, err := feed.Publish(ctx, st, "data/feeds", opts) // every feed + index.html
 //
 // A feed holds the newest Options.Limit records of one kind, optionally of
-// one site or column, read through the store's time indexes (Latest), so
+// one site or column; or a site's articles and interviews (Spec.PerSite,
+// sites/<site>); or the articles a source of the sources file found
+// (Spec.Source, sources/<name>: see sources.go for how the fetch state
+// ties them). Kinds' feeds are read through the store's time indexes (Latest), so
 // building one costs the same in a database of a thousand records or of a
 // million. The generic feed is built once with github.com/gorilla/feeds
 // and rendered in each format through its RssFeed, AtomFeed and JSONFeed
@@ -31,10 +34,17 @@
 //     always set; a feed's updated time is its newest item's, so a feed
 //     whose items did not change renders to the same bytes.
 //   - Links are absolute: a record with no absolute http(s) URL links to
-//     the site page (Options.BaseURL) with the record id as fragment.
-//   - Content is HTML built from escaped text and then sanitised with
-//     bluemonday; characters XML 1.0 forbids are removed and invalid
-//     UTF-8 is replaced, so every feed is well-formed.
+//     its own page, items/<id>.html under Options.BaseURL, which Publish
+//     writes (WriteItemPage) and serve serves.
+//   - Content is HTML built from the article's body blocks (headings,
+//     figures with no-referrer pictures, quotes, lists, tables, pre),
+//     from escaped text, and then sanitised with bluemonday; characters
+//     XML 1.0 forbids are removed and invalid UTF-8 is replaced, so every
+//     feed is well-formed. The lead picture is the RSS enclosure, the
+//     Atom enclosure link and the JSON Feed image; the outlet and column
+//     are categories (tags); an item names exactly its record's authors,
+//     and no feed names one for its items to inherit (Atom's required
+//     author goes in an entry's source).
 //
 // Items are rendered once. Decoding a record and sanitising its HTML cost
 // far more than the rest of a build, so a Builder keeps every item it
@@ -48,8 +58,10 @@
 // item and a freshly rendered one give the same bytes in every format. A
 // read-only store serves the cache but keeps nothing new.
 //
-// Publish writes every feed, the stylesheet and index.html (WriteIndex,
-// which `newsfeed serve` serves too). It writes each file atomically
+// Publish writes every feed, the items' pages, the stylesheet, the icons
+// (favicon.ico, icon.png), feeds.opml (WriteOPML) and index.html
+// (WriteIndex), which `newsfeed serve` serves too, with each feed's page
+// for browsers (Feed.WritePage). It writes each file atomically
 // (temp file, fsync, rename) and leaves a file whose content is
 // unchanged alone, so its mtime and a web server's ETag stay valid.
 package feed

@@ -51,7 +51,7 @@ func expected(t *testing.T, s *store.Store, spec Spec, limit int) []want {
 		if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
 			return u
 		}
-		return testBase + "#" + id
+		return testBase + "items/" + id + ".html"
 	}
 	date := func(p *time.Time) time.Time {
 		if p != nil {
@@ -63,7 +63,8 @@ func expected(t *testing.T, s *store.Store, spec Spec, limit int) []want {
 	for _, r := range recs {
 		switch r := r.(type) {
 		case *record.Article:
-			w := want{r.ID, r.Title, link(r.URL, r.ID), r.Paragraphs[len(r.Paragraphs)-1], date(r.Published), ""}
+			paras := texts(r)
+			w := want{r.ID, r.Title, link(r.URL, r.ID), paras[len(paras)-1], date(r.Published), ""}
 			if r.URL != "" && record.ArticleID(r.Site, r.URL, r.Title) == r.ID {
 				w.atomID = record.CanonicalURL(r.URL)
 			}
@@ -189,11 +190,16 @@ func TestBuild_Seed(t *testing.T) {
 		t.Fatalf("%d items, language %q", len(f.Items), f.Language)
 	}
 	it := f.Items[0]
-	for _, part := range []string{"<h2>", "<blockquote><p>", "<figure><figcaption>" + p.Article.Captions[0],
-		p.Article.Paragraphs[len(p.Article.Paragraphs)-1], "责任编辑: " + p.Article.Editor} {
+	paras := texts(p.Article)
+	for _, part := range []string{"<blockquote><p>", "<p><em>清华大学文科资深教授",
+		paras[len(paras)-1], "责任编辑: " + p.Article.Editor} {
 		if !strings.Contains(it.Content, part) {
 			t.Errorf("article content lacks %q", part)
 		}
+	}
+	// Readers show the title above the content: it is not repeated.
+	if strings.Contains(it.Content, "<h2>") || strings.Contains(it.Content, p.Article.Title) {
+		t.Errorf("article content repeats the title: %.200s", it.Content)
 	}
 	if !it.Date.Equal(testNow) || it.Date.Location() != time.UTC {
 		t.Errorf("undated article dated %v, want first seen %v", it.Date, testNow)

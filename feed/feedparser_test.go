@@ -13,7 +13,8 @@ import (
 // a hostile database, and runs Debian's feedparser over every feed file
 // (feedcheck.Feedparser): no bozo error, and every entry with the id
 // (the Atom id in Atom) and title the store holds, an absolute link and
-// a zoned date.
+// a zoned date, exactly the item's authors (none inherited from the
+// feed), its lead picture and its categories.
 func TestPublish_FeedparserAcceptsEveryFeed(t *testing.T) {
 	feedcheck.NeedFeedparser(t)
 	ctx := context.Background()
@@ -36,7 +37,8 @@ func TestPublish_FeedparserAcceptsEveryFeed(t *testing.T) {
 					if format == Atom {
 						id = f.AtomID(it)
 					}
-					entries = append(entries, feedcheck.Entry{ID: id, Title: it.Title})
+					entries = append(entries, feedcheck.Entry{ID: id, Title: it.Title, Check: true,
+						Authors: it.Authors, Image: it.Image, Tags: it.Tags})
 				}
 				path := filepath.Join(out, filepath.FromSlash(f.Spec.Path()+"."+string(format)))
 				manifest[path] = entries

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -32,15 +33,16 @@ func mustMixedStore(tb testing.TB) *store.Store {
 	a1 := &record.Article{
 		ID: record.ArticleID(site, "https://example.com/a/1", ""), Site: site,
 		URL: "https://example.com/a/1", Title: "Markets & the year ahead",
-		Lead: "What 2026 holds.", Paragraphs: []string{"First paragraph.", "Second paragraph."},
-		Captions: []string{"A trader at work."}, Authors: []string{"Ann Lee", "Bo Chen"},
+		Lead: "What 2026 holds.", Blocks: mixedBlocks, Image: "https://img.example.com/lead.png",
+		Outlet: "Example Wire", Authors: []string{"Ann Lee", "Bo Chen"},
 		Editor: "Cy", Column: "Business", Language: "en",
 		Published: ptr(time.Date(2026, 1, 10, 8, 0, 0, 0, newYork)),
 		Related:   []string{h1.ID}, Recommended: []string{h2.ID},
 	}
 	a2 := &record.Article{
 		ID: record.ArticleID(site, "", "Talking to the mayor"), Site: site,
-		Title: "Talking to the mayor", Paragraphs: []string{"Q: How is the city?", "A: Fine."},
+		Title:    "Talking to the mayor",
+		Blocks:   []record.Block{{Type: record.BlockParagraph, Text: "Q: How is the city?"}, {Type: record.BlockParagraph, Text: "A: Fine."}},
 		Language: "en",
 	}
 	iv := &record.Interview{
@@ -56,5 +58,38 @@ func mustMixedStore(tb testing.TB) *store.Store {
 			Headlines: []*record.Headline{h1, h2}},
 		&record.Page{Source: "mayor.txt", ContentHash: "a2", Article: a2, Interview: iv},
 	)
+	// A source of the sources file found a1: the fetch state says so,
+	// as a run leaves it.
+	ctx := context.Background()
+	if err := s.PutURLStates(ctx, []store.URLState{
+		{URL: "https://example.com/a/1", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
+		{URL: "https://example.com/gone", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.PutListPolls(ctx, map[string]time.Time{mixedSource: testNow}); err != nil {
+		tb.Fatal(err)
+	}
 	return s
+}
+
+// mixedSource is the source that found the mixed store's first article.
+const mixedSource = "Example front page"
+
+// mixedBlocks are a body with a block of every type: a picture with and
+// one without a URL, a picture whose URL no feed may carry, a heading
+// of each level feeds keep.
+var mixedBlocks = []record.Block{
+	{Type: record.BlockParagraph, Text: "First paragraph."},
+	{Type: record.BlockImage, Src: "https://img.example.com/trader.jpg", Alt: "A trader", Caption: "A trader at work.", Width: 640, Height: 480},
+	{Type: record.BlockHeading, Level: 2, Text: "The outlook"},
+	{Type: record.BlockParagraph, Text: "Second paragraph."},
+	{Type: record.BlockHeading, Level: 5, Text: "Fine print"},
+	{Type: record.BlockQuote, Text: "Rates stay put."},
+	{Type: record.BlockList, Items: []string{"stocks", "bonds"}},
+	{Type: record.BlockList, Ordered: true, Items: []string{"first", "second"}},
+	{Type: record.BlockTable, Rows: [][]string{{"year", "rate"}, {"2026", "4%"}}},
+	{Type: record.BlockPre, Text: "a  b\n  c"},
+	{Type: record.BlockImage, Caption: "A caption with no picture."},
+	{Type: record.BlockImage, Src: "javascript:alert(1)", Caption: "A script, not a picture."},
 }

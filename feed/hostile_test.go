@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,10 +43,23 @@ func mustHostileStore(tb testing.TB) *store.Store {
 	}
 	a := &record.Article{
 		ID: record.ArticleID(site, "", hostileTitle), Site: site, Title: hostileTitle,
-		URL:        "/relative/path",
-		Lead:       "<b>lead</b> ]]> &amp; \x0b",
-		Paragraphs: []string{"<script>alert('p')</script>", "]]><![CDATA[ & \x1f\xc3\x28 <p onclick=x>", "line one\nline two"},
-		Captions:   []string{`<img src=x onerror="alert(1)">`}, Authors: []string{"<i>Eve</i> & Co"},
+		URL:  "/relative/path",
+		Lead: "<b>lead</b> ]]> &amp; \x0b",
+		Blocks: []record.Block{
+			{Type: record.BlockParagraph, Text: "<script>alert('p')</script>"},
+			{Type: record.BlockParagraph, Text: "]]><![CDATA[ & \x1f\xc3\x28 <p onclick=x>"},
+			{Type: record.BlockParagraph, Text: "line one\nline two"},
+			{Type: record.BlockImage, Caption: `<img src=x onerror="alert(1)">`},
+			{Type: record.BlockImage, Src: "javascript:alert(1)", Alt: "js"},
+			{Type: record.BlockImage, Src: "data:image/gif;base64,R0lGODlhAQABAAAAACw=", Alt: "data"},
+			{Type: record.BlockImage, Src: "/relative.jpg", Alt: "relative"},
+			{Type: record.BlockImage, Src: `https://img.example/x.jpg" onerror="alert(2)`, Alt: `" onload="alert(3)`, Width: -1},
+			{Type: record.BlockHeading, Level: 9, Text: "<h1>big</h1>"},
+			{Type: record.BlockPre, Text: "</pre><script>x</script>"},
+			{Type: record.BlockTable, Rows: [][]string{{"<td>cell</td>"}}},
+			{Type: "marquee", Text: "<marquee>unknown</marquee>"},
+		},
+		Image: "javascript:alert(4)", Authors: []string{"<i>Eve</i> & Co"},
 		Editor: "\x08ed", Disclaimer: "</em></p><script>", Column: "<b>col</b> & \x00co", Language: "en",
 		Published: ptr(time.Date(2026, 1, 2, 3, 4, 5, 0, newYork)),
 	}
@@ -135,7 +150,15 @@ func TestBuild_HostileMarkupShownAsText(t *testing.T) {
 			t.Errorf("content lacks %q:\n%s", want, it.Content)
 		}
 	}
-	if it.Link != testBase+"#"+it.ID {
+	for _, bad := range []string{"javascript", "data:", "relative.jpg", "<h1>", "<marquee>", "<script>"} {
+		if strings.Contains(it.Content, bad) {
+			t.Errorf("content holds %q:\n%s", bad, it.Content)
+		}
+	}
+	if !strings.HasPrefix(it.Image, "https://img.example/x.jpg") {
+		t.Errorf("lead image %q, want the first picture with an http(s) URL", it.Image)
+	}
+	if it.Link != testBase+"items/"+it.ID+".html" {
 		t.Errorf("relative URL kept as link: %q", it.Link)
 	}
 }
@@ -145,7 +168,23 @@ func TestBuild_HostileMarkupShownAsText(t *testing.T) {
 // from a record got through as markup.
 var ourElements = map[string]bool{
 	"p": true, "br": true, "strong": true, "em": true, "blockquote": true,
-	"figure": true, "figcaption": true, "h2": true,
+	"figure": true, "figcaption": true, "h2": true, "h3": true, "h4": true,
+	"ul": true, "ol": true, "li": true, "table": true, "tbody": true, "tr": true, "td": true,
+	"pre": true, "img": true,
+}
+
+// imgAttrs are the attributes an img may carry, each with a check of
+// its value.
+var imgAttrs = map[string]func(string) bool{
+	"src": func(v string) bool {
+		u, err := url.Parse(v)
+		return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+	},
+	"alt":            func(string) bool { return true },
+	"width":          func(v string) bool { n, err := strconv.Atoi(v); return err == nil && n > 0 },
+	"height":         func(v string) bool { n, err := strconv.Atoi(v); return err == nil && n > 0 },
+	"loading":        func(v string) bool { return v == "lazy" },
+	"referrerpolicy": func(v string) bool { return v == "no-referrer" },
 }
 
 // onlyOurMarkup tokenizes content as HTML and reports the first element,
@@ -163,8 +202,13 @@ func onlyOurMarkup(content string) error {
 			return fmt.Errorf("markup survived: %s", z.Token())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			tok := z.Token()
-			if !ourElements[tok.Data] || len(tok.Attr) > 0 {
+			if !ourElements[tok.Data] || (len(tok.Attr) > 0 && tok.Data != "img") {
 				return fmt.Errorf("markup survived: %s", tok)
+			}
+			for _, a := range tok.Attr {
+				if ok := imgAttrs[a.Key]; ok == nil || !ok(a.Val) {
+					return fmt.Errorf("markup survived: %s", tok)
+				}
 			}
 		}
 	}

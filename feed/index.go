@@ -11,9 +11,9 @@ import (
 // indexPage lists every feed with its address to copy, and names each in
 // a <link rel="alternate"> so that a reader given the page's address
 // finds them all; below, the newest articles and interviews and the
-// newest headlines of each column, each linking out. An item without a
-// URL of its own links to this page with its id as fragment, so each
-// item here carries its id.
+// newest headlines of each column, each linking out. Feeds are grouped
+// (feedGroup): all sites, each site with its newest item and time, the
+// sources. Each item here carries its id as anchor.
 var indexPage = template.Must(template.New(IndexFile).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -23,6 +23,8 @@ var indexPage = template.Must(template.New(IndexFile).Parse(`<!DOCTYPE html>
 {{- range .Feeds}}{{range .Links}}
 <link rel="alternate" {{.Type}} title="{{.Title}}" href="{{.Href}}">
 {{- end}}{{end}}
+<link rel="icon" href="{{.Favicon}}">
+<link rel="outline" type="text/x-opml" title="{{.Title}} (OPML)" href="{{.OPML}}">
 <style>
 body { font: 16px/1.5 system-ui, "Noto Sans CJK SC", sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; }
@@ -38,15 +40,18 @@ h3 { margin-bottom: .3rem; }
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<p>Subscribe in any feed reader: copy a feed's address, or this page's address and let the reader find the feeds.</p>
+<p>Subscribe in any feed reader: copy a feed's address, or this page's address and let the reader find the feeds, or import every feed at once from <a href="{{.OPML}}">the OPML list</a> (<code class="url">{{.OPML}}</code>).</p>
 <h2 id="feeds">Feeds</h2>
-<table>
-<tr><th>Feed</th><th>Items</th><th>Updated</th><th>Formats</th></tr>
+{{- range .Groups}}
+<h3>{{.Name}}</h3>
+<table class="feeds">
+<tr><th>Feed</th><th>Items</th><th>Newest</th><th>Formats</th></tr>
 {{- range .Feeds}}
-<tr><td>{{.Title}}<br><code class="url">{{.URL}}</code></td><td>{{.Items}}</td><td>{{.Updated}}</td><td>
+<tr><td>{{.Title}}<br><code class="url">{{.URL}}</code></td><td>{{.Items}}</td><td>{{if .Newest}}<a href="{{.NewestLink}}">{{.Newest}}</a><br>{{end}}<time>{{.Updated}}</time></td><td>
 {{- range $i, $l := .Links}}{{if $i}} · {{end}}<a href="{{$l.Href}}" {{$l.Type}}>{{$l.Format}}</a>{{end}}</td></tr>
 {{- end}}
 </table>
+{{- end}}
 {{- range .Lists}}
 <h2>{{.Title}}</h2>
 {{- if .Items}}
@@ -85,8 +90,16 @@ const (
 // indexFeed is one feed's row and links on the index page.
 type indexFeed struct {
 	Title, Updated, URL string
-	Items               int
-	Links               []indexLink
+	// Newest is the newest item's title, NewestLink its link.
+	Newest, NewestLink string
+	Items              int
+	Links              []indexLink
+}
+
+// indexGroup is the feeds of one group (feedGroup).
+type indexGroup struct {
+	Name  string
+	Feeds []indexFeed
 }
 
 // indexLink is one feed file. Type is the whole type="…" attribute:
@@ -125,6 +138,8 @@ func (b *Builder) WriteIndex(w io.Writer, feeds []*Feed) error {
 		}
 	}
 	rows := make([]indexFeed, 0, len(feeds))
+	var groups []indexGroup
+	groupOf := map[string]int{}
 	var lists []indexList
 	var columns []indexList
 	var allHeadlines *Feed
@@ -133,6 +148,7 @@ func (b *Builder) WriteIndex(w io.Writer, feeds []*Feed) error {
 		row := indexFeed{Title: f.Title, Items: len(f.Items), Updated: "—", URL: f.URL(Atom)}
 		if len(f.Items) > 0 {
 			row.Updated = f.Updated.Format(indexDate)
+			row.Newest, row.NewestLink = f.Items[0].Title, f.Items[0].Link
 		}
 		for _, format := range Formats {
 			row.Links = append(row.Links, indexLink{
@@ -144,7 +160,16 @@ func (b *Builder) WriteIndex(w io.Writer, feeds []*Feed) error {
 			})
 		}
 		rows = append(rows, row)
+		g, ok := groupOf[feedGroup(f)]
+		if !ok {
+			g = len(groups)
+			groupOf[feedGroup(f)] = g
+			groups = append(groups, indexGroup{Name: feedGroup(f)})
+		}
+		groups[g].Feeds = append(groups[g].Feeds, row)
 		switch {
+		case f.Spec.PerSite || f.Spec.Source != "":
+			// Their items are among the newest of their kinds.
 		case f.Spec.Kind == record.KindHeadline && f.Spec.Column != "":
 			columns = append(columns, indexList{Title: oneLine(f.Spec.Column), Items: indexItems(f.Items, indexColumnHeadlines)})
 			for _, it := range f.Items {
@@ -170,10 +195,11 @@ func (b *Builder) WriteIndex(w io.Writer, feeds []*Feed) error {
 		}
 	}
 	data := struct {
-		Title, Lang, Generator string
-		Feeds                  []indexFeed
-		Lists, Columns         []indexList
-	}{oneLine(b.opts.Title), lang, Generator, rows, lists, columns}
+		Title, Lang, Generator, Favicon, OPML string
+		Feeds                                 []indexFeed
+		Groups                                []indexGroup
+		Lists, Columns                        []indexList
+	}{oneLine(b.opts.Title), lang, Generator, b.fileURL(FaviconFile), b.fileURL(OPMLFile), rows, groups, lists, columns}
 	if err := indexPage.Execute(w, data); err != nil {
 		return fmt.Errorf("feed: render %s: %w", IndexFile, err)
 	}

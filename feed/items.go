@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,7 @@ func (b *Builder) items(ctx context.Context, cached []store.CachedItem) ([]*Item
 		out = append(out, it)
 		keep = append(keep, c.Entry(encodeItem(nil, it)))
 	}
+	b.remember(out)
 	if b.batch != nil {
 		*b.batch = append(*b.batch, keep...)
 	} else if err := b.keep(ctx, keep); err != nil {
@@ -73,6 +75,13 @@ func (b *Builder) render(c *store.CachedItem) (*Item, error) {
 	default:
 		return nil, fmt.Errorf("record %s of unknown type %T", c.ID, c.Record)
 	}
+	if it.Content == "" {
+		// JSON Feed requires content; a record with no body shows its
+		// summary, else its title.
+		var w htmlWriter
+		w.elem("p", cmp.Or(it.Summary, it.Title))
+		it.Content = w.sanitized()
+	}
 	if it.Date.IsZero() {
 		// Only a record the store lost track of gets here.
 		it.Date = time.Unix(0, 0).UTC()
@@ -87,25 +96,26 @@ func (b *Builder) articleItem(a *record.Article, firstSeen time.Time) *Item {
 	}
 	it := &Item{
 		ID:       a.ID,
-		Title:    itemTitle(a.Title, a.Paragraphs, a.ID),
+		Title:    itemTitle(a.Title, texts(a), a.ID),
 		Link:     b.link(a.URL, a.ID),
-		Summary:  summary(a.Lead, a.Paragraphs),
+		Summary:  summary(a.Lead, texts(a)),
 		Content:  articleHTML(a, labelsFor(lang)),
 		Date:     date(a.Published, firstSeen),
 		Authors:  cleanAll(a.Authors),
-		Tags:     cleanAll([]string{a.Column}),
+		Tags:     tags(a.Outlet, a.Column),
+		Image:    leadImage(a),
 		Language: lang,
 	}
 	return it
 }
 
 func (b *Builder) interviewItem(iv *record.Interview, a *record.Article, firstSeen time.Time) *Item {
-	var pageURL, lang string
+	var pageURL, lang, image string
 	var published *time.Time
-	var authors, tags []string
+	var authors, tagList []string
 	if a != nil {
 		pageURL, lang, published = a.URL, languageTag(a.Language), a.Published
-		authors, tags = a.Authors, []string{a.Column}
+		authors, tagList, image = a.Authors, tags(a.Outlet, a.Column), leadImage(a)
 	}
 	if lang == "" && hasHan(iv.Title) {
 		lang = "zh-CN"
@@ -122,7 +132,8 @@ func (b *Builder) interviewItem(iv *record.Interview, a *record.Article, firstSe
 		Content:  interviewHTML(iv),
 		Date:     date(published, firstSeen),
 		Authors:  cleanAll(authors),
-		Tags:     cleanAll(tags),
+		Tags:     tagList,
+		Image:    image,
 		Language: lang,
 	}
 }
@@ -164,18 +175,23 @@ func (b *Builder) headlineItem(h *record.Headline, firstSeen time.Time) *Item {
 	}
 }
 
-// link returns raw when it is an absolute http(s) URL, else the site page
-// with the record id as fragment: a feed never carries a relative or
-// empty link.
+// link returns raw when it is an absolute http(s) URL, else the item's
+// own page (ItemPagePath), which Publish writes and serve serves: a feed
+// never carries a relative or empty link, nor one to a page that does
+// not exist.
 func (b *Builder) link(raw, id string) string {
 	if raw = clean(raw); raw != "" {
 		if u, err := url.Parse(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 			return u.String()
 		}
 	}
-	u := *b.base
-	u.Fragment = id
-	return u.String()
+	return b.fileURL(ItemPagePath(id))
+}
+
+// ItemPagePath returns the path, under the base URL, of the page of the
+// record id: items/<id>.html. Record ids are letters, digits and '_'.
+func ItemPagePath(id string) string {
+	return "items/" + slug(id) + ".html"
 }
 
 // date returns the published time, else firstSeen in UTC.
@@ -215,6 +231,16 @@ func summary(lead string, paras []string) string {
 		}
 	}
 	return ""
+}
+
+// tags returns an item's categories: the outlet and the column, each
+// once.
+func tags(outlet, column string) []string {
+	out := cleanAll([]string{outlet, column})
+	if len(out) == 2 && out[0] == out[1] {
+		out = out[:1]
+	}
+	return out
 }
 
 // cleanAll returns the non-blank strings of ss, each cleaned to one line.

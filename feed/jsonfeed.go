@@ -25,12 +25,14 @@ func (f *Feed) json() *jsonDoc {
 	jf := (&feeds.JSON{Feed: f.generic()}).JSONFeed()
 	jf.Language = f.Language
 	jf.FeedUrl = f.URL(JSON)
+	jf.Icon, jf.Favicon = f.fileURL(IconFile), f.fileURL(FaviconFile)
+	jf.Author, jf.Authors = nil, nil // readers would give it to every item without authors
 	items := make([]*jsonItem, len(jf.Items))
 	for i, ji := range jf.Items {
 		it := f.Items[i]
 		ji.Summary = it.Summary // plain text in JSON Feed, not escaped HTML
 		ji.Tags = it.Tags
-		ji.Authors = nil
+		ji.Author, ji.Authors = nil, nil // author is deprecated: authors only, the item's own
 		for _, a := range it.Authors {
 			ji.Authors = append(ji.Authors, &feeds.JSONAuthor{Name: a})
 		}

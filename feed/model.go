@@ -52,11 +52,18 @@ func (f Format) Name() string {
 }
 
 // Spec names one feed: the records of one kind, optionally narrowed to
-// a site and a column.
+// a site and a column; a site's own feed (PerSite); or a source's.
 type Spec struct {
 	Kind record.Kind
 	// Site and Column narrow the feed when set.
 	Site, Column string
+	// PerSite makes the feed Site's own, at sites/<site>: its articles
+	// and interviews together, newest first (Kind is not used).
+	PerSite bool
+	// Source, when set, makes the feed that of the sources-file source
+	// so named, at sources/<name>: the articles fetched from the URLs
+	// it found (Kind is not used).
+	Source string
 }
 
 // kindNames are the plural names feeds and files use for each kind.
@@ -71,6 +78,12 @@ var kindNames = map[record.Kind]string{
 // for a column. The site is not part of it: a site-narrowed publish
 // writes to its own folder.
 func (s Spec) Path() string {
+	switch {
+	case s.Source != "":
+		return "sources/" + slug(s.Source)
+	case s.PerSite:
+		return "sites/" + slug(s.Site)
+	}
 	name := kindNames[s.Kind]
 	if name == "" {
 		name = slug(string(s.Kind))
@@ -157,8 +170,12 @@ type Item struct {
 	// it; always set, always with a zone.
 	Date    time.Time
 	Authors []string
-	// Tags are the column and, for headlines, the lists.
+	// Tags are the outlet and the column and, for headlines, the lists:
+	// RSS and Atom categories, JSON Feed tags.
 	Tags []string
+	// Image is the lead picture's absolute http(s) URL, "" when none:
+	// the RSS enclosure, Atom enclosure link and JSON Feed image.
+	Image string
 	// Language is the record's language tag, empty when unknown.
 	Language string
 

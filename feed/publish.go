@@ -16,6 +16,8 @@ type Lister interface {
 	Reader
 	// Columns returns the columns that hold records of kind k.
 	Columns(ctx context.Context, k record.Kind) ([]string, error)
+	// Stats names the sites that hold records.
+	Stats(ctx context.Context) (store.Stats, error)
 }
 
 // IndexFile is the name of the index page Publish writes.
@@ -29,15 +31,18 @@ type PublishResult struct {
 	Feeds []*Feed
 	// Written are the files written because they were new or changed;
 	// Unchanged the files left as they were. Both are paths under Dir,
-	// feed files first, then the stylesheet, index.html last.
+	// feed files first, then the items' pages, the stylesheet, the
+	// icons, feeds.opml, index.html last.
 	Written, Unchanged []string
 }
 
 // Kinds lists the record kinds in the order feeds are published.
 var Kinds = []record.Kind{record.KindArticle, record.KindInterview, record.KindHeadline}
 
-// Specs returns every feed Publish writes: one per kind, and one per
-// column for headlines.
+// Specs returns every feed Publish writes: one per kind, one per column
+// for headlines, one per site (its articles and interviews) and one per
+// source whose lists the store has polled. site, when set, keeps one
+// site's records only, and its feed of its own.
 func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 	var out []Spec
 	for _, k := range Kinds {
@@ -50,13 +55,41 @@ func Specs(ctx context.Context, src Lister, site string) ([]Spec, error) {
 	for _, c := range cols {
 		out = append(out, Spec{Kind: record.KindHeadline, Site: site, Column: c})
 	}
+	st, err := src.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("feed: list sites: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, c := range st.Sites {
+		if (c.Kind != record.KindArticle && c.Kind != record.KindInterview) || seen[c.Name] || c.Name == "" {
+			continue
+		}
+		if site != "" && c.Name != site {
+			continue
+		}
+		seen[c.Name] = true
+		out = append(out, Spec{Kind: record.KindArticle, Site: c.Name, PerSite: true})
+	}
+	if site == "" {
+		names, err := sourceNames(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			out = append(out, Spec{Kind: record.KindArticle, Source: n})
+		}
+	}
 	return out, nil
 }
 
 // Publish writes every feed of Specs in every format under dir, as
 // dir/<kind>.<format> and dir/headlines/<column>.<format>, and an
-// index.html listing them with autodiscovery links, and the stylesheet
-// (StylesheetFile) that RSS and Atom feeds point at. Each file is
+// index.html listing them with autodiscovery links, the stylesheet
+// (StylesheetFile) that RSS and Atom feeds point at, the icons
+// (FaviconFile, IconFile), the OPML list of every feed (OPMLFile), and
+// a page for each item with no URL of its own (ItemPagePath), which its
+// link points at. Item pages are never removed: an old item's link
+// keeps working. Each file is
 // written atomically and only when its content changed (see writeFile).
 // The items it had to render are kept in the store's item cache in one
 // transaction, before index.html is written. log may be nil.
@@ -113,7 +146,28 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 	if err := b.keep(ctx, rendered); err != nil {
 		return res, err
 	}
-	if err := put(filepath.Join(dir, StylesheetFile), Stylesheet()); err != nil {
+	for _, it := range b.ItemPages(res.Feeds) {
+		buf.Reset()
+		if err := b.WriteItemPage(&buf, it); err != nil {
+			return res, err
+		}
+		if err := put(filepath.Join(dir, filepath.FromSlash(ItemPagePath(it.ID))), buf.Bytes()); err != nil {
+			return res, err
+		}
+	}
+	for _, file := range []struct {
+		name string
+		data []byte
+	}{{StylesheetFile, Stylesheet()}, {FaviconFile, FaviconICO()}, {IconFile, IconPNG()}} {
+		if err := put(filepath.Join(dir, file.name), file.data); err != nil {
+			return res, err
+		}
+	}
+	buf.Reset()
+	if err := b.WriteOPML(&buf, res.Feeds); err != nil {
+		return res, err
+	}
+	if err := put(filepath.Join(dir, OPMLFile), buf.Bytes()); err != nil {
 		return res, err
 	}
 	buf.Reset()

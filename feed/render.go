@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net/url"
+	"path"
 	"strings"
 
 	"github.com/gorilla/feeds"
@@ -47,25 +49,33 @@ func writeXML(doc feeds.XmlFeed, pi string, w io.Writer) error {
 }
 
 // author is who the feed is by: its site when it has one, else the
-// feed's title prefix. Atom needs one when entries have none.
+// feed's title prefix. Only Atom names it, and only in the source of
+// entries that have no author of their own (see atom).
 func (f *Feed) author() string {
 	if f.Spec.Site != "" {
 		return oneLine(f.Spec.Site)
+	}
+	if f.Spec.Source != "" {
+		return oneLine(f.Spec.Source)
 	}
 	return Generator
 }
 
 // generic returns the feed as gorilla/feeds' format-neutral Feed, which
-// each format's struct is made from.
+// each format's struct is made from. It names no author, neither the
+// feed's nor the items': gorilla/feeds would write the feed's into every
+// JSON Feed and Atom reader's items that have none, and the items'
+// joined into JSON Feed's deprecated author; each format adds the
+// item's own authors itself.
 func (f *Feed) generic() *feeds.Feed {
 	gf := &feeds.Feed{
 		Title:       f.Title,
 		Link:        &feeds.Link{Href: f.Link},
 		Description: f.Description,
-		Author:      &feeds.Author{Name: f.author()},
 		Updated:     f.Updated,
 		Created:     f.Updated,
 		Id:          f.URL(Atom),
+		Image:       &feeds.Image{Url: f.fileURL(IconFile), Title: f.Title, Link: f.Link, Width: iconSize, Height: iconSize},
 		Items:       make([]*feeds.Item, 0, len(f.Items)),
 	}
 	for _, it := range f.Items {
@@ -81,10 +91,43 @@ func (f *Feed) generic() *feeds.Feed {
 			Updated:     it.Date,
 			Content:     it.Content,
 		}
-		if len(it.Authors) > 0 {
-			gi.Author = &feeds.Author{Name: strings.Join(it.Authors, ", ")}
+		if it.Image != "" {
+			// The length is unknown without fetching the picture: RSS
+			// asks for 0 then.
+			gi.Enclosure = &feeds.Enclosure{Url: it.Image, Length: "0", Type: imageType(it.Image)}
 		}
 		gf.Items = append(gf.Items, gi)
 	}
 	return gf
+}
+
+// fileURL returns the absolute URL of a file published beside
+// index.html.
+func (f *Feed) fileURL(name string) string {
+	return f.base.ResolveReference(&url.URL{Path: name}).String()
+}
+
+// imageType returns the media type of a picture URL from its file
+// extension, image/jpeg (what news sites mostly serve) when it has none
+// known.
+func imageType(raw string) string {
+	p := raw
+	if u, err := url.Parse(raw); err == nil {
+		p = u.Path
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	case ".avif":
+		return "image/avif"
+	case ".svg":
+		return "image/svg+xml"
+	case ".bmp":
+		return "image/bmp"
+	}
+	return "image/jpeg"
 }

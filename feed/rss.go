@@ -2,6 +2,7 @@ package feed
 
 import (
 	"encoding/xml"
+	"strings"
 
 	"github.com/gorilla/feeds"
 )
@@ -45,12 +46,19 @@ type rssSelfLink struct {
 	Type    string   `xml:"type,attr"`
 }
 
-// rssItem is gorilla/feeds' item with dc:creator elements: RSS <author>
-// must be an e-mail address, which records do not have.
+// rssItem is gorilla/feeds' item with its categories and a dc:creator:
+// RSS <author> must be an e-mail address, which records do not have.
+// The authors are one dc:creator, their names joined: readers
+// (feedparser's author, newsboat, Miniflux) show only the last of
+// several.
 type rssItem struct {
 	*feeds.RssItem
-	Creators []string `xml:"dc:creator"`
+	Categories []string `xml:"category"`
+	Creator    string   `xml:"dc:creator,omitempty"`
 }
+
+// authorSep joins several authors' names where a format holds one.
+const authorSep = ", "
 
 // rss returns the feed as an RSS 2.0 document.
 func (f *Feed) rss() *rssDoc {
@@ -61,7 +69,8 @@ func (f *Feed) rss() *rssDoc {
 	items := make([]*rssItem, len(ch.Items))
 	for i, ri := range ch.Items {
 		ri.Author = ""
-		items[i] = &rssItem{RssItem: ri, Creators: f.Items[i].Authors}
+		it := f.Items[i]
+		items[i] = &rssItem{RssItem: ri, Categories: it.Tags, Creator: strings.Join(it.Authors, authorSep)}
 	}
 	ch.Items = nil
 	return &rssDoc{

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"newsfeed/feed"
 )
 
 // recorder is the ResponseWriter handlers get: it keeps the status and
@@ -57,6 +59,7 @@ func (s *Server) handle(c *fasthttp.RequestCtx) {
 	}
 	if c.IsGet() || c.IsHead() {
 		if a := s.assetFor(c); a != nil {
+			a = pageFor(&c.Request.Header, a)
 			code, n := serveAsset(c, a, s.cacheControl)
 			a.counters.count(code, n)
 			if s.cfg.AccessLog != nil {
@@ -98,6 +101,10 @@ func (s *Server) assetFor(c *fasthttp.RequestCtx) *asset {
 	}
 	rel, ok := strings.CutPrefix(p, s.prefix)
 	if !ok {
+		if p == "/"+feed.FaviconFile {
+			// Browsers and readers look for it at the root.
+			return snap.assets[feed.FaviconFile]
+		}
 		return nil
 	}
 	return snap.assets[rel]

@@ -31,6 +31,10 @@ type asset struct {
 	// for a page (see pageType); hVary then names Accept too.
 	hPageType, hVary []byte
 
+	// page, when set, is what a browser's navigation to the asset
+	// (Sec-Fetch-Dest: document) gets instead: a feed as an HTML page.
+	page *asset
+
 	// counters are the metrics of the asset's route.
 	counters *routeCounters
 }
@@ -74,6 +78,29 @@ func (a *asset) withPageType() *asset {
 	return a
 }
 
+// withDocumentPage makes page what a browser navigating to a gets (see
+// pageFor); both then vary on Sec-Fetch-Dest.
+func (a *asset) withDocumentPage(page *asset) {
+	a.page = page
+	if a.hPageType != nil {
+		a.hVary = hVaryDestAccept
+	} else {
+		a.hVary = hVaryDest
+	}
+	page.hVary = a.hVary
+}
+
+// pageFor returns a's page when the request is a browser's navigation:
+// Sec-Fetch-Dest: document, which browsers send when they navigate and
+// feed readers do not (some readers ask for text/html in Accept, so
+// Accept alone cannot tell). Any other request gets a itself.
+func pageFor(req *fasthttp.RequestHeader, a *asset) *asset {
+	if a.page != nil && string(req.PeekBytes(hdrSecFetchDest)) == "document" {
+		return a.page
+	}
+	return a
+}
+
 // Header names and values of asset responses, made once.
 var (
 	hdrCacheControl  = []byte("Cache-Control")
@@ -83,11 +110,14 @@ var (
 	hdrNoSniff       = []byte("X-Content-Type-Options")
 	hdrContentEncode = []byte("Content-Encoding")
 
-	hVaryEncoding = []byte("Accept-Encoding")
-	hVaryAccept   = []byte("Accept, Accept-Encoding")
-	hXMLPage      = []byte("application/xml; charset=utf-8")
-	hGzip         = []byte("gzip")
-	bNoSniff      = []byte("nosniff")
+	hVaryEncoding   = []byte("Accept-Encoding")
+	hVaryAccept     = []byte("Accept, Accept-Encoding")
+	hVaryDest       = []byte("Sec-Fetch-Dest, Accept-Encoding")
+	hVaryDestAccept = []byte("Sec-Fetch-Dest, Accept, Accept-Encoding")
+	hdrSecFetchDest = []byte("Sec-Fetch-Dest")
+	hXMLPage        = []byte("application/xml; charset=utf-8")
+	hGzip           = []byte("gzip")
+	bNoSniff        = []byte("nosniff")
 )
 
 // Header values of the other routes' responses (net/http, see route).

@@ -32,7 +32,8 @@
 //
 // # Feeds
 //
-// Each feed, the index page and the XSLT stylesheet are kept as bytes
+// Each feed, its page for browsers, the index page, the OPML list, the
+// item pages, the icons and the XSLT stylesheet are kept as bytes
 // with a strong ETag (a hash of the bytes), a Last-Modified (the newest
 // item's date, moved forward when the bytes changed but it did not), and
 // a gzip copy made once per build. GET and HEAD answer 304 to a matching
@@ -43,8 +44,15 @@
 // # Routes
 //
 //	/                      index page (also /index.html)
-//	/articles.atom …       every feed publish writes, percent-encoded paths too
+//	/articles.atom …       every feed publish writes, percent-encoded paths too:
+//	                       per kind, column, site (sites/…) and source (sources/…);
+//	                       a browser's navigation (Sec-Fetch-Dest: document)
+//	                       gets the feed as an HTML page instead
+//	/feeds.opml            every feed in Atom, grouped by site (OPML 2.0)
+//	/items/{id}.html       the page of an item with no URL of its own
+//	/favicon.ico, /icon.png the icons (favicon.ico at the root too)
 //	/feed.xsl              the stylesheet RSS and Atom feeds point at
+//	/img/{sig}/{url}       a picture, with --image-proxy (imageProxy)
 //	/api/records           NDJSON, the lines and contract of `newsfeed export`
 //	/api/records/{id}      one record's JSON
 //	/api/stats             counts per kind, site and column

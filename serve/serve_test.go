@@ -219,14 +219,14 @@ func TestServe_BrowserGetsXML(t *testing.T) {
 	ts := startServer(t, Config{DB: newDB(t, 1)}, "")
 	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 	for _, c := range []struct{ path, accept, ctype, vary string }{
-		{"articles.atom", browser, "application/xml; charset=utf-8", "Accept, Accept-Encoding"},
-		{"articles.rss", browser, "application/xml; charset=utf-8", "Accept, Accept-Encoding"},
-		{"articles.atom", "", "application/atom+xml; charset=utf-8", "Accept, Accept-Encoding"},
-		{"articles.atom", "*/*", "application/atom+xml; charset=utf-8", "Accept, Accept-Encoding"},
+		{"articles.atom", browser, "application/xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
+		{"articles.rss", browser, "application/xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
+		{"articles.atom", "", "application/atom+xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
+		{"articles.atom", "*/*", "application/atom+xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
 		{"articles.atom", "application/atom+xml, application/rss+xml;q=0.9, text/html;q=0.1",
-			"application/atom+xml; charset=utf-8", "Accept, Accept-Encoding"},
-		{"articles.rss", "application/rss+xml, text/html", "application/rss+xml; charset=utf-8", "Accept, Accept-Encoding"},
-		{"articles.json", browser, "application/feed+json; charset=utf-8", "Accept-Encoding"},
+			"application/atom+xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
+		{"articles.rss", "application/rss+xml, text/html", "application/rss+xml; charset=utf-8", "Sec-Fetch-Dest, Accept, Accept-Encoding"},
+		{"articles.json", browser, "application/feed+json; charset=utf-8", "Sec-Fetch-Dest, Accept-Encoding"},
 		{"", browser, "text/html; charset=utf-8", "Accept-Encoding"},
 	} {
 		resp, body := get(t, "GET", ts.url+c.path, "Accept", c.accept)
@@ -574,7 +574,7 @@ func TestServe_Metrics(t *testing.T) {
 		`newsfeed_records{kind="article"} 2`,
 		`newsfeed_records{kind="headline"}`,
 		`newsfeed_db_last_write_timestamp_seconds 1.76838`,
-		`newsfeed_feeds 9`,
+		`newsfeed_feeds 10`, // 3 kinds, 6 columns, the site 观察者网
 		`go_goroutines`,
 	} {
 		if !bytes.Contains(body, []byte(want)) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -77,6 +78,15 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ImageProxy makes the served feeds' pictures load through the
+	// server (/img/…, see imageProxy); published files never do.
+	// ImageMaxBytes caps a picture (default DefaultImageMaxBytes),
+	// ImageCacheBytes the disk cache beside the database (default
+	// DefaultImageCacheBytes). ImageAllow lets the proxy fetch from these
+	// private addresses (tests' own servers).
+	ImageProxy                     bool
+	ImageMaxBytes, ImageCacheBytes int64
+	ImageAllow                     []netip.AddrPort
 }
 
 // Server serves feeds from snapshots of the database; see the package
@@ -87,10 +97,15 @@ type Server struct {
 	builder    *feed.Builder // for the index page; never reads a store
 	prefix     string        // the base URL's path, with its slashes
 	stylesheet *asset
-	snap       atomic.Pointer[snapshot]
-	metrics    *metrics
-	log        *slog.Logger
-	now        func() time.Time
+	// proxy is the picture proxy; nil unless Config.ImageProxy.
+	proxy *imageProxy
+	// favicon and icon are the icons' assets, the same in every
+	// snapshot.
+	favicon, icon *asset
+	snap          atomic.Pointer[snapshot]
+	metrics       *metrics
+	log           *slog.Logger
+	now           func() time.Time
 	// refreshMu makes refreshes one at a time.
 	refreshMu sync.Mutex
 	// lastErr is the last refresh's error, for /healthz.
@@ -160,6 +175,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	s.prefix = base.Path
+	if cfg.ImageProxy {
+		if s.proxy, err = newImageProxy(cfg.DB, b.BaseURL(), s.prefix, cfg.ImageMaxBytes, cfg.ImageCacheBytes, cfg.ImageAllow); err != nil {
+			return nil, err
+		}
+	}
 	s.stylesheet = newAsset(feed.Stylesheet(), feed.StylesheetMediaType+"; charset=utf-8", time.Time{})
 	s.cacheControl = []byte("public, max-age=" + strconv.Itoa(int(cfg.MaxAge/time.Second)))
 	s.other = fasthttpadaptor.NewFastHTTPHandlerFunc(s.serveOther)
@@ -170,6 +190,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics(reg)
 	s.stylesheet.counters = s.metrics.forRoute(routeXSL)
+	s.favicon = newAsset(feed.FaviconICO(), "image/x-icon", time.Time{})
+	s.icon = newAsset(feed.IconPNG(), "image/png", time.Time{})
+	s.favicon.counters, s.icon.counters = s.metrics.forRoute(routeIcon), s.metrics.forRoute(routeIcon)
 	return s, nil
 }
 
@@ -308,15 +331,20 @@ const maxRequestBody = 64 << 10
 
 // Routes with metrics of their own.
 const (
-	routeFeed    = "feed"
-	routeIndex   = "index"
-	routeXSL     = "stylesheet"
-	routeRecords = "api_records"
-	routeRecord  = "api_record"
-	routeStats   = "api_stats"
-	routeHealth  = "healthz"
-	routeMetrics = "metrics"
-	routeNone    = "not_found"
+	routeFeed     = "feed"
+	routeIndex    = "index"
+	routeXSL      = "stylesheet"
+	routeFeedPage = "feed_page"
+	routeItemPage = "item_page"
+	routeOPML     = "opml"
+	routeIcon     = "icon"
+	routeImage    = "image_proxy"
+	routeRecords  = "api_records"
+	routeRecord   = "api_record"
+	routeStats    = "api_stats"
+	routeHealth   = "healthz"
+	routeMetrics  = "metrics"
+	routeNone     = "not_found"
 )
 
 // route dispatches a request that is not a GET or HEAD of an asset
@@ -350,6 +378,14 @@ func (s *Server) route(rec *recorder, r *http.Request) {
 	case rel == "api/stats":
 		rec.route = routeStats
 		s.statsAPI(w, r)
+		return
+	case s.proxy != nil && strings.HasPrefix(rel, "img/"):
+		rec.route = routeImage
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w)
+			return
+		}
+		s.proxy.serve(w, r, strings.TrimPrefix(rel, "img/"))
 		return
 	case strings.HasPrefix(rel, "api/records/"):
 		rec.route = routeRecord

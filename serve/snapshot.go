@@ -21,9 +21,12 @@ import (
 // read-only visit.
 type snapshot struct {
 	// assets maps a URL path under the base path ("articles.atom",
-	// "headlines/航空航天.rss", "", "index.html", "feed.xsl") to its
-	// response.
+	// "headlines/航空航天.rss", "", "index.html", "feed.xsl",
+	// "feeds.opml", "items/<id>.html") to its response. A feed's page
+	// for browsers is its asset's page, and is kept here too under the
+	// feed's path in pages, where the next snapshot finds it.
 	assets map[string]*asset
+	pages  map[string]*asset
 	// stats is the /api/stats body; kinds its counts for the metrics.
 	stats     []byte
 	kinds     []store.Count
@@ -127,6 +130,9 @@ func (s *Server) read(ctx context.Context, st *store.Store) ([]*feed.Feed, store
 		}
 		feeds = append(feeds, f)
 	}
+	if s.proxy != nil {
+		feed.ProxyImages(feeds, s.proxy.URL)
+	}
 	stats, err := st.Stats(ctx)
 	return feeds, stats, err
 }
@@ -137,6 +143,7 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 	now := s.now()
 	snap := &snapshot{
 		assets:    make(map[string]*asset, 3*len(feeds)+3),
+		pages:     make(map[string]*asset, 3*len(feeds)),
 		kinds:     stats.Kinds,
 		lastWrite: stats.LastWrite,
 		lastSeq:   stats.LastSeq,
@@ -148,15 +155,23 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 	// Last-Modified is the newest item's date, never in the future, and
 	// never behind (nor equal to) the previous snapshot's: a client
 	// sending only If-Modified-Since must not get a 304 for new bytes.
-	// route names its metrics; page says that browsers get it as a
-	// page (withPageType).
-	put := func(path string, body []byte, ctype string, newest time.Time, route string, page bool) *asset {
+	// route names its metrics; xml says that browsers that send no
+	// Sec-Fetch-Dest get it as generic XML (withPageType); page that it
+	// is a feed's page for browsers, kept in pages.
+	put := func(path string, body []byte, ctype string, newest time.Time, route string, xml, page bool) *asset {
 		var old *asset
 		if prev != nil {
 			old = prev.assets[path]
+			if page {
+				old = prev.pages[path]
+			}
+		}
+		keep := snap.assets
+		if page {
+			keep = snap.pages
 		}
 		if old != nil && bytes.Equal(old.body, body) {
-			snap.assets[path] = old
+			keep[path] = old
 			return old
 		}
 		lm := newest
@@ -169,10 +184,10 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		}
 		a := newAsset(body, ctype, lm)
 		a.counters = s.metrics.forRoute(route)
-		if page {
+		if xml {
 			a.withPageType()
 		}
-		snap.assets[path] = a
+		keep[path] = a
 		return a
 	}
 	var newestAll time.Time
@@ -187,16 +202,37 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 			if err := f.Render(&buf, format); err != nil {
 				return nil, err
 			}
+			path := f.Spec.Path() + "." + string(format)
 			// An RSS or Atom feed's xml-stylesheet makes it a page.
-			put(f.Spec.Path()+"."+string(format), buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON)
+			a := put(path, buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON, false)
+			// A browser's navigation gets the feed as a page (pageFor).
+			var page bytes.Buffer
+			if err := f.WritePage(&page, format); err != nil {
+				return nil, err
+			}
+			a.withDocumentPage(put(path, page.Bytes(), "text/html; charset=utf-8", newest, routeFeedPage, false, true))
 		}
+	}
+	for _, it := range s.builder.ItemPages(feeds) {
+		var buf bytes.Buffer
+		if err := s.builder.WriteItemPage(&buf, it); err != nil {
+			return nil, err
+		}
+		put(feed.ItemPagePath(it.ID), buf.Bytes(), "text/html; charset=utf-8", it.Date, routeItemPage, false, false)
 	}
 	var buf bytes.Buffer
 	if err := s.builder.WriteIndex(&buf, feeds); err != nil {
 		return nil, err
 	}
-	snap.assets[""] = put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false)
+	snap.assets[""] = put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false, false)
+	buf = bytes.Buffer{}
+	if err := s.builder.WriteOPML(&buf, feeds); err != nil {
+		return nil, err
+	}
+	put(feed.OPMLFile, buf.Bytes(), feed.OPMLMediaType+"; charset=utf-8", newestAll, routeOPML, false, false)
 	snap.assets[feed.StylesheetFile] = s.stylesheet
+	snap.assets[feed.FaviconFile] = s.favicon
+	snap.assets[feed.IconFile] = s.icon
 	body, err := json.Marshal(statsJSON(stats))
 	if err != nil {
 		return nil, fmt.Errorf("serve: stats: %w", err)

@@ -35,6 +35,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	every := fs.Duration("every", 0, "run `newsfeed run` (with --nats: `newsfeed schedule`) in-process at start and then at this interval (e.g. 10m); 0: never, cron does")
 	accessLog := fs.Bool("access-log", true, "log one line per request on stderr")
 	verbose := fs.Bool("v", false, "log debug events too (a build put off because a writer held the database)")
+	imageProxy := fs.Bool("image-proxy", false, "serve the feeds' pictures through this server (/img/…, signed URLs, a disk cache beside --db), for readers behind hotlink protection")
 	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
 	nc := addNATSFlags(fs)
 	if code := parseFlags(fs, args); code >= 0 {
@@ -58,7 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	cfg := serve.Config{
 		DB: *dbPath, BaseURL: base, Limit: *limit, Site: *site, Title: *title,
-		MaxAge: *maxAge, LockTimeout: *lockTimeout, Log: log,
+		MaxAge: *maxAge, LockTimeout: *lockTimeout, Log: log, ImageProxy: *imageProxy,
 	}
 	if *accessLog {
 		// Buffered, flushed every second and at exit: a reader polling

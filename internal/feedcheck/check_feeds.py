@@ -5,7 +5,8 @@ Usage: python3 check_feeds.py MANIFEST.json
 The manifest maps each feed file to the entries it must hold, in order:
 [{"id": ..., "title": ...}, ...]. RSS and Atom files go through Debian's
 feedparser: no bozo error, the right version, and every entry with its id,
-title, an absolute link and a date that names its zone. feedparser 6.0
+title, an absolute link and a date that names its zone; with "check", its
+authors, lead picture (enclosure) and categories too. feedparser 6.0
 does not read JSON Feed, so JSON files are checked against the JSON Feed
 1.1 fields with the json module. Prints one line per problem and exits 1
 if there is any; else prints "ok: N feeds, M entries".
@@ -58,7 +59,29 @@ def check_xml(path, want):
             problem(path, "entry %s: no updated" % w["id"])
         if not e.get("content") or not e.content[0].value:
             problem(path, "entry %s: no content" % w["id"])
+        if w.get("check"):
+            check_reader_fields(path, w, e)
     return len(d.entries)
+
+
+def check_reader_fields(path, w, e):
+    """Authors, lead picture and categories as feedparser shows them."""
+    authors = w.get("authors") or []
+    if path.endswith(".rss"):
+        want = ", ".join(authors) or None
+        if e.get("author") != want:
+            problem(path, "entry %s: author %r, want %r" % (w["id"], e.get("author"), want))
+    else:
+        got = [a.get("name") for a in e.get("authors", []) if a]
+        if got != authors:
+            problem(path, "entry %s: authors %r, want %r" % (w["id"], got, authors))
+    image = w.get("image") or ""
+    hrefs = [x.get("href") for x in e.get("enclosures", [])]
+    if hrefs != ([image] if image else []):
+        problem(path, "entry %s: enclosures %r, want %r" % (w["id"], hrefs, image))
+    terms = [t.get("term") for t in e.get("tags", [])]
+    if terms != (w.get("tags") or []):
+        problem(path, "entry %s: categories %r, want %r" % (w["id"], terms, w.get("tags")))
 
 
 def check_json(path, want):
@@ -87,6 +110,14 @@ def check_json(path, want):
             problem(path, "item %s: date_published %r: %s" % (w["id"], it.get("date_published"), err))
         if not it.get("content_html"):
             problem(path, "item %s: no content_html" % w["id"])
+        if w.get("check"):
+            names = [a.get("name") for a in it.get("authors", [])]
+            if names != (w.get("authors") or []) or "author" in it:
+                problem(path, "item %s: authors %r (author %r), want %r" % (w["id"], names, it.get("author"), w.get("authors")))
+            if it.get("image", "") != (w.get("image") or ""):
+                problem(path, "item %s: image %r, want %r" % (w["id"], it.get("image"), w.get("image")))
+            if it.get("tags", []) != (w.get("tags") or []):
+                problem(path, "item %s: tags %r, want %r" % (w["id"], it.get("tags"), w.get("tags")))
     return len(items)
 
 

@@ -39,6 +39,14 @@ func NeedFeedparser(tb testing.TB) {
 type Entry struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Authors, Image and Tags, when Check is set, are what readers must
+	// see: the item's authors (RSS: their names joined in one author,
+	// as feedparser shows it), its lead picture (an enclosure, or JSON
+	// Feed's image; "" for none) and its categories (tags), in order.
+	Check   bool     `json:"check,omitempty"`
+	Authors []string `json:"authors"`
+	Image   string   `json:"image"`
+	Tags    []string `json:"tags"`
 }
 
 // Feedparser runs check_feeds.py over every file of manifest (a path →

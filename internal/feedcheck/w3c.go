@@ -51,14 +51,27 @@ type atomPerson struct {
 }
 
 type atomEntry struct {
-	IDs       []string     `xml:"id"`
-	Titles    []atomText   `xml:"title"`
-	Updated   []string     `xml:"updated"`
-	Published []string     `xml:"published"`
-	Links     []atomLink   `xml:"link"`
-	Content   []atomText   `xml:"content"`
-	Summary   []atomText   `xml:"summary"`
-	Authors   []atomPerson `xml:"author"`
+	IDs        []string       `xml:"id"`
+	Titles     []atomText     `xml:"title"`
+	Updated    []string       `xml:"updated"`
+	Published  []string       `xml:"published"`
+	Links      []atomLink     `xml:"link"`
+	Content    []atomText     `xml:"content"`
+	Summary    []atomText     `xml:"summary"`
+	Authors    []atomPerson   `xml:"author"`
+	Sources    []atomSource   `xml:"source"`
+	Categories []atomCategory `xml:"category"`
+}
+
+// atomSource is an entry's source: RFC 4287 §4.1.2 takes its authors
+// for an entry that has none.
+type atomSource struct {
+	Authors []atomPerson `xml:"author"`
+}
+
+// atomCategory is an Atom category, whose term is required.
+type atomCategory struct {
+	Term *string `xml:"term,attr"`
 }
 
 type atomFeed struct {
@@ -174,8 +187,25 @@ func checkAtom(data []byte, served string) []string {
 		if len(e.Content) == 0 && !hasRel(e.Links, "alternate") {
 			p.add("%s: neither content nor an alternate link [MissingContentOrAlternate]", where)
 		}
-		if len(f.Authors) == 0 && len(e.Authors) == 0 {
-			p.add("%s: no author, and the feed has none [MissingAuthor]", where)
+		sourceAuthors := 0
+		for _, src := range e.Sources {
+			sourceAuthors += len(src.Authors)
+		}
+		if len(f.Authors) == 0 && len(e.Authors) == 0 && sourceAuthors == 0 {
+			p.add("%s: no author, and neither its source nor the feed has one [MissingAuthor]", where)
+		}
+		if len(e.Sources) > 1 {
+			p.add("%s: more than one source [DuplicateElement]", where)
+		}
+		for _, person := range append(append([]atomPerson(nil), e.Authors...), f.Authors...) {
+			if strings.TrimSpace(person.Name) == "" {
+				p.add("%s: an author with a blank name [NotBlank]", where)
+			}
+		}
+		for _, c := range e.Categories {
+			if c.Term == nil || strings.TrimSpace(*c.Term) == "" {
+				p.add("%s: a category without a term [MissingAttribute]", where)
+			}
 		}
 		for _, l := range e.Links {
 			p.absolute(where+" link", l.Href)
