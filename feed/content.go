@@ -106,17 +106,18 @@ func (w *htmlWriter) sanitized() string {
 // figures, then authors, editor and disclaimer.
 func articleHTML(a *record.Article, l *labels) string {
 	var w htmlWriter
-	w.Grow(64 + len(a.Title) + len(a.Lead) + 16*len(a.Paragraphs) + sumLen(a.Paragraphs))
+	paras := a.Texts()
+	w.Grow(64 + len(a.Title) + len(a.Lead) + 16*len(paras) + sumLen(paras))
 	w.elem("h2", a.Title)
 	if strings.TrimSpace(a.Lead) != "" {
 		w.WriteString("<blockquote>")
 		w.elem("p", a.Lead)
 		w.WriteString("</blockquote>")
 	}
-	for _, p := range a.Paragraphs {
+	for _, p := range paras {
 		w.elem("p", p)
 	}
-	for _, c := range a.Captions {
+	for _, c := range a.Captions() {
 		if strings.TrimSpace(c) == "" {
 			continue
 		}

@@ -61,10 +61,10 @@ func FuzzParseText(f *testing.F) {
 			}
 		}
 		check("title", a.Title)
-		for _, p := range a.Paragraphs {
+		for _, p := range a.Texts() {
 			check("paragraph", p)
 		}
-		for _, c := range a.Captions {
+		for _, c := range a.Captions() {
 			check("caption", c)
 		}
 		if iv := res.Interview; iv != nil {
