@@ -106,7 +106,7 @@ func TestItemCache_ShowsChanges(t *testing.T) {
 	mustPublish(t, s) // fills the cache
 
 	a := *p.Article
-	a.Paragraphs = append([]string{"改写后的第一段。"}, a.Paragraphs[1:]...)
+	a.Blocks = append([]record.Block{{Type: record.BlockParagraph, Text: "改写后的第一段。"}}, a.Blocks[1:]...)
 	a.Authors = []string{"新作者"}
 	a.URL = "https://www.example.com/changed/1.html"
 	a.ContentHash = "changed"

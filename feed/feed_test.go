@@ -63,7 +63,7 @@ func expected(t *testing.T, s *store.Store, spec Spec, limit int) []want {
 	for _, r := range recs {
 		switch r := r.(type) {
 		case *record.Article:
-			w := want{r.ID, r.Title, link(r.URL, r.ID), r.Paragraphs[len(r.Paragraphs)-1], date(r.Published), ""}
+			w := want{r.ID, r.Title, link(r.URL, r.ID), r.Texts()[len(r.Texts())-1], date(r.Published), ""}
 			if r.URL != "" && record.ArticleID(r.Site, r.URL, r.Title) == r.ID {
 				w.atomID = record.CanonicalURL(r.URL)
 			}
@@ -189,8 +189,8 @@ func TestBuild_Seed(t *testing.T) {
 		t.Fatalf("%d items, language %q", len(f.Items), f.Language)
 	}
 	it := f.Items[0]
-	for _, part := range []string{"<h2>", "<blockquote><p>", "<figure><figcaption>" + p.Article.Captions[0],
-		p.Article.Paragraphs[len(p.Article.Paragraphs)-1], "责任编辑: " + p.Article.Editor} {
+	for _, part := range []string{"<h2>", "<blockquote><p>", "<figure><figcaption>" + p.Article.Captions()[0],
+		p.Article.Texts()[len(p.Article.Texts())-1], "责任编辑: " + p.Article.Editor} {
 		if !strings.Contains(it.Content, part) {
 			t.Errorf("article content lacks %q", part)
 		}

@@ -32,15 +32,15 @@ func mustMixedStore(tb testing.TB) *store.Store {
 	a1 := &record.Article{
 		ID: record.ArticleID(site, "https://example.com/a/1", ""), Site: site,
 		URL: "https://example.com/a/1", Title: "Markets & the year ahead",
-		Lead: "What 2026 holds.", Paragraphs: []string{"First paragraph.", "Second paragraph."},
-		Captions: []string{"A trader at work."}, Authors: []string{"Ann Lee", "Bo Chen"},
-		Editor: "Cy", Column: "Business", Language: "en",
+		Lead: "What 2026 holds.", Blocks: record.LegacyBlocks([]string{"First paragraph.", "Second paragraph."}, []string{"A trader at work."}),
+		Authors: []string{"Ann Lee", "Bo Chen"},
+		Editor:  "Cy", Column: "Business", Language: "en",
 		Published: ptr(time.Date(2026, 1, 10, 8, 0, 0, 0, newYork)),
 		Related:   []string{h1.ID}, Recommended: []string{h2.ID},
 	}
 	a2 := &record.Article{
 		ID: record.ArticleID(site, "", "Talking to the mayor"), Site: site,
-		Title: "Talking to the mayor", Paragraphs: []string{"Q: How is the city?", "A: Fine."},
+		Title: "Talking to the mayor", Blocks: record.LegacyBlocks([]string{"Q: How is the city?", "A: Fine."}, nil),
 		Language: "en",
 	}
 	iv := &record.Interview{

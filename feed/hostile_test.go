@@ -41,10 +41,10 @@ func mustHostileStore(tb testing.TB) *store.Store {
 	}
 	a := &record.Article{
 		ID: record.ArticleID(site, "", hostileTitle), Site: site, Title: hostileTitle,
-		URL:        "/relative/path",
-		Lead:       "<b>lead</b> ]]> &amp; \x0b",
-		Paragraphs: []string{"<script>alert('p')</script>", "]]><![CDATA[ & \x1f\xc3\x28 <p onclick=x>", "line one\nline two"},
-		Captions:   []string{`<img src=x onerror="alert(1)">`}, Authors: []string{"<i>Eve</i> & Co"},
+		URL:  "/relative/path",
+		Lead: "<b>lead</b> ]]> &amp; \x0b",
+		Blocks: record.LegacyBlocks([]string{"<script>alert('p')</script>", "]]><![CDATA[ & \x1f\xc3\x28 <p onclick=x>", "line one\nline two"},
+			[]string{`<img src=x onerror="alert(1)">`}), Authors: []string{"<i>Eve</i> & Co"},
 		Editor: "\x08ed", Disclaimer: "</em></p><script>", Column: "<b>col</b> & \x00co", Language: "en",
 		Published: ptr(time.Date(2026, 1, 2, 3, 4, 5, 0, newYork)),
 	}

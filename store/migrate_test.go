@@ -123,7 +123,7 @@ func TestOpen_MigratedDatabaseTakesWrites(t *testing.T) {
 		t.Fatal(recs, err)
 	}
 	a := *recs[0].(*record.Article)
-	a.Paragraphs = append([]string{"A paragraph added later."}, a.Paragraphs...)
+	a.Blocks = append([]record.Block{{Type: record.BlockParagraph, Text: "A paragraph added later."}}, a.Blocks...)
 	a.ContentHash = "changed"
 	res := mustWrite(t, s, &record.Page{Source: a.Source, ContentHash: a.ContentHash, Article: &a,
 		Headlines: []*record.Headline{hl("a headline new to the migrated database", record.ListHot)}})
