@@ -53,8 +53,8 @@ type Block struct {
 
 // Texts returns the text of the article's body in page order, one string
 // a block: paragraphs, headings, quotes and preformatted text as they are,
-// each list item and each table row (its cells joined by a space) on its
-// own. Pictures give no text: see Captions.
+// each list item and each table row (its cells' words joined by a
+// space) on its own. Pictures give no text: see Captions.
 func (a *Article) Texts() []string {
 	var out []string
 	for i := range a.Blocks {
@@ -65,7 +65,9 @@ func (a *Article) Texts() []string {
 			out = append(out, b.Items...)
 		case BlockTable:
 			for _, row := range b.Rows {
-				out = append(out, strings.Join(row, " "))
+				if line := strings.Join(strings.Fields(strings.Join(row, " ")), " "); line != "" {
+					out = append(out, line)
+				}
 			}
 		default:
 			if b.Text != "" {

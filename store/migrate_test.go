@@ -194,11 +194,38 @@ func mustMatchExport(t *testing.T, s *Store, name string) []Change {
 		}
 		delete(w, "seq")
 		delete(w, "op")
+		legacyBody(w)
 		if !reflect.DeepEqual(rec, w) {
 			t.Fatalf("record %s differs after the migration:\n got %s\nwant %v", c.ID, c.Record, w)
 		}
 	}
 	return got
+}
+
+// legacyBody turns an exported article of schema 5 or older, with its
+// body as "paragraphs" and "captions", into what migration 6 makes of
+// it: "blocks", a paragraph block for each paragraph, then a picture
+// block for each caption.
+func legacyBody(rec map[string]any) {
+	if rec["kind"] != "article" {
+		return
+	}
+	var blocks []any
+	if ps, ok := rec["paragraphs"].([]any); ok {
+		for _, p := range ps {
+			blocks = append(blocks, map[string]any{"type": "p", "text": p})
+		}
+	}
+	if cs, ok := rec["captions"].([]any); ok {
+		for _, c := range cs {
+			blocks = append(blocks, map[string]any{"type": "image", "caption": c})
+		}
+	}
+	delete(rec, "paragraphs")
+	delete(rec, "captions")
+	if len(blocks) > 0 {
+		rec["blocks"] = blocks
+	}
 }
 
 // testdata/schema2.db.gz is a database the schema 2 binary (commit

@@ -7,6 +7,7 @@ package htmlpage
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -132,8 +133,9 @@ func (st *structure) noscript(w *blockWriter, n *html.Node) {
 }
 
 // dataTable reports a table that holds data rather than laying out the
-// page: no table inside it, at least two rows of at least two cells
-// somewhere, and no cell as long as a paragraph of text.
+// page: no table inside it, at least two rows, one of at least two
+// cells, and every cell one short line of text (a cell of several
+// paragraphs, or of a paragraph's length, is layout).
 func dataTable(t *html.Node) bool {
 	rows, wide := 0, false
 	ok := true
@@ -151,16 +153,23 @@ func dataTable(t *html.Node) bool {
 				ok = false
 			case atom.Tr:
 				rows++
-				if cells := rowCells(c); len(cells) >= 2 {
-					wide = true
-					for _, cell := range cells {
-						if len([]rune(cell)) > 200 {
-							ok = false
-						}
+				cells := 0
+				for cell := c.FirstChild; cell != nil && ok; cell = cell.NextSibling {
+					if cell.Type != html.ElementNode || !cellAtoms[elemAtom(cell)] {
+						continue
+					}
+					cells++
+					lines := Blocks(cell)
+					if len(lines) > 1 || len(lines) == 1 && utf8.RuneCountInString(lines[0].Text) > 200 ||
+						len(findAll(cell, atom.Table, 0)) > 0 {
+						ok = false
 					}
 				}
+				wide = wide || cells >= 2
 			case atom.Thead, atom.Tbody, atom.Tfoot:
 				walk(c, depth+1)
+			default:
+				ok = false // rows among other markup: not a table of data
 			}
 		}
 	}

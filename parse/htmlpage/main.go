@@ -41,7 +41,6 @@ func MainContent(root *html.Node, base *url.URL, chinese bool) ([]Block, Library
 		OriginalURL:     base,
 		ExcludeComments: true,
 		HtmlDateMode:    trafilatura.Extensive,
-		IncludeImages:   true,
 	})
 	if err != nil || res == nil || res.ContentNode == nil {
 		return nil, lib
