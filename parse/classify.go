@@ -109,7 +109,7 @@ func newPage(lines []string, opts Options) *page {
 
 // finish gives the article its id and hash and finds the interview.
 func (p *page) finish() *Result {
-	p.art.ContentHash = contentHash(p.lines, p.headlines)
+	p.art.ContentHash = contentHash(p.lines, p.headlines, p.out.blocks)
 	p.art.ID = record.ArticleID(p.opts.Site, p.opts.URL, p.art.Title)
 	res := &Result{Article: p.art, Headlines: p.headlines}
 	p.art.Blocks = p.out.blocks
@@ -131,9 +131,11 @@ func (p *page) finish() *Result {
 
 // contentHash hashes the cleaned lines, so that pages differing only in
 // line endings, byte-order marks, encodings or trailing spaces hash alike,
-// and the headlines that did not come from the lines (an HTML page's
-// lists) with their links.
-func contentHash(lines []string, headlines []*record.Headline) string {
+// the headlines that did not come from the lines (an HTML page's lists)
+// with their links, and the body's pictures (an HTML page's): a page
+// whose pictures changed, or that an older newsfeed read without them,
+// is read again. A page with no pictures hashes as it did before them.
+func contentHash(lines []string, headlines []*record.Headline, blocks []record.Block) string {
 	bp := hashBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	for _, l := range lines {
@@ -144,6 +146,11 @@ func contentHash(lines []string, headlines []*record.Headline) string {
 	for _, hl := range headlines {
 		if hl.URL != "" {
 			buf = append(append(append(append(buf, hl.Title...), '\t'), hl.URL...), '\n')
+		}
+	}
+	for i := range blocks {
+		if b := &blocks[i]; b.Src != "" {
+			buf = append(append(append(buf, "\x00picture\t"...), b.Src...), '\n')
 		}
 	}
 	sum := sha256.Sum256(buf)

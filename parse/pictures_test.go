@@ -129,3 +129,22 @@ func mustHTML(t *testing.T, s string) *html.Node {
 	}
 	return n
 }
+
+// TestPictures_ContentHash: a page whose picture changed is a changed
+// page; the same page read twice hashes alike.
+func TestPictures_ContentHash(t *testing.T) {
+	profiles := pictureProfiles(t)
+	page := string(readFile(t, "testdata/pictures/duplicates.html"))
+	hash := func(s string) string {
+		res, err := Page([]byte(s), Options{Source: "p.html", Profiles: profiles})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Article.ContentHash
+	}
+	a, b := hash(page), hash(page)
+	c := hash(strings.Replace(page, "/d/b.jpg", "/d/c.jpg", 1))
+	if a != b || a == c {
+		t.Errorf("hashes %s %s %s: the same page must hash alike, a changed picture differently", a, b, c)
+	}
+}
