@@ -254,11 +254,12 @@ func dimension(n *html.Node, key string) int {
 
 // junkWords, as words of a picture's class, id or file name, say it is
 // no photo of the article: a logo, an icon, an avatar, a share button, a
-// QR code, an ad, a tracking pixel, an emoji.
+// QR code, an ad, a tracking pixel, an emoji, a pager's arrow.
 var junkWords = wordSet("logo", "logos", "icon", "icons", "ico", "favicon", "avatar", "avatars", "gravatar",
 	"headimg", "emoji", "emoticon", "emoticons", "smiley", "smilies", "qrcode", "qr", "erweima", "ewm",
 	"share", "sharing", "sprite", "sprites", "badge", "btn", "button", "ad", "ads", "advert", "adv",
-	"advertisement", "pixel", "tracking", "tracker", "beacon", "spacer", "placeholder")
+	"advertisement", "pixel", "tracking", "tracker", "beacon", "spacer", "placeholder",
+	"next", "prev", "previous", "arrow", "arrows")
 
 // boxWords, as words of the class or id of a box a picture stands in,
 // say the box is not the article's: related stories, recommendations,
