@@ -259,7 +259,10 @@ var junkWords = wordSet("logo", "logos", "icon", "icons", "ico", "favicon", "ava
 	"headimg", "emoji", "emoticon", "emoticons", "smiley", "smilies", "qrcode", "qr", "erweima", "ewm",
 	"share", "sharing", "sprite", "sprites", "badge", "btn", "button", "ad", "ads", "advert", "adv",
 	"advertisement", "pixel", "tracking", "tracker", "beacon", "spacer", "placeholder",
-	"next", "prev", "previous", "arrow", "arrows")
+	"next", "prev", "previous", "arrow", "arrows", "banner", "banners")
+
+// adHosts, as words of a picture's host, say an ad server sends it.
+var adHosts = wordSet("ad", "ads", "adserver", "adservice", "adsrv", "doubleclick")
 
 // boxWords, as words of the class or id of a box a picture stands in,
 // say the box is not the article's: related stories, recommendations,
@@ -298,7 +301,8 @@ func (p *pictures) junk(img *html.Node, src string, b record.Block) bool {
 	}
 	if u, err := url.Parse(src); err == nil {
 		dir := path.Dir(u.Path)
-		if hasWord(junkWords, path.Base(u.Path)) || hasWord(junkWords, dir) || hasWord(chromeDirs, dir) {
+		if hasWord(junkWords, path.Base(u.Path)) || hasWord(junkWords, dir) || hasWord(chromeDirs, dir) ||
+			hasWord(adHosts, u.Hostname()) {
 			return true
 		}
 	}
