@@ -122,7 +122,8 @@ func imgURL(n *html.Node) string {
 // placeholderWords mark the file name of a picture that stands in for
 // the real one until a script loads it.
 var placeholderWords = []string{"blank", "spacer", "placeholder", "loading", "lazy", "transparent",
-	"pixel", "1x1", "empty", "grey.", "gray.", "clear.gif", "s.gif", "dot.gif"}
+	"pixel", "1x1", "empty", "grey.", "gray.", "clear.gif", "s.gif", "dot.gif", "preload", "missing",
+	"noimage", "no-image", "no_image"}
 
 // placeholder reports a src no reader wants: empty, a data: URI, or a
 // spacer, loading or 1×1 image.
@@ -259,7 +260,7 @@ var junkWords = wordSet("logo", "logos", "icon", "icons", "ico", "favicon", "ava
 	"headimg", "emoji", "emoticon", "emoticons", "smiley", "smilies", "qrcode", "qr", "erweima", "ewm",
 	"share", "sharing", "sprite", "sprites", "badge", "btn", "button", "ad", "ads", "advert", "adv",
 	"advertisement", "pixel", "tracking", "tracker", "beacon", "spacer", "placeholder",
-	"next", "prev", "previous", "arrow", "arrows", "banner", "banners")
+	"next", "prev", "previous", "arrow", "arrows", "banner", "banners", "bg", "background")
 
 // adHosts, as words of a picture's host, say an ad server sends it.
 var adHosts = wordSet("ad", "ads", "adserver", "adservice", "adsrv", "doubleclick")
