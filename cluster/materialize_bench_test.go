@@ -39,7 +39,7 @@ func benchArticles(b *testing.B, n int) []*record.Page {
 		a.Title = fmt.Sprintf("%s (%d)", res.Article.Title, i)
 		a.ID = record.ArticleID(a.Site, "", a.Title)
 		a.Source = fmt.Sprintf("https://example.com/a/%d.shtml", i)
-		a.Paragraphs = res.Article.Paragraphs[i%4 : i%4+4]
+		a.Blocks = res.Article.Blocks[i%4 : i%4+4]
 		a.ContentHash = fmt.Sprintf("%064x", i)
 		pages[i] = &record.Page{Source: a.Source, ContentHash: a.ContentHash, Seen: seen.Add(time.Duration(i) * time.Second),
 			Article: &a}

@@ -163,7 +163,7 @@ func TestMaterializer_TwoStoresExportTheSame(t *testing.T) {
 	v2 := *pages[0]
 	v2.Article = new(record.Article)
 	*v2.Article = *pages[0].Article
-	v2.Article.Paragraphs = append([]string{"An added paragraph."}, v2.Article.Paragraphs...)
+	v2.Article.Blocks = append([]record.Block{{Type: record.BlockParagraph, Text: "An added paragraph."}}, v2.Article.Blocks...)
 	v2.ContentHash = "changed"
 	v2.Seen = pages[len(pages)-1].Seen.Add(time.Hour)
 	again := *pages[0]

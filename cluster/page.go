@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -100,6 +101,13 @@ func recordJSON[T any](encoded []byte, v *T) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
+// legacyArticle reports an article's JSON written before its body became
+// blocks: it has a "paragraphs" or "captions" key. Inside a JSON string a
+// quote is escaped, so these bytes can only be a key.
+func legacyArticle(data []byte) bool {
+	return bytes.Contains(data, []byte(`"paragraphs":`)) || bytes.Contains(data, []byte(`"captions":`))
+}
+
 // DecodePage reads a records-stream message back into a page, its
 // records' JSON kept as sent.
 func DecodePage(data []byte, header nats.Header) (*record.Page, error) {
@@ -113,6 +121,12 @@ func DecodePage(data []byte, header nats.Header) (*record.Page, error) {
 		p.Article, p.ArticleJSON = new(record.Article), w.Article
 		if err := json.Unmarshal(w.Article, p.Article); err != nil {
 			return nil, fmt.Errorf("decode page %s: article: %w", w.Source, err)
+		}
+		if legacyArticle(w.Article) {
+			// Sent before articles' bodies became blocks: the record
+			// read them as blocks (record.Article.UnmarshalJSON), and
+			// is encoded again rather than stored as sent.
+			p.ArticleJSON = nil
 		}
 	}
 	if len(w.Interview) > 0 {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,5 +184,36 @@ func TestEncodePage_AsJSONMarshal(t *testing.T) {
 	}
 	if !bytes.Equal(m.Data, want) {
 		t.Fatalf("EncodePage:\n%s\njson.Marshal:\n%s", m.Data, want)
+	}
+}
+
+// TestDecodePage_OldArticleBody reads a message a newsfeed wrote before
+// articles' bodies became blocks ("paragraphs" and "captions"): the
+// article comes out with blocks, and its JSON is not passed on as sent,
+// so that the store writes the new shape.
+func TestDecodePage_OldArticleBody(t *testing.T) {
+	old := `{"source":"https://example.com/a.shtml","content_hash":"h","article":{"kind":"article","id":"a_1","title":"T",` +
+		`"paragraphs":["first","second"],"captions":["a caption"],"published":null}}`
+	p, err := DecodePage([]byte(old), nats.Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Article
+	want := []record.Block{{Type: record.BlockParagraph, Text: "first"}, {Type: record.BlockParagraph, Text: "second"},
+		{Type: record.BlockImage, Caption: "a caption"}}
+	if !reflect.DeepEqual(a.Blocks, want) {
+		t.Errorf("blocks %+v, want %+v", a.Blocks, want)
+	}
+	if p.ArticleJSON != nil {
+		t.Errorf("the old JSON is passed on as sent: %s", p.ArticleJSON)
+	}
+	b, _ := a.MarshalJSON()
+	if strings.Contains(string(b), "paragraphs") || !strings.Contains(string(b), `"blocks":`) {
+		t.Errorf("re-encoded as %s", b)
+	}
+	// A message of today keeps its JSON as sent.
+	now := `{"source":"s","article":{"kind":"article","id":"a_2","title":"T","blocks":[{"type":"p","text":"x \"paragraphs\": y"}],"published":null}}`
+	if p, err := DecodePage([]byte(now), nats.Header{}); err != nil || p.ArticleJSON == nil {
+		t.Errorf("a new message: %v, json %s", err, p.ArticleJSON)
 	}
 }

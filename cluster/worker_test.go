@@ -51,7 +51,7 @@ func TestScheduleWorkers_EveryArticleOnce(t *testing.T) {
 	seen := map[string]int{}
 	for _, p := range pages {
 		seen[p.Source]++
-		if p.Article == nil || p.Article.Site != "观察者网" || len(p.Article.Paragraphs) != 6 || p.Seen.IsZero() {
+		if p.Article == nil || p.Article.Site != "观察者网" || len(p.Article.Texts()) != 6 || p.Seen.IsZero() {
 			t.Errorf("%s: article %+v, seen %v", p.Source, p.Article, p.Seen)
 		}
 	}

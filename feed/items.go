@@ -94,11 +94,12 @@ func (b *Builder) articleItem(a *record.Article, firstSeen time.Time) *Item {
 	if lang == "" && hasHan(a.Title) {
 		lang = "zh-CN"
 	}
+	paras := texts(a)
 	it := &Item{
 		ID:       a.ID,
-		Title:    itemTitle(a.Title, texts(a), a.ID),
+		Title:    itemTitle(a.Title, paras, a.ID),
 		Link:     b.link(a.URL, a.ID),
-		Summary:  summary(a.Lead, texts(a)),
+		Summary:  summary(a.Lead, paras),
 		Content:  articleHTML(a, labelsFor(lang)),
 		Date:     date(a.Published, firstSeen),
 		Authors:  cleanAll(a.Authors),

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"newsfeed/parse/htmlpage"
 	"newsfeed/record"
 )
 
@@ -24,6 +25,9 @@ type page struct {
 
 	// hints say what the format knows about the lines beyond their text.
 	hints lineHints
+
+	// out builds the article's blocks.
+	out bodyWriter
 
 	// classes caches the phrase classes of each line (phraseKnown set
 	// once computed): a line is looked at by several classifiers.
@@ -45,6 +49,12 @@ type lineHints struct {
 	// article's own copyright notice) stands inside the body rather than
 	// ending it, and only a headline list ends the body.
 	container bool
+	// info is what an HTML reading said of each line (its structure and
+	// the pictures before it), aligned with the lines; nil for raw text
+	// and for lines it did not give (the title). trailing are the
+	// pictures after the last line.
+	info     []*htmlpage.Block
+	trailing []record.Block
 }
 
 // phraseKnown marks a cached entry of page.classes.
@@ -110,10 +120,11 @@ func newPage(lines []string, opts Options) *page {
 
 // finish gives the article its id and hash and finds the interview.
 func (p *page) finish() *Result {
-	p.art.ContentHash = contentHash(p.lines, p.headlines)
+	p.art.ContentHash = contentHash(p.lines, p.headlines, p.out.blocks)
 	p.art.ID = record.ArticleID(p.opts.Site, p.opts.URL, p.art.Title)
 	res := &Result{Article: p.art, Headlines: p.headlines}
-	if iv := findInterview(p.art.Paragraphs, p.opts.Site); iv != nil {
+	p.art.Blocks = p.out.blocks
+	if iv := findInterview(p.out.paras, p.opts.Site); iv != nil {
 		iv.ArticleID = p.art.ID
 		iv.ID = record.InterviewID(p.art.ID)
 		iv.Title = p.art.Title
@@ -131,9 +142,11 @@ func (p *page) finish() *Result {
 
 // contentHash hashes the cleaned lines, so that pages differing only in
 // line endings, byte-order marks, encodings or trailing spaces hash alike,
-// and the headlines that did not come from the lines (an HTML page's
-// lists) with their links.
-func contentHash(lines []string, headlines []*record.Headline) string {
+// the headlines that did not come from the lines (an HTML page's lists)
+// with their links, and the body's pictures (an HTML page's): a page
+// whose pictures changed, or that an older newsfeed read without them,
+// is read again. A page with no pictures hashes as it did before them.
+func contentHash(lines []string, headlines []*record.Headline, blocks []record.Block) string {
 	bp := hashBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	for _, l := range lines {
@@ -144,6 +157,11 @@ func contentHash(lines []string, headlines []*record.Headline) string {
 	for _, hl := range headlines {
 		if hl.URL != "" {
 			buf = append(append(append(append(buf, hl.Title...), '\t'), hl.URL...), '\n')
+		}
+	}
+	for i := range blocks {
+		if b := &blocks[i]; b.Src != "" {
+			buf = append(append(append(buf, "\x00picture\t"...), b.Src...), '\n')
 		}
 	}
 	sum := sha256.Sum256(buf)
@@ -228,15 +246,22 @@ func (p *page) meta(s string) bool {
 	return true
 }
 
-// body collects paragraphs and captions up to the end matter and returns
-// the index where the end matter starts.
+// body collects the body's blocks up to the end matter and returns the
+// index where the end matter starts. The pictures an HTML reading placed
+// among the lines come with them: those before the body's first line
+// (beside the title and byline) at its start, those after its last line
+// only when the body runs to the end of the lines.
 func (p *page) body(i int) int {
+	for j := 0; j < i && j < len(p.hints.info); j++ {
+		p.picturesAt(j)
+	}
 	for ; i < len(p.lines); i++ {
 		s := p.lines[i]
+		p.picturesAt(i)
 		if skippable(s) {
 			continue
 		}
-		if p.hints.container && len(p.art.Paragraphs) < 2 && (p.dateline(s) || p.byline(s)) {
+		if p.hints.container && len(p.out.paras) < 2 && (p.dateline(s) || p.byline(s)) {
 			continue // metadata between the title and the text
 		}
 		if navBy(s, p.cls(i)) || repeatsTitle(s, p.art.Title) {
@@ -253,12 +278,28 @@ func (p *page) body(i int) int {
 			return i
 		}
 		if p.isCaption(i) {
-			p.art.Captions = append(p.art.Captions, s)
+			p.out.caption(s)
 			continue
 		}
-		p.art.Paragraphs = append(p.art.Paragraphs, s)
+		p.out.text(s, p.infoAt(i))
 	}
+	p.out.pictures(p.hints.trailing)
 	return i
+}
+
+// infoAt returns what the HTML reading said of line i, or nil.
+func (p *page) infoAt(i int) *htmlpage.Block {
+	if i < len(p.hints.info) {
+		return p.hints.info[i]
+	}
+	return nil
+}
+
+// picturesAt adds the pictures placed before line i.
+func (p *page) picturesAt(i int) {
+	if b := p.infoAt(i); b != nil {
+		p.out.pictures(b.Images)
+	}
 }
 
 // isCaption reports a body line that captions an image.

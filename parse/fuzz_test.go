@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,10 +62,10 @@ func FuzzParseText(f *testing.F) {
 			}
 		}
 		check("title", a.Title)
-		for _, p := range a.Paragraphs {
+		for _, p := range a.Texts() {
 			check("paragraph", p)
 		}
-		for _, c := range a.Captions {
+		for _, c := range a.Captions() {
 			check("caption", c)
 		}
 		if iv := res.Interview; iv != nil {
@@ -105,7 +106,8 @@ func FuzzParseText(f *testing.F) {
 // with a title, whose list ids point at the page's headlines.
 func FuzzParseHTML(f *testing.F) {
 	pages, _ := filepath.Glob("testdata/html/*.html")
-	for _, p := range pages {
+	pictures, _ := filepath.Glob("testdata/pictures/*.html")
+	for _, p := range append(pages, pictures...) {
 		data := readFile(f, p)
 		f.Add(data, "https://www.guancha.cn/a/2025_12_09_1.shtml")
 		f.Add(data[:len(data)/2], "")
@@ -139,6 +141,20 @@ func FuzzParseHTML(f *testing.F) {
 					t.Fatalf("list names %s, not a headline of the page", id)
 				}
 			}
+		}
+		// Pictures are absolute http(s) URLs, each once.
+		seen := map[string]bool{}
+		for _, b := range a.Blocks {
+			if b.Type != record.BlockImage || b.Src == "" {
+				continue
+			}
+			if u, err := url.Parse(b.Src); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || seen[b.Src] {
+				t.Fatalf("picture %q: not an absolute http(s) URL, or repeated", b.Src)
+			}
+			seen[b.Src] = true
+		}
+		if a.Image != "" && !strings.HasPrefix(a.Image, "http://") && !strings.HasPrefix(a.Image, "https://") {
+			t.Fatalf("lead image %q", a.Image)
 		}
 		for _, r := range res.Records() {
 			if _, err := json.Marshal(r); err != nil {

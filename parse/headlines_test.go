@@ -154,8 +154,8 @@ func TestText_HeadlineLists(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := mustParse(t, tt.data, Options{})
-			if len(res.Article.Paragraphs) != tt.paras {
-				t.Errorf("%d paragraphs %q, want %d", len(res.Article.Paragraphs), res.Article.Paragraphs, tt.paras)
+			if len(res.Article.Texts()) != tt.paras {
+				t.Errorf("%d paragraphs %q, want %d", len(res.Article.Texts()), res.Article.Texts(), tt.paras)
 			}
 			if len(res.Headlines) != len(tt.items) {
 				var titles []string

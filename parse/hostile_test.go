@@ -284,8 +284,8 @@ func TestHostilePages(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := res.Article
-			if a.Title != "A hostile page" || len(a.Paragraphs) != 2 || !strings.HasPrefix(a.Paragraphs[0], "The first paragraph") {
-				t.Errorf("article = %q with paragraphs %q", a.Title, a.Paragraphs)
+			if a.Title != "A hostile page" || len(a.Texts()) != 2 || !strings.HasPrefix(a.Texts()[0], "The first paragraph") {
+				t.Errorf("article = %q with paragraphs %q", a.Title, a.Texts())
 			}
 		})
 	}
@@ -392,10 +392,10 @@ func TestLargePageCheaperPath(t *testing.T) {
 	}
 	// The cheaper reading keeps the byline line above the body, which the
 	// library drops; the rest is the same.
-	if got.Article.Title != want.Article.Title || !slices.Equal(got.Article.Paragraphs[1:], want.Article.Paragraphs) ||
+	if got.Article.Title != want.Article.Title || !slices.Equal(got.Article.Texts()[1:], want.Article.Texts()) ||
 		!slices.Equal(got.Article.Authors, want.Article.Authors) {
-		t.Errorf("cheaper path read %q %q %q\nthe library read %q %q %q", got.Article.Title, got.Article.Authors, got.Article.Paragraphs,
-			want.Article.Title, want.Article.Authors, want.Article.Paragraphs)
+		t.Errorf("cheaper path read %q %q %q\nthe library read %q %q %q", got.Article.Title, got.Article.Authors, got.Article.Texts(),
+			want.Article.Title, want.Article.Authors, want.Article.Texts())
 	}
 	// With the bound on elements below the page's, the page is refused.
 	if _, err := HTML(page, Options{Source: "generic_en.html", MaxNodes: 10}); !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "generic_en.html: ") {

@@ -10,6 +10,7 @@ import (
 
 	"newsfeed/parse/charset"
 	"newsfeed/parse/htmlpage"
+	"newsfeed/record"
 )
 
 // extraction is what one reading of an HTML page found: a site profile's
@@ -109,12 +110,22 @@ func HTML(data []byte, opts Options) (*Result, error) {
 func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Result, error) {
 	lines := make([]string, 0, len(ex.body)+1)
 	lines = append(lines, ex.title)
+	info := make([]*htmlpage.Block, 1, len(ex.body)+1)
 	captions := map[string]bool{}
-	for _, b := range ex.body {
-		if b.Text == ex.title {
-			continue // the headline repeated inside the article
+	var carried []record.Block // pictures before a line that is left out
+	for i := range ex.body {
+		b := &ex.body[i]
+		if b.Text == ex.title || b.Text == "" {
+			// The headline repeated inside the article, or the
+			// pictures after the last line: its pictures go on.
+			carried = append(carried, b.Images...)
+			continue
+		}
+		if len(carried) > 0 {
+			b.Images, carried = append(carried, b.Images...), nil
 		}
 		lines = append(lines, b.Text)
+		info = append(info, b)
 		if b.Caption {
 			captions[b.Text] = true
 		}
@@ -125,7 +136,7 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		}
 	}
 	p := newPage(lines, opts)
-	p.hints = lineHints{captions: captions, captionsMarked: true, container: true}
+	p.hints = lineHints{captions: captions, captionsMarked: true, container: true, info: info, trailing: carried}
 	i := p.head()
 	if err := bud.check("reading the title"); err != nil {
 		return nil, err
@@ -165,6 +176,9 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 	}
 	if a.Lead == "" {
 		a.Lead = ex.lead
+	}
+	if a.Image = p.out.leadImage(); a.Image == "" {
+		a.Image = htmlpage.LeadImage(meta)
 	}
 	if a.Language == "" {
 		// The text decides; the lang attribute only when the text cannot

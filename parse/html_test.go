@@ -18,8 +18,8 @@ import (
 const seedURL = "https://www.guancha.cn/XueLan/2025_12_09_000001.shtml"
 
 // comparable renders records for comparing two readings of one page:
-// source and content hash depend on the format, and links exist only in
-// HTML.
+// source and content hash depend on the format, and links and pictures
+// (a picture block's src, the lead image) exist only in HTML.
 func comparable(t *testing.T, res *Result) string {
 	t.Helper()
 	var out []string
@@ -36,6 +36,12 @@ func comparable(t *testing.T, res *Result) string {
 		delete(m, "content_hash")
 		if m["kind"] == "headline" {
 			delete(m, "url")
+		}
+		delete(m, "image")
+		if blocks, ok := m["blocks"].([]any); ok {
+			for _, b := range blocks {
+				delete(b.(map[string]any), "src")
+			}
 		}
 		b, _ = json.Marshal(m)
 		out = append(out, string(b))
@@ -85,15 +91,15 @@ func TestHTML_GuanchaProfile(t *testing.T) {
 		t.Errorf("editor %q column %q authors %q site %q", a.Editor, a.Column, a.Authors, a.Site)
 	case a.URL != "https://www.guancha.cn/JinCanRong/2025_12_09_100000.shtml":
 		t.Errorf("url %q keeps its tracking tail", a.URL)
-	case !slices.Equal(a.Captions, []string{"美国国防部大楼（资料图）"}):
-		t.Errorf("captions %q", a.Captions)
+	case !slices.Equal(a.Captions(), []string{"美国国防部大楼（资料图）"}):
+		t.Errorf("captions %q", a.Captions())
 	case !strings.HasPrefix(a.Disclaimer, "本文系观察者网独家稿件"):
 		t.Errorf("disclaimer %q", a.Disclaimer)
 	case res.Encoding != "gb18030":
 		t.Errorf("encoding %q", res.Encoding)
 	}
-	if !contains(a.Paragraphs, "一、战略文件说了什么") {
-		t.Errorf("the bold subhead is lost: %q", a.Paragraphs)
+	if !contains(a.Texts(), "一、战略文件说了什么") {
+		t.Errorf("the bold subhead is lost: %q", a.Texts())
 	}
 	iv := res.Interview
 	if iv == nil || iv.Interviewer != "观察者网" || !slices.Equal(iv.Interviewees, []string{"金灿荣"}) || len(iv.Turns) != 4 {
@@ -260,8 +266,8 @@ func TestHTML_Generic(t *testing.T) {
 	if !slices.Equal(a.Authors, []string{"Jane Doe"}) || a.URL != "https://news.example.com/2025/12/08/grid-winter" || a.Language != "en" {
 		t.Errorf("authors %q url %q language %q", a.Authors, a.URL, a.Language)
 	}
-	if len(a.Paragraphs) < 4 || contains(a.Paragraphs, "Subscribe to our newsletter") {
-		t.Errorf("paragraphs %q", a.Paragraphs)
+	if len(a.Texts()) < 4 || contains(a.Texts(), "Subscribe to our newsletter") {
+		t.Errorf("paragraphs %q", a.Texts())
 	}
 	if len(a.Related) != 3 {
 		t.Errorf("%d related headlines, want 3", len(a.Related))

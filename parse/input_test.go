@@ -35,10 +35,10 @@ func TestDecode_BrokenUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Encoding != "utf-8" || len(res.Article.Paragraphs) != 27 || len(res.Headlines) != 39 {
-		t.Errorf("read as %s: %d paragraphs, %d headlines", res.Encoding, len(res.Article.Paragraphs), len(res.Headlines))
+	if res.Encoding != "utf-8" || len(res.Article.Texts()) != 27 || len(res.Headlines) != 39 {
+		t.Errorf("read as %s: %d paragraphs, %d headlines", res.Encoding, len(res.Article.Texts()), len(res.Headlines))
 	}
-	if !strings.Contains(strings.Join(res.Article.Paragraphs, ""), "\uFFFD") {
+	if !strings.Contains(strings.Join(res.Article.Texts(), ""), "\uFFFD") {
 		t.Error("the broken character is not marked")
 	}
 }

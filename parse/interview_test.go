@@ -144,7 +144,7 @@ func TestText_Interviews(t *testing.T) {
 					t.Errorf("turn %d = %s/%s/%d, want %s/%s/%d", i, g.Speaker, g.Role, len(g.Paragraphs), w.speaker, w.role, w.paras)
 				}
 			}
-			for _, p := range res.Article.Paragraphs {
+			for _, p := range res.Article.Texts() {
 				if p == res.Article.Title {
 					t.Errorf("title repeated as a paragraph")
 				}

@@ -32,16 +32,16 @@ func TestText_Seed(t *testing.T) {
 			wantParas = append(wantParas, line(n))
 		}
 	}
-	if len(a.Paragraphs) != 27 {
-		t.Errorf("got %d paragraphs, want 27", len(a.Paragraphs))
+	if len(a.Texts()) != 27 {
+		t.Errorf("got %d paragraphs, want 27", len(a.Texts()))
 	}
-	for i := range min(len(a.Paragraphs), len(wantParas)) {
-		if a.Paragraphs[i] != wantParas[i] {
-			t.Errorf("paragraph %d = %.40q…, want %.40q…", i, a.Paragraphs[i], wantParas[i])
+	for i := range min(len(a.Texts()), len(wantParas)) {
+		if a.Texts()[i] != wantParas[i] {
+			t.Errorf("paragraph %d = %.40q…, want %.40q…", i, a.Texts()[i], wantParas[i])
 		}
 	}
-	if want := []string{line(11), line(26)}; !slices.Equal(a.Captions, want) {
-		t.Errorf("captions = %q, want %q", a.Captions, want)
+	if want := []string{line(11), line(26)}; !slices.Equal(a.Captions(), want) {
+		t.Errorf("captions = %q, want %q", a.Captions(), want)
 	}
 	if a.Editor != "郑乐欢" {
 		t.Errorf("editor = %q, want 郑乐欢", a.Editor)
@@ -91,7 +91,7 @@ func TestText_Seed(t *testing.T) {
 			t.Errorf("turn %d keeps its label: %.20q", i, got.Paragraphs[0])
 		}
 		for _, p := range got.Paragraphs {
-			if contains(a.Captions, p) {
+			if contains(a.Captions(), p) {
 				t.Errorf("turn %d holds caption %q", i, p)
 			}
 		}
@@ -192,8 +192,8 @@ func TestText_English(t *testing.T) {
 	if a.Language != "en" || a.Title != "Jane Doe: Why small reactors will not save the grid" {
 		t.Errorf("language %q title %q", a.Language, a.Title)
 	}
-	if len(a.Paragraphs) != 8 || len(a.Captions) != 1 || a.Editor != "Tom Baker" || !slices.Equal(a.Authors, []string{"Mark Ellis"}) {
-		t.Errorf("%d paragraphs, captions %q, editor %q, authors %q", len(a.Paragraphs), a.Captions, a.Editor, a.Authors)
+	if len(a.Texts()) != 8 || len(a.Captions()) != 1 || a.Editor != "Tom Baker" || !slices.Equal(a.Authors, []string{"Mark Ellis"}) {
+		t.Errorf("%d paragraphs, captions %q, editor %q, authors %q", len(a.Texts()), a.Captions(), a.Editor, a.Authors)
 	}
 	iv := res.Interview
 	if iv == nil || len(iv.Turns) != 4 || iv.Interviewer != "Q" || !slices.Equal(iv.Interviewees, []string{"Jane Doe"}) {

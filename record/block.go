@@ -1,5 +1,7 @@
 package record
 
+import "strings"
+
 // BlockType names the kind of one body block. It is the value of a
 // block's "type" key.
 type BlockType string
@@ -47,4 +49,61 @@ type Block struct {
 	Items   []string `json:"items,omitempty"`
 	// Rows are a table's rows, each its cells' texts.
 	Rows [][]string `json:"rows,omitempty"`
+}
+
+// Texts returns the text of the article's body in page order, one string
+// a block: paragraphs, headings, quotes and preformatted text as they are,
+// each list item and each table row (its cells' words joined by a
+// space) on its own. Pictures give no text: see Captions.
+func (a *Article) Texts() []string {
+	var out []string
+	for i := range a.Blocks {
+		b := &a.Blocks[i]
+		switch b.Type {
+		case BlockImage:
+		case BlockList:
+			out = append(out, b.Items...)
+		case BlockTable:
+			for _, row := range b.Rows {
+				if line := strings.Join(strings.Fields(strings.Join(row, " ")), " "); line != "" {
+					out = append(out, line)
+				}
+			}
+		default:
+			if b.Text != "" {
+				out = append(out, b.Text)
+			}
+		}
+	}
+	return out
+}
+
+// Captions returns the captions of the article's pictures in page order.
+func (a *Article) Captions() []string {
+	var out []string
+	for i := range a.Blocks {
+		if b := &a.Blocks[i]; b.Type == BlockImage && b.Caption != "" {
+			out = append(out, b.Caption)
+		}
+	}
+	return out
+}
+
+// LegacyBlocks turns the body of an article record written before blocks
+// (its "paragraphs" and "captions") into blocks: a paragraph block for
+// each paragraph, then a caption-only picture block for each caption.
+// Those records did not say where a caption stood among the paragraphs,
+// so the captions follow them.
+func LegacyBlocks(paragraphs, captions []string) []Block {
+	if len(paragraphs)+len(captions) == 0 {
+		return nil
+	}
+	out := make([]Block, 0, len(paragraphs)+len(captions))
+	for _, p := range paragraphs {
+		out = append(out, Block{Type: BlockParagraph, Text: p})
+	}
+	for _, c := range captions {
+		out = append(out, Block{Type: BlockImage, Caption: c})
+	}
+	return out
 }

@@ -57,10 +57,6 @@ type Article struct {
 	// picture, else the page's og:image (or twitter:image, JSON-LD image)
 	// when it is not a logo.
 	Image string `json:"image,omitempty"`
-	// Paragraphs are the body paragraphs in page order, speaker labels kept.
-	Paragraphs []string `json:"paragraphs,omitempty"`
-	// Captions are the image captions found in the body, in page order.
-	Captions []string `json:"captions,omitempty"`
 	// Authors are the byline's names: people, or on self-media platforms
 	// the account shown in the byline slot. Never the outlet.
 	Authors []string `json:"authors,omitempty"`
@@ -177,6 +173,27 @@ func (a Article) MarshalJSON() ([]byte, error) {
 		Kind Kind `json:"kind"`
 		plain
 	}{KindArticle, plain(a)})
+}
+
+// UnmarshalJSON reads an article record, including one written before
+// the body became blocks: its "paragraphs" and "captions" become blocks
+// (see LegacyBlocks) when it has no "blocks". Records on a stream or in an
+// export written by an older newsfeed so read as new ones.
+func (a *Article) UnmarshalJSON(data []byte) error {
+	type plain Article
+	var v struct {
+		plain
+		Paragraphs []string `json:"paragraphs"`
+		Captions   []string `json:"captions"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*a = Article(v.plain)
+	if len(a.Blocks) == 0 {
+		a.Blocks = LegacyBlocks(v.Paragraphs, v.Captions)
+	}
+	return nil
 }
 
 // MarshalJSON writes the interview with "kind" as its first key.

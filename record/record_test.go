@@ -137,3 +137,48 @@ func FuzzNormalizeTitle(f *testing.F) {
 		}
 	})
 }
+
+// TestArticle_ReadsOldBody reads an article written before blocks: its
+// paragraphs and captions become blocks, and it is written back with
+// blocks only. An article with blocks reads as written.
+func TestArticle_ReadsOldBody(t *testing.T) {
+	old := `{"kind":"article","id":"a_1","title":"t","lead":"l","paragraphs":["one","two"],"captions":["cap"],"authors":["x"],"published":null}`
+	var a Article
+	if err := json.Unmarshal([]byte(old), &a); err != nil {
+		t.Fatal(err)
+	}
+	want := []Block{{Type: BlockParagraph, Text: "one"}, {Type: BlockParagraph, Text: "two"}, {Type: BlockImage, Caption: "cap"}}
+	if len(a.Blocks) != len(want) {
+		t.Fatalf("blocks %+v", a.Blocks)
+	}
+	for i := range want {
+		if a.Blocks[i].Type != want[i].Type || a.Blocks[i].Text != want[i].Text || a.Blocks[i].Caption != want[i].Caption {
+			t.Errorf("block %d = %+v, want %+v", i, a.Blocks[i], want[i])
+		}
+	}
+	if a.ID != "a_1" || a.Lead != "l" || len(a.Authors) != 1 {
+		t.Errorf("other fields lost: %+v", a)
+	}
+	got, _ := json.Marshal(a)
+	if w := `{"kind":"article","id":"a_1","title":"t","lead":"l","blocks":[{"type":"p","text":"one"},{"type":"p","text":"two"},{"type":"image","caption":"cap"}],"authors":["x"],"published":null}`; string(got) != w {
+		t.Errorf("written as %s\nwant %s", got, w)
+	}
+
+	now := `{"kind":"article","id":"a_2","title":"t","blocks":[{"type":"h","text":"h","level":2},{"type":"list","ordered":true,"items":["a","b"]},{"type":"table","rows":[["c"," d "],["",""]]},{"type":"image","src":"https://x.example/a.jpg","caption":"c2"}],"image":"https://x.example/a.jpg","published":null}`
+	var b Article
+	if err := json.Unmarshal([]byte(now), &b); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(b); string(got) != now {
+		t.Errorf("round trip:\n got %s\nwant %s", got, now)
+	}
+	if got := strings.Join(b.Texts(), "|"); got != "h|a|b|c d" {
+		t.Errorf("texts %q", got)
+	}
+	if got := b.Captions(); len(got) != 1 || got[0] != "c2" {
+		t.Errorf("captions %q", got)
+	}
+	if err := json.Unmarshal([]byte(`{"paragraphs":"not a list"}`), &b); err == nil {
+		t.Error("a bad paragraphs value reads without error")
+	}
+}

@@ -43,9 +43,9 @@ func smallPage(i int) *record.Page {
 	title := fmt.Sprintf("Article %d", i)
 	a := &record.Article{
 		ID: record.ArticleID("bench", "", title), Site: "bench", Title: title, Column: "news",
-		Paragraphs: []string{"A paragraph of about a hundred bytes of text, as a short news item would have in its body."},
-		Published:  ptr(time.Date(2025, 1, 1, 0, 0, 0, 0, beijing).Add(time.Duration(i) * time.Minute)),
-		Source:     fmt.Sprintf("bench/%d.txt", i), ContentHash: fmt.Sprintf("%064x", i),
+		Blocks:    []record.Block{{Type: record.BlockParagraph, Text: "A paragraph of about a hundred bytes of text, as a short news item would have in its body."}},
+		Published: ptr(time.Date(2025, 1, 1, 0, 0, 0, 0, beijing).Add(time.Duration(i) * time.Minute)),
+		Source:    fmt.Sprintf("bench/%d.txt", i), ContentHash: fmt.Sprintf("%064x", i),
 	}
 	return &record.Page{Source: a.Source, ContentHash: a.ContentHash, Article: a}
 }

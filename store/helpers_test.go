@@ -57,7 +57,7 @@ func hl(title string, lists ...record.List) *record.Headline {
 func page(source, title, body string, hs ...*record.Headline) *record.Page {
 	a := &record.Article{
 		ID: record.ArticleID("example", "", title), Site: "example", Title: title,
-		Paragraphs: []string{body}, Column: "tech", Source: source,
+		Blocks: record.LegacyBlocks([]string{body}, nil), Column: "tech", Source: source,
 		Published:   ptr(time.Date(2025, 12, 1, 9, 0, 0, 0, beijing)),
 		ContentHash: fmt.Sprintf("%x", title+"\x00"+body),
 	}

@@ -108,7 +108,7 @@ func TestStore_LatestItemsCachesUntilTheRecordChanges(t *testing.T) {
 			if (it.Item == nil) != stale {
 				t.Errorf("%s: %s cached = %v after A changed", k, it.ID, it.Item != nil)
 			}
-			if it.ID == a && it.Record.(*record.Article).Paragraphs[0] != "a, revised" {
+			if it.ID == a && it.Record.(*record.Article).Texts()[0] != "a, revised" {
 				t.Errorf("A read back as %+v", it.Record)
 			}
 		}

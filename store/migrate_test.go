@@ -123,7 +123,7 @@ func TestOpen_MigratedDatabaseTakesWrites(t *testing.T) {
 		t.Fatal(recs, err)
 	}
 	a := *recs[0].(*record.Article)
-	a.Paragraphs = append([]string{"A paragraph added later."}, a.Paragraphs...)
+	a.Blocks = append([]record.Block{{Type: record.BlockParagraph, Text: "A paragraph added later."}}, a.Blocks...)
 	a.ContentHash = "changed"
 	res := mustWrite(t, s, &record.Page{Source: a.Source, ContentHash: a.ContentHash, Article: &a,
 		Headlines: []*record.Headline{hl("a headline new to the migrated database", record.ListHot)}})
@@ -194,11 +194,38 @@ func mustMatchExport(t *testing.T, s *Store, name string) []Change {
 		}
 		delete(w, "seq")
 		delete(w, "op")
+		legacyBody(w)
 		if !reflect.DeepEqual(rec, w) {
 			t.Fatalf("record %s differs after the migration:\n got %s\nwant %v", c.ID, c.Record, w)
 		}
 	}
 	return got
+}
+
+// legacyBody turns an exported article of schema 5 or older, with its
+// body as "paragraphs" and "captions", into what migration 6 makes of
+// it: "blocks", a paragraph block for each paragraph, then a picture
+// block for each caption.
+func legacyBody(rec map[string]any) {
+	if rec["kind"] != "article" {
+		return
+	}
+	var blocks []any
+	if ps, ok := rec["paragraphs"].([]any); ok {
+		for _, p := range ps {
+			blocks = append(blocks, map[string]any{"type": "p", "text": p})
+		}
+	}
+	if cs, ok := rec["captions"].([]any); ok {
+		for _, c := range cs {
+			blocks = append(blocks, map[string]any{"type": "image", "caption": c})
+		}
+	}
+	delete(rec, "paragraphs")
+	delete(rec, "captions")
+	if len(blocks) > 0 {
+		rec["blocks"] = blocks
+	}
 }
 
 // testdata/schema2.db.gz is a database the schema 2 binary (commit
@@ -238,5 +265,98 @@ func TestOpen_MigratesSchema2(t *testing.T) {
 	}
 	if ch := mustChanges(t, s, last); len(ch) != 1 || ch[0].Op != "delete" || ch[0].Seq != 65 {
 		t.Errorf("changes after the deletion = %+v", ch)
+	}
+}
+
+// testdata/schema5.db.gz is a database the schema 5 binary (commit
+// 2793da2) wrote: the seed page as text and as guancha.cn HTML, and two
+// raw-text pages of parse/testdata ingested, then published (so items/
+// holds rendered items). Its articles keep their bodies as "paragraphs"
+// and "captions"; schema5.export.ndjson.gz is what its export printed.
+func TestOpen_MigratesSchema5BodyToBlocks(t *testing.T) {
+	s, path := openFixture(t, "schema5")
+	mustMatchExport(t, s, "schema5.export.ndjson.gz")
+
+	var articles, withCaptions int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v, _ := schemaOf(tx); v != SchemaVersion {
+			t.Errorf("schema = %d, want %d", v, SchemaVersion)
+		}
+		blobs, items := tx.Bucket(bucketBlobs), tx.Bucket(bucketItems)
+		return tx.Bucket(bucketArticles).ForEach(func(id, v []byte) error {
+			articles++
+			data := blobs.Get(v[:8])
+			var raw map[string]json.RawMessage
+			if err := json.Unmarshal(data, &raw); err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			if _, ok := raw["paragraphs"]; ok {
+				t.Errorf("%s still has paragraphs", id)
+			}
+			if _, ok := raw["captions"]; ok {
+				t.Errorf("%s still has captions", id)
+			}
+			if !strings.HasPrefix(string(data), `{"kind":"article","id":`) {
+				t.Errorf("%s: keys reordered: %.40s", id, data)
+			}
+			var a record.Article
+			if err := json.Unmarshal(data, &a); err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Texts()) == 0 {
+				t.Errorf("%s: no body after the migration", id)
+			}
+			if len(a.Captions()) > 0 {
+				withCaptions++
+			}
+			if items.Get(id) != nil {
+				t.Errorf("%s: its cached feed item, rendered from the old body, is kept", id)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if articles < 3 || withCaptions == 0 {
+		t.Errorf("%d articles, %d with captions: the fixture lost its point", articles, withCaptions)
+	}
+	// A second open finds nothing to do, and a read-only open works.
+	mustClose(t, s)
+	ro, err := Open(context.Background(), path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, ro)
+}
+
+func TestBlocksJSON(t *testing.T) {
+	in := `{"kind":"article","id":"a_1","title":"T","lead":"L","paragraphs":["one","<two> & \"three\""],"captions":["cap"],"authors":["X"],"published":null}`
+	out, changed, err := blocksJSON([]byte(in))
+	if err != nil || !changed {
+		t.Fatalf("changed %v, err %v", changed, err)
+	}
+	want := `{"kind":"article","id":"a_1","title":"T","lead":"L","blocks":[{"type":"p","text":"one"},{"type":"p","text":"\u003ctwo\u003e \u0026 \"three\""},{"type":"image","caption":"cap"}],"authors":["X"],"published":null}`
+	if string(out) != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+	// What record.Article writes for the same body.
+	var a record.Article
+	if err := json.Unmarshal([]byte(in), &a); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(a)
+	if !strings.Contains(string(b), `"blocks":[{"type":"p","text":"one"},{"type":"p","text":"\u003ctwo\u003e \u0026 \"three\""},{"type":"image","caption":"cap"}]`) {
+		t.Errorf("the record type writes the body otherwise: %s", b)
+	}
+
+	now := `{"kind":"article","id":"a_2","title":"T","blocks":[{"type":"p","text":"x"}]}`
+	if out, changed, err := blocksJSON([]byte(now)); err != nil || changed || string(out) != now {
+		t.Errorf("a blob with blocks: %s, %v, %v", out, changed, err)
+	}
+	for _, bad := range []string{``, `[1]`, `{"paragraphs":[1]}`, `{"a":1} x`, `{"a":`} {
+		if _, _, err := blocksJSON([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
 	}
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -214,4 +216,142 @@ func convertValues(b, blobs, byLastSeen *bolt.Bucket, k record.Kind) error {
 		}
 	}
 	return nil
+}
+
+// bodyAsBlocks is migration 6. An article's body was two lists,
+// "paragraphs" and "captions"; it is now one, "blocks": a paragraph block
+// {"type":"p","text":…} for each paragraph, then a picture block
+// {"type":"image","caption":…} for each caption (the old records did not
+// say where a caption stood among the paragraphs). Every article blob
+// that has either list is rewritten in place with "blocks" where
+// "paragraphs" stood and its other keys as they were; its cached feed
+// items (items/) are dropped, so that they are rendered again. It reads
+// and writes the buckets and the JSON itself, so that it does not change
+// when the record types do.
+func bodyAsBlocks(tx *bolt.Tx) error {
+	articles, blobs := tx.Bucket([]byte("articles")), tx.Bucket([]byte("blobs"))
+	if articles == nil || blobs == nil {
+		return fmt.Errorf("database is missing bucket articles or blobs")
+	}
+	items := tx.Bucket([]byte("items"))
+	type rewrite struct{ id, blob, data []byte }
+	var out []rewrite
+	err := articles.ForEach(func(id, v []byte) error {
+		if len(v) < 8 {
+			return fmt.Errorf("article %s: %w", id, errBadValue)
+		}
+		old := blobs.Get(v[:8])
+		if old == nil {
+			return fmt.Errorf("article %s: blob %x is missing", id, v[:8])
+		}
+		data, changed, err := blocksJSON(old)
+		if err != nil {
+			return fmt.Errorf("article %s: %w", id, err)
+		}
+		if changed {
+			out = append(out, rewrite{copyBytes(id), copyBytes(v[:8]), data})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		if err := blobs.Put(r.blob, r.data); err != nil {
+			return fmt.Errorf("article %s: %w", r.id, err)
+		}
+		if items != nil {
+			if err := items.Delete(r.id); err != nil {
+				return fmt.Errorf("article %s: %w", r.id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// blocksJSON rewrites one article's JSON object with its "paragraphs" and
+// "captions" as "blocks", keeping the other keys and their order; changed
+// is false when it has neither list.
+func blocksJSON(data []byte) (out []byte, changed bool, err error) {
+	type member struct {
+		key string
+		val json.RawMessage
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false, fmt.Errorf("blob is not a JSON object")
+	}
+	var members []member
+	var paragraphs, captions []string
+	hasBlocks, at := false, -1
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, false, fmt.Errorf("blob: %w", err)
+		}
+		key, _ := t.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, false, fmt.Errorf("blob: %s: %w", key, err)
+		}
+		switch key {
+		case "paragraphs", "captions":
+			dst := &paragraphs
+			if key == "captions" {
+				dst = &captions
+			}
+			if err := json.Unmarshal(val, dst); err != nil {
+				return nil, false, fmt.Errorf("blob: %s: %w", key, err)
+			}
+			changed = true
+			if at < 0 {
+				at = len(members)
+			}
+			continue
+		case "blocks":
+			hasBlocks = true
+		}
+		members = append(members, member{key, val})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, false, fmt.Errorf("blob: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false, fmt.Errorf("blob: data after the object")
+	}
+	if !changed {
+		return data, false, nil
+	}
+	if !hasBlocks && len(paragraphs)+len(captions) > 0 {
+		type block struct {
+			Type    string `json:"type"`
+			Text    string `json:"text,omitempty"`
+			Caption string `json:"caption,omitempty"`
+		}
+		blocks := make([]block, 0, len(paragraphs)+len(captions))
+		for _, p := range paragraphs {
+			blocks = append(blocks, block{Type: "p", Text: p})
+		}
+		for _, c := range captions {
+			blocks = append(blocks, block{Type: "image", Caption: c})
+		}
+		val, err := json.Marshal(blocks)
+		if err != nil {
+			return nil, false, err
+		}
+		members = append(members[:at], append([]member{{"blocks", val}}, members[at:]...)...)
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(m.val)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), true, nil
 }

@@ -92,6 +92,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	addFetchState,
 	// 5: the cursors of the streams a store applies (streams/).
 	addStreams,
+	// 6: articles' bodies as blocks ("paragraphs" and "captions" become
+	// "blocks").
+	bodyAsBlocks,
 }
 
 // topBuckets are the top-level buckets of the current layout; a database

@@ -80,7 +80,7 @@ func TestStore_WritePages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := r.(*record.Article).Paragraphs; !slices.Equal(got, []string{"body, corrected"}) {
+		if got := r.(*record.Article).Texts(); !slices.Equal(got, []string{"body, corrected"}) {
 			t.Errorf("paragraphs = %q", got)
 		}
 		if h := mustHeadline(t, s, one.ID); !h.LastSeen.Equal(c.t) {
@@ -228,8 +228,8 @@ func TestStore_WritePages(t *testing.T) {
 			t.Fatalf("result = %+v, want %+v", res, want)
 		}
 		r, _ := s.Get(context.Background(), page("", "A", "").Article.ID)
-		if a := r.(*record.Article); a.Paragraphs[0] != "second" || a.Source != "a.txt" {
-			t.Errorf("article = %q from %s, want the second text, first source", a.Paragraphs, a.Source)
+		if a := r.(*record.Article); a.Texts()[0] != "second" || a.Source != "a.txt" {
+			t.Errorf("article = %q from %s, want the second text, first source", a.Texts(), a.Source)
 		}
 	})
 

@@ -260,8 +260,14 @@ func TestRunFetch_EditAndAdd(t *testing.T) {
 		}
 		switch rec["url"] {
 		case r.site.ArticleURL(2):
-			paras := rec["paragraphs"].([]any)
-			edited = rec["op"] == "update" && strings.Contains(paras[len(paras)-1].(string), "编辑后补充")
+			var last string
+			blocks, _ := rec["blocks"].([]any)
+			for _, b := range blocks {
+				if b, _ := b.(map[string]any); b["type"] == "p" {
+					last, _ = b["text"].(string)
+				}
+			}
+			edited = rec["op"] == "update" && strings.Contains(last, "编辑后补充")
 		case r.site.ArticleURL(added):
 			inserted = rec["op"] == "insert"
 		}

@@ -55,7 +55,7 @@ func streamPages(t *testing.T, first, n int) []*record.Page {
 func edited(p *record.Page, n int) *record.Page {
 	q := *p
 	a := *p.Article
-	a.Paragraphs = append([]string{fmt.Sprintf("Edit %d.", n)}, a.Paragraphs...)
+	a.Blocks = append([]record.Block{{Type: record.BlockParagraph, Text: fmt.Sprintf("Edit %d.", n)}}, a.Blocks...)
 	a.ContentHash = fmt.Sprintf("%s-edit-%d", p.ContentHash, n)
 	q.Article, q.ContentHash = &a, a.ContentHash
 	q.Seen = p.Seen.Add(time.Duration(n) * time.Hour)

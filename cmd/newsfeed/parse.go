@@ -152,7 +152,7 @@ func readInput(stdin io.Reader, name string, maxBytes int) ([]byte, error) {
 // summarize describes a page's records in one line.
 func summarize(res *parse.Result) string {
 	a := res.Article
-	s := fmt.Sprintf("1 article (%d paragraphs, %d captions)", len(a.Paragraphs), len(a.Captions))
+	s := fmt.Sprintf("1 article (%d paragraphs, %d captions)", len(a.Texts()), len(a.Captions()))
 	if iv := res.Interview; iv != nil {
 		s += fmt.Sprintf(", 1 interview (%d turns)", len(iv.Turns))
 	} else {

@@ -219,7 +219,7 @@ func checkFinal(t *testing.T, db, feeds string, site Site, age time.Duration) {
 			return err
 		}
 		articles[a.Source]++
-		paragraphs[a.Source] = a.Paragraphs
+		paragraphs[a.Source] = a.Texts()
 		return nil
 	})
 	if err != nil {

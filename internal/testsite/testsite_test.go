@@ -44,7 +44,7 @@ func TestSite_ArticleParses(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := res.Article
-		if a.Title != "测试新闻第1篇:观察者网的一篇报道" || len(a.Paragraphs) != 6 || a.Published == nil || a.Site != "观察者网" || a.Editor != "李编辑" {
+		if a.Title != "测试新闻第1篇:观察者网的一篇报道" || len(a.Texts()) != 6 || a.Published == nil || a.Site != "观察者网" || a.Editor != "李编辑" {
 			t.Errorf("gbk %v: article %+v", gbk, a)
 		}
 		if !a.Published.Equal(site.Base.Add(time.Hour)) {

@@ -19,6 +19,23 @@ import (
 type Block struct {
 	Text    string
 	Caption bool
+
+	// The line's structure, read by BodyBlocks only (Blocks leaves it
+	// empty). Kind is the block the line stands in: a paragraph, a
+	// heading (Level), a quote, preformatted text (Raw, its text with
+	// white space kept), a list item (Ordered) or a table row (Cells).
+	// Lines of one list, table or <pre> share a Group; the lines of one
+	// table row share a Row.
+	Kind    record.BlockType
+	Level   int
+	Ordered bool
+	Cells   []string
+	Raw     string
+	Group   int
+	Row     int
+	// Images are the pictures the page shows before the line, in page
+	// order: absolute http(s) URLs, the article's own only.
+	Images []record.Block
 }
 
 // blockAtoms are the elements that start a new line of text.
@@ -70,6 +87,8 @@ func Blocks(nodes ...*html.Node) []Block {
 }
 
 type blockWriter struct {
+	// st is set when the writer reads structure (BodyBlocks).
+	st      *structure
 	out     []Block
 	cur     strings.Builder
 	caption int // > 0 inside a caption element
@@ -83,7 +102,13 @@ type blockWriter struct {
 
 func (w *blockWriter) flush() {
 	if s := textline.Clean(w.cur.String()); s != "" {
-		w.out = append(w.out, Block{Text: s, Caption: w.caption > 0})
+		b := Block{Text: s, Caption: w.caption > 0}
+		if w.st != nil {
+			w.st.stamp(&b)
+		}
+		w.out = append(w.out, b)
+	} else if w.st != nil {
+		w.st.pending, w.st.after = append(w.st.pending, w.st.after...), nil
 	}
 	w.cur.Reset()
 	w.space, w.edge, w.last = false, false, 0
@@ -140,11 +165,28 @@ func (w *blockWriter) walk(n *html.Node, depth int) {
 		return
 	case html.ElementNode:
 		a = elemAtom(n)
+		if w.st != nil {
+			switch a {
+			case atom.Img, atom.Picture:
+				if !hidden(n) {
+					w.st.image(w, n, a)
+				}
+				return
+			case atom.Noscript:
+				w.st.noscript(w, n)
+				return
+			}
+		}
 		if skipAtoms[a] || hidden(n) {
 			return
 		}
 	case html.CommentNode, html.DoctypeNode:
 		return
+	}
+	if w.st != nil && n.Type == html.ElementNode {
+		if w.st.enter(n, a) {
+			defer func() { w.st.ctx = w.st.ctx[:len(w.st.ctx)-1] }()
+		}
 	}
 	isBlock := blockAtoms[a]
 	isCaption := n.Type == html.ElementNode && captionElement(n, a)

@@ -37,6 +37,9 @@ type Meta struct {
 	// <meta> whose name says date or time, updates included, in name
 	// order, then <time datetime>).
 	MachineTimes []string
+	// Images are the pictures the page declares for sharing, as written:
+	// og:image, twitter:image, then JSON-LD image.
+	Images []string
 }
 
 // metaDateNames are <meta name|property|itemprop> values that carry the
@@ -159,6 +162,12 @@ func ReadMeta(root *html.Node) Meta {
 	m.Headings = r.headings
 	m.Declared = textline.OneLine(firstOf(metas["og:title"], metas["twitter:title"], ld.headline))
 	m.Tag = r.title
+	for _, k := range []string{"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"} {
+		if v := metas[k]; v != "" {
+			m.Images = append(m.Images, v)
+		}
+	}
+	m.Images = append(m.Images, ld.images...)
 
 	for _, name := range metaDateNames {
 		if v := metas[name]; v != "" {
@@ -198,7 +207,7 @@ func firstOf(vals ...string) string {
 // jsonLD is what newsfeed reads of a page's JSON-LD article object.
 type jsonLD struct {
 	headline, published, description, section, publisher, language string
-	authors                                                        []string
+	authors, images                                                []string
 }
 
 // articleTypes are the schema.org types of a news page's main object.
@@ -240,6 +249,9 @@ func walkJSONLD(v any, out *jsonLD, depth int) {
 		if len(out.authors) == 0 {
 			out.authors = ldNames(x["author"])
 		}
+		if len(out.images) == 0 {
+			out.images = ldImages(x["image"], 0)
+		}
 	}
 }
 
@@ -272,6 +284,32 @@ func ldNames(v any) []string {
 		var out []string
 		for _, e := range x {
 			out = append(out, ldNames(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// ldImages reads a JSON-LD image: a URL, an ImageObject (its url or
+// contentUrl), or a list of either.
+func ldImages(v any, depth int) []string {
+	if depth > 4 {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		if x = strings.TrimSpace(x); x != "" {
+			return []string{x}
+		}
+	case map[string]any:
+		if out := ldImages(x["url"], depth+1); len(out) > 0 {
+			return out
+		}
+		return ldImages(x["contentUrl"], depth+1)
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, ldImages(e, depth+1)...)
 		}
 		return out
 	}

@@ -376,7 +376,8 @@ type Found struct {
 	// Authors are the texts of every author element; Editors of every
 	// editor element.
 	Authors, Editors []string
-	// Body is the article's text, after Strip.
+	// Body is the article's text with its structure and pictures
+	// (BodyBlocks), after Strip.
 	Body []Block
 	// Items are the headline lists' items in page order.
 	Items []Item
@@ -423,7 +424,7 @@ func (p *Profile) Extract(root *html.Node, base *url.URL) *Found {
 			}
 		}
 	}
-	f.Body = Blocks(body)
+	f.Body = BodyBlocks(base, body)
 	return f
 }
 

@@ -28,7 +28,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "extractadapter:", err)
 	} else {
 		a := res.Article
-		body := a.Paragraphs
+		body := a.Texts()
 		if a.Lead != "" {
 			body = append([]string{a.Lead}, body...)
 		}
