@@ -4,6 +4,8 @@
 package parse
 
 import (
+	"strings"
+
 	"newsfeed/parse/htmlpage"
 	"newsfeed/record"
 )
@@ -107,10 +109,10 @@ func (w *bodyWriter) add(b record.Block, group, row int) {
 	w.group, w.row = group, row
 }
 
-// leadImage returns the body's first picture, or "".
+// leadImage returns the body's first picture with an absolute URL, or "".
 func (w *bodyWriter) leadImage() string {
 	for _, b := range w.blocks {
-		if b.Type == record.BlockImage && b.Src != "" {
+		if b.Type == record.BlockImage && (strings.HasPrefix(b.Src, "https://") || strings.HasPrefix(b.Src, "http://")) {
 			return b.Src
 		}
 	}

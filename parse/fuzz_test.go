@@ -142,13 +142,17 @@ func FuzzParseHTML(f *testing.F) {
 				}
 			}
 		}
-		// Pictures are absolute http(s) URLs, each once.
+		// Pictures are absolute http(s) URLs or, with no page address,
+		// references without a scheme or host of their own; each once.
 		seen := map[string]bool{}
 		for _, b := range a.Blocks {
 			if b.Type != record.BlockImage || b.Src == "" {
 				continue
 			}
-			if u, err := url.Parse(b.Src); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || seen[b.Src] {
+			u, err := url.Parse(b.Src)
+			absolute := err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+			relative := err == nil && u.Scheme == "" && u.Host == "" && u.Opaque == ""
+			if !(absolute || relative) || seen[b.Src] {
 				t.Fatalf("picture %q: not an absolute http(s) URL, or repeated", b.Src)
 			}
 			seen[b.Src] = true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,9 +66,10 @@ func TestPictures_Golden(t *testing.T) {
 }
 
 // TestPictures_NoPageURL reads pictures with no page URL to resolve them
-// against (the generic path): relative ones, javascript: and data: never
-// reach a record; absolute ones do. (readeck drops the protocol-relative
-// one when it has no page URL.)
+// against (the generic path): javascript: and data: never reach a record;
+// absolute ones do, and relative ones are kept as written, but never as
+// the lead image. (readeck drops the protocol-relative one when it has no
+// page URL.)
 func TestPictures_NoPageURL(t *testing.T) {
 	page := `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>没有页面地址</title></head><body>
 <h1>没有页面地址</h1><article>
@@ -87,9 +89,9 @@ func TestPictures_NoPageURL(t *testing.T) {
 			srcs = append(srcs, b.Src)
 		}
 	}
-	if len(srcs) == 0 || srcs[0] != "https://img.example.com/ok.jpg" || len(srcs) > 2 ||
-		len(srcs) == 2 && srcs[1] != "https://img.example.com/proto.jpg" {
-		t.Errorf("pictures %q", srcs)
+	want := []string{"relative/a.jpg", "/root/b.jpg", "https://img.example.com/ok.jpg", "https://img.example.com/proto.jpg"}
+	if len(srcs) < 3 || !slices.Equal(srcs, want[:len(srcs)]) {
+		t.Errorf("pictures %q, want %q", srcs, want)
 	}
 	if res.Article.Image != "https://img.example.com/ok.jpg" {
 		t.Errorf("lead image %q", res.Article.Image)
@@ -97,7 +99,7 @@ func TestPictures_NoPageURL(t *testing.T) {
 }
 
 func TestWidestAndPlaceholders(t *testing.T) {
-	// Through BodyBlocks with no base: only absolute URLs come out.
+	// Through BodyBlocks with no base: absolute URLs, and relative ones as written.
 	for _, tt := range []struct{ img, want string }{
 		{`<img srcset="https://a.example/1.jpg 1x, https://a.example/2.jpg 2x">`, "https://a.example/2.jpg"},
 		{`<img srcset="https://a.example/s.jpg 300w,https://a.example/l.jpg 900w">`, "https://a.example/l.jpg"},
@@ -105,7 +107,8 @@ func TestWidestAndPlaceholders(t *testing.T) {
 		{`<img src="https://a.example/pixel.gif" data-src="https://a.example/real.jpg">`, "https://a.example/real.jpg"},
 		{`<img src="https://a.example/x.jpg" width="1" height="1">`, ""},
 		{`<img src="  https://a.example/sp%20ace.jpg  ">`, "https://a.example/sp%20ace.jpg"},
-		{`<img src="relative.jpg">`, ""},
+		{`<img src="relative.jpg">`, "relative.jpg"},
+		{`<img src="data:image/png;base64,iVBORw0KGgo=">`, ""},
 		{`<img src="JAVASCRIPT:alert(1)">`, ""},
 	} {
 		doc := mustHTML(t, "<html><body><div>"+tt.img+"<p>text</p></div></body></html>")

@@ -36,7 +36,10 @@ type Block struct {
 	Text string `json:"text,omitempty"`
 	// Level is a heading's level, 2 to 6.
 	Level int `json:"level,omitempty"`
-	// Src is a picture's absolute http(s) URL.
+	// Src is a picture's absolute http(s) URL; on a page read with no
+	// address of its own (no --url, canonical link or <base href>), a
+	// relative reference is kept as written ("/img/a.jpg"), for a reader
+	// who knows the address. Feeds carry only absolute pictures.
 	Src     string `json:"src,omitempty"`
 	Alt     string `json:"alt,omitempty"`
 	Caption string `json:"caption,omitempty"`

@@ -101,7 +101,7 @@ func (p *pictures) read(n *html.Node, a atom.Atom) (record.Block, bool) {
 // it is a placeholder, else the first lazy-load attribute, else the
 // widest candidate of data-srcset or srcset; "" when it has none.
 func imgURL(n *html.Node) string {
-	if src, _ := Attr(n, "src"); !placeholder(src) {
+	if src, _ := writtenAttr(n, "src"); !placeholder(src) {
 		return strings.TrimSpace(src)
 	}
 	for _, k := range lazyAttrs {
@@ -110,13 +110,26 @@ func imgURL(n *html.Node) string {
 		}
 	}
 	for _, k := range []string{"data-srcset", "srcset"} {
-		if v, ok := Attr(n, k); ok {
+		if v, ok := writtenAttr(n, k); ok {
 			if u := widest(v); u != "" && !placeholder(u) {
 				return u
 			}
 		}
 	}
 	return ""
+}
+
+// writtenPrefix starts the attributes in which MarkJunkPictures keeps an
+// <img>'s src and srcset as the page wrote them: readeck rewrites them
+// against the page's address, and against none at all when it is unknown.
+const writtenPrefix = "data-newsfeed-"
+
+// writtenAttr returns the value of attribute key as the page wrote it.
+func writtenAttr(n *html.Node, key string) (string, bool) {
+	if v, ok := Attr(n, writtenPrefix+key); ok {
+		return v, true
+	}
+	return Attr(n, key)
 }
 
 // placeholderWords mark the file name of a picture that stands in for
@@ -198,8 +211,9 @@ func widest(srcset string) string {
 }
 
 // resolve makes raw an absolute http(s) URL against the base the way a
-// browser does, or returns "": data:, javascript: and other schemes,
-// and relative URLs with no base to resolve them, never reach a record.
+// browser does, or returns "": data:, javascript: and other schemes never
+// reach a record. With no base to resolve against, a relative reference
+// is kept as written (a path, never a scheme or host of its own).
 func (p *pictures) resolve(raw string) string {
 	return resolvePicture(p.base, raw)
 }
@@ -226,7 +240,14 @@ func resolvePicture(base *url.URL, raw string) string {
 			u.Scheme = base.Scheme
 		}
 	case base == nil || !base.IsAbs():
-		return ""
+		// The page's address is unknown: the reference as written, which
+		// a reader of the record who knows the address can resolve. Feeds
+		// never carry it (feed drops every picture that is not absolute).
+		if u.Path == "" || u.Opaque != "" {
+			return ""
+		}
+		u.Fragment = ""
+		return u.String()
 	default:
 		u = base.ResolveReference(u)
 	}
@@ -348,7 +369,8 @@ func inJunkBox(img, stop *html.Node) bool {
 // MarkJunkPictures marks the pictures of a page that are not its
 // article's, judged by the boxes they stand in, before an extractor that
 // drops those boxes' classes (readeck) cuts the article out: BodyBlocks
-// then leaves them out.
+// then leaves them out. It also keeps every picture's src and srcset as
+// written (writtenAttr), which readeck rewrites.
 func MarkJunkPictures(root *html.Node) {
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
@@ -361,6 +383,11 @@ func MarkJunkPictures(root *html.Node) {
 			}
 			switch elemAtom(c) {
 			case atom.Img:
+				for _, k := range []string{"src", "srcset"} {
+					if v, ok := Attr(c, k); ok {
+						c.Attr = append(c.Attr, html.Attribute{Key: writtenPrefix + k, Val: v})
+					}
+				}
 				if inJunkBox(c, nil) {
 					c.Attr = append(c.Attr, html.Attribute{Key: junkMark, Val: "1"})
 				}
