@@ -115,7 +115,7 @@ var errStop = errors.New("stop")
 // answered.
 func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) error) error {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if floor := metaUint(tx.Bucket(bucketMeta), keyLogFloor); q.Since > 0 && q.Since < floor {
 			return fmt.Errorf("%w: deletions up to seq %d were dropped; read everything again from seq 0",
 				ErrLogTooOld, floor)
@@ -186,7 +186,14 @@ func current(tx *bolt.Tx, seq uint64, ch change) (Change, bool, error) {
 	if newest != seq {
 		return out, false, nil
 	}
-	data := tx.Bucket(bucketBlobs).Get(v[:8])
+	blob, _, err := recordState(id, v)
+	if err != nil {
+		return out, false, err
+	}
+	data, err := blobData(blob, tx.Bucket(bucketBlobs).Get(blob))
+	if err != nil {
+		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
+	}
 	if data == nil {
 		return out, false, fmt.Errorf("%s: its blob is missing", ch.ID)
 	}
@@ -204,7 +211,7 @@ type LogEntry struct {
 
 // Log calls fn for every change-log entry in order, superseded or not.
 func (s *Store) Log(ctx context.Context, fn func(LogEntry) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -224,7 +231,7 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		seq = tx.Bucket(bucketChanges).Sequence()
 		return nil
 	})

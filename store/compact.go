@@ -118,7 +118,7 @@ func syncDir(dir string) error {
 func (s *Store) FreeShare() float64 {
 	st := s.db.Stats()
 	var size int64
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		size = tx.Size()
 		return nil
 	})
@@ -153,7 +153,7 @@ func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("store: backup: %w", err)
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		res.LastSeq = tx.Bucket(bucketChanges).Sequence()
 		n, err := tx.WriteTo(&ctxWriter{ctx: ctx, w: f})
 		res.Size = n

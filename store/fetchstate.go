@@ -75,7 +75,7 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 		return nil, err
 	}
 	out := make(map[string]URLState, len(urls))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
 			return err
@@ -107,7 +107,7 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 		return nil, err
 	}
 	var out []URLState
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
 			return err
@@ -192,7 +192,7 @@ func (s *Store) times(ctx context.Context, name []byte, after time.Time) (map[st
 		return nil, err
 	}
 	out := map[string]time.Time{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, name)
 		if err != nil {
 			return err
@@ -218,7 +218,7 @@ func (s *Store) updateFetch(ctx context.Context, name []byte, fn func(b *bolt.Bu
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateTx(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, name)
 		if err != nil {
 			return err

@@ -33,7 +33,7 @@ func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error)
 		return info, false, err
 	}
 	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketPages).Get([]byte(source))
 		if v == nil {
 			return nil

@@ -86,7 +86,7 @@ func (w *writer) putRecord(kind record.Kind, key, data []byte, st state, replace
 		return err
 	}
 	blob := seqKey(seq)
-	if err := w.blobs.Put(blob, data); err != nil {
+	if err := w.blobs.Put(blob, sealCopy(data)); err != nil {
 		return err
 	}
 	return b.Put(key, recordValue(blob, st))

@@ -50,25 +50,29 @@ func recordBucket(k record.Kind) []byte {
 	return nil
 }
 
-// getJSON returns the stored JSON of the record id of kind k, or nil. It
-// is valid only while tx is open.
-func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
+// getJSON returns the stored JSON of the record id of kind k, or nil,
+// after checking its checksum. It is valid only while tx is open.
+func getJSON(tx *bolt.Tx, k record.Kind, id []byte) ([]byte, error) {
 	name := recordBucket(k)
 	if name == nil {
-		return nil
+		return nil, nil
 	}
 	b := tx.Bucket(name)
 	if b == nil {
-		return nil
+		return nil, nil
 	}
 	v := b.Get(id)
-	if len(v) < 8 {
-		return nil
+	if v == nil {
+		return nil, nil
+	}
+	blob, _, err := recordState(id, v)
+	if err != nil {
+		return nil, err
 	}
 	if blobs := tx.Bucket(bucketBlobs); blobs != nil {
-		return blobs.Get(v[:8])
+		return blobData(blob, blobs.Get(blob))
 	}
-	return nil
+	return nil, nil
 }
 
 // kinds are the record kinds in the order stats lists them.
@@ -92,6 +96,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	addFetchState,
 	// 5: the cursors of the streams a store applies (streams/).
 	addStreams,
+	// 6: a CRC-32C after every blob and every record value (see
+	// checksum.go), sealing whatever values the migrations before it
+	// left.
+	addChecksums,
 }
 
 // topBuckets are the top-level buckets of the current layout; a database
@@ -113,7 +121,7 @@ var errSkip = errors.New("skip")
 func (s *Store) init() error {
 	var version uint64
 	var foreign, complete bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		version, foreign = schemaOf(tx)
 		complete = hasBuckets(tx)
 		return nil
@@ -135,7 +143,7 @@ func (s *Store) init() error {
 		return fmt.Errorf("store: %s has schema version %d and needs migrating to %d: run newsfeed ingest first",
 			s.path, version, SchemaVersion)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.updateTx(func(tx *bolt.Tx) error {
 		v, foreign := schemaOf(tx)
 		if foreign || v > SchemaVersion || (v == SchemaVersion && hasBuckets(tx)) {
 			return errSkip // another process got here first

@@ -46,7 +46,7 @@ func (s *Store) Verify(ctx context.Context) ([]string, error) {
 			more++
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			add("bbolt: %v", err)
 		}

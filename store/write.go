@@ -39,8 +39,9 @@ func CheckPage(p *record.Page) error {
 // write stores pages in one transaction. eachPage writes each page as
 // though it were alone in its transaction (see ApplyPages); also, when
 // set, runs in the transaction after the pages.
-func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, also func(*writer) error) (record.WriteResult, error) {
+func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, also func(*writer) error) (_ record.WriteResult, err error) {
 	var res record.WriteResult
+	defer protect(s.path, s.db, &err)()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -212,7 +213,11 @@ func (w *writer) page(p *record.Page) error {
 // differs: the same page read from another path is the same article.
 // data is a's JSON, or nil.
 func (w *writer) article(a *record.Article, data []byte) error {
-	if old := w.storedDoc(record.KindArticle, a.ID); old != nil {
+	old, err := w.storedDoc(record.KindArticle, a.ID)
+	if err != nil {
+		return fmt.Errorf("store: get %s: %w", a.ID, err)
+	}
+	if old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
 			return fmt.Errorf("store: get %s: %w", a.ID, err)
