@@ -100,6 +100,11 @@ type ChangeQuery struct {
 	Kind record.Kind
 	// Limit stops after this many changes; zero means no limit.
 	Limit int
+	// OnDamaged, when set, is called for each record whose bytes fail
+	// their checksum (and each change-log entry that does not decode),
+	// and the walk goes on without it; when nil, Changes stops with a
+	// *DamagedError.
+	OnDamaged func(seq uint64, id string, err error)
 }
 
 // errStop ends a cursor walk early.
@@ -129,7 +134,12 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			seq := binary.BigEndian.Uint64(k)
 			var ch change
 			if err := json.Unmarshal(v, &ch); err != nil {
-				return fmt.Errorf("entry %d: %w", seq, err)
+				err = &recordDamage{what: fmt.Sprintf("change-log entry %d", seq), err: err}
+				if q.OnDamaged != nil {
+					q.OnDamaged(seq, "", err)
+					continue
+				}
+				return err
 			}
 			if q.Kind != "" && ch.Kind != q.Kind {
 				continue
@@ -139,6 +149,10 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
 			}
 			out, ok, err := current(tx, seq, ch)
+			if err != nil && q.OnDamaged != nil && errors.Is(err, ErrDamaged) {
+				q.OnDamaged(seq, ch.ID, err)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("entry %d: %w", seq, err)
 			}

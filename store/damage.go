@@ -119,6 +119,12 @@ func pageInPanic(msg string) int64 {
 	return -1
 }
 
+// initProtected runs init, turning damage into a *DamagedError.
+func (s *Store) initProtected() (err error) {
+	defer protect(s.path, s.db, &err)()
+	return s.init()
+}
+
 // view runs fn in a read transaction; damage becomes a *DamagedError.
 func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {
 	defer protect(s.path, s.db, &err)()

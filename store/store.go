@@ -89,13 +89,18 @@ type Store struct {
 // written by a newer schema is refused with ErrSchemaTooNew. When another
 // process holds the file for longer than opts.LockTimeout, Open returns a
 // *LockedError.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkFile(path, opts.ReadOnly); err != nil {
 		return nil, err
 	}
+	// A truncated file would make bbolt fault as it maps it.
+	if err := checkSize(path); err != nil {
+		return nil, err
+	}
+	defer protect(path, nil, &err)()
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -127,7 +132,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if !opts.ReadOnly {
 		s.writePID()
 	}
-	if err := s.init(); err != nil {
+	if err := s.initProtected(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -247,21 +252,14 @@ func (s *Store) readPID() int {
 	return pid
 }
 
-// Check runs bbolt's consistency check and returns the first problem.
+// Check checks the file's pages and every record's checksum (see Scan)
+// and returns the first problem as a *DamagedError.
 func (s *Store) Check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	rep, err := s.Scan(ctx)
+	if err != nil {
 		return err
 	}
-	return s.view(func(tx *bolt.Tx) error {
-		var errs []error
-		for err := range tx.Check() {
-			errs = append(errs, err)
-		}
-		if len(errs) > 0 {
-			return fmt.Errorf("store: check %s: %w", s.path, errors.Join(errs...))
-		}
-		return nil
-	})
+	return rep.Err(s.path)
 }
 
 // Size returns the database file's size in bytes.
