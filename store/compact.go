@@ -33,7 +33,8 @@ type CompactResult struct {
 // until the rename, the new one after it (a PATH.compact left behind is
 // removed by the next Compact). A process that was waiting for the lock
 // finds path replaced, and opens the new file (see Open).
-func Compact(ctx context.Context, path string, opts Options) (CompactResult, error) {
+func Compact(ctx context.Context, path string, opts Options) (_ CompactResult, err error) {
+	defer protect(path, nil, &err)()
 	start := time.Now()
 	var res CompactResult
 	opts.ReadOnly = false
@@ -42,6 +43,11 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 		return res, err
 	}
 	defer s.Close()
+	// bbolt's Compact walks every page: a damaged one is refused here,
+	// not copied into the compacted file.
+	if err := s.Check(ctx); err != nil {
+		return res, err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return res, fmt.Errorf("store: compact: %w", err)

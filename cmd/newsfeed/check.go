@@ -2,36 +2,61 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"newsfeed/store"
 )
 
-// runCheck runs bbolt's consistency check and the store's own (see
-// store.Verify) and prints every problem; --repair rebuilds the indexes
-// from the records first. It exits 0 when the database is consistent,
-// else 1.
+// runCheck reads the file's pages and every record's checksum without
+// trusting them (see store.Scan), then runs the store's own checks (see
+// store.Verify), and prints every problem; --repair rebuilds the indexes
+// from the records first; --salvage OUT copies every record whose
+// checksum holds into a new database OUT. It exits 0 when the database
+// is consistent, 5 when it is damaged, else 1.
 func runCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "check", "")
 	dbPath, lockTimeout := dbFlags(fs)
 	repair := fs.Bool("repair", false, "rebuild the indexes from the records and delete orphan blobs and cached items, then check")
+	salvage := fs.String("salvage", "", "copy every record whose checksum holds, and all else readable, into a new database `OUT`")
 	quiet := fs.Bool("quiet", false, "print nothing unless there are problems")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() != 0 {
+	if fs.NArg() != 0 || (*salvage != "" && *repair) {
 		fs.Usage()
 		return exitUsage
 	}
+	if *salvage != "" {
+		return salvageDB(ctx, e, *dbPath, *salvage)
+	}
 	s, code := openStore(ctx, e, "check", *dbPath, store.Options{ReadOnly: !*repair, LockTimeout: *lockTimeout})
+	if code == exitDamaged {
+		// Too damaged to open: say what the file's bytes show.
+		rep, err := store.ScanFile(*dbPath)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: check: %v\n", err)
+			return exitDamaged
+		}
+		return printDamage(e, *dbPath, rep)
+	}
 	if code >= 0 {
 		return code
+	}
+	rep, err := s.Scan(ctx)
+	if err != nil {
+		return closeStore(e, "check", s, dbFail(ctx, e, "check", err))
+	}
+	if rep.Damaged() {
+		if *repair {
+			fmt.Fprintf(e.stderr, "newsfeed: check: %s: --repair rebuilds indexes, it cannot mend damaged pages: restore a backup, or check --salvage OUT\n", *dbPath)
+		}
+		return closeStore(e, "check", s, printDamage(e, *dbPath, rep))
 	}
 	if *repair {
 		res, err := s.Repair(ctx)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: check: %v\n", err)
-			return closeStore(e, "check", s, exitFailed)
+			return closeStore(e, "check", s, dbFail(ctx, e, "check", err))
 		}
 		if !*quiet {
 			fmt.Fprintf(e.stderr, "newsfeed: check: repair: %d records indexed again, %d orphan blobs and %d cached items deleted\n",
@@ -42,8 +67,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	code = exitOK
 	switch {
 	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: check: %v\n", err)
-		code = exitFailed
+		code = dbFail(ctx, e, "check", err)
 	case len(problems) > 0:
 		for _, p := range problems {
 			fmt.Fprintf(e.stdout, "%s: %s\n", *dbPath, p)
@@ -54,4 +78,46 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", *dbPath)
 	}
 	return closeStore(e, "check", s, code)
+}
+
+// printDamage lists what a scan found, one line each on stdout (damaged
+// pages, records that fail their checksums, records lost), and a summary
+// line on stderr; it returns exitDamaged, or exitOK when rep shows no
+// damage.
+func printDamage(e *env, path string, rep *store.DamageReport) int {
+	if !rep.Damaged() {
+		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", path)
+		return exitOK
+	}
+	for _, p := range rep.Pages {
+		fmt.Fprintf(e.stdout, "%s: damaged %s\n", path, p)
+	}
+	for _, p := range rep.Records {
+		fmt.Fprintf(e.stdout, "%s: damaged record: %s\n", path, p)
+	}
+	for _, id := range rep.Lost {
+		fmt.Fprintf(e.stdout, "%s: lost: %s\n", path, id)
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: check: %v; %d records readable: restore a backup, or check --salvage OUT\n",
+		rep.Err(path), rep.Good)
+	return exitDamaged
+}
+
+// salvageDB copies what can be read of the database at path into a new
+// database out (see store.Salvage) and says what was lost.
+func salvageDB(ctx context.Context, e *env, path, out string) int {
+	res, err := store.Salvage(ctx, path, out, store.Options{})
+	if err != nil {
+		if errors.Is(err, store.ErrDamaged) {
+			fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %v\n", err)
+			return exitDamaged
+		}
+		return dbFail(ctx, e, "check", err)
+	}
+	for _, id := range res.Report.Lost {
+		fmt.Fprintf(e.stdout, "%s: lost: %s\n", path, id)
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %s: %d records copied to %s, %d lost (%d damaged pages, %d records failing their checksums); %d logged again, %d tombstones\n",
+		path, res.Records, out, len(res.Report.Lost), len(res.Report.Pages), len(res.Report.Records), res.Relogged, res.Tombstones)
+	return exitOK
 }
