@@ -132,8 +132,10 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 				return err
 			}
 			seq := binary.BigEndian.Uint64(k)
-			var ch change
-			if err := json.Unmarshal(v, &ch); err != nil {
+			ch, err := decodeChange(v)
+			if err != nil {
+				// Entries are written whole: one that does not decode
+				// was damaged.
 				err = &recordDamage{what: fmt.Sprintf("change-log entry %d", seq), err: err}
 				if q.OnDamaged != nil {
 					q.OnDamaged(seq, "", err)
@@ -143,10 +145,6 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 			}
 			if q.Kind != "" && ch.Kind != q.Kind {
 				continue
-			}
-			name := recordBucket(ch.Kind)
-			if name == nil {
-				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
 			}
 			out, ok, err := current(tx, seq, ch)
 			if err != nil && q.OnDamaged != nil && errors.Is(err, ErrDamaged) {

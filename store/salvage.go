@@ -175,10 +175,28 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 		}
 	}
 	for id := range good.lost {
+		if !wellFormedID(id) {
+			delete(good.lost, id) // a damaged key: reported above, names nothing
+			continue
+		}
 		rep.Lost = append(rep.Lost, id)
 	}
 	sort.Strings(rep.Lost)
 	return rep, good
+}
+
+// wellFormedID reports whether id has the shape of a record id: a kind's
+// prefix and 20 hex digits.
+func wellFormedID(id string) bool {
+	if len(id) != 22 || KindOf(id) == "" {
+		return false
+	}
+	for _, c := range id[2:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // schema returns the schema version the scan read from meta/, or 0.
@@ -302,6 +320,10 @@ func writeSalvage(sc *scan, good *goodRecords, file string) error {
 				continue
 			case name == string(bucketBlobs) && !good.blobs[string(kv.key)]:
 				continue
+			case name == string(bucketChanges):
+				if _, err := decodeChange(kv.value); err != nil || len(kv.key) != 8 {
+					continue // a damaged entry: mendSalvaged counts it as dropped
+				}
 			}
 			b, err := bucket(kv.path)
 			if err != nil {
