@@ -90,7 +90,7 @@ func (w *writer) flushDocs() error {
 			if err := w.index(p.kind, id, &old, st); err != nil {
 				return err
 			}
-			if err := w.records[p.kind].Put(key, recordValue(blob, st)); err != nil {
+			if err := w.records[p.kind].Put(key, recordValue(key, blob, st)); err != nil {
 				return fmt.Errorf("store: move %s: %w", id, err)
 			}
 		}

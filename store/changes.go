@@ -193,7 +193,7 @@ func current(tx *bolt.Tx, seq uint64, ch change) (Change, bool, error) {
 	}
 	newest, err := valueSeq(v)
 	if err != nil {
-		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
+		return out, false, &recordDamage{what: ch.ID, err: err}
 	}
 	if newest != seq {
 		return out, false, nil
@@ -207,7 +207,7 @@ func current(tx *bolt.Tx, seq uint64, ch change) (Change, bool, error) {
 		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
 	}
 	if data == nil {
-		return out, false, fmt.Errorf("%s: its blob is missing", ch.ID)
+		return out, false, &recordDamage{what: ch.ID, err: errors.New("its blob is missing")}
 	}
 	out.Record = copyBytes(data)
 	return out, true, nil

@@ -11,10 +11,10 @@ import (
 )
 
 // Every blob and every record value ends with a CRC-32C (Castagnoli) of
-// the bytes before it, big-endian, written in the same Put: a flipped
-// byte inside a record, which bbolt's page check cannot see, fails its
-// checksum when it is read, and check, export and salvage name the
-// record instead of printing broken JSON.
+// its key and the value's bytes before it, big-endian, written in the
+// same Put: a flipped byte inside a record or its key, which bbolt's
+// page check cannot see, fails its checksum when it is read, and check,
+// export and salvage name the record instead of printing broken JSON.
 
 // sumSize is the length of the checksum after a value.
 const sumSize = 4
@@ -24,25 +24,30 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // errChecksum says a value's bytes do not match its checksum.
 var errChecksum = errors.New("checksum mismatch")
 
-// seal returns v with its checksum appended. v's spare capacity may be
-// used: pass a slice the caller owns.
-func seal(v []byte) []byte {
-	return binary.BigEndian.AppendUint32(v, crc32.Checksum(v, castagnoli))
+// checksum is the CRC-32C of key, then v.
+func checksum(key, v []byte) uint32 {
+	return crc32.Update(crc32.Checksum(key, castagnoli), castagnoli, v)
+}
+
+// seal returns v, the value of key, with its checksum appended. v's
+// spare capacity may be used: pass a slice the caller owns.
+func seal(key, v []byte) []byte {
+	return binary.BigEndian.AppendUint32(v, checksum(key, v))
 }
 
 // sealCopy returns a new slice: a copy of v with its checksum.
-func sealCopy(v []byte) []byte {
-	return seal(append(make([]byte, 0, len(v)+sumSize), v...))
+func sealCopy(key, v []byte) []byte {
+	return seal(key, append(make([]byte, 0, len(v)+sumSize), v...))
 }
 
-// unseal returns v without its checksum, or errChecksum when the
-// checksum does not hold. The result aliases v.
-func unseal(v []byte) ([]byte, error) {
+// unseal returns v, the value of key, without its checksum, or
+// errChecksum when the checksum does not hold. The result aliases v.
+func unseal(key, v []byte) ([]byte, error) {
 	if len(v) < sumSize {
 		return nil, errChecksum
 	}
 	body := v[:len(v)-sumSize]
-	if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(v[len(body):]) {
+	if checksum(key, body) != binary.BigEndian.Uint32(v[len(body):]) {
 		return nil, errChecksum
 	}
 	return body, nil
@@ -61,13 +66,20 @@ func (e *recordDamage) Error() string { return e.what + ": " + e.err.Error() }
 // Unwrap returns ErrDamaged.
 func (e *recordDamage) Unwrap() error { return ErrDamaged }
 
+// missingRecord is the error for an index entry whose record is gone:
+// the indexes and the records disagree, as after damage (check --repair
+// rebuilds the indexes when nothing else is wrong).
+func missingRecord(id []byte) error {
+	return &recordDamage{what: fmt.Sprintf("index names %s", id), err: errors.New("which is missing")}
+}
+
 // blobData returns a blob's JSON after checking its checksum; nil raw
 // (no such blob) gives nil, nil.
 func blobData(key, raw []byte) ([]byte, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	data, err := unseal(raw)
+	data, err := unseal(key, raw)
 	if err != nil {
 		return nil, &recordDamage{what: fmt.Sprintf("blob %x", key), err: err}
 	}
@@ -77,7 +89,7 @@ func blobData(key, raw []byte) ([]byte, error) {
 // recordState returns a record value's blob key and state; a value that
 // fails its checksum gives a recordDamage naming id.
 func recordState(id, v []byte) ([]byte, state, error) {
-	blob, st, err := splitValue(v)
+	blob, st, err := splitValue(id, v)
 	if errors.Is(err, errChecksum) {
 		return nil, state{}, &recordDamage{what: fmt.Sprintf("record %q", id), err: err}
 	}
@@ -103,7 +115,7 @@ func addChecksums(tx *bolt.Tx) error {
 			if v == nil {
 				return nil // a nested bucket: none are expected
 			}
-			out = append(out, kv{copyBytes(k), sealCopy(v)})
+			out = append(out, kv{copyBytes(k), sealCopy(k, v)})
 			return nil
 		})
 		if err != nil {

@@ -89,7 +89,7 @@ func (w *writer) deleteRecord(k record.Kind, id string) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	blob, st, err := splitValue(v)
+	blob, st, err := splitValue(key, v)
 	if err != nil {
 		return false, fmt.Errorf("store: delete %s: %w", id, err)
 	}

@@ -102,7 +102,7 @@ func (s *Store) LatestItems(ctx context.Context, q Query, key uint64) ([]CachedI
 		return walkLatest(tx, q, limit, func(id []byte) error {
 			v := recs.Get(id)
 			if v == nil {
-				return fmt.Errorf("index names %s, which is missing", id)
+				return missingRecord(id)
 			}
 			seq, err := valueSeq(v)
 			if err != nil {
@@ -158,7 +158,7 @@ func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
 		return err
 	}
 	if data == nil {
-		return fmt.Errorf("index names %s, which is missing", c.ID)
+		return missingRecord([]byte(c.ID))
 	}
 	r, err := decode(k, c.ID, data)
 	if err != nil {

@@ -139,10 +139,10 @@ func decodeState(b []byte) (state, error) {
 
 var errBadValue = errors.New("malformed record value")
 
-// recordValue returns a record's value: blob key | state | CRC-32C of
-// both (see seal).
-func recordValue(blob []byte, st state) []byte {
-	return seal(recordValueV3(blob, st))
+// recordValue returns record id's value: blob key | state | CRC-32C of
+// the id and both (see seal).
+func recordValue(id, blob []byte, st state) []byte {
+	return seal(id, recordValueV3(blob, st))
 }
 
 // recordValueV3 is a record's value as schema 3 to 6 wrote it, with no
@@ -151,10 +151,10 @@ func recordValueV3(blob []byte, st state) []byte {
 	return st.appendTo(append(make([]byte, 0, 8+stateSize+len(st.site)+len(st.column)+sumSize), blob...))
 }
 
-// splitValue returns a record value's blob key and state, after checking
-// its checksum.
-func splitValue(v []byte) (blob []byte, st state, err error) {
-	v, err = unseal(v)
+// splitValue returns record id's value's blob key and state, after
+// checking its checksum.
+func splitValue(id, v []byte) (blob []byte, st state, err error) {
+	v, err = unseal(id, v)
 	if err != nil {
 		return nil, state{}, err
 	}

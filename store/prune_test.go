@@ -234,7 +234,7 @@ func TestStore_VerifyAndRepair(t *testing.T) {
 		if err := kindIdx.Put(indexKey(5, "h_gone"), nil); err != nil { // an entry for no record
 			return err
 		}
-		if err := tx.Bucket(bucketBlobs).Put(seqKey(999), sealCopy([]byte("{}"))); err != nil { // an orphan
+		if err := tx.Bucket(bucketBlobs).Put(seqKey(999), sealCopy(seqKey(999), []byte("{}"))); err != nil { // an orphan
 			return err
 		}
 		return tx.Bucket(bucketChanges).Delete(seqKey(1)) // a gap, and a record's newest entry

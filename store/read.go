@@ -124,7 +124,7 @@ func indexedRecord(tx *bolt.Tx, k record.Kind, id []byte) (record.Record, error)
 		return nil, err
 	}
 	if data == nil {
-		return nil, fmt.Errorf("index names %s, which is missing", id)
+		return nil, missingRecord(id)
 	}
 	return decode(k, string(id), data)
 }

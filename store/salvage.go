@@ -120,7 +120,7 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 	sums := sc.schema() >= checksumVersion
 	for _, kv := range sc.bucketKVs(string(bucketBlobs)) {
 		if sums {
-			if _, err := unseal(kv.value); err != nil {
+			if _, err := unseal(kv.key, kv.value); err != nil {
 				rep.Records = append(rep.Records, RecordProblem{kv.page, string(bucketBlobs), fmt.Sprintf("blob %x", kv.key), err.Error()})
 				continue
 			}
@@ -133,10 +133,14 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 		for _, kv := range sc.bucketKVs(name) {
 			id := string(kv.key)
 			present[id] = true
+			if !wellFormedID(id) || KindOf(id) != k {
+				rep.Records = append(rep.Records, RecordProblem{kv.page, name, fmt.Sprintf("%q", id), "not a record id of this bucket"})
+				continue
+			}
 			v := kv.value
 			if sums {
 				var err error
-				if v, err = unseal(v); err != nil {
+				if v, err = unseal(kv.key, v); err != nil {
 					rep.Records = append(rep.Records, RecordProblem{kv.page, name, fmt.Sprintf("%q", id), err.Error()})
 					good.lost[id] = true
 					continue
@@ -185,14 +189,15 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 	return rep, good
 }
 
-// wellFormedID reports whether id has the shape of a record id: a kind's
-// prefix and 20 hex digits.
+// wellFormedID reports whether id can be a record id: a kind's prefix,
+// then printable ASCII (record.ID makes 20 hex digits) with nothing a
+// JSON string would escape; a damaged key seldom is.
 func wellFormedID(id string) bool {
-	if len(id) != 22 || KindOf(id) == "" {
+	if len(id) > 256 || KindOf(id) == "" {
 		return false
 	}
-	for _, c := range id[2:] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c > '~' || c == '"' || c == '\\' {
 			return false
 		}
 	}
@@ -369,7 +374,7 @@ func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombston
 		var fixes []fix
 		err := w.records[k].ForEach(func(id, v []byte) error {
 			records++
-			blob, st, err := splitValue(v)
+			blob, st, err := splitValue(id, v)
 			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
@@ -386,7 +391,7 @@ func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombston
 				return err
 			}
 			st.seq = seq
-			fixes = append(fixes, fix{string(id), recordValue(copyBytes(blob), st)})
+			fixes = append(fixes, fix{string(id), recordValue(id, copyBytes(blob), st)})
 			return nil
 		})
 		if err != nil {

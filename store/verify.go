@@ -107,7 +107,7 @@ func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
 			if KindOf(string(id)) != k {
 				add("%s: record %q in the %s bucket", k, id, k)
 			}
-			blob, st, err := splitValue(v)
+			blob, st, err := splitValue(id, v)
 			if err != nil {
 				add("%s %s: %v", k, id, err)
 				return nil
@@ -351,7 +351,7 @@ func (s *Store) Repair(ctx context.Context) (RepairResult, error) {
 			}
 			var recs []rec
 			err := w.records[k].ForEach(func(id, v []byte) error {
-				blob, st, err := splitValue(v)
+				blob, st, err := splitValue(id, v)
 				if err != nil {
 					return fmt.Errorf("store: repair: %s: %w (a record Repair cannot mend)", id, err)
 				}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -104,86 +105,101 @@ func TestDamage(t *testing.T) {
 	commands := []string{"check", "check --repair", "stats", "export", "compact", "prune", "publish",
 		"ingest", "restore", "check --salvage", "serve"}
 	table := map[string]map[string]string{}
-	for _, dk := range damageKinds() {
-		table[dk.name] = map[string]string{}
-		for _, cmd := range commands {
-			cdir := filepath.Join(dir, strings.ReplaceAll(dk.name, "%", "")+"-"+strings.ReplaceAll(cmd, " --", "-"))
-			if err := os.MkdirAll(cdir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			db := filepath.Join(cdir, "newsfeed.db")
-			if err := os.WriteFile(db, dk.damage(bytes.Clone(origBytes)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			var code int
-			var out, errOut string
-			t0 := time.Now()
-			switch cmd {
-			case "check":
-				code, out, errOut = runNewsfeed(t, "", "check", "--db", db)
-				if code == exitDamaged && !strings.Contains(out+errOut, "page ") {
-					t.Errorf("%s: check exits 5 but names no page: %s%s", dk.name, out, errOut)
+	var mu sync.Mutex
+	// Each kind of damage on its own copies, in parallel: the group waits for them.
+	t.Run("kinds", func(t *testing.T) {
+		for _, dk := range damageKinds() {
+			t.Run(dk.name, func(t *testing.T) {
+				t.Parallel()
+				row := map[string]string{}
+				defer func() {
+					mu.Lock()
+					table[dk.name] = row
+					mu.Unlock()
+				}()
+				for _, cmd := range commands {
+					cdir := filepath.Join(dir, strings.ReplaceAll(dk.name, "%", "")+"-"+strings.ReplaceAll(cmd, " --", "-"))
+					if err := os.MkdirAll(cdir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					db := filepath.Join(cdir, "newsfeed.db")
+					if err := os.WriteFile(db, dk.damage(bytes.Clone(origBytes)), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					var code int
+					var out, errOut string
+					t0 := time.Now()
+					switch cmd {
+					case "check":
+						code, out, errOut = runNewsfeed(t, "", "check", "--db", db)
+						if code == exitDamaged && !strings.Contains(out+errOut, "page ") {
+							t.Errorf("%s: check exits 5 but names no page: %s%s", dk.name, out, errOut)
+						}
+						if code == exitOK && !sameRecords(t, db, want) {
+							t.Errorf("%s: check says ok, but the records differ from the original's", dk.name)
+						}
+					case "check --repair":
+						code, out, errOut = runNewsfeed(t, "", "check", "--repair", "--db", db)
+					case "stats":
+						code, out, errOut = runNewsfeed(t, "", "stats", "--db", db)
+					case "export":
+						code, out, errOut = runNewsfeed(t, "", "export", "--db", db, "--since", "0")
+						for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+							if line != "" && !json.Valid([]byte(line)) {
+								t.Errorf("%s: export line %d is not valid JSON: %.80q", dk.name, i+1, line)
+							}
+						}
+					case "compact":
+						code, out, errOut = runNewsfeed(t, "", "compact", "--db", db)
+					case "prune":
+						code, out, errOut = runNewsfeed(t, "", "prune", "--db", db, "--older-than", "1d")
+					case "publish":
+						code, out, errOut = runNewsfeed(t, "", "publish", "--db", db, "--out", filepath.Join(cdir, "feeds"))
+					case "ingest":
+						code, out, errOut = runNewsfeed(t, "", "ingest", "--quiet", "--db", db, extra)
+					case "restore":
+						code, out, errOut = runNewsfeed(t, "", "restore", "--db", db, backup)
+						if code != exitOK {
+							t.Errorf("%s: restore of a good backup: exit %d: %s", dk.name, code, errOut)
+						} else if !sameRecords(t, db, want) {
+							t.Errorf("%s: restore: the records differ from the original's", dk.name)
+						}
+					case "check --salvage":
+						salvaged := filepath.Join(cdir, "salvaged.db")
+						code, out, errOut = runNewsfeed(t, "", "check", "--db", db, "--salvage", salvaged)
+						if code != exitOK {
+							t.Errorf("%s: salvage: exit %d: %s", dk.name, code, errOut)
+							break
+						}
+						checkSalvaged(t, dk.name, salvaged, out, want)
+					case "serve":
+						code, out, errOut = serveDamaged(t, db)
+					}
+					outcome := fmt.Sprintf("exit %d", code)
+					if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") ||
+						strings.Contains(errOut, "fatal error") || strings.Contains(errOut, "SIGSEGV") {
+						outcome = "CRASH"
+						t.Errorf("%s: %s: the process crashed: %s", dk.name, cmd, lastLines(errOut, 8))
+					}
+					switch code {
+					case exitOK, exitFailed, exitDamaged:
+					default:
+						t.Errorf("%s: %s: exit %d, want 0, 1 or 5: %s", dk.name, cmd, code, lastLines(errOut, 3))
+					}
+					if code == exitDamaged && !strings.Contains(errOut, "damaged") {
+						t.Errorf("%s: %s: exit 5 without saying damaged: %s", dk.name, cmd, lastLines(errOut, 3))
+					}
+					row[cmd] = outcome
+				if code != exitOK {
+					t.Logf("%s: %s: exit %d: %s", dk.name, cmd, code, lastLines(errOut, 1))
 				}
-				if code == exitOK && !sameRecords(t, db, want) {
-					t.Errorf("%s: check says ok, but the records differ from the original's", dk.name)
-				}
-			case "check --repair":
-				code, out, errOut = runNewsfeed(t, "", "check", "--repair", "--db", db)
-			case "stats":
-				code, out, errOut = runNewsfeed(t, "", "stats", "--db", db)
-			case "export":
-				code, out, errOut = runNewsfeed(t, "", "export", "--db", db, "--since", "0")
-				for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-					if line != "" && !json.Valid([]byte(line)) {
-						t.Errorf("%s: export line %d is not valid JSON: %.80q", dk.name, i+1, line)
+					if d := time.Since(t0); d > 2*time.Second {
+						t.Logf("%s: %s took %v", dk.name, cmd, d.Round(time.Millisecond))
 					}
 				}
-			case "compact":
-				code, out, errOut = runNewsfeed(t, "", "compact", "--db", db)
-			case "prune":
-				code, out, errOut = runNewsfeed(t, "", "prune", "--db", db, "--older-than", "1d")
-			case "publish":
-				code, out, errOut = runNewsfeed(t, "", "publish", "--db", db, "--out", filepath.Join(cdir, "feeds"))
-			case "ingest":
-				code, out, errOut = runNewsfeed(t, "", "ingest", "--quiet", "--db", db, extra)
-			case "restore":
-				code, out, errOut = runNewsfeed(t, "", "restore", "--db", db, backup)
-				if code != exitOK {
-					t.Errorf("%s: restore of a good backup: exit %d: %s", dk.name, code, errOut)
-				} else if !sameRecords(t, db, want) {
-					t.Errorf("%s: restore: the records differ from the original's", dk.name)
-				}
-			case "check --salvage":
-				salvaged := filepath.Join(cdir, "salvaged.db")
-				code, out, errOut = runNewsfeed(t, "", "check", "--db", db, "--salvage", salvaged)
-				if code != exitOK {
-					t.Errorf("%s: salvage: exit %d: %s", dk.name, code, errOut)
-					break
-				}
-				checkSalvaged(t, dk.name, salvaged, out, want)
-			case "serve":
-				code, out, errOut = serveDamaged(t, db)
-			}
-			outcome := fmt.Sprintf("exit %d", code)
-			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") ||
-				strings.Contains(errOut, "fatal error") || strings.Contains(errOut, "SIGSEGV") {
-				outcome = "CRASH"
-				t.Errorf("%s: %s: the process crashed: %s", dk.name, cmd, lastLines(errOut, 8))
-			}
-			switch code {
-			case exitOK, exitFailed, exitDamaged:
-			default:
-				t.Errorf("%s: %s: exit %d, want 0, 1 or 5: %s", dk.name, cmd, code, lastLines(errOut, 3))
-			}
-			if code == exitDamaged && !strings.Contains(errOut, "damaged") {
-				t.Errorf("%s: %s: exit 5 without saying damaged: %s", dk.name, cmd, lastLines(errOut, 3))
-			}
-			table[dk.name][cmd] = outcome
-			if d := time.Since(t0); d > 2*time.Second {
-				t.Logf("%s: %s took %v", dk.name, cmd, d.Round(time.Millisecond))
-			}
+			})
 		}
-	}
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-12s", "damage")
 	for _, c := range commands {
@@ -348,5 +364,3 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-
