@@ -317,7 +317,10 @@ func TestMigration_SealsValues(t *testing.T) {
 			b := tx.Bucket(name)
 			type kv struct{ k, v []byte }
 			var all []kv
-			b.ForEach(func(k, v []byte) error { all = append(all, kv{copyBytes(k), copyBytes(v[:len(v)-sumSize])}); return nil })
+			b.ForEach(func(k, v []byte) error {
+				all = append(all, kv{copyBytes(k), copyBytes(v[:len(v)-sumSize])})
+				return nil
+			})
 			for _, e := range all {
 				if err := b.Put(e.k, e.v); err != nil {
 					return err
