@@ -250,8 +250,16 @@ func TestSalvage(t *testing.T) {
 	}
 	s.Changes(ctx, ChangeQuery{}, func(c Change) error { before[c.ID] = string(c.Record); return nil })
 	s.Close()
-	ps := 4096
-	clear(data[len(data)/2/ps*ps:][:ps])
+	// Zero a page that holds blobs (one in the middle of the file may
+	// be free).
+	sc, err := scanBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := sc.bucketKVs(string(bucketBlobs))
+	pg := int(blobs[len(blobs)/2].page)
+	ps := int(sc.meta.pageSize)
+	clear(data[pg*ps:][:ps])
 	os.WriteFile(path, data, 0o644)
 	out := filepath.Join(t.TempDir(), "salvaged.db")
 	res, err := Salvage(ctx, path, out, Options{NoSync: true})
