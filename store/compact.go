@@ -146,8 +146,9 @@ type BackupResult struct {
 
 // Backup writes a consistent snapshot of the database to file: a bbolt
 // file as of one read transaction (Tx.WriteTo), which writers do not
-// wait on in the same process, written to FILE.tmp, synced, then renamed
-// over file, so that a crash leaves the old backup or the new one. A
+// wait on in the same process, written to FILE.tmp, synced, checked page
+// by page and checksum by checksum (a damaged database gives a
+// *DamagedError, and the previous backup stays), then renamed over file, so that a crash leaves the old backup or the new one. A
 // read-only store can back up while serve reads it; a writer in another
 // process waits only while the snapshot is copied.
 func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
@@ -171,6 +172,17 @@ func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		// A snapshot of a damaged database would replace a good
+		// backup with a damaged one: it is checked before the rename.
+		var rep *DamageReport
+		if rep, err = ScanFile(tmp); err == nil {
+			if derr := rep.Err(tmp); derr != nil {
+				err = damaged(s.path, derr.(*DamagedError).Page, "%s; the backup was not written, %s is as it was",
+					derr.(*DamagedError).Detail, file)
+			}
+		}
 	}
 	if err == nil {
 		err = replaceFile(tmp, file, false)

@@ -30,18 +30,17 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if *salvage != "" {
 		return salvageDB(ctx, e, *dbPath, *salvage)
 	}
-	s, code := openStore(ctx, e, "check", *dbPath, store.Options{ReadOnly: !*repair, LockTimeout: *lockTimeout})
-	if code == exitDamaged {
+	s, err := store.Open(ctx, *dbPath, store.Options{ReadOnly: !*repair, LockTimeout: *lockTimeout})
+	if errors.Is(err, store.ErrDamaged) {
 		// Too damaged to open: say what the file's bytes show.
-		rep, err := store.ScanFile(*dbPath)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: check: %v\n", err)
-			return exitDamaged
+		rep, serr := store.ScanFile(*dbPath)
+		if serr != nil {
+			return openError(ctx, e, "check", err)
 		}
 		return printDamage(e, *dbPath, rep)
 	}
-	if code >= 0 {
-		return code
+	if err != nil {
+		return openError(ctx, e, "check", err)
 	}
 	rep, err := s.Scan(ctx)
 	if err != nil {
@@ -64,7 +63,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	problems, err := s.Verify(ctx)
-	code = exitOK
+	code := exitOK
 	switch {
 	case err != nil:
 		code = dbFail(ctx, e, "check", err)

@@ -103,7 +103,7 @@ func TestDamage(t *testing.T) {
 	}
 
 	commands := []string{"check", "check --repair", "stats", "export", "compact", "prune", "publish",
-		"ingest", "restore", "check --salvage", "serve"}
+		"ingest", "backup", "restore", "check --salvage", "serve"}
 	table := map[string]map[string]string{}
 	var mu sync.Mutex
 	// Each kind of damage on its own copies, in parallel: the group waits for them.
@@ -157,7 +157,14 @@ func TestDamage(t *testing.T) {
 						code, out, errOut = runNewsfeed(t, "", "publish", "--db", db, "--out", filepath.Join(cdir, "feeds"))
 					case "ingest":
 						code, out, errOut = runNewsfeed(t, "", "ingest", "--quiet", "--db", db, extra)
-					case "restore":
+					case "backup":
+					bk := filepath.Join(cdir, "backup.db")
+					os.WriteFile(bk, []byte("the previous backup"), 0o644)
+					code, out, errOut = runNewsfeed(t, "", "backup", "--db", db, bk)
+					if prev, _ := os.ReadFile(bk); code != exitOK && string(prev) != "the previous backup" {
+						t.Errorf("%s: a failed backup replaced the previous one", dk.name)
+					}
+				case "restore":
 						code, out, errOut = runNewsfeed(t, "", "restore", "--db", db, backup)
 						if code != exitOK {
 							t.Errorf("%s: restore of a good backup: exit %d: %s", dk.name, code, errOut)
