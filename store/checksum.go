@@ -98,7 +98,8 @@ func recordState(id, v []byte) ([]byte, state, error) {
 
 // addChecksums is the migration that seals every blob and every record
 // value with its checksum (see seal): whatever values the migrations
-// before it left, it seals as they are.
+// before it left, it seals as they are. A value sealed already is left
+// alone, so that running it twice changes nothing.
 func addChecksums(tx *bolt.Tx) error {
 	names := [][]byte{bucketBlobs}
 	for _, k := range kinds {
@@ -114,6 +115,11 @@ func addChecksums(tx *bolt.Tx) error {
 		err := b.ForEach(func(k, v []byte) error {
 			if v == nil {
 				return nil // a nested bucket: none are expected
+			}
+			if _, err := unseal(k, v); err == nil {
+				// Sealed already: init runs the newest migration again
+				// for a database of its version that lacks a bucket.
+				return nil
 			}
 			out = append(out, kv{copyBytes(k), sealCopy(k, v)})
 			return nil

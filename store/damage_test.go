@@ -379,3 +379,27 @@ func FuzzOpenDamaged(f *testing.F) {
 		readEverything(t, path)
 	})
 }
+
+// TestMigration_SealsOnce: init runs the newest migration again for a
+// database of the current version that lacks a bucket; a value sealed
+// already must not be sealed twice.
+func TestMigration_SealsOnce(t *testing.T) {
+	ctx := context.Background()
+	path, _ := damagedFixture(t, 3)
+	s, err := Open(ctx, path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.updateTx(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketStreams) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if problems, err := s.Verify(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("after init ran the migrations again: %q, %v", problems, err)
+	}
+}

@@ -118,6 +118,9 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 	}
 	good := &goodRecords{values: map[string]bool{}, blobs: map[string]bool{}, lost: map[string]bool{}}
 	sums := sc.schema() >= checksumVersion
+	if len(sc.problems) > 0 && sums {
+		sc.addSwept()
+	}
 	for _, kv := range sc.bucketKVs(string(bucketBlobs)) {
 		if sums {
 			if _, err := unseal(kv.key, kv.value); err != nil {
@@ -204,14 +207,64 @@ func wellFormedID(id string) bool {
 	return true
 }
 
-// schema returns the schema version the scan read from meta/, or 0.
+// schema returns the schema version the scan read from meta/; when
+// meta/ was lost with a damaged page, this binary's: the file is taken
+// for one it wrote.
 func (sc *scan) schema() uint64 {
 	for _, kv := range sc.bucketKVs(string(bucketMeta)) {
 		if string(kv.key) == string(keySchema) && len(kv.value) == 8 {
 			return binary.BigEndian.Uint64(kv.value)
 		}
 	}
+	if len(sc.problems) > 0 {
+		return SchemaVersion
+	}
 	return 0
+}
+
+// addSwept adds to the values the walk read the records and blobs that
+// sweep finds on pages the walk did not reach, for the records the walk
+// did not find: each with its blob, and none that a deleted/ entry
+// newer than it names.
+func (sc *scan) addSwept() {
+	recs, blobs, deleted := sc.sweep()
+	present := map[string]bool{}
+	for _, k := range kinds {
+		for _, kv := range sc.bucketKVs(string(recordBucket(k))) {
+			present[string(kv.key)] = true
+		}
+	}
+	for _, kv := range sc.bucketKVs(string(bucketDeleted)) {
+		if len(kv.value) == 8 {
+			deleted[string(kv.key)] = max(deleted[string(kv.key)], binary.BigEndian.Uint64(kv.value))
+		}
+	}
+	treeBlobs := map[string]bool{}
+	for _, kv := range sc.bucketKVs(string(bucketBlobs)) {
+		treeBlobs[string(kv.key)] = true
+	}
+	ids := make([]string, 0, len(recs))
+	for id := range recs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		kv := recs[id]
+		seq := binary.BigEndian.Uint64(kv.value[8:])
+		if present[id] || deleted[id] > seq {
+			continue
+		}
+		blob := string(kv.value[:8])
+		b, ok := blobs[blob]
+		if !ok && !treeBlobs[blob] {
+			continue
+		}
+		if ok && !treeBlobs[blob] {
+			sc.kvs = append(sc.kvs, b)
+			treeBlobs[blob] = true
+		}
+		sc.kvs = append(sc.kvs, kv)
+	}
 }
 
 // SalvageResult says what Salvage copied.
@@ -339,6 +392,17 @@ func writeSalvage(sc *scan, good *goodRecords, file string) error {
 			}
 			if err := b.Put(copyBytes(kv.key), copyBytes(kv.value)); err != nil {
 				return fmt.Errorf("%s/%x: %w", name, kv.key, err)
+			}
+		}
+		// A meta bucket lost with a damaged page: the file is taken for
+		// one this binary wrote (its values' checksums held).
+		if meta := tx.Bucket(bucketMeta); meta == nil || meta.Get(keySchema) == nil {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion)); err != nil {
+				return err
 			}
 		}
 		// A bucket whose header was lost restarts its sequence at 0: the

@@ -427,3 +427,69 @@ func (s *scan) bucketKVs(path ...string) []rawKV {
 	}
 	return out
 }
+
+// sweep reads, as leaf pages of no known bucket, the pages in the file
+// that the walk did not reach (cut off from the tree by a damaged branch
+// or a truncated file, or free), and returns the record values and blobs
+// whose checksums hold: the checksum binds each value to its key, so
+// nothing else passes for one. A record met more than once keeps its
+// newest value (the highest seq); deleted has the seq of each
+// tombstone-like deleted/ entry met, to leave deleted records deleted.
+func (sc *scan) sweep() (recs, blobs map[string]rawKV, deleted map[string]uint64) {
+	recs, blobs, deleted = map[string]rawKV{}, map[string]rawKV{}, map[string]uint64{}
+	ps := uint64(sc.meta.pageSize)
+	le := binary.LittleEndian
+	last := min(sc.meta.pgid, uint64(len(sc.data))/ps)
+	for id := uint64(2); id < last; id++ {
+		if sc.seen[id] {
+			continue
+		}
+		off := id * ps
+		h := sc.data[off : off+pageHeaderSize]
+		if le.Uint64(h) != id || le.Uint16(h[8:])&flagLeaf == 0 {
+			continue
+		}
+		end := off + (1+uint64(le.Uint32(h[12:])))*ps
+		if end > uint64(len(sc.data)) {
+			end = off + ps
+		}
+		p := sc.data[off:end]
+		count := int(le.Uint16(h[10:]))
+		if pageHeaderSize+count*elemSize > len(p) {
+			continue
+		}
+		for i := 0; i < count; i++ {
+			e := pageHeaderSize + i*elemSize
+			if le.Uint32(p[e:]) != 0 {
+				continue // a bucket
+			}
+			pos, ksize, vsize := int(le.Uint32(p[e+4:])), int(le.Uint32(p[e+8:])), int(le.Uint32(p[e+12:]))
+			if e+pos+ksize+vsize > len(p) || e+pos+ksize+vsize < e {
+				break
+			}
+			key := p[e+pos : e+pos+ksize]
+			val := p[e+pos+ksize : e+pos+ksize+vsize]
+			kv := rawKV{page: id, key: key, value: val}
+			switch {
+			case len(key) == 8 && len(val) > sumSize && val[0] == '{':
+				if _, err := unseal(key, val); err == nil {
+					kv.path = []string{string(bucketBlobs)}
+					blobs[string(key)] = kv
+				}
+			case wellFormedID(string(key)) && len(val) == 8:
+				deleted[string(key)] = max(deleted[string(key)], binary.BigEndian.Uint64(val))
+			case wellFormedID(string(key)) && len(val) >= 8+stateSize+sumSize:
+				body, err := unseal(key, val)
+				if err != nil {
+					continue
+				}
+				kv.path = []string{string(recordBucket(KindOf(string(key))))}
+				if old, ok := recs[string(key)]; ok && binary.BigEndian.Uint64(old.value[8:]) >= binary.BigEndian.Uint64(body[8:]) {
+					continue
+				}
+				recs[string(key)] = kv
+			}
+		}
+	}
+	return recs, blobs, deleted
+}
