@@ -158,13 +158,13 @@ func TestDamage(t *testing.T) {
 					case "ingest":
 						code, out, errOut = runNewsfeed(t, "", "ingest", "--quiet", "--db", db, extra)
 					case "backup":
-					bk := filepath.Join(cdir, "backup.db")
-					os.WriteFile(bk, []byte("the previous backup"), 0o644)
-					code, out, errOut = runNewsfeed(t, "", "backup", "--db", db, bk)
-					if prev, _ := os.ReadFile(bk); code != exitOK && string(prev) != "the previous backup" {
-						t.Errorf("%s: a failed backup replaced the previous one", dk.name)
-					}
-				case "restore":
+						bk := filepath.Join(cdir, "backup.db")
+						os.WriteFile(bk, []byte("the previous backup"), 0o644)
+						code, out, errOut = runNewsfeed(t, "", "backup", "--db", db, bk)
+						if prev, _ := os.ReadFile(bk); code != exitOK && string(prev) != "the previous backup" {
+							t.Errorf("%s: a failed backup replaced the previous one", dk.name)
+						}
+					case "restore":
 						code, out, errOut = runNewsfeed(t, "", "restore", "--db", db, backup)
 						if code != exitOK {
 							t.Errorf("%s: restore of a good backup: exit %d: %s", dk.name, code, errOut)
@@ -183,10 +183,10 @@ func TestDamage(t *testing.T) {
 						code, out, errOut = serveDamaged(t, db)
 					}
 					outcome := fmt.Sprintf("exit %d", code)
-				if cmd == "serve" {
-					// out is "/api/records… CODE, /healthz CODE".
-					outcome = "up " + strings.NewReplacer("/api/records?since=0&limit=10000 ", "api ", "/healthz ", "hz ", ",", "").Replace(out)
-				}
+					if cmd == "serve" {
+						// out is "/api/records… CODE, /healthz CODE".
+						outcome = "up " + strings.NewReplacer("/api/records?since=0&limit=10000 ", "api ", "/healthz ", "hz ", ",", "").Replace(out)
+					}
 					if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") ||
 						strings.Contains(errOut, "fatal error") || strings.Contains(errOut, "SIGSEGV") {
 						outcome = "CRASH"
@@ -201,9 +201,9 @@ func TestDamage(t *testing.T) {
 						t.Errorf("%s: %s: exit 5 without saying damaged: %s", dk.name, cmd, lastLines(errOut, 3))
 					}
 					row[cmd] = outcome
-				if code != exitOK {
-					t.Logf("%s: %s: exit %d: %s", dk.name, cmd, code, lastLines(errOut, 1))
-				}
+					if code != exitOK {
+						t.Logf("%s: %s: exit %d: %s", dk.name, cmd, code, lastLines(errOut, 1))
+					}
 					if d := time.Since(t0); d > 2*time.Second {
 						t.Logf("%s: %s took %v", dk.name, cmd, d.Round(time.Millisecond))
 					}
