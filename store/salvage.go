@@ -239,6 +239,15 @@ func (sc *scan) addSwept() {
 			deleted[string(kv.key)] = max(deleted[string(kv.key)], binary.BigEndian.Uint64(kv.value))
 		}
 	}
+	// The change log says which seq is each record's newest: a swept
+	// value older than that is a version since replaced (its page was
+	// freed), not the record.
+	newest := map[string]uint64{}
+	for _, kv := range sc.bucketKVs(string(bucketChanges)) {
+		if ch, err := decodeChange(kv.value); err == nil && len(kv.key) == 8 {
+			newest[ch.ID] = max(newest[ch.ID], binary.BigEndian.Uint64(kv.key))
+		}
+	}
 	treeBlobs := map[string]bool{}
 	for _, kv := range sc.bucketKVs(string(bucketBlobs)) {
 		treeBlobs[string(kv.key)] = true
@@ -251,7 +260,7 @@ func (sc *scan) addSwept() {
 	for _, id := range ids {
 		kv := recs[id]
 		seq := binary.BigEndian.Uint64(kv.value[8:])
-		if present[id] || deleted[id] > seq {
+		if present[id] || deleted[id] > seq || newest[id] > seq {
 			continue
 		}
 		blob := string(kv.value[:8])
