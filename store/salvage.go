@@ -46,6 +46,10 @@ type DamageReport struct {
 	Lost []string
 	// Good counts the records that can be read whole.
 	Good int
+	// Swept lists the ids of records read from pages cut off from the
+	// tree (see Salvage): whole, but when the change log's newer
+	// entries were lost too, possibly an older version of the record.
+	Swept []string
 	// lastSeq is the change log's sequence, as read.
 	lastSeq uint64
 }
@@ -189,6 +193,7 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 		rep.Lost = append(rep.Lost, id)
 	}
 	sort.Strings(rep.Lost)
+	rep.Swept = sc.swept
 	return rep, good
 }
 
@@ -273,6 +278,7 @@ func (sc *scan) addSwept() {
 			treeBlobs[blob] = true
 		}
 		sc.kvs = append(sc.kvs, kv)
+		sc.swept = append(sc.swept, id)
 	}
 }
 

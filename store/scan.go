@@ -170,6 +170,8 @@ type scan struct {
 	buckets []rawBucket
 	kvs     []rawKV
 	seen    map[uint64]bool
+	// swept lists the records addSwept added.
+	swept []string
 	// lost counts the pages under a bad one that were not read.
 	maxProblems int
 }

@@ -116,6 +116,9 @@ func salvageDB(ctx context.Context, e *env, path, out string) int {
 	for _, id := range res.Report.Lost {
 		fmt.Fprintf(e.stdout, "%s: lost: %s\n", path, id)
 	}
+	for _, id := range res.Report.Swept {
+		fmt.Fprintf(e.stdout, "%s: read from a page cut off from the tree (whole, but maybe an older version): %s\n", path, id)
+	}
 	fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %s: %d records copied to %s, %d lost (%d damaged pages, %d records failing their checksums); %d logged again, %d tombstones\n",
 		path, res.Records, out, len(res.Report.Lost), len(res.Report.Pages), len(res.Report.Records), res.Relogged, res.Tombstones)
 	return exitOK
