@@ -291,8 +291,12 @@ func TestSalvage(t *testing.T) {
 		after[c.ID] = string(c.Record)
 		return nil
 	})
+	swept := map[string]bool{}
+	for _, id := range res.Report.Swept {
+		swept[id] = true // may be an older version, and said so
+	}
 	for id, j := range after {
-		if before[id] != j {
+		if before[id] != j && !swept[id] {
 			t.Errorf("salvaged %s differs", id)
 		}
 	}
