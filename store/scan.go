@@ -172,8 +172,6 @@ type scan struct {
 	seen    map[uint64]bool
 	// swept lists the records addSwept added.
 	swept []string
-	// lost counts the pages under a bad one that were not read.
-	maxProblems int
 }
 
 // scanFile reads the file at path and walks its pages from the newest

@@ -79,6 +79,9 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	return closeStore(e, "check", s, code)
 }
 
+// maxListed caps each list printDamage prints.
+const maxListed = 1000
+
 // printDamage lists what a scan found, one line each on stdout (damaged
 // pages, records that fail their checksums, records lost), and a summary
 // line on stderr; it returns exitDamaged, or exitOK when rep shows no
@@ -88,15 +91,17 @@ func printDamage(e *env, path string, rep *store.DamageReport) int {
 		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", path)
 		return exitOK
 	}
-	for _, p := range rep.Pages {
-		fmt.Fprintf(e.stdout, "%s: damaged %s\n", path, p)
+	list := func(n int, line func(i int) string) {
+		for i := 0; i < n && i < maxListed; i++ {
+			fmt.Fprintf(e.stdout, "%s: %s\n", path, line(i))
+		}
+		if n > maxListed {
+			fmt.Fprintf(e.stdout, "%s: … and %d more\n", path, n-maxListed)
+		}
 	}
-	for _, p := range rep.Records {
-		fmt.Fprintf(e.stdout, "%s: damaged record: %s\n", path, p)
-	}
-	for _, id := range rep.Lost {
-		fmt.Fprintf(e.stdout, "%s: lost: %s\n", path, id)
-	}
+	list(len(rep.Pages), func(i int) string { return fmt.Sprintf("damaged %s", rep.Pages[i]) })
+	list(len(rep.Records), func(i int) string { return fmt.Sprintf("damaged record: %s", rep.Records[i]) })
+	list(len(rep.Lost), func(i int) string { return "lost: " + rep.Lost[i] })
 	fmt.Fprintf(e.stderr, "newsfeed: check: %v; %d records readable: restore a backup, or check --salvage OUT\n",
 		rep.Err(path), rep.Good)
 	return exitDamaged
