@@ -145,6 +145,7 @@ func (w *writer) headline(h *record.Headline) error {
 		}
 		var stored record.Headline
 		if err := json.Unmarshal(data, &stored); err != nil {
+			err = storedDamage(err)
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
 		p.stored = copyBytes(data) // kept across Puts: copy, as for any value kept

@@ -66,6 +66,15 @@ func (e *recordDamage) Error() string { return e.what + ": " + e.err.Error() }
 // Unwrap returns ErrDamaged.
 func (e *recordDamage) Unwrap() error { return ErrDamaged }
 
+// storedDamage marks err, from decoding a value the store wrote itself
+// (a page's or a URL's JSON), as damage: what it wrote decoded.
+func storedDamage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &recordDamage{what: "a stored value", err: err}
+}
+
 // missingRecord is the error for an index entry whose record is gone:
 // the indexes and the records disagree, as after damage (check --repair
 // rebuilds the indexes when nothing else is wrong).

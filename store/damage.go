@@ -125,6 +125,16 @@ func (s *Store) initProtected() (err error) {
 	return s.init()
 }
 
+// damagedFile returns a *DamagedError when a scan of the file finds
+// damage, else nil.
+func (s *Store) damagedFile() error {
+	rep, err := ScanFile(s.path)
+	if err != nil {
+		return nil
+	}
+	return rep.Err(s.path)
+}
+
 // view runs fn in a read transaction; damage becomes a *DamagedError.
 func (s *Store) view(fn func(tx *bolt.Tx) error) (err error) {
 	defer protect(s.path, s.db, &err)()

@@ -87,7 +87,7 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 			}
 			st := URLState{URL: u}
 			if err := json.Unmarshal(v, &st); err != nil { // decoding copies out of the tx
-				return fmt.Errorf("%s: %w", u, err)
+				return fmt.Errorf("%s: %w", u, storedDamage(err))
 			}
 			out[u] = st
 		}
@@ -115,7 +115,7 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 		return b.ForEach(func(k, v []byte) error {
 			st := URLState{URL: string(k)}
 			if err := json.Unmarshal(v, &st); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
+				return fmt.Errorf("%s: %w", k, storedDamage(err))
 			}
 			if st.Source == source && !st.FirstFetched.Before(since) {
 				out = append(out, st)

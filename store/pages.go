@@ -39,7 +39,7 @@ func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error)
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &info) // decoding copies out of the tx
+		return storedDamage(json.Unmarshal(v, &info)) // decoding copies out of the tx
 	})
 	if err != nil {
 		return PageInfo{}, false, fmt.Errorf("store: page %s: %w", source, err)

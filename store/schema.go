@@ -130,6 +130,10 @@ func (s *Store) init() error {
 		return fmt.Errorf("store: read schema of %s: %w", s.path, err)
 	}
 	switch {
+	case foreign && s.damagedFile() != nil:
+		// The meta bucket is gone, or its schema unreadable, because
+		// a page is damaged: not another program's file.
+		return s.damagedFile()
 	case foreign:
 		return fmt.Errorf("%w: %s is a bbolt file with no newsfeed schema; refusing to touch it", ErrNotDatabase, s.path)
 	case version > SchemaVersion:
@@ -142,6 +146,12 @@ func (s *Store) init() error {
 	case s.readOnly:
 		return fmt.Errorf("store: %s has schema version %d and needs migrating to %d: run newsfeed ingest first",
 			s.path, version, SchemaVersion)
+	case version == SchemaVersion:
+		// A bucket of this version is gone: never migrate a damaged
+		// file (the checksum migration would seal damaged bytes).
+		if derr := s.damagedFile(); derr != nil {
+			return derr
+		}
 	}
 	err = s.updateTx(func(tx *bolt.Tx) error {
 		v, foreign := schemaOf(tx)
@@ -155,7 +165,9 @@ func (s *Store) init() error {
 			if err := createBuckets(tx, topBuckets, indexBuckets); err != nil {
 				return err
 			}
-			v--
+			if v != checksumVersion {
+				v-- // the checksum migration owns no bucket: not run again
+			}
 		}
 		for i := v; i < SchemaVersion; i++ {
 			if err := migrations[i](tx); err != nil {
@@ -165,6 +177,9 @@ func (s *Store) init() error {
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
 	if err != nil && !errors.Is(err, errSkip) {
+		if derr := s.damagedFile(); derr != nil {
+			return derr // the migration failed on a damaged page
+		}
 		return fmt.Errorf("store: init %s: %w", s.path, err)
 	}
 	return nil

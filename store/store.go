@@ -119,8 +119,11 @@ func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) 
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, &LockedError{Path: path, PID: s.readPID()}
-	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
-		errors.Is(err, bolterrors.ErrChecksum):
+	case errors.Is(err, bolterrors.ErrChecksum):
+		// It starts as a bbolt file does (checkFile), but both meta
+		// pages fail their checksums.
+		return nil, damaged(path, 0, "both meta pages fail their checksums: %v", err)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch):
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotDatabase, path, err)
 	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly:
 		return nil, fmt.Errorf("store: open %s for writing: %w (the file or its folder is read-only: "+

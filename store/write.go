@@ -151,7 +151,8 @@ func (w *writer) open() error {
 	if w.meta == nil || w.pages == nil || w.changes == nil || w.blobs == nil || w.items == nil ||
 		w.deleted == nil || w.droppable == nil ||
 		w.byKind == nil || w.bySite == nil || w.byColumn == nil || w.byLastSeen == nil {
-		return fmt.Errorf("store: database is missing buckets")
+		// init made them: one gone is a damaged page.
+		return &recordDamage{what: "store", err: errors.New("database is missing buckets")}
 	}
 	// Both only grow at the end: pack their pages full.
 	w.changes.FillPercent = 1.0
@@ -171,7 +172,7 @@ func (w *writer) page(p *record.Page) error {
 	old := w.pages.Get(key)
 	if old != nil {
 		if err := json.Unmarshal(old, &info); err != nil {
-			return fmt.Errorf("store: page %s: %w", p.Source, err)
+			return fmt.Errorf("store: page %s: %w", p.Source, storedDamage(err))
 		}
 		// A page whose article was deleted (see Prune) is stored again.
 		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID &&
@@ -220,6 +221,7 @@ func (w *writer) article(a *record.Article, data []byte) error {
 	if old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
+			err = storedDamage(err)
 			return fmt.Errorf("store: get %s: %w", a.ID, err)
 		}
 		if stored.Source != a.Source {
