@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -182,6 +183,13 @@ func (s *Store) Prune(ctx context.Context, opts PruneOptions) (PruneResult, erro
 			if opts.DryRun || len(ids) == 0 {
 				res.Deleted[k] += len(ids)
 				break
+			}
+			for _, id := range ids {
+				if KindOf(id) != k {
+					// The index holds what was never an id of its kind.
+					return res, fmt.Errorf("store: prune %s: %w", k,
+						&recordDamage{what: fmt.Sprintf("index %s entry %q", k, id), err: errors.New("not a record id")})
+				}
 			}
 			n, err := s.Delete(ctx, ids...)
 			if err != nil {

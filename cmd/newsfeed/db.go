@@ -63,10 +63,14 @@ func openError(ctx context.Context, e *env, cmd string, err error) int {
 // exitDamaged, when it says the database is damaged.
 func damagedError(e *env, err error) (int, bool) {
 	var de *store.DamagedError
-	if !errors.As(err, &de) {
+	switch {
+	case errors.As(err, &de):
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", de)
+	case errors.Is(err, store.ErrDamaged):
+		fmt.Fprintf(e.stderr, "newsfeed: the database is damaged: %v: run \"newsfeed check\", restore from a backup\n", err)
+	default:
 		return 0, false
 	}
-	fmt.Fprintf(e.stderr, "newsfeed: %v\n", de)
 	return exitDamaged, true
 }
 
