@@ -223,6 +223,8 @@ func (s *Server) withStore(ctx context.Context, fn func(*store.Store) error) err
 // read failed).
 func (s *Server) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case s.noteDamage(err):
+		damagedAPI(w, err)
 	case errors.Is(err, store.ErrLocked):
 		w.Header().Set("Retry-After", "1")
 		apiError(w, http.StatusServiceUnavailable, "the database is busy; retry in a second")
@@ -261,9 +263,21 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if e := s.lastErr.Load(); e != nil {
 		body.Error = *e
 	}
+	damage := s.damage()
+	if damage != "" {
+		body.Status, body.Error = "damaged", damage
+	}
 	data, err := json.Marshal(body)
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	if damage != "" {
+		// The feeds are still served, but an operator must act.
+		h := w.Header()
+		h["Content-Type"], h["Cache-Control"] = hJSON, hNoCache
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write(append(data, '\n'))
 		return
 	}
 	apiBody(w, r, hJSON, append(data, '\n'))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +28,10 @@ type metrics struct {
 
 	routesMu sync.Mutex
 	routes   map[string]*routeCounters
+	// damaged is newsfeed_db_damaged; dbDamaged what is damaged, nil
+	// when nothing is known to be (see noteDamage).
+	damaged   prometheus.Gauge
+	dbDamaged atomic.Pointer[string]
 }
 
 // routeCounters are one route's counters for the statuses assets are
@@ -117,10 +122,13 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		snapBuilt: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "newsfeed_build_timestamp_seconds", Help: "When the feeds served were built (Unix time).",
 		}),
+		damaged: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "newsfeed_db_damaged", Help: "1 while the database is damaged (the last good feeds are served, the API answers 503), else 0.",
+		}),
 		routes: map[string]*routeCounters{},
 	}
 	reg.MustRegister(m.requests, m.notModified, m.bytes, m.buildTime, m.builds, m.records,
-		m.lastWrite, m.lastSeq, m.feeds, m.snapBuilt)
+		m.lastWrite, m.lastSeq, m.feeds, m.snapBuilt, m.damaged)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m
 }

@@ -211,7 +211,7 @@ func (s *Server) Refresh(ctx context.Context) error {
 		return s.refreshed(nil)
 	}
 	t0 := time.Now()
-	snap, err := s.build(ctx, v, prev)
+	snap, err := s.safeBuild(ctx, v, prev)
 	s.metrics.build(time.Since(t0), err)
 	if err != nil {
 		return s.refreshed(fmt.Errorf("serve: build from %s: %w", s.cfg.DB, err))
@@ -290,7 +290,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.baseCtx = context.WithoutCancel(ctx)
 	hs := &fasthttp.Server{
-		Handler:                      s.handle,
+		Handler:                      s.safeHandler(s.handle),
 		ReadTimeout:                  min(s.cfg.ReadHeaderTimeout, s.cfg.ReadTimeout),
 		WriteTimeout:                 s.cfg.WriteTimeout,
 		IdleTimeout:                  s.cfg.IdleTimeout,

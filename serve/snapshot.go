@@ -107,9 +107,14 @@ func (s *Server) build(ctx context.Context, v fileVersion, prev *snapshot) (*sna
 		return err
 	})
 	if err != nil {
+		s.noteDamage(err)
 		return nil, err
 	}
-	return s.assemble(feeds, stats, v, prev)
+	snap, err := s.assemble(feeds, stats, v, prev)
+	if err == nil {
+		s.clearDamage()
+	}
+	return snap, err
 }
 
 // read builds every feed and reads the stats from st.

@@ -25,9 +25,9 @@ type pendingDoc struct {
 
 // storedDoc returns the JSON of an article or interview as this batch
 // has left it so far, or nil.
-func (w *writer) storedDoc(kind record.Kind, id string) []byte {
+func (w *writer) storedDoc(kind record.Kind, id string) ([]byte, error) {
 	if p, ok := w.docs[id]; ok {
-		return p.data
+		return p.data, nil
 	}
 	return getJSON(w.tx, kind, []byte(id))
 }
@@ -66,13 +66,17 @@ func (w *writer) flushDocs() error {
 			}
 			continue
 		}
-		blob, old, err := splitValue(v)
+		blob, old, err := recordState(key, v)
 		if err != nil {
 			return fmt.Errorf("store: state of %s: %w", id, err)
 		}
+		stored, err := blobData(blob, w.blobs.Get(blob))
+		if err != nil {
+			return fmt.Errorf("store: get %s: %w", id, err)
+		}
 		st := newState(time.Unix(0, old.firstSeen), p.published, p.site, p.column)
 		switch {
-		case string(w.blobs.Get(blob)) != string(p.data):
+		case string(stored) != string(p.data):
 			st.lastSeen = p.seen.UnixNano()
 			if err := w.put(p.kind, id, p.data, &old, st); err != nil {
 				return err
@@ -86,7 +90,7 @@ func (w *writer) flushDocs() error {
 			if err := w.index(p.kind, id, &old, st); err != nil {
 				return err
 			}
-			if err := w.records[p.kind].Put(key, recordValue(blob, st)); err != nil {
+			if err := w.records[p.kind].Put(key, recordValue(key, blob, st)); err != nil {
 				return fmt.Errorf("store: move %s: %w", id, err)
 			}
 		}
@@ -131,13 +135,17 @@ func (w *writer) headline(h *record.Headline) error {
 	if v := w.records[record.KindHeadline].Get([]byte(h.ID)); v == nil {
 		p.h, p.visible = newHeadline(h, w.seen), true
 	} else {
-		blob, old, err := splitValue(v)
+		blob, old, err := recordState([]byte(h.ID), v)
 		if err != nil {
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
-		data := w.blobs.Get(blob)
+		data, err := blobData(blob, w.blobs.Get(blob))
+		if err != nil {
+			return fmt.Errorf("store: get %s: %w", h.ID, err)
+		}
 		var stored record.Headline
 		if err := json.Unmarshal(data, &stored); err != nil {
+			err = storedDamage(err)
 			return fmt.Errorf("store: get %s: %w", h.ID, err)
 		}
 		p.stored = copyBytes(data) // kept across Puts: copy, as for any value kept

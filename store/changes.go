@@ -100,6 +100,11 @@ type ChangeQuery struct {
 	Kind record.Kind
 	// Limit stops after this many changes; zero means no limit.
 	Limit int
+	// OnDamaged, when set, is called for each record whose bytes fail
+	// their checksum (and each change-log entry that does not decode),
+	// and the walk goes on without it; when nil, Changes stops with a
+	// *DamagedError.
+	OnDamaged func(seq uint64, id string, err error)
 }
 
 // errStop ends a cursor walk early.
@@ -115,7 +120,7 @@ var errStop = errors.New("stop")
 // answered.
 func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) error) error {
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if floor := metaUint(tx.Bucket(bucketMeta), keyLogFloor); q.Since > 0 && q.Since < floor {
 			return fmt.Errorf("%w: deletions up to seq %d were dropped; read everything again from seq 0",
 				ErrLogTooOld, floor)
@@ -127,18 +132,25 @@ func (s *Store) Changes(ctx context.Context, q ChangeQuery, fn func(Change) erro
 				return err
 			}
 			seq := binary.BigEndian.Uint64(k)
-			var ch change
-			if err := json.Unmarshal(v, &ch); err != nil {
-				return fmt.Errorf("entry %d: %w", seq, err)
+			ch, err := decodeChange(v)
+			if err != nil {
+				// Entries are written whole: one that does not decode
+				// was damaged.
+				err = &recordDamage{what: fmt.Sprintf("change-log entry %d", seq), err: err}
+				if q.OnDamaged != nil {
+					q.OnDamaged(seq, "", err)
+					continue
+				}
+				return err
 			}
 			if q.Kind != "" && ch.Kind != q.Kind {
 				continue
 			}
-			name := recordBucket(ch.Kind)
-			if name == nil {
-				return fmt.Errorf("entry %d: unknown kind %q", seq, ch.Kind)
-			}
 			out, ok, err := current(tx, seq, ch)
+			if err != nil && q.OnDamaged != nil && errors.Is(err, ErrDamaged) {
+				q.OnDamaged(seq, ch.ID, err)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("entry %d: %w", seq, err)
 			}
@@ -181,14 +193,21 @@ func current(tx *bolt.Tx, seq uint64, ch change) (Change, bool, error) {
 	}
 	newest, err := valueSeq(v)
 	if err != nil {
-		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
+		return out, false, &recordDamage{what: ch.ID, err: err}
 	}
 	if newest != seq {
 		return out, false, nil
 	}
-	data := tx.Bucket(bucketBlobs).Get(v[:8])
+	blob, _, err := recordState(id, v)
+	if err != nil {
+		return out, false, err
+	}
+	data, err := blobData(blob, tx.Bucket(bucketBlobs).Get(blob))
+	if err != nil {
+		return out, false, fmt.Errorf("%s: %w", ch.ID, err)
+	}
 	if data == nil {
-		return out, false, fmt.Errorf("%s: its blob is missing", ch.ID)
+		return out, false, &recordDamage{what: ch.ID, err: errors.New("its blob is missing")}
 	}
 	out.Record = copyBytes(data)
 	return out, true, nil
@@ -204,7 +223,7 @@ type LogEntry struct {
 
 // Log calls fn for every change-log entry in order, superseded or not.
 func (s *Store) Log(ctx context.Context, fn func(LogEntry) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -224,7 +243,7 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		seq = tx.Bucket(bucketChanges).Sequence()
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,7 +33,8 @@ type CompactResult struct {
 // until the rename, the new one after it (a PATH.compact left behind is
 // removed by the next Compact). A process that was waiting for the lock
 // finds path replaced, and opens the new file (see Open).
-func Compact(ctx context.Context, path string, opts Options) (CompactResult, error) {
+func Compact(ctx context.Context, path string, opts Options) (_ CompactResult, err error) {
+	defer protect(path, nil, &err)()
 	start := time.Now()
 	var res CompactResult
 	opts.ReadOnly = false
@@ -41,6 +43,11 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 		return res, err
 	}
 	defer s.Close()
+	// bbolt's Compact walks every page: a damaged one is refused here,
+	// not copied into the compacted file.
+	if err := s.Check(ctx); err != nil {
+		return res, err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return res, fmt.Errorf("store: compact: %w", err)
@@ -118,7 +125,7 @@ func syncDir(dir string) error {
 func (s *Store) FreeShare() float64 {
 	st := s.db.Stats()
 	var size int64
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		size = tx.Size()
 		return nil
 	})
@@ -139,8 +146,9 @@ type BackupResult struct {
 
 // Backup writes a consistent snapshot of the database to file: a bbolt
 // file as of one read transaction (Tx.WriteTo), which writers do not
-// wait on in the same process, written to FILE.tmp, synced, then renamed
-// over file, so that a crash leaves the old backup or the new one. A
+// wait on in the same process, written to FILE.tmp, synced, checked page
+// by page and checksum by checksum (a damaged database gives a
+// *DamagedError, and the previous backup stays), then renamed over file, so that a crash leaves the old backup or the new one. A
 // read-only store can back up while serve reads it; a writer in another
 // process waits only while the snapshot is copied.
 func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
@@ -153,7 +161,7 @@ func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("store: backup: %w", err)
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		res.LastSeq = tx.Bucket(bucketChanges).Sequence()
 		n, err := tx.WriteTo(&ctxWriter{ctx: ctx, w: f})
 		res.Size = n
@@ -164,6 +172,17 @@ func (s *Store) Backup(ctx context.Context, file string) (BackupResult, error) {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		// A snapshot of a damaged database would replace a good
+		// backup with a damaged one: it is checked before the rename.
+		var rep *DamageReport
+		if rep, err = ScanFile(tmp); err == nil {
+			if derr := rep.Err(tmp); derr != nil {
+				err = damaged(s.path, derr.(*DamagedError).Page, "%s; the backup was not written, %s is as it was",
+					derr.(*DamagedError).Detail, file)
+			}
+		}
 	}
 	if err == nil {
 		err = replaceFile(tmp, file, false)
@@ -200,17 +219,43 @@ type RestoreResult struct {
 	SnapshotSeq, CurrentSeq uint64
 }
 
+// ErrBadSnapshot is returned, wrapped, by Restore for a snapshot it
+// will not restore, with or without force: one that is empty, not a
+// newsfeed database, damaged, or fails the check.
+var ErrBadSnapshot = errors.New("store: the snapshot cannot be restored")
+
 // Restore replaces the database at path with the snapshot in file. It
-// copies the snapshot to PATH.restore, opens the copy (migrating it if
-// it is older), and refuses it unless Verify finds no problem. It then
-// takes the lock on path, refuses a snapshot whose last seq is below the
-// database's unless force (the error wraps ErrRestoreOlder), and renames
-// the copy over path while holding the lock: a crash leaves the old
-// database or the restored one. The snapshot file itself is never
-// changed.
-func Restore(ctx context.Context, file, path string, force bool, opts Options) (RestoreResult, error) {
-	var res RestoreResult
+// refuses a snapshot that is empty, not a newsfeed database, or damaged
+// (its pages and checksums are read without trusting them), with or
+// without force; it copies the snapshot to PATH.restore, opens the copy
+// (migrating it if it is older), and refuses it unless Verify finds no
+// problem. It then takes the lock on path (without opening it with
+// bbolt, so that a damaged database can be replaced), refuses a snapshot
+// whose last seq is below the database's unless force (the error wraps
+// ErrRestoreOlder) or the database is damaged, and renames the copy over
+// path while holding the lock: a crash leaves the old database or the
+// restored one. The snapshot file itself is never changed.
+func Restore(ctx context.Context, file, path string, force bool, opts Options) (res RestoreResult, err error) {
+	defer protect(file, nil, &err)()
 	opts.ReadOnly = false
+	// refuse wraps ErrBadSnapshot and why, but never ErrDamaged: the
+	// snapshot is damaged, not the database.
+	refuse := func(why error) error {
+		if errors.Is(why, ErrDamaged) {
+			return fmt.Errorf("store: restore %s: %w: %v", file, ErrBadSnapshot, why)
+		}
+		return fmt.Errorf("store: restore %s: %w: %w", file, ErrBadSnapshot, why)
+	}
+	if err := checkFile(file, true); err != nil {
+		return res, refuse(err)
+	}
+	rep, err := ScanFile(file)
+	if err != nil {
+		return res, refuse(err)
+	}
+	if derr := rep.Err(file); derr != nil {
+		return res, refuse(derr)
+	}
 	tmp := path + ".restore"
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return res, fmt.Errorf("store: restore: %w", err)
@@ -220,13 +265,22 @@ func Restore(ctx context.Context, file, path string, force bool, opts Options) (
 		return res, fmt.Errorf("store: restore %s: %w", file, err)
 	}
 	defer os.Remove(tmp) // after the rename, there is nothing to remove
+	if err := checkFile(tmp, true); err != nil {
+		return res, refuse(err)
+	}
+	ro, err := Open(ctx, tmp, Options{ReadOnly: true, LockTimeout: opts.LockTimeout})
+	if err == nil {
+		ro.Close()
+	} else if errors.Is(err, ErrNoDatabase) || errors.Is(err, ErrNotDatabase) || errors.Is(err, ErrSchemaTooNew) || errors.Is(err, ErrDamaged) {
+		return res, refuse(err)
+	}
 	snap, err := Open(ctx, tmp, opts)
 	if err != nil {
-		return res, fmt.Errorf("store: restore %s: %w", file, err)
+		return res, refuse(err)
 	}
 	problems, err := snap.Verify(ctx)
 	if err == nil && len(problems) > 0 {
-		err = fmt.Errorf("it fails the check: %s", problems[0])
+		err = refuse(fmt.Errorf("it fails the check: %s", problems[0]))
 	}
 	if err == nil {
 		res.SnapshotSeq, err = snap.LastSeq(ctx)
@@ -235,26 +289,66 @@ func Restore(ctx context.Context, file, path string, force bool, opts Options) (
 		err = cerr
 	}
 	if err != nil {
-		return res, fmt.Errorf("store: restore %s: %w", file, err)
+		return res, err
 	}
-	if _, err := os.Stat(path); err == nil {
-		cur, err := Open(ctx, path, opts)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		unlock, err := lockFile(ctx, path, opts.LockTimeout)
 		if err != nil {
 			return res, err
 		}
-		defer cur.Close()
-		if res.CurrentSeq, err = cur.LastSeq(ctx); err != nil {
-			return res, err
-		}
-		if res.CurrentSeq > res.SnapshotSeq && !force {
-			return res, fmt.Errorf("%w: %s ends at seq %d, %s at %d; restore with --force to go back anyway",
-				ErrRestoreOlder, file, res.SnapshotSeq, path, res.CurrentSeq)
+		defer unlock()
+		cur, err := ScanFile(path)
+		switch {
+		case err != nil || cur.Damaged():
+			// A damaged database is what a restore replaces: its last
+			// seq cannot be trusted, and it is not opened.
+		case !force:
+			res.CurrentSeq = cur.lastSeq
+			if res.CurrentSeq > res.SnapshotSeq {
+				return res, fmt.Errorf("%w: %s ends at seq %d, %s at %d; restore with --force to go back anyway",
+					ErrRestoreOlder, file, res.SnapshotSeq, path, res.CurrentSeq)
+			}
+		default:
+			res.CurrentSeq = cur.lastSeq
 		}
 	}
 	if err := replaceFile(tmp, path, opts.NoSync); err != nil {
 		return res, fmt.Errorf("store: restore %s: %w", file, err)
 	}
 	return res, nil
+}
+
+// lockFile takes bbolt's exclusive lock (flock) on the file at path
+// without opening it as a database, waiting up to timeout (zero:
+// DefaultLockTimeout) before returning a *LockedError.
+func lockFile(ctx context.Context, path string, timeout time.Duration) (func(), error) {
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock %s: %w", path, err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() {
+				syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				f.Close()
+			}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("store: lock %s: %w", path, err)
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			f.Close()
+			s := &Store{pidPath: path + ".pid"}
+			return nil, &LockedError{Path: path, PID: s.readPID()}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // copyFile copies src to a new file dst and syncs it.

@@ -16,7 +16,8 @@ import (
 // update runs fn with a writer on one write transaction, and commits
 // when fn changed something (stamping last_write); a cancelled ctx stops
 // it before the transaction starts.
-func (s *Store) update(ctx context.Context, fn func(w *writer) error) error {
+func (s *Store) update(ctx context.Context, fn func(w *writer) error) (err error) {
+	defer protect(s.path, s.db, &err)()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -88,13 +89,16 @@ func (w *writer) deleteRecord(k record.Kind, id string) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	blob, st, err := splitValue(v)
+	blob, st, err := splitValue(key, v)
 	if err != nil {
 		return false, fmt.Errorf("store: delete %s: %w", id, err)
 	}
 	blob = copyBytes(blob)
 	if k == record.KindArticle {
-		if err := w.forgetPage(id, w.blobs.Get(blob)); err != nil {
+		// A blob that fails its checksum has no source to trust: the
+		// record goes all the same.
+		data, _ := blobData(blob, w.blobs.Get(blob))
+		if err := w.forgetPage(id, data); err != nil {
 			return false, err
 		}
 	}
@@ -236,7 +240,7 @@ func (s *Store) LogFloor(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	var floor uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		floor = metaUint(tx.Bucket(bucketMeta), keyLogFloor)
 		return nil
 	})

@@ -51,6 +51,14 @@
 //	streams/        stream name → seq(8) | created UnixNano(8): the
 //	                last message of a stream of pages applied (ApplyPages)
 //
+// Every blob and every record value (blob key | state) ends with a
+// CRC-32C of its key and bytes (schema 6, checksum.go): a record damaged
+// on disk is reported, never returned. A damaged file never crashes a
+// reader: every transaction turns bbolt's panics and memory faults into
+// a *DamagedError (ErrDamaged, damage.go), a truncated file is refused
+// before it is mapped, and check and salvage read the file's pages
+// without trusting them (scan.go, salvage.go).
+//
 // Buckets this package does not know (another package's, added by a
 // later migration) are left alone: Compact and Backup copy every bucket
 // as it is.

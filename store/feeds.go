@@ -22,7 +22,7 @@ func (s *Store) Columns(ctx context.Context, k record.Kind) ([]string, error) {
 		return nil, fmt.Errorf("store: columns: unknown kind %q", k)
 	}
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		parent := nested(tx.Bucket(bucketIndex), bucketByColumn)
 		if parent == nil {
 			return nil

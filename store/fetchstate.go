@@ -75,7 +75,7 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 		return nil, err
 	}
 	out := make(map[string]URLState, len(urls))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
 			return err
@@ -87,7 +87,7 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 			}
 			st := URLState{URL: u}
 			if err := json.Unmarshal(v, &st); err != nil { // decoding copies out of the tx
-				return fmt.Errorf("%s: %w", u, err)
+				return fmt.Errorf("%s: %w", u, storedDamage(err))
 			}
 			out[u] = st
 		}
@@ -107,7 +107,7 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 		return nil, err
 	}
 	var out []URLState
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
 			return err
@@ -115,7 +115,7 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 		return b.ForEach(func(k, v []byte) error {
 			st := URLState{URL: string(k)}
 			if err := json.Unmarshal(v, &st); err != nil {
-				return fmt.Errorf("%s: %w", k, err)
+				return fmt.Errorf("%s: %w", k, storedDamage(err))
 			}
 			if st.Source == source && !st.FirstFetched.Before(since) {
 				out = append(out, st)
@@ -192,7 +192,7 @@ func (s *Store) times(ctx context.Context, name []byte, after time.Time) (map[st
 		return nil, err
 	}
 	out := map[string]time.Time{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, name)
 		if err != nil {
 			return err
@@ -218,7 +218,7 @@ func (s *Store) updateFetch(ctx context.Context, name []byte, fn func(b *bolt.Bu
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateTx(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, name)
 		if err != nil {
 			return err

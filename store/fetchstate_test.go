@@ -53,7 +53,7 @@ func TestStore_HostDeferralsAndListPolls(t *testing.T) {
 	if err := s.PutHostDeferrals(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if n := tx.Bucket(bucketFetch).Bucket(bucketFetchHosts).Stats().KeyN; n != 0 {
 			t.Errorf("%d expired deferrals kept", n)
 		}

@@ -12,13 +12,13 @@ import (
 // must encode back to the same bytes.
 func FuzzRecordValues(f *testing.F) {
 	st := state{seq: 7, firstSeen: 1, lastSeen: 2, at: timeKey(time.Date(2025, 12, 9, 10, 0, 0, 0, beijing)), site: "guancha.cn", column: "科技前沿"}
-	f.Add(recordValue(seqKey(3), st))
+	f.Add(recordValue([]byte("h_0123"), seqKey(3), st))
 	f.Add(appendStateV2(seqKey(3), st))
 	f.Add(itemValue(4, 5, "a_1", []byte("item")))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, v []byte) {
-		if blob, st, err := splitValue(v); err == nil {
-			if again := recordValue(blob, st); !bytes.Equal(again, v) {
+		if blob, st, err := splitValue([]byte("h_0123"), v); err == nil {
+			if again := recordValue([]byte("h_0123"), blob, st); !bytes.Equal(again, v) {
 				t.Errorf("record value %x re-encodes as %x", v, again)
 			}
 		}

@@ -95,14 +95,14 @@ func (s *Store) LatestItems(ctx context.Context, q Query, key uint64) ([]CachedI
 		return nil, fmt.Errorf("store: latest items: %w", err)
 	}
 	var out []CachedItem
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordBucket(q.Kind))
 		// A database opened read-only may predate the items bucket.
 		items := tx.Bucket(bucketItems)
 		return walkLatest(tx, q, limit, func(id []byte) error {
 			v := recs.Get(id)
 			if v == nil {
-				return fmt.Errorf("index names %s, which is missing", id)
+				return missingRecord(id)
 			}
 			seq, err := valueSeq(v)
 			if err != nil {
@@ -149,9 +149,16 @@ func freshItem(tx *bolt.Tx, v []byte, seq, key uint64) []byte {
 // item needs besides: its first-seen time, and an interview's article.
 func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
 	// v holds the blob key: no second lookup of the id.
-	data := tx.Bucket(bucketBlobs).Get(v[:8])
+	blob, _, err := recordState([]byte(c.ID), v)
+	if err != nil {
+		return err
+	}
+	data, err := blobData(blob, tx.Bucket(bucketBlobs).Get(blob))
+	if err != nil {
+		return err
+	}
 	if data == nil {
-		return fmt.Errorf("index names %s, which is missing", c.ID)
+		return missingRecord([]byte(c.ID))
 	}
 	r, err := decode(k, c.ID, data)
 	if err != nil {
@@ -165,7 +172,11 @@ func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
 	case *record.Interview:
 		c.dep = r.ArticleID
 		if r.ArticleID != "" {
-			if data := getJSON(tx, record.KindArticle, []byte(r.ArticleID)); data != nil {
+			data, err := getJSON(tx, record.KindArticle, []byte(r.ArticleID))
+			if err != nil {
+				return err
+			}
+			if data != nil {
 				a, err := decode(record.KindArticle, r.ArticleID, data)
 				if err != nil {
 					return err
@@ -175,7 +186,7 @@ func readForItem(tx *bolt.Tx, k record.Kind, v []byte, c *CachedItem) error {
 			}
 		}
 	}
-	_, st, err := splitValue(v)
+	_, st, err := recordState([]byte(c.ID), v)
 	if err != nil {
 		return fmt.Errorf("state of %s: %w", c.ID, err)
 	}
@@ -232,7 +243,7 @@ func (s *Store) PutItems(ctx context.Context, key uint64, entries []ItemEntry) (
 		return 0, nil
 	}
 	var kept int
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateTx(func(tx *bolt.Tx) error {
 		kept = 0
 		items := tx.Bucket(bucketItems)
 		if items == nil {

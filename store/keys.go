@@ -139,13 +139,30 @@ func decodeState(b []byte) (state, error) {
 
 var errBadValue = errors.New("malformed record value")
 
-// recordValue returns a record's value: blob key | state.
-func recordValue(blob []byte, st state) []byte {
-	return st.appendTo(append(make([]byte, 0, 8+stateSize+len(st.site)+len(st.column)), blob...))
+// recordValue returns record id's value: blob key | state | CRC-32C of
+// the id and both (see seal).
+func recordValue(id, blob []byte, st state) []byte {
+	return seal(id, recordValueV3(blob, st))
 }
 
-// splitValue returns a record value's blob key and state.
-func splitValue(v []byte) (blob []byte, st state, err error) {
+// recordValueV3 is a record's value as schema 3 to 6 wrote it, with no
+// checksum: blob key | state.
+func recordValueV3(blob []byte, st state) []byte {
+	return st.appendTo(append(make([]byte, 0, 8+stateSize+len(st.site)+len(st.column)+sumSize), blob...))
+}
+
+// splitValue returns record id's value's blob key and state, after
+// checking its checksum.
+func splitValue(id, v []byte) (blob []byte, st state, err error) {
+	v, err = unseal(id, v)
+	if err != nil {
+		return nil, state{}, err
+	}
+	return splitValueV3(v)
+}
+
+// splitValueV3 splits a value with no checksum.
+func splitValueV3(v []byte) (blob []byte, st state, err error) {
 	if len(v) < 8 {
 		return nil, state{}, errBadValue
 	}
@@ -155,7 +172,7 @@ func splitValue(v []byte) (blob []byte, st state, err error) {
 
 // valueSeq returns the seq in a record value, without decoding the rest.
 func valueSeq(v []byte) (uint64, error) {
-	if len(v) < 8+stateSize {
+	if len(v) < 8+stateSize+sumSize {
 		return 0, errBadValue
 	}
 	return binary.BigEndian.Uint64(v[8:]), nil

@@ -66,7 +66,7 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openSchema1(t)
 
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if v, _ := schemaOf(tx); v != SchemaVersion {
 			t.Errorf("schema = %d, want %d", v, SchemaVersion)
 		}
@@ -100,7 +100,7 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	}
 	// States read back: a headline's from its JSON, an article's from
 	// its value.
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		for _, id := range []string{got[0].ID, want[len(want)-1]["id"].(string)} {
 			st, err := storedState(tx, KindOf(id), []byte(id))
 			if err != nil || st.seq == 0 || st.firstSeen == 0 {
@@ -248,7 +248,7 @@ func TestOpen_MigratesSchema2(t *testing.T) {
 		}
 	}
 	// Headlines got their last_seen index, from their JSON.
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		b := nested(tx.Bucket(bucketIndex), bucketByLastSeen, []byte(record.KindHeadline))
 		if b == nil || b.Stats().KeyN != 57 {
 			t.Error("index/last_seen/headline does not hold the 57 headlines")

@@ -192,7 +192,7 @@ func convertValues(b, blobs, byLastSeen *bolt.Bucket, k record.Kind) error {
 				return fmt.Errorf("%s: %w", id, err)
 			}
 		}
-		out = append(out, kv{copyBytes(id), recordValue(blob, st)})
+		out = append(out, kv{copyBytes(id), recordValueV3(blob, st)})
 		return nil
 	})
 	if err != nil {
@@ -209,7 +209,7 @@ func convertValues(b, blobs, byLastSeen *bolt.Bucket, k record.Kind) error {
 			return err
 		}
 		if byKind != nil {
-			_, st, _ := splitValue(e.v)
+			_, st, _ := splitValueV3(e.v)
 			if err := byKind.Put(indexKey(st.lastSeenKey(), string(e.k)), []byte{}); err != nil {
 				return err
 			}

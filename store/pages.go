@@ -33,13 +33,13 @@ func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error)
 		return info, false, err
 	}
 	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketPages).Get([]byte(source))
 		if v == nil {
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &info) // decoding copies out of the tx
+		return storedDamage(json.Unmarshal(v, &info)) // decoding copies out of the tx
 	})
 	if err != nil {
 		return PageInfo{}, false, fmt.Errorf("store: page %s: %w", source, err)

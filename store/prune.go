@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -168,7 +169,7 @@ func (s *Store) Prune(ctx context.Context, opts PruneOptions) (PruneResult, erro
 		cutoff := timeKey(now.Add(-age))
 		for {
 			var ids []string
-			err := s.db.View(func(tx *bolt.Tx) error {
+			err := s.view(func(tx *bolt.Tx) error {
 				limit := batch
 				if opts.DryRun {
 					limit = -1
@@ -182,6 +183,13 @@ func (s *Store) Prune(ctx context.Context, opts PruneOptions) (PruneResult, erro
 			if opts.DryRun || len(ids) == 0 {
 				res.Deleted[k] += len(ids)
 				break
+			}
+			for _, id := range ids {
+				if KindOf(id) != k {
+					// The index holds what was never an id of its kind.
+					return res, fmt.Errorf("store: prune %s: %w", k,
+						&recordDamage{what: fmt.Sprintf("index %s entry %q", k, id), err: errors.New("not a record id")})
+				}
 			}
 			n, err := s.Delete(ctx, ids...)
 			if err != nil {
@@ -197,7 +205,7 @@ func (s *Store) Prune(ctx context.Context, opts PruneOptions) (PruneResult, erro
 		cutoff := timeKey(now.Add(-age))
 		for more := true; more; {
 			if opts.DryRun {
-				err := s.db.View(func(tx *bolt.Tx) error {
+				err := s.view(func(tx *bolt.Tx) error {
 					res.Dropped = countDroppable(tx, cutoff)
 					return nil
 				})
@@ -251,7 +259,7 @@ func expired(tx *bolt.Tx, k record.Kind, cutoff uint64, limit int) []string {
 // before cutoff.
 func (s *Store) hasDroppable(cutoff uint64) bool {
 	found := false
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		k, _ := tx.Bucket(bucketDroppable).Cursor().First()
 		found = len(k) == 16 && binary.BigEndian.Uint64(k) < cutoff
 		return nil
@@ -283,7 +291,7 @@ func (s *Store) PruneItems(ctx context.Context, limit int) (int, error) {
 	}
 	keep := map[string]bool{}
 	var drop [][]byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bucketItems)
 		if items.Stats().KeyN == 0 {
 			return nil

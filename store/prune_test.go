@@ -208,7 +208,7 @@ func TestStore_PruneItems(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("PruneItems(2) = %d, %v; want 2 (h1, h2 are in no feed of 2)", n, err)
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		items := tx.Bucket(bucketItems)
 		for i, h := range hs {
 			if got, want := items.Get([]byte(h.ID)) != nil, i >= 2; got != want {
@@ -224,7 +224,7 @@ func TestStore_VerifyAndRepair(t *testing.T) {
 	s, _ := mustOpenStore(t)
 	p := page("a.txt", "Title", "body", hl("one", record.ListHot))
 	mustWrite(t, s, p)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.updateTx(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex)
 		kindIdx := nested(idx, bucketByKind, []byte(record.KindHeadline))
 		k, _ := kindIdx.Cursor().First()
@@ -234,7 +234,7 @@ func TestStore_VerifyAndRepair(t *testing.T) {
 		if err := kindIdx.Put(indexKey(5, "h_gone"), nil); err != nil { // an entry for no record
 			return err
 		}
-		if err := tx.Bucket(bucketBlobs).Put(seqKey(999), []byte("{}")); err != nil { // an orphan
+		if err := tx.Bucket(bucketBlobs).Put(seqKey(999), sealCopy(seqKey(999), []byte("{}"))); err != nil { // an orphan
 			return err
 		}
 		return tx.Bucket(bucketChanges).Delete(seqKey(1)) // a gap, and a record's newest entry
@@ -262,7 +262,7 @@ func TestStore_VerifyAndRepair(t *testing.T) {
 		t.Errorf("after repair: %q", problems)
 	}
 	// Put the entry back, so that the cleanup's check passes.
-	s.db.Update(func(tx *bolt.Tx) error {
+	s.updateTx(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).Put(seqKey(1), changeValue(opInsert, record.KindHeadline, p.Headlines[0].ID))
 	})
 }

@@ -86,10 +86,10 @@ func (w *writer) putRecord(kind record.Kind, key, data []byte, st state, replace
 		return err
 	}
 	blob := seqKey(seq)
-	if err := w.blobs.Put(blob, data); err != nil {
+	if err := w.blobs.Put(blob, sealCopy(blob, data)); err != nil {
 		return err
 	}
-	return b.Put(key, recordValue(blob, st))
+	return b.Put(key, recordValue(key, blob, st))
 }
 
 // indexEntry is one of a record's index entries: key in the bucket

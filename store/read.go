@@ -35,9 +35,10 @@ func (s *Store) GetJSON(ctx context.Context, id string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s (ids start with a_, i_ or h_)", ErrNotFound, id)
 	}
 	var data []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
-		data = copyBytes(getJSON(tx, kind, []byte(id)))
-		return nil
+	err := s.view(func(tx *bolt.Tx) error {
+		d, err := getJSON(tx, kind, []byte(id))
+		data = copyBytes(d)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: get %s: %w", id, err)
@@ -99,7 +100,7 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 		return nil, fmt.Errorf("store: latest: %w", err)
 	}
 	var out []record.Record
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		return walkLatest(tx, q, limit, func(id []byte) error {
 			r, err := indexedRecord(tx, q.Kind, id)
 			if err != nil {
@@ -118,9 +119,12 @@ func (s *Store) Latest(ctx context.Context, q Query) ([]record.Record, error) {
 // indexedRecord decodes the record id of kind k, which an index names;
 // decoding copies it out of tx.
 func indexedRecord(tx *bolt.Tx, k record.Kind, id []byte) (record.Record, error) {
-	data := getJSON(tx, k, id)
+	data, err := getJSON(tx, k, id)
+	if err != nil {
+		return nil, err
+	}
 	if data == nil {
-		return nil, fmt.Errorf("index names %s, which is missing", id)
+		return nil, missingRecord(id)
 	}
 	return decode(k, string(id), data)
 }
@@ -185,7 +189,7 @@ func storedState(tx *bolt.Tx, k record.Kind, id []byte) (state, error) {
 	if v == nil {
 		return state{}, ErrNotFound
 	}
-	_, st, err := splitValue(v)
+	_, st, err := recordState(id, v)
 	return st, err
 }
 

@@ -50,25 +50,29 @@ func recordBucket(k record.Kind) []byte {
 	return nil
 }
 
-// getJSON returns the stored JSON of the record id of kind k, or nil. It
-// is valid only while tx is open.
-func getJSON(tx *bolt.Tx, k record.Kind, id []byte) []byte {
+// getJSON returns the stored JSON of the record id of kind k, or nil,
+// after checking its checksum. It is valid only while tx is open.
+func getJSON(tx *bolt.Tx, k record.Kind, id []byte) ([]byte, error) {
 	name := recordBucket(k)
 	if name == nil {
-		return nil
+		return nil, nil
 	}
 	b := tx.Bucket(name)
 	if b == nil {
-		return nil
+		return nil, nil
 	}
 	v := b.Get(id)
-	if len(v) < 8 {
-		return nil
+	if v == nil {
+		return nil, nil
+	}
+	blob, _, err := recordState(id, v)
+	if err != nil {
+		return nil, err
 	}
 	if blobs := tx.Bucket(bucketBlobs); blobs != nil {
-		return blobs.Get(v[:8])
+		return blobData(blob, blobs.Get(blob))
 	}
-	return nil
+	return nil, nil
 }
 
 // kinds are the record kinds in the order stats lists them.
@@ -95,6 +99,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 6: articles' bodies as blocks ("paragraphs" and "captions" become
 	// "blocks").
 	bodyAsBlocks,
+	// 7: a CRC-32C after every blob and every record value (see
+	// checksum.go), sealing whatever values the migrations before it
+	// left.
+	addChecksums,
 }
 
 // topBuckets are the top-level buckets of the current layout; a database
@@ -116,7 +124,7 @@ var errSkip = errors.New("skip")
 func (s *Store) init() error {
 	var version uint64
 	var foreign, complete bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		version, foreign = schemaOf(tx)
 		complete = hasBuckets(tx)
 		return nil
@@ -125,6 +133,10 @@ func (s *Store) init() error {
 		return fmt.Errorf("store: read schema of %s: %w", s.path, err)
 	}
 	switch {
+	case foreign && s.damagedFile() != nil:
+		// The meta bucket is gone, or its schema unreadable, because
+		// a page is damaged: not another program's file.
+		return s.damagedFile()
 	case foreign:
 		return fmt.Errorf("%w: %s is a bbolt file with no newsfeed schema; refusing to touch it", ErrNotDatabase, s.path)
 	case version > SchemaVersion:
@@ -137,8 +149,14 @@ func (s *Store) init() error {
 	case s.readOnly:
 		return fmt.Errorf("store: %s has schema version %d and needs migrating to %d: run newsfeed ingest first",
 			s.path, version, SchemaVersion)
+	case version == SchemaVersion:
+		// A bucket of this version is gone: never migrate a damaged
+		// file (the checksum migration would seal damaged bytes).
+		if derr := s.damagedFile(); derr != nil {
+			return derr
+		}
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.updateTx(func(tx *bolt.Tx) error {
 		v, foreign := schemaOf(tx)
 		if foreign || v > SchemaVersion || (v == SchemaVersion && hasBuckets(tx)) {
 			return errSkip // another process got here first
@@ -150,7 +168,9 @@ func (s *Store) init() error {
 			if err := createBuckets(tx, topBuckets, indexBuckets); err != nil {
 				return err
 			}
-			v--
+			if v != checksumVersion {
+				v-- // the checksum migration owns no bucket: not run again
+			}
 		}
 		for i := v; i < SchemaVersion; i++ {
 			if err := migrations[i](tx); err != nil {
@@ -160,6 +180,9 @@ func (s *Store) init() error {
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion))
 	})
 	if err != nil && !errors.Is(err, errSkip) {
+		if derr := s.damagedFile(); derr != nil {
+			return derr // the migration failed on a damaged page
+		}
 		return fmt.Errorf("store: init %s: %w", s.path, err)
 	}
 	return nil

@@ -44,7 +44,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		st.Size = tx.Size()
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); len(v) == 8 {

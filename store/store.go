@@ -89,13 +89,18 @@ type Store struct {
 // written by a newer schema is refused with ErrSchemaTooNew. When another
 // process holds the file for longer than opts.LockTimeout, Open returns a
 // *LockedError.
-func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+func Open(ctx context.Context, path string, opts Options) (_ *Store, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := checkFile(path, opts.ReadOnly); err != nil {
 		return nil, err
 	}
+	// A truncated file would make bbolt fault as it maps it.
+	if err := checkSize(path); err != nil {
+		return nil, err
+	}
+	defer protect(path, nil, &err)()
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -114,8 +119,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, &LockedError{Path: path, PID: s.readPID()}
-	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch),
-		errors.Is(err, bolterrors.ErrChecksum):
+	case errors.Is(err, bolterrors.ErrChecksum):
+		// It starts as a bbolt file does (checkFile), but both meta
+		// pages fail their checksums.
+		return nil, damaged(path, 0, "both meta pages fail their checksums: %v", err)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch):
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotDatabase, path, err)
 	case errors.Is(err, fs.ErrPermission) && !opts.ReadOnly:
 		return nil, fmt.Errorf("store: open %s for writing: %w (the file or its folder is read-only: "+
@@ -127,7 +135,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if !opts.ReadOnly {
 		s.writePID()
 	}
-	if err := s.init(); err != nil {
+	if err := s.initProtected(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -247,27 +255,20 @@ func (s *Store) readPID() int {
 	return pid
 }
 
-// Check runs bbolt's consistency check and returns the first problem.
+// Check checks the file's pages and every record's checksum (see Scan)
+// and returns the first problem as a *DamagedError.
 func (s *Store) Check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	rep, err := s.Scan(ctx)
+	if err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
-		var errs []error
-		for err := range tx.Check() {
-			errs = append(errs, err)
-		}
-		if len(errs) > 0 {
-			return fmt.Errorf("store: check %s: %w", s.path, errors.Join(errs...))
-		}
-		return nil
-	})
+	return rep.Err(s.path)
 }
 
 // Size returns the database file's size in bytes.
 func (s *Store) Size() (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Size()
 		return nil
 	})

@@ -94,7 +94,7 @@ func (s *Store) StreamCursor(ctx context.Context, stream string) (StreamCursor, 
 		cur   StreamCursor
 		found bool
 	)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStreams)
 		if b == nil {
 			return nil // read-only, before the migration: none yet
@@ -123,7 +123,7 @@ func (s *Store) Version(ctx context.Context) (seq uint64, lastWrite string, err 
 	if err := ctx.Err(); err != nil {
 		return 0, "", err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		seq = tx.Bucket(bucketChanges).Sequence()
 		lastWrite = string(tx.Bucket(bucketMeta).Get(keyLastWrite))
 		return nil

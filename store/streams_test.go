@@ -124,7 +124,7 @@ func TestStore_WritePagesHonoursSeen(t *testing.T) {
 	p := seenPage("c.txt", "C", "c", seen1)
 	p.Article.Published = nil
 	mustWrite(t, s, p)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		st, err := storedState(tx, record.KindArticle, []byte(p.Article.ID))
 		if err != nil {
 			return err

@@ -46,10 +46,28 @@ func (s *Store) Verify(ctx context.Context) ([]string, error) {
 			more++
 		}
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			add("bbolt: %v", err)
+	// The file's pages and the records' checksums first, read without
+	// trusting bbolt's pages: a damaged page would crash bbolt's walk.
+	rep, err := s.Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Damaged() {
+		for _, p := range rep.Pages {
+			add("damaged %s", p)
 		}
+		for _, p := range rep.Records {
+			add("damaged record: %s", p)
+		}
+		for _, id := range rep.Lost {
+			add("lost: %s", id)
+		}
+		if more > 0 {
+			problems = append(problems, fmt.Sprintf("… and %d more problems", more))
+		}
+		return problems, nil
+	}
+	err = s.view(func(tx *bolt.Tx) error {
 		if v, foreign := schemaOf(tx); foreign || v != SchemaVersion {
 			add("schema version %d, this newsfeed knows %d", v, SchemaVersion)
 			return nil
@@ -89,7 +107,7 @@ func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
 			if KindOf(string(id)) != k {
 				add("%s: record %q in the %s bucket", k, id, k)
 			}
-			blob, st, err := splitValue(v)
+			blob, st, err := splitValue(id, v)
 			if err != nil {
 				add("%s %s: %v", k, id, err)
 				return nil
@@ -333,7 +351,7 @@ func (s *Store) Repair(ctx context.Context) (RepairResult, error) {
 			}
 			var recs []rec
 			err := w.records[k].ForEach(func(id, v []byte) error {
-				blob, st, err := splitValue(v)
+				blob, st, err := splitValue(id, v)
 				if err != nil {
 					return fmt.Errorf("store: repair: %s: %w (a record Repair cannot mend)", id, err)
 				}

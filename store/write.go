@@ -39,8 +39,9 @@ func CheckPage(p *record.Page) error {
 // write stores pages in one transaction. eachPage writes each page as
 // though it were alone in its transaction (see ApplyPages); also, when
 // set, runs in the transaction after the pages.
-func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, also func(*writer) error) (record.WriteResult, error) {
+func (s *Store) write(ctx context.Context, pages []*record.Page, eachPage bool, also func(*writer) error) (_ record.WriteResult, err error) {
 	var res record.WriteResult
+	defer protect(s.path, s.db, &err)()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -150,7 +151,8 @@ func (w *writer) open() error {
 	if w.meta == nil || w.pages == nil || w.changes == nil || w.blobs == nil || w.items == nil ||
 		w.deleted == nil || w.droppable == nil ||
 		w.byKind == nil || w.bySite == nil || w.byColumn == nil || w.byLastSeen == nil {
-		return fmt.Errorf("store: database is missing buckets")
+		// init made them: one gone is a damaged page.
+		return &recordDamage{what: "store", err: errors.New("database is missing buckets")}
 	}
 	// Both only grow at the end: pack their pages full.
 	w.changes.FillPercent = 1.0
@@ -170,7 +172,7 @@ func (w *writer) page(p *record.Page) error {
 	old := w.pages.Get(key)
 	if old != nil {
 		if err := json.Unmarshal(old, &info); err != nil {
-			return fmt.Errorf("store: page %s: %w", p.Source, err)
+			return fmt.Errorf("store: page %s: %w", p.Source, storedDamage(err))
 		}
 		// A page whose article was deleted (see Prune) is stored again.
 		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID &&
@@ -212,9 +214,14 @@ func (w *writer) page(p *record.Page) error {
 // differs: the same page read from another path is the same article.
 // data is a's JSON, or nil.
 func (w *writer) article(a *record.Article, data []byte) error {
-	if old := w.storedDoc(record.KindArticle, a.ID); old != nil {
+	old, err := w.storedDoc(record.KindArticle, a.ID)
+	if err != nil {
+		return fmt.Errorf("store: get %s: %w", a.ID, err)
+	}
+	if old != nil {
 		var stored record.Article
 		if err := json.Unmarshal(old, &stored); err != nil {
+			err = storedDamage(err)
 			return fmt.Errorf("store: get %s: %w", a.ID, err)
 		}
 		if stored.Source != a.Source {

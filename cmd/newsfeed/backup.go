@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"newsfeed/store"
@@ -30,8 +31,7 @@ func runBackup(ctx context.Context, e *env, args []string) int {
 	case err != nil && ctx.Err() != nil:
 		code = signalExit(ctx)
 	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: backup: %v\n", err)
-		code = exitFailed
+		code = dbFail(ctx, e, "backup", err)
 	case !*quiet:
 		fmt.Fprintf(e.stderr, "newsfeed: backup: %s: %s, last seq %d\n", fs.Arg(0), humanBytes(res.Size), res.LastSeq)
 	}
@@ -52,6 +52,11 @@ func runRestore(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	res, err := store.Restore(ctx, fs.Arg(0), *dbPath, *force, store.Options{LockTimeout: *lockTimeout})
+	if errors.Is(err, store.ErrBadSnapshot) {
+		// Empty, not a database, or damaged: --force changes nothing.
+		fmt.Fprintf(e.stderr, "newsfeed: restore: %v\n", err)
+		return exitFailed
+	}
 	if err != nil {
 		return openError(ctx, e, "restore", err)
 	}

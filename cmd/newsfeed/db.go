@@ -42,6 +42,9 @@ func openStore(ctx context.Context, e *env, cmd, path string, opts store.Options
 // another process holds the database, 2 when a file is not a database
 // this newsfeed can use, 128+n after signal n, else 1.
 func openError(ctx context.Context, e *env, cmd string, err error) int {
+	if code, ok := damagedError(e, err); ok {
+		return code
+	}
 	fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
 	switch {
 	case errors.Is(err, store.ErrLocked):
@@ -50,6 +53,36 @@ func openError(ctx context.Context, e *env, cmd string, err error) int {
 		errors.Is(err, store.ErrNoDatabase):
 		return exitUsage
 	case ctx.Err() != nil:
+		return signalExit(ctx)
+	}
+	return exitFailed
+}
+
+// damagedError prints err as one line, `newsfeed: DB: damaged at page N
+// (…): run "newsfeed check", restore from a backup`, and returns
+// exitDamaged, when it says the database is damaged.
+func damagedError(e *env, err error) (int, bool) {
+	var de *store.DamagedError
+	switch {
+	case errors.As(err, &de):
+		fmt.Fprintf(e.stderr, "newsfeed: %v\n", de)
+	case errors.Is(err, store.ErrDamaged):
+		fmt.Fprintf(e.stderr, "newsfeed: the database is damaged: %v: run \"newsfeed check\", restore from a backup\n", err)
+	default:
+		return 0, false
+	}
+	return exitDamaged, true
+}
+
+// dbFail prints an error from a command's work on an open database and
+// returns its exit status: 5 when the database is damaged, 128+n after
+// signal n, else 1.
+func dbFail(ctx context.Context, e *env, cmd string, err error) int {
+	if code, ok := damagedError(e, err); ok {
+		return code
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+	if ctx.Err() != nil {
 		return signalExit(ctx)
 	}
 	return exitFailed

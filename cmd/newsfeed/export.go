@@ -37,22 +37,28 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	w := bufio.NewWriter(e.stdout)
-	err := s.Changes(ctx, store.ChangeQuery{Since: *since, Kind: k, Limit: *limit}, func(c store.Change) error {
+	skipped := 0
+	onDamaged := func(seq uint64, id string, err error) {
+		skipped++
+		fmt.Fprintf(e.stderr, "newsfeed: export: %s: seq %d %s skipped: %v: run \"newsfeed check\"\n", *dbPath, seq, id, err)
+	}
+	err := s.Changes(ctx, store.ChangeQuery{Since: *since, Kind: k, Limit: *limit, OnDamaged: onDamaged}, func(c store.Change) error {
 		line := c.ExportJSON()
 		w.Write(line)
 		return w.WriteByte('\n')
 	})
-	if err == nil {
-		err = w.Flush()
+	// The lines printed before an error are whole: a reader keeps them.
+	if ferr := w.Flush(); err == nil {
+		err = ferr
 	}
 	code = exitOK
+	if skipped > 0 {
+		fmt.Fprintf(e.stderr, "newsfeed: export: %s: %d damaged records skipped\n", *dbPath, skipped)
+		code = exitDamaged
+	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: export: %v\n", err)
-		code = exitFailed
-		switch {
-		case ctx.Err() != nil:
-			code = signalExit(ctx)
-		case errors.Is(err, store.ErrLogTooOld):
+		code = dbFail(ctx, e, "export", err)
+		if errors.Is(err, store.ErrLogTooOld) {
 			code = exitTooOld
 		}
 	}

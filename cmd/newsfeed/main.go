@@ -32,10 +32,13 @@
 //
 // Exit status: 0 all good; 1 some inputs failed, or check found problems;
 // 2 usage or configuration error; 3 the database is locked by another
-// run; 4 export --since is older than the change log keeps.
+// run; 4 export --since is older than the change log keeps; 5 the
+// database is damaged (run check; restore from a backup, or check
+// --salvage OUT).
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -44,6 +47,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -54,6 +59,8 @@ const (
 	exitUsage  = 2
 	exitLocked = 3
 	exitTooOld = 4
+	// exitDamaged: the database file is damaged (store.ErrDamaged).
+	exitDamaged = 5
 )
 
 // env is what a command sees of the process: its streams. Tests run
@@ -116,12 +123,61 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+			return runCommand(ctx, c, e, args[1:])
 		}
 	}
 	fmt.Fprintf(stderr, "newsfeed: unknown command %q\n", args[0])
 	usage(stderr)
 	return exitUsage
+}
+
+// runCommand runs c at the edge where a command meets the process: a
+// panic or a memory fault that gets this far (the store turns a damaged
+// page into an error where it reads, so none should) is one line and
+// exit 1 or 5, never a Go crash; and this is the one place a damaged
+// database becomes exit status 5: a command that failed (1) after any
+// line naming a damaged database (store.DamagedError's, which ends with
+// `run "newsfeed check"`) exits 5.
+func runCommand(ctx context.Context, c command, e *env, args []string) (code int) {
+	w := &damageWatch{w: e.stderr}
+	ce := *e
+	ce.stderr = w
+	ce.log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			var fault interface{ Addr() uintptr }
+			if err, ok := r.(error); ok && errors.As(err, &fault) {
+				fmt.Fprintf(e.stderr, "newsfeed: %s: memory fault reading a file (a damaged or truncated database?): %v: run \"newsfeed check\"\n", c.name, r)
+				code = exitDamaged
+				return
+			}
+			fmt.Fprintf(e.stderr, "newsfeed: %s: internal error: %v\n", c.name, r)
+			code = exitFailed
+		}
+		if code == exitFailed && w.damaged.Load() {
+			code = exitDamaged
+		}
+	}()
+	return c.run(ctx, &ce, args)
+}
+
+// damageMark ends every store.DamagedError's message.
+const damageMark = `run "newsfeed check"`
+
+// damageWatch passes writes through and notes one that names a damaged
+// database.
+type damageWatch struct {
+	w       io.Writer
+	damaged atomic.Bool
+}
+
+func (d *damageWatch) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(damageMark)) {
+		d.damaged.Store(true)
+	}
+	return d.w.Write(p)
 }
 
 // verboseLog returns the logger of -v: everything, down to debug lines.

@@ -55,11 +55,7 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	res, err := s.Prune(ctx, store.PruneOptions{Retention: ret, DryRun: *dryRun, BatchSize: *batch})
 	code = exitOK
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: prune: %v\n", err)
-		code = exitFailed
-		if ctx.Err() != nil {
-			code = signalExit(ctx)
-		}
+		code = dbFail(ctx, e, "prune", err)
 	}
 	if !*quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: prune: %s\n", pruneSummary(res, *dryRun))

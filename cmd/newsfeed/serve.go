@@ -142,6 +142,12 @@ func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Dur
 	if errors.Is(err, store.ErrLocked) {
 		return -1
 	}
+	if errors.Is(err, store.ErrDamaged) {
+		// Serve all the same: /healthz and the API say it is damaged,
+		// and a good file put in its place is served at the next poll.
+		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
+		return -1
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		if errors.Is(err, store.ErrNoDatabase) {

@@ -32,8 +32,7 @@ func runStats(ctx context.Context, e *env, args []string) int {
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: stats: %v\n", err)
-		return closeStore(e, "stats", s, exitFailed)
+		return closeStore(e, "stats", s, dbFail(ctx, e, "stats", err))
 	}
 	code = exitOK
 	if err := writeStats(e.stdout, st); err != nil {
