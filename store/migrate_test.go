@@ -285,7 +285,10 @@ func TestOpen_MigratesSchema5BodyToBlocks(t *testing.T) {
 		blobs, items := tx.Bucket(bucketBlobs), tx.Bucket(bucketItems)
 		return tx.Bucket(bucketArticles).ForEach(func(id, v []byte) error {
 			articles++
-			data := blobs.Get(v[:8])
+			data, err := blobData(v[:8], blobs.Get(v[:8]))
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
 			var raw map[string]json.RawMessage
 			if err := json.Unmarshal(data, &raw); err != nil {
 				t.Fatalf("%s: %v", id, err)

@@ -111,6 +111,11 @@ func TestMaintenance_KilledAtRandomPoints(t *testing.T) {
 		t.Skip("kills 60 subprocesses")
 	}
 	base, ids := baseDB(t, 150)
+	// prune deletes records older than pruneAge and then drops tombstones
+	// older than it too: the age must outlast a prune run on a loaded
+	// machine, or the first batches' tombstones go before the check.
+	const pruneAge = 10 * time.Second
+	baseReady := time.Now()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 12))
 	backupDir := t.TempDir()
 
@@ -133,11 +138,13 @@ func TestMaintenance_KilledAtRandomPoints(t *testing.T) {
 			}
 		}},
 		{"prune", func(db string) []string {
-			return []string{"prune", "--quiet", "--batch", "40", "--older-than", "1s", "--db", db}
+			return []string{"prune", "--quiet", "--batch", "40", "--older-than", pruneAge.String(), "--db", db}
 		}, func(t *testing.T, db string) { mustHaveIDs(t, db, ids, true) }},
 	} {
 		t.Run(op.name, func(t *testing.T) {
-			time.Sleep(1100 * time.Millisecond) // every record is past prune's 1s
+			if op.name == "prune" {
+				time.Sleep(time.Until(baseReady.Add(pruneAge + 100*time.Millisecond))) // every record is past pruneAge
+			}
 			full := timed(t, op.args(copyDB(t, base))...)
 			killed := 0
 			for i := range killPoints {
