@@ -241,14 +241,28 @@ func ZoneOf(lang string) *time.Location {
 // UTC (a "Z" in JSON-LD, a library's answer) is often written elsewhere in
 // the page with the site's own offset — "2023-11-09T03:28:35Z" in JSON-LD
 // and "2023-11-08T22:28:35-05:00" in the page's data — and the reader's
-// day is the latter's. When t's offset is 0 and data holds an ISO 8601
-// time of the same instant with a non-zero offset, the first such offset
-// is taken; otherwise t is returned as it is. Only the years around t are
-// looked for, so a page without them costs one search per year.
+// day is the latter's. When t's offset is 0, the first of these in data
+// gives t its zone:
+//   - an ISO 8601 time of the same instant with a non-zero offset;
+//   - when the page writes t itself in UTC ("2020-02-18T02:18:11Z") and t
+//     is not a bare day's midnight: a zone-less time to the second
+//     ("2020-02-17 21:18:11") whose clock differs from t's by a whole
+//     number of quarter hours, 14 hours at most: the site's local time of
+//     the same instant, the difference its offset.
+//
+// Otherwise t is returned as it is. Only the years around t are looked
+// for, so a page without them costs one search per year.
 func PageZone(t time.Time, data []byte) time.Time {
 	if _, off := t.Zone(); off != 0 {
 		return t
 	}
+	t = t.Truncate(time.Second)
+	// The zone-less rule needs t written in UTC by the page itself (else
+	// t may be a zone-less time taken as shown, and the other the UTC
+	// one) and a clock (a bare day's midnight matches any time of day).
+	stamp := t.Format("2006-01-02T15:04:05")
+	floating := t.Hour()+t.Minute()+t.Second() != 0 &&
+		(bytes.Contains(data, []byte(stamp+"Z")) || bytes.Contains(data, []byte(stamp+"+00:00")))
 	years := []int{t.Add(-14 * time.Hour).Year()}
 	if y := t.Add(14 * time.Hour).Year(); y != years[0] {
 		years = append(years, y)
@@ -267,21 +281,36 @@ func PageZone(t time.Time, data []byte) time.Time {
 			if m == nil {
 				continue
 			}
-			pt, err := time.Parse(time.RFC3339Nano, string(m[1])+string(m[2]))
+			if len(m[3]) > 0 { // with its offset
+				pt, err := time.Parse(time.RFC3339Nano, string(m[1])+"T"+string(m[2])+string(m[3]))
+				if err != nil {
+					continue
+				}
+				if _, off := pt.Zone(); off != 0 && pt.Truncate(time.Second).Equal(t) {
+					return t.In(time.FixedZone("", off))
+				}
+				continue
+			}
+			if !floating {
+				continue
+			}
+			wall, err := time.Parse(time.DateTime, string(m[1])+" "+strings.SplitN(string(m[2]), ".", 2)[0])
 			if err != nil {
 				continue
 			}
-			if _, off := pt.Zone(); off != 0 && pt.Truncate(time.Second).Equal(t.Truncate(time.Second)) {
-				return t.In(time.FixedZone("", off))
+			d := wall.Sub(t)
+			if d != 0 && d%(15*time.Minute) == 0 && d >= -14*time.Hour && d <= 14*time.Hour {
+				return t.In(time.FixedZone("", int(d/time.Second)))
 			}
 		}
 	}
 	return t
 }
 
-// zonedPattern is an RFC 3339 time with a numeric offset at the start of
-// a string.
-var zonedPattern = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:\d{2})`)
+// zonedPattern is an ISO 8601 date and time to the second at the start of
+// a string: its day, its clock and its numeric offset, if any. A time
+// followed by Z or more digits has no match.
+var zonedPattern = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:\d{2})?(?:[^\dZ:.+-]|$)`)
 
 // parseStamp reads a line that starts with a date and a time —
 // "2025-12-08 21:39", "2025/12/08 21:39:05", "2025年12月8日 21:39" — and

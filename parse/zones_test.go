@@ -114,6 +114,12 @@ func TestPageZone(t *testing.T) {
 		{"nothing else in the page", utc, `2023-11-09T03:28:35Z only`, "2023-11-09T03:28:35Z"},
 		{"other instant", utc, `2023-11-08T22:29:35-05:00`, "2023-11-09T03:28:35Z"},
 		{"a zoned time is left alone", utc.In(time.FixedZone("", 3600)), `2023-11-08T22:28:35-05:00`, "2023-11-09T04:28:35+01:00"},
+		{"zone-less local time of the same instant", utc, `"2023-11-09T03:28:35Z" <span>2023-11-08 22:28:35</span>`, "2023-11-08T22:28:35-05:00"},
+		{"zone-less, half-hour offset", utc, `2023-11-09T03:28:35+00:00 2023-11-09 08:58:35`, "2023-11-09T08:58:35+05:30"},
+		{"zone-less, t not written in UTC by the page", utc, `<span>2023-11-08 22:28:35</span>`, "2023-11-09T03:28:35Z"},
+		{"zone-less, seconds differ", utc, `2023-11-09T03:28:35Z 2023-11-08 22:28:36`, "2023-11-09T03:28:35Z"},
+		{"zone-less, beyond 14 hours", utc, `2023-11-09T03:28:35Z 2023-11-08 12:28:35`, "2023-11-09T03:28:35Z"},
+		{"zone-less, a bare day's midnight", time.Date(2023, 11, 9, 0, 0, 0, 0, time.UTC), `2023-11-09T00:00:00Z 2023-11-08 20:00:00`, "2023-11-09T00:00:00Z"},
 		{"year boundary", time.Date(2024, 1, 1, 2, 0, 0, 0, time.UTC), `2023-12-31T21:00:00-05:00`, "2023-12-31T21:00:00-05:00"},
 	} {
 		if got := PageZone(c.t, []byte(c.data)).Format(time.RFC3339); got != c.want {
