@@ -110,10 +110,7 @@ func newPage(lines []string, opts Options) *page {
 	p.art.Language = detectLanguage(lines)
 	p.loc = opts.Location
 	if p.loc == nil {
-		p.loc = time.UTC
-		if p.art.Language == "zh" {
-			p.loc = Beijing
-		}
+		p.loc = ZoneOf(p.art.Language)
 	}
 	return p
 }

@@ -5,6 +5,7 @@
 package parse
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -70,13 +71,11 @@ func parseTime(s string, loc *time.Location) (time.Time, bool) {
 // (build takes it) — unless the metadata gives only the day and the
 // dateline near the title shows that day with its time; else the
 // date in the URL, made precise by a visible dateline of the same day;
-// else the visible dateline; else go-htmldate's guess, read as wall-clock
-// time in the page's zone.
+// else the visible dateline; else go-htmldate's guess, kept in the zone
+// it carries, or, when it has none (UTC), read as wall-clock time in the
+// page's zone.
 func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int, title string, guessed time.Time) *time.Time {
-	loc := time.UTC
-	if detectLanguage([]string{title}) == "zh" {
-		loc = Beijing
-	}
+	loc := ZoneOf(detectLanguage([]string{title}))
 	seen, visible := visibleDate(blocks, at, loc)
 	if !visible {
 		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
@@ -100,6 +99,9 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	case relativeDateline(blocks, at):
 		return nil // "昨天 12:30", "3小时前": the page gives no date, and none is guessed
 	case !guessed.IsZero():
+		if _, off := guessed.Zone(); off != 0 {
+			return &guessed // the page gave its zone: the same instant, in it
+		}
 		t := time.Date(guessed.Year(), guessed.Month(), guessed.Day(), guessed.Hour(), guessed.Minute(), guessed.Second(), 0, loc)
 		return &t
 	}
@@ -207,6 +209,108 @@ func yearlessDateline(blocks []htmlpage.Block, at int, machine []string, loc *ti
 
 // Beijing is the zone of times on Chinese news sites: UTC+8 all year.
 var Beijing = time.FixedZone("CST", 8*3600)
+
+// Tokyo is the zone of Japanese pages and Seoul that of Korean ones:
+// UTC+9 all year.
+var (
+	Tokyo = time.FixedZone("JST", 9*3600)
+	Seoul = time.FixedZone("KST", 9*3600)
+)
+
+// ZoneOf returns the zone of the times a page of language lang (a tag
+// such as zh, zh-CN, zh-TW, ja, ko, en) writes without a zone: Beijing
+// time (+08:00) for Chinese, whatever the region (zh-CN, zh-SG and zh-TW
+// are all UTC+8), +09:00 for Japanese and Korean. For any other language
+// the time stays as the page shows it: its day and clock are kept and it
+// is labelled UTC, as a floating time has no zone to carry in RFC 3339.
+// A time the page writes with a zone keeps that zone whatever the
+// language (see PageZone).
+func ZoneOf(lang string) *time.Location {
+	switch normLang(lang) {
+	case "zh":
+		return Beijing
+	case "ja":
+		return Tokyo
+	case "ko":
+		return Seoul
+	}
+	return time.UTC
+}
+
+// PageZone returns t in the zone the page itself gives it. A time read as
+// UTC (a "Z" in JSON-LD, a library's answer) is often written elsewhere in
+// the page with the site's own offset — "2023-11-09T03:28:35Z" in JSON-LD
+// and "2023-11-08T22:28:35-05:00" in the page's data — and the reader's
+// day is the latter's. When t's offset is 0, the first of these in data
+// gives t its zone:
+//   - an ISO 8601 time of the same instant with a non-zero offset;
+//   - when the page writes t itself in UTC ("2020-02-18T02:18:11Z") and t
+//     is not a bare day's midnight: a zone-less time to the second
+//     ("2020-02-17 21:18:11") whose clock differs from t's by a whole
+//     number of quarter hours, 14 hours at most: the site's local time of
+//     the same instant, the difference its offset.
+//
+// Otherwise t is returned as it is. Only the years around t are looked
+// for, so a page without them costs one search per year.
+func PageZone(t time.Time, data []byte) time.Time {
+	if _, off := t.Zone(); off != 0 {
+		return t
+	}
+	t = t.Truncate(time.Second)
+	// The zone-less rule needs t written in UTC by the page itself (else
+	// t may be a zone-less time taken as shown, and the other the UTC
+	// one) and a clock (a bare day's midnight matches any time of day).
+	stamp := t.Format("2006-01-02T15:04:05")
+	floating := t.Hour()+t.Minute()+t.Second() != 0 &&
+		(bytes.Contains(data, []byte(stamp+"Z")) || bytes.Contains(data, []byte(stamp+"+00:00")))
+	years := []int{t.Add(-14 * time.Hour).Year()}
+	if y := t.Add(14 * time.Hour).Year(); y != years[0] {
+		years = append(years, y)
+	}
+	for _, y := range years {
+		prefix := []byte(strconv.Itoa(y) + "-")
+		rest := data
+		for {
+			i := bytes.Index(rest, prefix)
+			if i < 0 {
+				break
+			}
+			cand := rest[i:min(len(rest), i+40)]
+			rest = rest[i+len(prefix):]
+			m := zonedPattern.FindSubmatch(cand)
+			if m == nil {
+				continue
+			}
+			if len(m[3]) > 0 { // with its offset
+				pt, err := time.Parse(time.RFC3339Nano, string(m[1])+"T"+string(m[2])+string(m[3]))
+				if err != nil {
+					continue
+				}
+				if _, off := pt.Zone(); off != 0 && pt.Truncate(time.Second).Equal(t) {
+					return t.In(time.FixedZone("", off))
+				}
+				continue
+			}
+			if !floating {
+				continue
+			}
+			wall, err := time.Parse(time.DateTime, string(m[1])+" "+strings.SplitN(string(m[2]), ".", 2)[0])
+			if err != nil {
+				continue
+			}
+			d := wall.Sub(t)
+			if d != 0 && d%(15*time.Minute) == 0 && d >= -14*time.Hour && d <= 14*time.Hour {
+				return t.In(time.FixedZone("", int(d/time.Second)))
+			}
+		}
+	}
+	return t
+}
+
+// zonedPattern is an ISO 8601 date and time to the second at the start of
+// a string: its day, its clock and its numeric offset, if any. A time
+// followed by Z or more digits has no match.
+var zonedPattern = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:\d{2})?(?:[^\dZ:.+-]|$)`)
 
 // parseStamp reads a line that starts with a date and a time —
 // "2025-12-08 21:39", "2025/12/08 21:39:05", "2025年12月8日 21:39" — and

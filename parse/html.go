@@ -101,6 +101,10 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a := res.Article; a.Published != nil {
+		t := PageZone(*a.Published, data)
+		a.Published = &t
+	}
 	res.Encoding = enc
 	return res, nil
 }
@@ -131,8 +135,8 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		}
 	}
 	if opts.Location == nil && meta.Lang != "" {
-		if strings.HasPrefix(strings.ToLower(meta.Lang), "zh") {
-			opts.Location = Beijing
+		if z := ZoneOf(meta.Lang); z != time.UTC {
+			opts.Location = z
 		}
 	}
 	p := newPage(lines, opts)

@@ -45,7 +45,10 @@ func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL, bud *bud
 			ex.body = htmlpage.Blocks(main)
 		}
 	} else {
-		ex.body, lib = htmlpage.MainContent(root, base, detectLanguage(allText) == "zh")
+		// Japanese pages, told from Chinese only since the zone change,
+		// keep the Chinese route they always had.
+		lang := detectLanguage(allText)
+		ex.body, lib = htmlpage.MainContent(root, base, lang == "zh" || lang == "ja")
 	}
 	if err := bud.check("finding the main content"); err != nil {
 		return nil, err

@@ -127,32 +127,45 @@ func firstRune(s string) rune {
 // isHan reports a CJK ideograph.
 func isHan(r rune) bool { return r >= 0x3400 && unicode.Is(unicode.Han, r) }
 
-// detectLanguage returns "zh" when Han characters outnumber Latin letters
-// in text, "en" when Latin letters dominate, and "" when it has neither.
+// detectLanguage returns "ja" when the text is CJK and kana make up a
+// fifth or more of it, "ko" when Hangul outnumbers the other CJK
+// characters, "zh" when Han characters (with either) outnumber Latin
+// letters, "en" when Latin letters dominate, and "" when it has neither.
 // It counts bytes, not runes: in UTF-8 the common Han ideographs
-// (U+4E00–U+9FFF) are exactly the characters that start with E4 to E9.
+// (U+4E00–U+9FFF) are exactly the characters that start with E4 to E9,
+// kana (U+3040–U+30FF) start with E3 81, E3 82 or E3 83, and Hangul
+// syllables (U+AC00–U+D7A3) with EA to ED.
 func detectLanguage(lines []string) string {
-	var han, latin int
+	var han, kana, hangul, latin int
 	for _, l := range lines {
 		for i := 0; i < len(l); i++ {
 			switch c := l[i]; {
 			case c >= 0xE4 && c <= 0xE9:
 				han++
+			case c == 0xE3 && i+1 < len(l) && l[i+1] >= 0x81 && l[i+1] <= 0x83:
+				kana++
+			case c >= 0xEA && c <= 0xED:
+				hangul++
 			case c|0x20 >= 'a' && c|0x20 <= 'z':
 				latin++
 			}
 		}
-		if han+latin > 1000 {
+		if han+kana+hangul+latin > 1000 {
 			break // enough to decide
 		}
 	}
+	cjk := han + kana + hangul
 	switch {
-	case han == 0 && latin == 0:
+	case cjk == 0 && latin == 0:
 		return ""
-	case han*3 >= latin: // a Han character carries about as much as a word
-		return "zh"
-	default:
+	case cjk*3 < latin: // a CJK character carries about as much as a word
 		return "en"
+	case hangul > han+kana:
+		return "ko"
+	case kana*5 >= cjk:
+		return "ja"
+	default:
+		return "zh"
 	}
 }
 

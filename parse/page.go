@@ -22,7 +22,8 @@ type Options struct {
 	// input fails with ErrTooLarge rather than being truncated.
 	MaxBytes int
 	// Location is the zone of times the page gives without one. When nil,
-	// Chinese pages use Beijing time (UTC+8) and others UTC.
+	// it follows the page's language (see ZoneOf): +08:00 for Chinese,
+	// +09:00 for Japanese and Korean, else the time as the page shows it.
 	Location *time.Location
 	// ContentType is the HTTP Content-Type the page came with, if it was
 	// fetched: its charset is one witness of an HTML page's encoding.
