@@ -1,0 +1,5 @@
+//go:build !race
+
+package dateparser_test
+
+const raceEnabled = false
