@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -55,23 +56,42 @@ func (r *clusterRun) conn() *cluster.Conn {
 func (r *clusterRun) pages() map[string]int {
 	r.t.Helper()
 	c := r.conn()
-	ctx := context.Background()
-	st, err := c.JS.Stream(ctx, c.Names.RecordStream)
-	if err != nil {
-		r.t.Fatal(err)
+	// A stream whose leader was just lost answers nothing until the others
+	// elect one (a few seconds): ask again until a deadline.
+	deadline := time.Now().Add(60 * time.Second)
+	retry := func(what string, f func(ctx context.Context) error) {
+		r.t.Helper()
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := f(ctx)
+			cancel()
+			if err == nil || errors.Is(err, jetstream.ErrMsgNotFound) {
+				return
+			}
+			if time.Now().After(deadline) {
+				r.t.Fatalf("%s: %v", what, err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		r.t.Fatal(err)
-	}
+	var st jetstream.Stream
+	var info *jetstream.StreamInfo
+	retry("records stream", func(ctx context.Context) (err error) {
+		if st, err = c.JS.Stream(ctx, c.Names.RecordStream); err != nil {
+			return err
+		}
+		info, err = st.Info(ctx)
+		return err
+	})
 	seen := map[string]int{}
 	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
-		raw, err := st.GetMsg(ctx, seq)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
+		var raw *jetstream.RawStreamMsg
+		retry(fmt.Sprintf("record %d", seq), func(ctx context.Context) (err error) {
+			raw, err = st.GetMsg(ctx, seq)
+			return err
+		})
+		if raw == nil {
 			continue
-		}
-		if err != nil {
-			r.t.Fatal(err)
 		}
 		p, err := cluster.DecodePage(raw.Data, raw.Header)
 		if err != nil {
