@@ -22,6 +22,16 @@ table { border-collapse: collapse; }
 td { border: 1px solid #ddd; padding: .2rem .5rem; }
 pre { white-space: pre-wrap; background: #f4f4f4; padding: .5rem; }`
 
+// pageHead is the start of the head of every page in this file: its
+// charset, viewport, referrer policy (pictures load without a Referer),
+// title and icon.
+const pageHead = `<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{{.Title}}</title>
+<link rel="icon" href="{{.Favicon}}">
+`
+
 // feedPage is a feed as a page, for a browser that navigates to the
 // feed's address (serve answers it instead of the feed's bytes): its
 // title, its address to copy into a reader, and its items with their
@@ -29,12 +39,7 @@ pre { white-space: pre-wrap; background: #f4f4f4; padding: .5rem; }`
 var feedPage = template.Must(template.New("feed page").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{.Title}}</title>
-<link rel="icon" href="{{.Favicon}}">
-<link rel="alternate" {{.Type}} title="{{.Title}}" href="{{.URL}}">
+` + pageHead + `<link rel="alternate" {{.Type}} title="{{.Title}}" href="{{.URL}}">
 <style>` + pageStyle + `</style>
 </head>
 <body>
@@ -65,12 +70,7 @@ var feedPage = template.Must(template.New("feed page").Parse(`<!DOCTYPE html>
 var itemPage = template.Must(template.New("item page").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{.Title}}</title>
-<link rel="icon" href="{{.Favicon}}">
-<style>` + pageStyle + `</style>
+` + pageHead + `<style>` + pageStyle + `</style>
 </head>
 <body>
 <p class="meta"><a href="{{.Index}}">All feeds</a></p>
