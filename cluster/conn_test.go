@@ -8,7 +8,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsfeed/internal/natstest"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // Connecting twice (a second process, or a restart) finds the streams as
@@ -90,7 +90,7 @@ func TestConnect_StateTTL(t *testing.T) {
 		t.Fatal(err)
 	}
 	const u = "https://example.com/a"
-	if err := state.PutURLStates(ctx, []store.URLState{{URL: u, ETag: `"1"`, Source: "s"}}); err != nil {
+	if err := state.PutURLStates(ctx, []record.URLState{{URL: u, ETag: `"1"`, Source: "s"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := state.URLStates(ctx, []string{u}); err != nil || got[u].ETag != `"1"` {

@@ -6,21 +6,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"newsfeed/record"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-
-	"newsfeed/store"
 )
 
 // FetchState is ingest.FetchState over the fetch-state bucket: what the
 // workers remember of the web, shared, so that a conditional GET works
 // whichever worker takes a URL.
 //
-//   - url.<sha256 of the URL> holds a URL's state (store.URLState with
+//   - url.<sha256 of the URL> holds a URL's state (record.URLState with
 //     the URL itself), found from the URL alone; many are read at once
 //     with direct gets all in flight, and written at once as publishes;
 //   - src.<source>.<sha256> indexes a source's URLs with their first
@@ -48,11 +47,11 @@ func NewFetchState(ctx context.Context, c *Conn) (*FetchState, error) {
 	return &FetchState{c: c, b: b, now: time.Now}, nil
 }
 
-// urlValue is a URL's state as kept: store.URLState with its URL, which
+// urlValue is a URL's state as kept: record.URLState with its URL, which
 // the key only hashes.
 type urlValue struct {
 	URL string `json:"url"`
-	store.URLState
+	record.URLState
 }
 
 // sourceIndex is the key prefix of source's index: src.<source>.
@@ -64,7 +63,7 @@ func urlHash(u string) string {
 }
 
 // URLStates returns the kept state of each of urls that has one.
-func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
+func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
 	hashes := make([]string, len(urls))
 	for i, u := range urls {
 		hashes[i] = urlHash(u)
@@ -73,7 +72,7 @@ func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]s
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state: %w", err)
 	}
-	out := make(map[string]store.URLState, len(urls))
+	out := make(map[string]record.URLState, len(urls))
 	for i, st := range states {
 		if st != nil && st.URL == urls[i] {
 			out[st.URL] = *st
@@ -84,7 +83,7 @@ func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]s
 
 // urlStates reads the states kept under url.<hash> for each hash, all at
 // once; nil where there is none. One that does not decode is an error.
-func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*store.URLState, error) {
+func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*record.URLState, error) {
 	keys := make([]string, len(hashes))
 	for i, h := range hashes {
 		keys[i] = keyURL + h
@@ -93,7 +92,7 @@ func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*store.U
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*store.URLState, len(keys))
+	out := make([]*record.URLState, len(keys))
 	for i, data := range values {
 		if data == nil {
 			continue
@@ -112,7 +111,7 @@ func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*store.U
 // SourceURLs returns the state of every URL that source found and first
 // fetched at since or later, newest first: the articles a refresh
 // fetches again.
-func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.Time) ([]store.URLState, error) {
+func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error) {
 	prefix := sourceIndex(source)
 	entries, err := s.b.list(ctx, prefix+"*")
 	if err != nil {
@@ -129,20 +128,20 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetch state of %s: %w", source, err)
 	}
-	var out []store.URLState
+	var out []record.URLState
 	for _, st := range states {
 		// The URL may have moved to another source since it was indexed.
 		if st != nil && st.Source == source && !st.FirstFetched.Before(since) {
 			out = append(out, *st)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b store.URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
+	slices.SortStableFunc(out, func(a, b record.URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
 	return out, nil
 }
 
 // PutURLStates keeps states, each with its source's index entry, all
 // written at once.
-func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) error {
+func (s *FetchState) PutURLStates(ctx context.Context, states []record.URLState) error {
 	return errors.Join(s.putURLStates(ctx, states, func(int) bool { return true })...)
 }
 
@@ -152,7 +151,7 @@ func (s *FetchState) PutURLStates(ctx context.Context, states []store.URLState) 
 // the articles of sources that refresh them: SourceURLs is read for
 // those alone, and the entry would cost a second write per article
 // fetched for every other.
-func (s *FetchState) putURLStates(ctx context.Context, states []store.URLState, indexed func(i int) bool) []error {
+func (s *FetchState) putURLStates(ctx context.Context, states []record.URLState, indexed func(i int) bool) []error {
 	var msgs []*nats.Msg
 	var owners []int // the index in states of each message
 	for i, st := range states {

@@ -11,7 +11,7 @@ import (
 
 	"newsfeed/fetch"
 	"newsfeed/internal/natstest"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // newFetchState returns a FetchState on its own connection to srv.
@@ -31,7 +31,7 @@ func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
 	srv := natstest.Start(t)
 	a, b := newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-	states := []store.URLState{{
+	states := []record.URLState{{
 		URL: "https://example.com/a.html", Source: "example", ETag: `"v1"`,
 		LastModified: "Sun, 01 Nov 2026 08:00:00 GMT", BodyHash: "ab12", Status: 200,
 		FirstFetched: t0, LastFetched: t0.Add(time.Hour), LastChanged: t0,
@@ -46,7 +46,7 @@ func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]store.URLState{states[0].URL: states[0], states[1].URL: states[1]}
+	want := map[string]record.URLState{states[0].URL: states[0], states[1].URL: states[1]}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("URLStates =\n%+v\nwant\n%+v", got, want)
 	}
@@ -61,8 +61,8 @@ func TestFetchState_SourceURLs(t *testing.T) {
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	put := func(u, source string, first time.Time) {
 		t.Helper()
-		s := store.URLState{URL: u, Source: source, Status: 200, FirstFetched: first, LastFetched: first, LastChanged: first}
-		if err := st.PutURLStates(ctx, []store.URLState{s}); err != nil {
+		s := record.URLState{URL: u, Source: source, Status: 200, FirstFetched: first, LastFetched: first, LastChanged: first}
+		if err := st.PutURLStates(ctx, []record.URLState{s}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,9 +161,9 @@ func TestFetchState_ConditionalGetAnyWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := store.URLState{URL: u, Source: "site", ETag: resp.Validators.ETag, Status: resp.Status,
+	st := record.URLState{URL: u, Source: "site", ETag: resp.Validators.ETag, Status: resp.Status,
 		FirstFetched: resp.Date, LastFetched: resp.Date, LastChanged: resp.Date}
-	if err := states[0].PutURLStates(ctx, []store.URLState{st}); err != nil {
+	if err := states[0].PutURLStates(ctx, []record.URLState{st}); err != nil {
 		t.Fatal(err)
 	}
 

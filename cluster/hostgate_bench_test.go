@@ -11,7 +11,7 @@ import (
 
 	"newsfeed/fetch"
 	"newsfeed/internal/natstest"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // BenchmarkHostGate takes and frees a request slot of one host through
@@ -91,12 +91,12 @@ func BenchmarkFetchStatePut(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	states := make([]store.URLState, 500)
+	states := make([]record.URLState, 500)
 	urls := make([]string, len(states))
 	now := time.Now()
 	for i := range states {
 		urls[i] = fmt.Sprintf("https://example.com/news/%d.html", i)
-		states[i] = store.URLState{URL: urls[i], Source: "example", ETag: `"abc"`, Status: 200,
+		states[i] = record.URLState{URL: urls[i], Source: "example", ETag: `"abc"`, Status: 200,
 			FirstFetched: now, LastFetched: now, LastChanged: now}
 	}
 	b.ResetTimer()

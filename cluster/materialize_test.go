@@ -403,7 +403,7 @@ func TestMaterializer_NoSeenTakesStreamTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, _, err := s.Page(ctx, p.Source)
+	info, _, err := s.Source(ctx, p.Source)
 	if err != nil || !info.FirstSeen.Equal(msg.Time) {
 		t.Fatalf("page first seen %v (%v), want the stream's time %v", info.FirstSeen, err, msg.Time)
 	}

@@ -21,7 +21,7 @@ import (
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/parse"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // Defaults for WorkerConfig's zero values.
@@ -604,7 +604,7 @@ func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 // once.
 func (w *Worker) saveStates(ctx context.Context, batch []*fetchedWork) {
 	var todo []*fetchedWork
-	var states []store.URLState
+	var states []record.URLState
 	for _, f := range batch {
 		if f.err == nil {
 			todo, states = append(todo, f), append(states, f.got.State)

@@ -16,7 +16,7 @@ import (
 	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // Every article of the site goes through schedule and three workers to
@@ -347,7 +347,7 @@ type countingState struct {
 	reads atomic.Int64
 }
 
-func (s *countingState) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
+func (s *countingState) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
 	s.reads.Add(int64(len(urls)))
 	return s.FetchState.URLStates(ctx, urls)
 }

@@ -61,7 +61,7 @@ func mustMixedStore(tb testing.TB) *store.Store {
 	// A source of the sources file found a1: the fetch state says so,
 	// as a run leaves it.
 	ctx := context.Background()
-	if err := s.PutURLStates(ctx, []store.URLState{
+	if err := s.PutURLStates(ctx, []record.URLState{
 		{URL: "https://example.com/a/1", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
 		{URL: "https://example.com/gone", Source: mixedSource, Status: 200, FirstFetched: testNow, LastFetched: testNow},
 	}); err != nil {

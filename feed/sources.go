@@ -25,9 +25,9 @@ import (
 // *store.Store is one.
 type SourceReader interface {
 	// SourceURLs returns the URLs source found, newest first.
-	SourceURLs(ctx context.Context, source string, since time.Time) ([]store.URLState, error)
-	// Page returns what the store keeps of the page read from source.
-	Page(ctx context.Context, source string) (store.PageInfo, bool, error)
+	SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error)
+	// Source returns what the store keeps of the page read from source.
+	Source(ctx context.Context, source string) (store.SourceInfo, bool, error)
 	// Get returns one record.
 	Get(ctx context.Context, id string) (record.Record, error)
 }
@@ -79,7 +79,7 @@ func (b *Builder) sourceItems(ctx context.Context, name string) ([]*Item, error)
 		if i >= sourceScan*b.limit {
 			break
 		}
-		info, ok, err := sr.Page(ctx, st.URL)
+		info, ok, err := sr.Source(ctx, st.URL)
 		if err != nil {
 			return nil, err
 		}

@@ -20,6 +20,7 @@ import (
 
 	"newsfeed/fetch"
 	"newsfeed/parse"
+	"newsfeed/record"
 	"newsfeed/sources"
 	"newsfeed/store"
 )
@@ -27,9 +28,9 @@ import (
 // FetchState keeps what a run needs to remember of the web between
 // runs; *store.Store is one.
 type FetchState interface {
-	URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error)
-	SourceURLs(ctx context.Context, source string, since time.Time) ([]store.URLState, error)
-	PutURLStates(ctx context.Context, states []store.URLState) error
+	URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error)
+	SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error)
+	PutURLStates(ctx context.Context, states []record.URLState) error
 	HostDeferrals(ctx context.Context) (map[string]time.Time, error)
 	PutHostDeferrals(ctx context.Context, until map[string]time.Time) error
 	ListPolls(ctx context.Context) (map[string]time.Time, error)
@@ -70,7 +71,7 @@ type listSource struct {
 	// whose articles did not all get through keeps no validators, so the
 	// next poll reads it whole again rather than getting a 304.
 	failed    atomic.Int64
-	listState []store.URLState
+	listState []record.URLState
 	// marker stands for the list pages as this poll read them (see
 	// Work.Marker); set before its articles are picked.
 	marker string
@@ -96,7 +97,7 @@ type fetcher struct {
 }
 
 // get is f.Get, timed.
-func (fr *fetcher) get(ctx context.Context, u string, old store.URLState) (*fetch.Response, error) {
+func (fr *fetcher) get(ctx context.Context, u string, old record.URLState) (*fetch.Response, error) {
 	t0 := time.Now()
 	defer func() { fr.fetchTime.Add(int64(time.Since(t0))) }()
 	return fr.f.Get(ctx, u, fetch.Validators{ETag: old.ETag, LastModified: old.LastModified})
@@ -178,7 +179,7 @@ func (fr *fetcher) fetchJobs(ctx context.Context, in <-chan job, out chan<- job,
 // comes back on the job (data, contentType, pageURL and the state to save
 // once it is stored); a 304, or a 200 with the body of last time, gives
 // only the new state (unchanged).
-func (fr *fetcher) fetchArticle(ctx context.Context, j job) (_ job, unchanged *store.URLState, err error) {
+func (fr *fetcher) fetchArticle(ctx context.Context, j job) (_ job, unchanged *record.URLState, err error) {
 	old := fr.oldState(ctx, j)
 	resp, err := fr.get(ctx, j.name, old)
 	if err != nil {
@@ -212,12 +213,12 @@ func bodyHash(body []byte) string {
 }
 
 // oldState returns the stored state of the job's URL, or the zero state.
-func (fr *fetcher) oldState(ctx context.Context, j job) store.URLState {
+func (fr *fetcher) oldState(ctx context.Context, j job) record.URLState {
 	if j.old != nil {
 		return *j.old
 	}
 	if fr.state == nil {
-		return store.URLState{}
+		return record.URLState{}
 	}
 	m, err := fr.state.URLStates(ctx, []string{j.name})
 	if err != nil {
@@ -338,7 +339,7 @@ func (fr *fetcher) discover(ctx context.Context, src *listSource, items chan<- i
 // a 304 gives a nil list. The page's new state is kept on src, to be
 // saved if all its articles get through.
 func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sources.List, error) {
-	var old store.URLState
+	var old record.URLState
 	if fr.state != nil {
 		m, err := fr.state.URLStates(ctx, []string{u})
 		if err != nil {
@@ -350,7 +351,7 @@ func (fr *fetcher) getList(ctx context.Context, src *listSource, u string) (*sou
 	if err != nil {
 		return nil, err
 	}
-	st := store.URLState{URL: u, ETag: resp.Validators.ETag, LastModified: resp.Validators.LastModified,
+	st := record.URLState{URL: u, ETag: resp.Validators.ETag, LastModified: resp.Validators.LastModified,
 		Status: resp.Status, FirstFetched: old.FirstFetched, LastFetched: resp.Date, LastChanged: old.LastChanged, BodyHash: old.BodyHash}
 	if st.FirstFetched.IsZero() {
 		st.FirstFetched = resp.Date
@@ -406,7 +407,7 @@ func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Li
 	var updated []job
 	for start := 0; start < len(fresh); start += pickChunk {
 		chunk := fresh[start:min(start+pickChunk, len(fresh))]
-		known := map[string]store.URLState{}
+		known := map[string]record.URLState{}
 		if fr.state != nil {
 			urls := make([]string, len(chunk))
 			for i, lk := range chunk {
@@ -422,7 +423,7 @@ func (fr *fetcher) pick(ctx context.Context, src *listSource, links []sources.Li
 			case !ok:
 				// Left-out new or changed articles need the list read
 				// whole again.
-				if full, stop := offer(job{name: lk.URL, url: true, src: src, old: &store.URLState{}}); full || stop {
+				if full, stop := offer(job{name: lk.URL, url: true, src: src, old: &record.URLState{}}); full || stop {
 					return full, nil
 				}
 			case !lk.Updated.IsZero() && lk.Updated.After(st.LastFetched):
@@ -496,7 +497,7 @@ func (fr *fetcher) save(ctx context.Context, lists []*listSource, complete bool)
 	if !complete {
 		return err
 	}
-	var states []store.URLState
+	var states []record.URLState
 	for _, src := range lists {
 		if src.failed.Load() == 0 {
 			states = append(states, src.listState...)

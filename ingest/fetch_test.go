@@ -78,7 +78,7 @@ func TestRun_URLSources(t *testing.T) {
 	if sum.New != 3 || sum.Read != 3 || site.Stats().Articles != 2 {
 		t.Errorf("summary %s; %d article requests, want 2", sum, site.Stats().Articles)
 	}
-	info, ok, err := s.Page(context.Background(), site.ArticleURL(1))
+	info, ok, err := s.Source(context.Background(), site.ArticleURL(1))
 	if err != nil || !ok || info.ArticleID == "" {
 		t.Errorf("page stored under its URL: %+v %v %v", info, ok, err)
 	}

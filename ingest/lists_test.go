@@ -15,6 +15,7 @@ import (
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
+	"newsfeed/record"
 	"newsfeed/sources"
 	"newsfeed/store"
 )
@@ -210,7 +211,7 @@ type chunkRecorder struct {
 	calls []int
 }
 
-func (c *chunkRecorder) URLStates(ctx context.Context, urls []string) (map[string]store.URLState, error) {
+func (c *chunkRecorder) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
 	c.calls = append(c.calls, len(urls))
 	return c.Store.URLStates(ctx, urls)
 }
@@ -229,7 +230,7 @@ func TestPick_LongListInChunks(t *testing.T) {
 	// 10 was fetched and has changed since; 300 was fetched and has not.
 	links[10].Updated = now
 	s := &chunkRecorder{Store: storetest.Open(t, store.Options{NoSync: true})}
-	if err := s.PutURLStates(ctx, []store.URLState{
+	if err := s.PutURLStates(ctx, []record.URLState{
 		{URL: links[10].URL, LastFetched: now.Add(-time.Hour), FirstFetched: now.Add(-time.Hour)},
 		{URL: links[300].URL, LastFetched: now.Add(-time.Hour), FirstFetched: now.Add(-time.Hour)},
 	}); err != nil {

@@ -23,7 +23,7 @@ import (
 type item struct {
 	page *record.Page
 	// state is the fetch state to save once page (if any) is committed.
-	state *store.URLState
+	state *record.URLState
 	err   error
 	// notParsed: a fetched page that had not changed (state only);
 	// deferred: an article not fetched, its host deferred; skipped: an
@@ -258,7 +258,7 @@ func collect(ctx context.Context, w Writer, fs FetchState, items <-chan item, op
 	var werr error
 	batch := make([]*record.Page, 0, opts.BatchSize)
 	// states are the fetch states to save after the batch is committed.
-	var states []store.URLState
+	var states []record.URLState
 	// failingHosts are the failing hosts reported already.
 	failingHosts := map[string]bool{}
 	// Commits are not cancelled: a batch in flight is finished.

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"newsfeed/parse"
-	"newsfeed/store"
+	"newsfeed/record"
 )
 
 // stdinName is the source name of pages read from stdin.
@@ -26,13 +26,13 @@ type job struct {
 	// nil; old is its stored fetch state when the list already read it.
 	url bool
 	src *listSource
-	old *store.URLState
+	old *record.URLState
 	// Set once fetched: the body, its Content-Type, the URL after
 	// redirects, and the fetch state to save once the page is stored.
 	data        []byte
 	contentType string
 	pageURL     string
-	state       *store.URLState
+	state       *record.URLState
 }
 
 // walk sends a job for every input the sources name, in order: "-" is

@@ -10,7 +10,6 @@ import (
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/sources"
-	"newsfeed/store"
 )
 
 // Work is one article to fetch and parse, as Run hands it to
@@ -76,7 +75,7 @@ func (fr *fetcher) enqueue(ctx context.Context, j job, items chan<- item) {
 // listMarker is the marker of a list read as states: the SHA-256 of
 // their body hashes (or, for a list page never read whole, its
 // validators), 16 bytes in hex; "" when there is no list page.
-func listMarker(states []store.URLState) string {
+func listMarker(states []record.URLState) string {
 	if len(states) == 0 {
 		return ""
 	}
@@ -93,7 +92,7 @@ type Fetched struct {
 	// or a 200 with the body of last time).
 	Page *record.Page
 	// State is the URL's new fetch state, to save once Page is stored.
-	State store.URLState
+	State record.URLState
 }
 
 // ParseError is a fetched page that could not be parsed. It is
@@ -123,7 +122,7 @@ func FetchArticle(ctx context.Context, w Work, opts Options) (Fetched, error) {
 	fr := &fetcher{opts: opts, f: opts.Fetcher, state: opts.State}
 	j := job{name: w.URL, url: true}
 	if w.New {
-		j.old = &store.URLState{} // known to have none: no read
+		j.old = &record.URLState{} // known to have none: no read
 	}
 	if w.Source != "" || w.Site != "" || w.Profiles != nil {
 		j.src = &listSource{Source: &sources.Source{Name: w.Source, Settings: sources.Settings{Site: w.Site}}, profiles: w.Profiles}

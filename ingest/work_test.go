@@ -76,7 +76,7 @@ func TestRun_EnqueueMarksNew(t *testing.T) {
 	site := testsite.New(t, 2)
 	s := storetest.Open(t, store.Options{NoSync: true})
 	known := site.ArticleURL(0)
-	if err := s.PutURLStates(context.Background(), []store.URLState{{URL: known, Source: "section", Status: 200,
+	if err := s.PutURLStates(context.Background(), []record.URLState{{URL: known, Source: "section", Status: 200,
 		FirstFetched: time.Now().Add(-time.Hour), LastFetched: time.Now().Add(-time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestFetchArticle(t *testing.T) {
 		t.Errorf("FetchArticle and Run differ:\n%s\n%s", got.Page.ArticleJSON, stored.ArticleJSON)
 	}
 
-	if err := s.PutURLStates(ctx, []store.URLState{got.State}); err != nil {
+	if err := s.PutURLStates(ctx, []record.URLState{got.State}); err != nil {
 		t.Fatal(err)
 	}
 	again, err := FetchArticle(ctx, w, opts)

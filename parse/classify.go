@@ -13,8 +13,8 @@ import (
 	"newsfeed/record"
 )
 
-// page is the parser's state while it walks a page's lines.
-type page struct {
+// lineParser is the parser's state while it walks a lineParser's lines.
+type lineParser struct {
 	opts  Options
 	lines []string
 	loc   *time.Location
@@ -61,7 +61,7 @@ type lineHints struct {
 const phraseKnown = 0x100
 
 // cls returns the phrase classes of line i.
-func (p *page) cls(i int) uint8 {
+func (p *lineParser) cls(i int) uint8 {
 	if p.classes == nil {
 		p.classes = make([]uint16, len(p.lines))
 	}
@@ -97,8 +97,8 @@ func parseLines(lines []string, opts Options, bud *budget) (*Result, error) {
 
 // newPage starts parsing lines: the text's language decides the zone of
 // times the page gives without one.
-func newPage(lines []string, opts Options) *page {
-	p := &page{
+func newPage(lines []string, opts Options) *lineParser {
+	p := &lineParser{
 		opts:  opts,
 		lines: lines,
 		art: &record.Article{
@@ -116,7 +116,7 @@ func newPage(lines []string, opts Options) *page {
 }
 
 // finish gives the article its id and hash and finds the interview.
-func (p *page) finish() *Result {
+func (p *lineParser) finish() *Result {
 	p.art.ContentHash = contentHash(p.lines, p.headlines, p.out.blocks)
 	p.art.ID = record.ArticleID(p.opts.Site, p.opts.URL, p.art.Title)
 	res := &Result{Article: p.art, Headlines: p.headlines}
@@ -175,7 +175,7 @@ func skippable(s string) bool { return s == "" || isSeparator(s) }
 
 // head reads the title, the metadata lines under it (time stamp, source,
 // byline) and the lead, and returns the index of the first body line.
-func (p *page) head() int {
+func (p *lineParser) head() int {
 	i := 0
 	for i < len(p.lines) && (skippable(p.lines[i]) || footerBy(p.lines[i], p.cls(i))) {
 		i++
@@ -209,7 +209,7 @@ func (p *page) head() int {
 // dateline reads a line near the title that dates the article, such as
 // "2005-04-05 06:40更新 来源：转载文章"; a line with a source and no date
 // is taken too.
-func (p *page) dateline(s string) bool {
+func (p *lineParser) dateline(s string) bool {
 	if t, ok := isDateline(s, p.loc); ok {
 		if p.art.Published == nil {
 			p.art.Published = &t
@@ -220,7 +220,7 @@ func (p *page) dateline(s string) bool {
 }
 
 // byline reads a line naming the authors: 作者：…, "By …", 本报记者 ….
-func (p *page) byline(s string) bool {
+func (p *lineParser) byline(s string) bool {
 	names, ok := bylineLine(s)
 	if ok && p.art.Authors == nil {
 		p.art.Authors = filterAuthors(names, p.opts.Site)
@@ -231,7 +231,7 @@ func (p *page) byline(s string) bool {
 // meta reads a time-stamp line under the title: "2025-12-08 21:39:27
 // 来源：观察者网" or "2025-12-08 21:39 科技前沿". It sets the article's
 // publication time and column.
-func (p *page) meta(s string) bool {
+func (p *lineParser) meta(s string) bool {
 	t, rest, ok := parseStamp(s, p.loc)
 	if !ok {
 		return false
@@ -248,7 +248,7 @@ func (p *page) meta(s string) bool {
 // among the lines come with them: those before the body's first line
 // (beside the title and byline) at its start, those after its last line
 // only when the body runs to the end of the lines.
-func (p *page) body(i int) int {
+func (p *lineParser) body(i int) int {
 	for j := 0; j < i && j < len(p.hints.info); j++ {
 		p.picturesAt(j)
 	}
@@ -285,7 +285,7 @@ func (p *page) body(i int) int {
 }
 
 // infoAt returns what the HTML reading said of line i, or nil.
-func (p *page) infoAt(i int) *htmlpage.Block {
+func (p *lineParser) infoAt(i int) *htmlpage.Block {
 	if i < len(p.hints.info) {
 		return p.hints.info[i]
 	}
@@ -293,14 +293,14 @@ func (p *page) infoAt(i int) *htmlpage.Block {
 }
 
 // picturesAt adds the pictures placed before line i.
-func (p *page) picturesAt(i int) {
+func (p *lineParser) picturesAt(i int) {
 	if b := p.infoAt(i); b != nil {
 		p.out.pictures(b.Images)
 	}
 }
 
 // isCaption reports a body line that captions an image.
-func (p *page) isCaption(i int) bool {
+func (p *lineParser) isCaption(i int) bool {
 	s := p.lines[i]
 	if p.hints.captions[s] {
 		return true
@@ -319,7 +319,7 @@ func (p *page) isCaption(i int) bool {
 // line; recommended items end in a comment count; other items belong to
 // the list whose header came last. A blank line after an item ends a list
 // whose items are not themselves separated by blank lines.
-func (p *page) tail(i int) {
+func (p *lineParser) tail(i int) {
 	var (
 		cur        record.List // the list the last header opened
 		items      int         // items seen since that header

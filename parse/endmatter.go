@@ -7,7 +7,7 @@ import "strings"
 
 // endsBody reports whether line i starts the page's end matter: a
 // disclaimer, an editor line, a list header, or the first headline item.
-func (p *page) endsBody(i int) bool {
+func (p *lineParser) endsBody(i int) bool {
 	s, c := p.lines[i], p.cls(i)
 	if disclaimerBy(s, c) || footerBy(s, c) {
 		return true
@@ -31,7 +31,7 @@ func (p *page) endsBody(i int) bool {
 // an article container's text. A profile or an extractor has cut the article
 // from the page, so such a line is the article's own end matter — and
 // text may follow it: it does not end the body as it does in raw text.
-func (p *page) endMatterInContainer(i int) bool {
+func (p *lineParser) endMatterInContainer(i int) bool {
 	s, c := p.lines[i], p.cls(i)
 	if name, ok := editorLine(s); ok {
 		if p.art.Editor == "" {

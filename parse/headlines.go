@@ -91,7 +91,7 @@ func firstChild(s *goquery.Selection) *goquery.Selection {
 }
 
 // startsList reports a list header, alone or glued to the line's end.
-func (p *page) startsList(s string) bool {
+func (p *lineParser) startsList(s string) bool {
 	if _, ok := matchHeader(s); ok {
 		return true
 	}
@@ -100,7 +100,7 @@ func (p *page) startsList(s string) bool {
 }
 
 // stampAt reports whether line i is a headline's time-stamp line.
-func (p *page) stampAt(i int) bool {
+func (p *lineParser) stampAt(i int) bool {
 	if i >= len(p.lines) {
 		return false
 	}
@@ -117,7 +117,7 @@ func listOr(l, def record.List) record.List {
 
 // addHeadline records one list item, merging it with an earlier sighting
 // of the same headline on this page. link is canonical or "".
-func (p *page) addHeadline(title string, list record.List, published *time.Time, column string, comments *int, link string) {
+func (p *lineParser) addHeadline(title string, list record.List, published *time.Time, column string, comments *int, link string) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return

@@ -85,7 +85,7 @@ func pictureDB(tb testing.TB, img string) string {
 		tb.Fatal(err)
 	}
 	var pages []*record.Page
-	var states []store.URLState
+	var states []record.URLState
 	for si, site := range pictureSites {
 		for i := range 3 {
 			u := fmt.Sprintf("https://news%d.example/a/%d.html", si, i)
@@ -106,7 +106,7 @@ func pictureDB(tb testing.TB, img string) string {
 			}
 			pages = append(pages, &record.Page{Source: u, ContentHash: fmt.Sprintf("h%d%d", si, i), Article: a})
 			if si == 0 {
-				states = append(states, store.URLState{URL: u, Source: pictureSource, Status: 200, FirstFetched: testNow, LastFetched: testNow})
+				states = append(states, record.URLState{URL: u, Source: pictureSource, Status: 200, FirstFetched: testNow, LastFetched: testNow})
 			}
 		}
 	}

@@ -172,7 +172,7 @@ func TestOpen_AfterSwap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, found, _ := r.Page(ctx, "after.txt"); !found {
+	if _, found, _ := r.Source(ctx, "after.txt"); !found {
 		t.Error("a write made after waiting for the lock went to the replaced file")
 	}
 }

@@ -148,7 +148,7 @@ func (w *writer) forgetPage(id string, data []byte) error {
 	if pv == nil {
 		return nil
 	}
-	var info PageInfo
+	var info SourceInfo
 	if err := json.Unmarshal(pv, &info); err != nil || info.ArticleID != id {
 		return nil
 	}

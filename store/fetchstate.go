@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"newsfeed/record"
 	"slices"
 	"time"
 
@@ -34,30 +35,6 @@ func addFetchState(tx *bolt.Tx) error {
 	return nil
 }
 
-// URLState is what the store keeps of a URL newsfeed fetched: the value
-// of fetch/urls/, keyed by the URL.
-type URLState struct {
-	// URL is the key; it is not part of the value.
-	URL string `json:"-"`
-	// Source names the sources-file source that found the URL; "" for a
-	// URL named on the command line.
-	Source string `json:"source,omitempty"`
-	// ETag and LastModified are the validators to send next time, each
-	// as the server last sent it.
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
-	// BodyHash is the SHA-256 (hex) of the last body received: a 200 with
-	// the same body is not parsed again.
-	BodyHash string `json:"body_hash,omitempty"`
-	// Status is the HTTP status of the last fetch (200 or 304).
-	Status int `json:"status,omitempty"`
-	// FirstFetched, LastFetched and LastChanged are when the URL was
-	// fetched first and last, and when its body last changed.
-	FirstFetched time.Time `json:"first_fetched"`
-	LastFetched  time.Time `json:"last_fetched"`
-	LastChanged  time.Time `json:"last_changed"`
-}
-
 // fetchBucket returns fetch/name in tx, or an error for a database that
 // lacks it.
 func fetchBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
@@ -70,11 +47,11 @@ func fetchBucket(tx *bolt.Tx, name []byte) (*bolt.Bucket, error) {
 }
 
 // URLStates returns the stored state of each of urls that has one.
-func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLState, error) {
+func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := make(map[string]URLState, len(urls))
+	out := make(map[string]record.URLState, len(urls))
 	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
@@ -85,7 +62,7 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 			if v == nil {
 				continue
 			}
-			st := URLState{URL: u}
+			st := record.URLState{URL: u}
 			if err := json.Unmarshal(v, &st); err != nil { // decoding copies out of the tx
 				return fmt.Errorf("%s: %w", u, storedDamage(err))
 			}
@@ -102,18 +79,18 @@ func (s *Store) URLStates(ctx context.Context, urls []string) (map[string]URLSta
 // SourceURLs returns the state of every URL that source found and first
 // fetched at since or later, newest first: the articles a refresh
 // fetches again.
-func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) ([]URLState, error) {
+func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []URLState
+	var out []record.URLState
 	err := s.view(func(tx *bolt.Tx) error {
 		b, err := fetchBucket(tx, bucketFetchURLs)
 		if err != nil {
 			return err
 		}
 		return b.ForEach(func(k, v []byte) error {
-			st := URLState{URL: string(k)}
+			st := record.URLState{URL: string(k)}
 			if err := json.Unmarshal(v, &st); err != nil {
 				return fmt.Errorf("%s: %w", k, storedDamage(err))
 			}
@@ -126,12 +103,12 @@ func (s *Store) SourceURLs(ctx context.Context, source string, since time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("store: fetch state of %s: %w", source, err)
 	}
-	slices.SortStableFunc(out, func(a, b URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
+	slices.SortStableFunc(out, func(a, b record.URLState) int { return b.FirstFetched.Compare(a.FirstFetched) })
 	return out, nil
 }
 
 // PutURLStates stores states in one transaction.
-func (s *Store) PutURLStates(ctx context.Context, states []URLState) error {
+func (s *Store) PutURLStates(ctx context.Context, states []record.URLState) error {
 	if len(states) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"newsfeed/record"
 	"reflect"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ func TestStore_URLStates(t *testing.T) {
 	ctx := context.Background()
 	s, _ := mustOpenStore(t)
 	t0 := time.Date(2025, 12, 9, 10, 0, 0, 0, time.UTC)
-	states := []URLState{
+	states := []record.URLState{
 		{URL: "https://a.example/1", Source: "a", ETag: `"x"`, LastModified: "Tue, 09 Dec 2025 10:00:00 GMT", BodyHash: "h1", Status: 200,
 			FirstFetched: t0, LastFetched: t0, LastChanged: t0},
 		{URL: "https://a.example/2", Source: "a", FirstFetched: t0.Add(time.Hour), LastFetched: t0.Add(time.Hour)},

@@ -9,9 +9,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// PageInfo is what the store remembers of a page it has stored: the
+// SourceInfo is what the store remembers of a page it has stored: the
 // value of the pages bucket, keyed by source.
-type PageInfo struct {
+type SourceInfo struct {
 	// ContentHash is the article's content hash when last stored.
 	ContentHash string `json:"content_hash"`
 	ArticleID   string `json:"article_id"`
@@ -25,10 +25,10 @@ type PageInfo struct {
 	LastSeen time.Time `json:"last_seen"`
 }
 
-// Page returns what the store remembers of the page read from source,
+// Source returns what the store remembers of the page read from source,
 // and whether it has stored that source at all.
-func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error) {
-	var info PageInfo
+func (s *Store) Source(ctx context.Context, source string) (SourceInfo, bool, error) {
+	var info SourceInfo
 	if err := ctx.Err(); err != nil {
 		return info, false, err
 	}
@@ -42,7 +42,7 @@ func (s *Store) Page(ctx context.Context, source string) (PageInfo, bool, error)
 		return storedDamage(json.Unmarshal(v, &info)) // decoding copies out of the tx
 	})
 	if err != nil {
-		return PageInfo{}, false, fmt.Errorf("store: page %s: %w", source, err)
+		return SourceInfo{}, false, fmt.Errorf("store: page %s: %w", source, err)
 	}
 	return info, found, nil
 }

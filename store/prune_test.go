@@ -40,7 +40,7 @@ func TestStore_Delete(t *testing.T) {
 			}
 		}
 	}
-	if _, found, _ := s.Page(ctx, "a.txt"); found {
+	if _, found, _ := s.Source(ctx, "a.txt"); found {
 		t.Error("the deleted article's page is still remembered")
 	}
 	var ops []string

@@ -116,7 +116,7 @@ func TestStore_WritePagesHonoursSeen(t *testing.T) {
 	if !got.FirstSeen.Equal(seen1) || !got.LastSeen.Equal(seen2) {
 		t.Fatalf("first/last seen = %v/%v, want %v/%v", got.FirstSeen, got.LastSeen, seen1, seen2)
 	}
-	info, _, err := s.Page(ctx, "b.txt")
+	info, _, err := s.Source(ctx, "b.txt")
 	if err != nil || !info.FirstSeen.Equal(seen2) || !info.LastSeen.Equal(seen2) {
 		t.Fatalf("page b = %+v, %v", info, err)
 	}

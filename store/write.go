@@ -168,7 +168,7 @@ func (w *writer) page(p *record.Page) error {
 		w.seen = p.Seen
 	}
 	key := []byte(p.Source)
-	var info PageInfo
+	var info SourceInfo
 	old := w.pages.Get(key)
 	if old != nil {
 		if err := json.Unmarshal(old, &info); err != nil {

@@ -272,7 +272,7 @@ func TestStore_Page(t *testing.T) {
 	p := page("https://example.com/a", "Title", "body")
 	p.ETag, p.LastModified = `"abc"`, "Tue, 09 Dec 2025 10:00:00 GMT"
 	mustWrite(t, s, p)
-	info, ok, err := s.Page(context.Background(), "https://example.com/a")
+	info, ok, err := s.Source(context.Background(), "https://example.com/a")
 	if err != nil || !ok {
 		t.Fatalf("page: %v %v", ok, err)
 	}
@@ -280,7 +280,7 @@ func TestStore_Page(t *testing.T) {
 		info.ContentHash != p.ContentHash || !info.FirstSeen.Equal(c.t) {
 		t.Errorf("info = %+v", info)
 	}
-	if _, ok, err := s.Page(context.Background(), "other"); ok || err != nil {
+	if _, ok, err := s.Source(context.Background(), "other"); ok || err != nil {
 		t.Errorf("unknown source: %v %v", ok, err)
 	}
 }
@@ -295,7 +295,7 @@ func TestStore_WritePages_NewValidatorsSameContent(t *testing.T) {
 	if res := mustWrite(t, s, p2); res != (record.WriteResult{Unchanged: 1, LastSeq: 1}) {
 		t.Errorf("result = %+v, want the page unchanged", res)
 	}
-	if info, _, _ := s.Page(context.Background(), p.Source); info.ETag != `"v2"` {
+	if info, _, _ := s.Source(context.Background(), p.Source); info.ETag != `"v2"` {
 		t.Errorf("etag = %q, want the new one", info.ETag)
 	}
 }
