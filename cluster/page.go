@@ -47,8 +47,7 @@ func EncodePage(subject string, p *record.Page) (*nats.Msg, error) {
 	// would check and compact a RawMessage, or what a MarshalJSON method
 	// returns, again, which cost as much as the rest. The bytes are those
 	// json.Marshal of the whole wirePage gives.
-	head, err := json.Marshal(wirePage{Source: p.Source, ContentHash: p.ContentHash, ETag: p.ETag,
-		LastModified: p.LastModified})
+	head, err := json.Marshal(wirePage{Source: p.Source, ContentHash: p.ContentHash})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", p.Source, err)
 	}
@@ -115,8 +114,7 @@ func DecodePage(data []byte, header nats.Header) (*record.Page, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("decode page: %w", err)
 	}
-	p := &record.Page{Source: w.Source, ContentHash: w.ContentHash, ETag: w.ETag,
-		LastModified: w.LastModified, Headlines: w.Headlines}
+	p := &record.Page{Source: w.Source, ContentHash: w.ContentHash, Headlines: w.Headlines}
 	if len(w.Article) > 0 {
 		p.Article, p.ArticleJSON = new(record.Article), w.Article
 		if err := json.Unmarshal(w.Article, p.Article); err != nil {

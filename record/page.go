@@ -11,10 +11,6 @@ type Page struct {
 	// ContentHash is the article's content hash: the same text read again
 	// has the same hash.
 	ContentHash string
-	// ETag and LastModified are the HTTP validators of a fetched page;
-	// empty for files.
-	ETag         string
-	LastModified string
 	// Seen is when the page was read; zero means the writer's clock. A
 	// page that travels (over NATS, say) carries it, so that every store
 	// it reaches gives its headlines the same first_seen and last_seen.

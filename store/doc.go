@@ -29,7 +29,8 @@
 //	blobs/          blob key(8) → a record's JSON (a headline's has its
 //	                first_seen and last_seen)
 //	pages/          source (path or URL) → page JSON: content_hash,
-//	                article_id, etag, last_modified, first_seen, last_seen
+//	                article_id, first_seen, last_seen (schema 7 and
+//	                older also kept etag, last_modified: see fetch/)
 //	changes/        seq(8) → {"op":"insert"|"update"|"delete","kind":K,"id":ID}
 //	deleted/        id → seq(8) of the record's tombstone, while it is
 //	                the record's newest entry
@@ -52,7 +53,7 @@
 //	                last message of a stream of pages applied (ApplyPages)
 //
 // Every blob and every record value (blob key | state) ends with a
-// CRC-32C of its key and bytes (schema 6, checksum.go): a record damaged
+// CRC-32C of its key and bytes (schema 7, checksum.go): a record damaged
 // on disk is reported, never returned. A damaged file never crashes a
 // reader: every transaction turns bbolt's panics and memory faults into
 // a *DamagedError (ErrDamaged, damage.go), a truncated file is refused

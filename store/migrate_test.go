@@ -32,6 +32,12 @@ func openSchema1(t *testing.T) (*Store, string) {
 // migrates it, after checking that a read-only open asks for that.
 func openFixture(t *testing.T, name string) (*Store, string) {
 	t.Helper()
+	return openFixtureWith(t, name, Options{})
+}
+
+// openFixtureWith is openFixture with opts for the writer's open.
+func openFixtureWith(t *testing.T, name string, opts Options) (*Store, string) {
+	t.Helper()
 	gz, err := os.ReadFile(filepath.Join("testdata", name+".db.gz"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +60,7 @@ func openFixture(t *testing.T, name string) (*Store, string) {
 	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil {
 		t.Fatalf("a read-only open of %s did not ask for the migration", name)
 	}
-	s, err := Open(context.Background(), path, Options{})
+	s, err := Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
 	}

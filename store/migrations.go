@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -273,74 +274,102 @@ func bodyAsBlocks(tx *bolt.Tx) error {
 // "captions" as "blocks", keeping the other keys and their order; changed
 // is false when it has neither list.
 func blocksJSON(data []byte) (out []byte, changed bool, err error) {
-	type member struct {
-		key string
-		val json.RawMessage
+	members, err := objectMembers(data, "blob")
+	if err != nil {
+		return nil, false, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, false, fmt.Errorf("blob is not a JSON object")
-	}
-	var members []member
 	var paragraphs, captions []string
+	var kept []jsonMember
 	hasBlocks, at := false, -1
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, false, fmt.Errorf("blob: %w", err)
-		}
-		key, _ := t.(string)
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return nil, false, fmt.Errorf("blob: %s: %w", key, err)
-		}
-		switch key {
+	for _, m := range members {
+		switch m.key {
 		case "paragraphs", "captions":
 			dst := &paragraphs
-			if key == "captions" {
+			if m.key == "captions" {
 				dst = &captions
 			}
-			if err := json.Unmarshal(val, dst); err != nil {
-				return nil, false, fmt.Errorf("blob: %s: %w", key, err)
+			if err := json.Unmarshal(m.val, dst); err != nil {
+				return nil, false, fmt.Errorf("blob: %s: %w", m.key, err)
 			}
 			changed = true
 			if at < 0 {
-				at = len(members)
+				at = len(kept)
 			}
 			continue
 		case "blocks":
 			hasBlocks = true
 		}
-		members = append(members, member{key, val})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, false, fmt.Errorf("blob: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false, fmt.Errorf("blob: data after the object")
+		kept = append(kept, m)
 	}
 	if !changed {
 		return data, false, nil
 	}
 	if !hasBlocks && len(paragraphs)+len(captions) > 0 {
-		type block struct {
-			Type    string `json:"type"`
-			Text    string `json:"text,omitempty"`
-			Caption string `json:"caption,omitempty"`
-		}
-		blocks := make([]block, 0, len(paragraphs)+len(captions))
-		for _, p := range paragraphs {
-			blocks = append(blocks, block{Type: "p", Text: p})
-		}
-		for _, c := range captions {
-			blocks = append(blocks, block{Type: "image", Caption: c})
-		}
-		val, err := json.Marshal(blocks)
+		val, err := legacyBlocks(paragraphs, captions)
 		if err != nil {
 			return nil, false, err
 		}
-		members = append(members[:at], append([]member{{"blocks", val}}, members[at:]...)...)
+		kept = slices.Insert(kept, at, jsonMember{"blocks", val})
 	}
+	return objectJSON(kept), true, nil
+}
+
+// legacyBlocks returns the "blocks" of a body kept as paragraphs and
+// captions: a paragraph block for each paragraph, then a picture block
+// for each caption.
+func legacyBlocks(paragraphs, captions []string) (json.RawMessage, error) {
+	type block struct {
+		Type    string `json:"type"`
+		Text    string `json:"text,omitempty"`
+		Caption string `json:"caption,omitempty"`
+	}
+	blocks := make([]block, 0, len(paragraphs)+len(captions))
+	for _, p := range paragraphs {
+		blocks = append(blocks, block{Type: "p", Text: p})
+	}
+	for _, c := range captions {
+		blocks = append(blocks, block{Type: "image", Caption: c})
+	}
+	return json.Marshal(blocks)
+}
+
+// jsonMember is one member of a JSON object, its value as written.
+type jsonMember struct {
+	key string
+	val json.RawMessage
+}
+
+// objectMembers returns the members of the JSON object data, in order;
+// what names data in its errors.
+func objectMembers(data []byte, what string) ([]jsonMember, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("%s is not a JSON object", what)
+	}
+	var members []jsonMember
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		key, _ := t.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", what, key, err)
+		}
+		members = append(members, jsonMember{key, val})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: data after the object", what)
+	}
+	return members, nil
+}
+
+// objectJSON writes members as one JSON object, in their order.
+func objectJSON(members []jsonMember) []byte {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, m := range members {
@@ -353,5 +382,44 @@ func blocksJSON(data []byte) (out []byte, changed bool, err error) {
 		b.Write(m.val)
 	}
 	b.WriteByte('}')
-	return b.Bytes(), true, nil
+	return b.Bytes()
+}
+
+// dropPageValidators is migration 8. A page's value in pages/ kept the
+// HTTP validators of its last fetch, "etag" and "last_modified", which
+// nothing read since the fetch state (fetch/urls/, migration 4) keeps
+// them. Every value that has either is rewritten without them, its other
+// members as they were, in their order; a value that is not a JSON
+// object is left as it is (the writer reports it when it meets it).
+// pages/ values carry no checksum (see checksum.go): there is none to
+// write again. Running it twice changes nothing.
+func dropPageValidators(tx *bolt.Tx) error {
+	pages := tx.Bucket([]byte("pages"))
+	if pages == nil {
+		return fmt.Errorf("database is missing bucket pages")
+	}
+	type kv struct{ k, v []byte }
+	var out []kv
+	err := pages.ForEach(func(k, v []byte) error {
+		members, err := objectMembers(v, "page")
+		if err != nil {
+			return nil
+		}
+		kept := slices.DeleteFunc(slices.Clone(members), func(m jsonMember) bool {
+			return m.key == "etag" || m.key == "last_modified"
+		})
+		if len(kept) < len(members) {
+			out = append(out, kv{copyBytes(k), objectJSON(kept)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range out {
+		if err := pages.Put(e.k, e.v); err != nil {
+			return fmt.Errorf("page %s: %w", e.k, err)
+		}
+	}
+	return nil
 }

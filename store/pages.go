@@ -10,16 +10,13 @@ import (
 )
 
 // SourceInfo is what the store remembers of a page it has stored: the
-// value of the pages bucket, keyed by source.
+// value of the pages bucket, keyed by source. (A fetched URL's HTTP
+// validators are its fetch state, record.URLState, in fetch/urls/.)
 type SourceInfo struct {
 	// ContentHash is the article's content hash when last stored.
-	ContentHash string `json:"content_hash"`
-	ArticleID   string `json:"article_id"`
-	// ETag and LastModified are the HTTP validators of a fetched page,
-	// for a conditional request the next time.
-	ETag         string    `json:"etag,omitempty"`
-	LastModified string    `json:"last_modified,omitempty"`
-	FirstSeen    time.Time `json:"first_seen"`
+	ContentHash string    `json:"content_hash"`
+	ArticleID   string    `json:"article_id"`
+	FirstSeen   time.Time `json:"first_seen"`
 	// LastSeen is when the page was last stored with other content; an
 	// unchanged page is not written, so it does not move.
 	LastSeen time.Time `json:"last_seen"`

@@ -103,6 +103,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	// checksum.go), sealing whatever values the migrations before it
 	// left.
 	addChecksums,
+	// 8: pages/ values without the HTTP validators, which the fetch
+	// state keeps (fetch/urls/).
+	dropPageValidators,
 }
 
 // topBuckets are the top-level buckets of the current layout; a database

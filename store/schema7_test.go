@@ -5,16 +5,15 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"newsfeed/internal/testpages"
-	"newsfeed/parse"
 	"newsfeed/record"
 )
 
@@ -99,139 +98,138 @@ func readAll(t *testing.T, s *Store) storeReads {
 	return r
 }
 
-// TestWriteSchema7Fixture writes testdata/schema7.db.gz and
-// testdata/schema7.reads.json.gz (what readAll read from it then) when
-// NEWSFEED_WRITE_SCHEMA7 names the folder to write them to. It was run
-// at the commit that added them, the last one of schema 7:
+// testdata/schema7.db.gz is a database of schema 7, the last one whose
+// pages/ values kept a fetched page's HTTP validators ("etag",
+// "last_modified"), and testdata/schema7.reads.json.gz is what readAll
+// read from it then. TestWriteSchema7Fixture in this file at commit
+// 7dc37a7 wrote both, with the clock at schema7Clock:
 //
-//	NEWSFEED_WRITE_SCHEMA7=$PWD/store/testdata go test ./store -run WriteSchema7Fixture
+//	git worktree add /tmp/schema7 7dc37a7
+//	cd /tmp/schema7 && NEWSFEED_WRITE_SCHEMA7=$PWD/store/testdata go test ./store -run WriteSchema7Fixture
 //
-// The database holds the seed page and three generated pages, each with
-// the HTTP validators schema 7 kept in its pages/ value, one stored again
-// with the same content and new validators, one page applied from a
-// stream, a headline deleted (a tombstone), and fetch state: URL states,
-// host deferrals with reasons, list polls.
-func TestWriteSchema7Fixture(t *testing.T) {
-	dir := os.Getenv("NEWSFEED_WRITE_SCHEMA7")
-	if dir == "" {
-		t.Skip("NEWSFEED_WRITE_SCHEMA7 is not set")
+// The database holds the seed page (seeds/) and generated pages 0-2
+// (internal/testpages), parsed with site 观察者网 and written in one
+// batch, each with validators in its pages/ value; page 0 written again
+// with the same content and a new ETag (schema 7 rewrote its value);
+// page 3 applied from stream RECORDS (cursor 42) with its own Seen; the
+// seed's first headline deleted (a tombstone); and fetch state: the three
+// pages' URL states, three host deferrals (two with reasons) and a list
+// poll.
+func TestOpen_MigratesSchema7(t *testing.T) {
+	s, _ := openFixtureWith(t, "schema7", Options{Now: func() time.Time { return schema7Clock }})
+	mustVerify(t, s)
+	if rep, err := s.Scan(context.Background()); err != nil || rep.Damaged() {
+		t.Fatalf("scan: %+v, %v", rep, err)
 	}
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "schema7.db")
-	s, err := Open(ctx, path, Options{Now: func() time.Time { return schema7Clock }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fillSchema7(t, s)
-	reads := readAll(t, s)
-	mustClose(t, s)
 
-	db, err := os.ReadFile(path)
-	if err != nil {
+	var raw struct{ Sources map[string]map[string]any }
+	wantJSON := readGzip(t, filepath.Join("testdata", "schema7.reads.json.gz"))
+	if err := json.Unmarshal(wantJSON, &raw); err != nil {
 		t.Fatal(err)
 	}
-	js, err := json.MarshalIndent(reads, "", "\t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeGzip(t, filepath.Join(dir, "schema7.db.gz"), db)
-	writeGzip(t, filepath.Join(dir, "schema7.reads.json.gz"), js)
-}
-
-// fixturePage parses the seed page (i < 0) or generated page i.
-func fixturePage(t *testing.T, i int) *record.Page {
-	t.Helper()
-	opts := parse.Options{Site: "观察者网"}
-	var data []byte
-	var err error
-	if i < 0 {
-		data, err = testpages.Seed()
-		opts.Source = "seeds/" + testpages.SeedName
-	} else {
-		data, err = testpages.Page(i)
-		opts.Source = fmt.Sprintf("https://www.guancha.cn/test/page_%d.shtml", i)
-		opts.URL = opts.Source
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := parse.Text(data, opts)
-	if err != nil {
-		t.Fatalf("parse %s: %v", opts.Source, err)
-	}
-	return &record.Page{Source: opts.Source, ContentHash: res.Article.ContentHash,
-		Article: res.Article, Interview: res.Interview, Headlines: res.Headlines}
-}
-
-// fillSchema7 writes the fixture's contents into s (see
-// TestWriteSchema7Fixture).
-func fillSchema7(t *testing.T, s *Store) {
-	t.Helper()
-	ctx := context.Background()
-	seed := fixturePage(t, -1)
-	seed.ETag, seed.LastModified = `"seed-1"`, "Mon, 30 Nov 2026 07:00:00 GMT"
-	var pages []*record.Page
-	var states []record.URLState
-	for i := range 3 {
-		p := fixturePage(t, i)
-		p.ETag = fmt.Sprintf(`W/"page-%d"`, i)
-		if i != 1 {
-			p.LastModified = fmt.Sprintf("Mon, 30 Nov 2026 0%d:00:00 GMT", i)
+	validators := 0
+	for _, info := range raw.Sources {
+		if info["etag"] != nil || info["last_modified"] != nil {
+			validators++
 		}
-		pages = append(pages, p)
-		states = append(states, record.URLState{URL: p.Source, Source: "guancha", ETag: p.ETag,
-			LastModified: p.LastModified, BodyHash: fmt.Sprintf("%064x", i+1), Status: 200,
-			FirstFetched: schema7Clock.Add(-time.Hour), LastFetched: schema7Clock,
-			LastChanged: schema7Clock.Add(-time.Hour)})
 	}
-	mustWrite(t, s, append([]*record.Page{seed}, pages...)...)
-	// The same content with new validators: schema 7 rewrote its value.
-	again := fixturePage(t, 0)
-	again.ETag = `W/"page-0-again"`
-	mustWrite(t, s, again)
-	streamed := fixturePage(t, 3)
-	streamed.Seen = schema7Clock.Add(-30 * time.Minute)
-	streamed.ETag = `"streamed"`
-	if _, err := s.ApplyPages(ctx, "RECORDS", StreamCursor{Seq: 42, Created: schema7Clock.Add(-24 * time.Hour)},
-		[]*record.Page{streamed}); err != nil {
+	if len(raw.Sources) != 5 || validators != 5 {
+		t.Fatalf("the fixture has %d pages, %d with validators: it lost its point", len(raw.Sources), validators)
+	}
+
+	// What the readers read then, read into today's types (which
+	// leave the validators out), and what they read now.
+	var want, got storeReads
+	if err := json.Unmarshal(wantJSON, &want); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.Delete(ctx, seed.Headlines[0].ID); err != nil || n != 1 {
-		t.Fatalf("delete = %d, %v", n, err)
-	}
-	states[2].Status = 304
-	if err := s.PutURLStates(ctx, states); err != nil {
+	gotJSON, err := json.Marshal(readAll(t, s))
+	if err != nil {
 		t.Fatal(err)
 	}
-	hosts := []HostDeferral{
-		{Host: "www.guancha.cn", Until: schema7Clock.Add(2 * time.Hour), Reason: "Retry-After 7200"},
-		{Host: "down.example", Until: schema7Clock.Add(time.Hour), Reason: "5 failures", Failing: true},
-	}
-	until := map[string]time.Time{"quiet.example": schema7Clock.Add(3 * time.Hour)}
-	for _, h := range hosts {
-		until[h.Host] = h.Until
-	}
-	if err := s.PutHostDeferrals(ctx, until); err != nil {
+	if err := json.Unmarshal(gotJSON, &got); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutHostReasons(ctx, hosts); err != nil {
-		t.Fatal(err)
+	if len(want.Changes) < 100 || len(want.URLStates) != 3 || len(want.Hosts) != 3 ||
+		len(want.ListPolls) != 1 || len(want.Streams) != 1 || len(want.Log) <= len(want.Changes) {
+		t.Fatalf("the fixture reads %d changes, %d log entries, %d URL states, %d hosts, %d list polls, %d streams: it lost its point",
+			len(want.Changes), len(want.Log), len(want.URLStates), len(want.Hosts), len(want.ListPolls), len(want.Streams))
 	}
-	if err := s.PutListPolls(ctx, map[string]time.Time{"guancha": schema7Clock.Add(-10 * time.Minute)}); err != nil {
-		t.Fatal(err)
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		w, _ := json.MarshalIndent(want, "", " ")
+		t.Fatalf("after the migration the store reads\n%.3000s\nwant\n%.3000s", g, w)
 	}
+
+	// No pages/ value keeps a validator.
+	s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPages).ForEach(func(k, v []byte) error {
+			if bytes.Contains(v, []byte(`"etag"`)) || bytes.Contains(v, []byte(`"last_modified"`)) {
+				t.Errorf("%s = %s", k, v)
+			}
+			return nil
+		})
+	})
 }
 
-// writeGzip writes data gzipped to path.
-func writeGzip(t *testing.T, path string, data []byte) {
+// readGzip returns the gunzipped bytes of file.
+func readGzip(t *testing.T, file string) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	zw.Write(data)
-	if err := zw.Close(); err != nil {
+	f, err := os.Open(file)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
 		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestDropPageValidators(t *testing.T) {
+	s, _ := mustOpenStore(t)
+	vals := map[string]string{
+		"a": `{"content_hash":"h","article_id":"a_1","etag":"\"x\"","last_modified":"Mon, 30 Nov 2026 07:00:00 GMT","first_seen":"2026-11-30T08:00:00Z","last_seen":"2026-11-30T08:00:00Z"}`,
+		"b": `{"content_hash":"h","article_id":"a_2","last_modified":"L","first_seen":"2026-11-30T08:00:00Z","last_seen":"2026-11-30T08:00:00Z"}`,
+		"c": `{"content_hash":"h","article_id":"a_3","first_seen":"2026-11-30T08:00:00Z","last_seen":"2026-11-30T08:00:00Z"}`,
+		"d": `not JSON`,
+	}
+	want := map[string]string{
+		"a": `{"content_hash":"h","article_id":"a_1","first_seen":"2026-11-30T08:00:00Z","last_seen":"2026-11-30T08:00:00Z"}`,
+		"b": `{"content_hash":"h","article_id":"a_2","first_seen":"2026-11-30T08:00:00Z","last_seen":"2026-11-30T08:00:00Z"}`,
+		"c": vals["c"],
+		"d": vals["d"],
+	}
+	for range 2 { // twice: the second run changes nothing
+		err := s.updateTx(func(tx *bolt.Tx) error {
+			for k, v := range vals {
+				if err := tx.Bucket(bucketPages).Put([]byte(k), []byte(v)); err != nil {
+					return err
+				}
+			}
+			return dropPageValidators(tx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals = want
+	}
+	s.view(func(tx *bolt.Tx) error {
+		for k, w := range want {
+			if v := tx.Bucket(bucketPages).Get([]byte(k)); string(v) != w {
+				t.Errorf("%s = %s, want %s", k, v, w)
+			}
+		}
+		return nil
+	})
+	// What is left reads as the page's SourceInfo did.
+	info, ok, err := s.Source(context.Background(), "a")
+	if err != nil || !ok || info.ArticleID != "a_1" || !info.FirstSeen.Equal(schema7Clock) {
+		t.Errorf("Source(a) = %+v, %v, %v", info, ok, err)
 	}
 }

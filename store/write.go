@@ -178,12 +178,7 @@ func (w *writer) page(p *record.Page) error {
 		if info.ContentHash == p.ContentHash && info.ArticleID == p.Article.ID &&
 			w.records[record.KindArticle].Get([]byte(info.ArticleID)) != nil {
 			w.res.Unchanged++
-			if info.ETag == p.ETag && info.LastModified == p.LastModified {
-				return nil
-			}
-			// Same content, new validators: keep them for the next fetch.
-			info.ETag, info.LastModified = p.ETag, p.LastModified
-			return w.putJSON(w.pages, key, info, p.Source)
+			return nil
 		}
 		w.res.Changed++
 	} else {
@@ -205,7 +200,6 @@ func (w *writer) page(p *record.Page) error {
 		}
 	}
 	info.ContentHash, info.ArticleID = p.ContentHash, a.ID
-	info.ETag, info.LastModified = p.ETag, p.LastModified
 	info.LastSeen = w.seen
 	return w.putJSON(w.pages, key, info, p.Source)
 }
