@@ -238,14 +238,7 @@ var ErrBadSnapshot = errors.New("store: the snapshot cannot be restored")
 func Restore(ctx context.Context, file, path string, force bool, opts Options) (res RestoreResult, err error) {
 	defer protect(file, nil, &err)()
 	opts.ReadOnly = false
-	// refuse wraps ErrBadSnapshot and why, but never ErrDamaged: the
-	// snapshot is damaged, not the database.
-	refuse := func(why error) error {
-		if errors.Is(why, ErrDamaged) {
-			return fmt.Errorf("store: restore %s: %w: %v", file, ErrBadSnapshot, why)
-		}
-		return fmt.Errorf("store: restore %s: %w: %w", file, ErrBadSnapshot, why)
-	}
+	refuse := func(why error) error { return refuseSnapshot(file, why) }
 	if err := checkFile(file, true); err != nil {
 		return res, refuse(err)
 	}
@@ -268,27 +261,7 @@ func Restore(ctx context.Context, file, path string, force bool, opts Options) (
 	if err := checkFile(tmp, true); err != nil {
 		return res, refuse(err)
 	}
-	ro, err := Open(ctx, tmp, Options{ReadOnly: true, LockTimeout: opts.LockTimeout})
-	if err == nil {
-		ro.Close()
-	} else if errors.Is(err, ErrNoDatabase) || errors.Is(err, ErrNotDatabase) || errors.Is(err, ErrSchemaTooNew) || errors.Is(err, ErrDamaged) {
-		return res, refuse(err)
-	}
-	snap, err := Open(ctx, tmp, opts)
-	if err != nil {
-		return res, refuse(err)
-	}
-	problems, err := snap.Verify(ctx)
-	if err == nil && len(problems) > 0 {
-		err = refuse(fmt.Errorf("it fails the check: %s", problems[0]))
-	}
-	if err == nil {
-		res.SnapshotSeq, err = snap.LastSeq(ctx)
-	}
-	if cerr := snap.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if res.SnapshotSeq, err = checkSnapshot(ctx, file, tmp, opts); err != nil {
 		return res, err
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
@@ -316,6 +289,42 @@ func Restore(ctx context.Context, file, path string, force bool, opts Options) (
 		return res, fmt.Errorf("store: restore %s: %w", file, err)
 	}
 	return res, nil
+}
+
+// refuseSnapshot is Restore's error for snapshot file, refused because of
+// why: it wraps ErrBadSnapshot and why, but never ErrDamaged (the
+// snapshot is damaged, not the database).
+func refuseSnapshot(file string, why error) error {
+	if errors.Is(why, ErrDamaged) {
+		return fmt.Errorf("store: restore %s: %w: %v", file, ErrBadSnapshot, why)
+	}
+	return fmt.Errorf("store: restore %s: %w: %w", file, ErrBadSnapshot, why)
+}
+
+// checkSnapshot opens tmp, the copy of snapshot file, as a database
+// (migrating it with opts), verifies it, and returns its last seq.
+func checkSnapshot(ctx context.Context, file, tmp string, opts Options) (seq uint64, err error) {
+	ro, err := Open(ctx, tmp, Options{ReadOnly: true, LockTimeout: opts.LockTimeout})
+	if err == nil {
+		ro.Close()
+	} else if errors.Is(err, ErrNoDatabase) || errors.Is(err, ErrNotDatabase) || errors.Is(err, ErrSchemaTooNew) || errors.Is(err, ErrDamaged) {
+		return 0, refuseSnapshot(file, err)
+	}
+	snap, err := Open(ctx, tmp, opts)
+	if err != nil {
+		return 0, refuseSnapshot(file, err)
+	}
+	problems, err := snap.Verify(ctx)
+	if err == nil && len(problems) > 0 {
+		err = refuseSnapshot(file, fmt.Errorf("it fails the check: %s", problems[0]))
+	}
+	if err == nil {
+		seq, err = snap.LastSeq(ctx)
+	}
+	if cerr := snap.Close(); err == nil {
+		err = cerr
+	}
+	return seq, err
 }
 
 // lockFile takes bbolt's exclusive lock (flock) on the file at path

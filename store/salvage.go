@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"newsfeed/record"
 	"os"
 	"sort"
 	"strings"
@@ -125,6 +126,26 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 	if len(sc.problems) > 0 && sums {
 		sc.addSwept()
 	}
+	sc.checkBlobs(rep, good, sums)
+	present := sc.checkValues(rep, good, sums)
+	if len(sc.problems) > 0 {
+		sc.findLost(good, present)
+	}
+	for id := range good.lost {
+		if !wellFormedID(id) {
+			delete(good.lost, id) // a damaged key: reported above, names nothing
+			continue
+		}
+		rep.Lost = append(rep.Lost, id)
+	}
+	sort.Strings(rep.Lost)
+	rep.Swept = sc.swept
+	return rep, good
+}
+
+// checkBlobs notes in good the blobs whose checksums hold (every blob
+// when sums is false), and reports the others.
+func (sc *scan) checkBlobs(rep *DamageReport, good *goodRecords, sums bool) {
 	for _, kv := range sc.bucketKVs(string(bucketBlobs)) {
 		if sums {
 			if _, err := unseal(kv.key, kv.value); err != nil {
@@ -134,7 +155,13 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 		}
 		good.blobs[string(kv.key)] = true
 	}
-	present := map[string]bool{}
+}
+
+// checkValues notes in good the record values whose checksums hold and
+// whose blobs are good, reports the others (noting their records lost),
+// and returns the ids of every record value the scan read.
+func (sc *scan) checkValues(rep *DamageReport, good *goodRecords, sums bool) (present map[string]bool) {
+	present = map[string]bool{}
 	for _, k := range kinds {
 		name := string(recordBucket(k))
 		for _, kv := range sc.bucketKVs(name) {
@@ -162,39 +189,31 @@ func (sc *scan) records() (*DamageReport, *goodRecords) {
 			rep.Good++
 		}
 	}
-	if len(sc.problems) > 0 {
-		// Records whose values sat on a lost page: the indexes and the
-		// change log still name them.
-		for _, k := range kinds {
-			for _, kv := range sc.bucketKVs(string(bucketIndex), string(bucketByKind), string(k)) {
-				if len(kv.key) > 8 && !present[string(kv.key[8:])] {
-					good.lost[string(kv.key[8:])] = true
-				}
-			}
-		}
-		last := map[string]string{}
-		for _, kv := range sc.bucketKVs(string(bucketChanges)) {
-			var ch change
-			if json.Unmarshal(kv.value, &ch) == nil && KindOf(ch.ID) != "" {
-				last[ch.ID] = ch.Op
-			}
-		}
-		for id, op := range last {
-			if op != opDelete && !present[id] {
-				good.lost[id] = true
+	return present
+}
+
+// findLost notes in good the records whose values sat on a lost page:
+// the indexes and the change log still name them.
+func (sc *scan) findLost(good *goodRecords, present map[string]bool) {
+	for _, k := range kinds {
+		for _, kv := range sc.bucketKVs(string(bucketIndex), string(bucketByKind), string(k)) {
+			if len(kv.key) > 8 && !present[string(kv.key[8:])] {
+				good.lost[string(kv.key[8:])] = true
 			}
 		}
 	}
-	for id := range good.lost {
-		if !wellFormedID(id) {
-			delete(good.lost, id) // a damaged key: reported above, names nothing
-			continue
+	last := map[string]string{}
+	for _, kv := range sc.bucketKVs(string(bucketChanges)) {
+		var ch change
+		if json.Unmarshal(kv.value, &ch) == nil && KindOf(ch.ID) != "" {
+			last[ch.ID] = ch.Op
 		}
-		rep.Lost = append(rep.Lost, id)
 	}
-	sort.Strings(rep.Lost)
-	rep.Swept = sc.swept
-	return rep, good
+	for id, op := range last {
+		if op != opDelete && !present[id] {
+			good.lost[id] = true
+		}
+	}
 }
 
 // wellFormedID reports whether id can be a record id: a kind's prefix,
@@ -353,29 +372,12 @@ func writeSalvage(sc *scan, good *goodRecords, file string) error {
 	if err != nil {
 		return err
 	}
-	record := map[string]bool{}
-	for _, k := range kinds {
-		record[string(recordBucket(k))] = true
-	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		bucket := func(path []string) (*bolt.Bucket, error) {
-			if len(path) == 0 {
-				return nil, errors.New("no bucket")
-			}
-			b, err := tx.CreateBucketIfNotExists([]byte(path[0]))
-			for _, name := range path[1:] {
-				if err != nil {
-					return nil, err
-				}
-				b, err = b.CreateBucketIfNotExists([]byte(name))
-			}
-			return b, err
-		}
 		for _, rb := range sc.buckets {
 			if len(rb.path) == 0 {
 				continue
 			}
-			b, err := bucket(rb.path)
+			b, err := createPath(tx, rb.path)
 			if err != nil {
 				return fmt.Errorf("bucket %s: %w", strings.Join(rb.path, "/"), err)
 			}
@@ -383,60 +385,95 @@ func writeSalvage(sc *scan, good *goodRecords, file string) error {
 				return err
 			}
 		}
-		for _, kv := range sc.kvs {
-			if len(kv.path) == 0 {
-				continue // the root holds only buckets
-			}
-			name := strings.Join(kv.path, "/")
-			switch {
-			case record[name] && !good.values[name+"/"+string(kv.key)]:
-				continue
-			case name == string(bucketBlobs) && !good.blobs[string(kv.key)]:
-				continue
-			case name == string(bucketChanges):
-				if _, err := decodeChange(kv.value); err != nil || len(kv.key) != 8 {
-					continue // a damaged entry: mendSalvaged counts it as dropped
-				}
-			}
-			b, err := bucket(kv.path)
-			if err != nil {
-				return err
-			}
-			if b.Bucket(kv.key) != nil {
-				continue
-			}
-			if err := b.Put(copyBytes(kv.key), copyBytes(kv.value)); err != nil {
-				return fmt.Errorf("%s/%x: %w", name, kv.key, err)
-			}
+		if err := putSalvaged(tx, sc.kvs, good); err != nil {
+			return err
 		}
-		// A meta bucket lost with a damaged page: the file is taken for
-		// one this binary wrote (its values' checksums held).
-		if meta := tx.Bucket(bucketMeta); meta == nil || meta.Get(keySchema) == nil {
-			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-			if err != nil {
-				return err
-			}
-			if err := meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion)); err != nil {
-				return err
-			}
-		}
-		// A bucket whose header was lost restarts its sequence at 0: the
-		// change log's and the blobs' go on after their last key.
-		for _, name := range [][]byte{bucketChanges, bucketBlobs} {
-			if b := tx.Bucket(name); b != nil {
-				if k, _ := b.Cursor().Last(); len(k) == 8 && binary.BigEndian.Uint64(k) > b.Sequence() {
-					if err := b.SetSequence(binary.BigEndian.Uint64(k)); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
+		return finishSalvaged(tx)
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// createPath returns the bucket at path (top-level bucket first) in tx,
+// creating what is missing.
+func createPath(tx *bolt.Tx, path []string) (*bolt.Bucket, error) {
+	if len(path) == 0 {
+		return nil, errors.New("no bucket")
+	}
+	b, err := tx.CreateBucketIfNotExists([]byte(path[0]))
+	for _, name := range path[1:] {
+		if err != nil {
+			return nil, err
+		}
+		b, err = b.CreateBucketIfNotExists([]byte(name))
+	}
+	return b, err
+}
+
+// putSalvaged puts the key/values a scan read into tx, but for records
+// and blobs that are not good and change-log entries that do not decode.
+func putSalvaged(tx *bolt.Tx, kvs []rawKV, good *goodRecords) error {
+	isRecord := map[string]bool{}
+	for _, k := range kinds {
+		isRecord[string(recordBucket(k))] = true
+	}
+	for _, kv := range kvs {
+		if len(kv.path) == 0 {
+			continue // the root holds only buckets
+		}
+		name := strings.Join(kv.path, "/")
+		switch {
+		case isRecord[name] && !good.values[name+"/"+string(kv.key)]:
+			continue
+		case name == string(bucketBlobs) && !good.blobs[string(kv.key)]:
+			continue
+		case name == string(bucketChanges):
+			if _, err := decodeChange(kv.value); err != nil || len(kv.key) != 8 {
+				continue // a damaged entry: mendSalvaged counts it as dropped
+			}
+		}
+		b, err := createPath(tx, kv.path)
+		if err != nil {
+			return err
+		}
+		if b.Bucket(kv.key) != nil {
+			continue
+		}
+		if err := b.Put(copyBytes(kv.key), copyBytes(kv.value)); err != nil {
+			return fmt.Errorf("%s/%x: %w", name, kv.key, err)
+		}
+	}
+	return nil
+}
+
+// finishSalvaged gives a salvaged file what damage may have cost it: a
+// schema version, and the sequences of the change log and the blobs.
+func finishSalvaged(tx *bolt.Tx) error {
+	// A meta bucket lost with a damaged page: the file is taken for
+	// one this binary wrote (its values' checksums held).
+	if meta := tx.Bucket(bucketMeta); meta == nil || meta.Get(keySchema) == nil {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, SchemaVersion)); err != nil {
+			return err
+		}
+	}
+	// A bucket whose header was lost restarts its sequence at 0: the
+	// change log's and the blobs' go on after their last key.
+	for _, name := range [][]byte{bucketChanges, bucketBlobs} {
+		if b := tx.Bucket(name); b != nil {
+			if k, _ := b.Cursor().Last(); len(k) == 8 && binary.BigEndian.Uint64(k) > b.Sequence() {
+				if err := b.SetSequence(binary.BigEndian.Uint64(k)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // mendSalvaged makes a salvaged copy consistent: each record whose
@@ -446,43 +483,68 @@ func writeSalvage(sc *scan, good *goodRecords, file string) error {
 func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombstones int, err error) {
 	w.dirty = true
 	for _, k := range kinds {
-		type fix struct {
-			id string
-			v  []byte
-		}
-		var fixes []fix
-		err := w.records[k].ForEach(func(id, v []byte) error {
-			records++
-			blob, st, err := splitValue(id, v)
-			if err != nil {
-				return fmt.Errorf("%s: %w", id, err)
-			}
-			if e := w.changes.Get(seqKey(st.seq)); e != nil {
-				if ch, err := decodeChange(e); err == nil && ch.ID == string(id) && ch.Op != opDelete {
-					return nil
-				}
-			}
-			seq, err := w.changes.NextSequence()
-			if err != nil {
-				return err
-			}
-			if err := w.changes.Put(seqKey(seq), changeValue(opUpdate, k, string(id))); err != nil {
-				return err
-			}
-			st.seq = seq
-			fixes = append(fixes, fix{string(id), recordValue(id, copyBytes(blob), st)})
-			return nil
-		})
+		n, fixed, err := w.relogSalvaged(k)
+		records += n
+		relogged += fixed
 		if err != nil {
 			return records, relogged, tombstones, err
 		}
-		for _, f := range fixes {
-			if err := w.records[k].Put([]byte(f.id), f.v); err != nil {
-				return records, relogged, tombstones, err
-			}
-			relogged++
-		}
 	}
+	if tombstones, err = w.tombstoneLost(lost); err != nil {
+		return records, relogged, tombstones, err
+	}
+	if err := w.dropStaleDeleted(); err != nil {
+		return records, relogged, tombstones, err
+	}
+	return records, relogged, tombstones, w.recountDropped()
+}
+
+// relogSalvaged gives every record of kind k whose newest change-log
+// entry is gone or is not its insert or update a new update entry. It
+// returns how many records it read and how many it logged again.
+func (w *writer) relogSalvaged(k record.Kind) (records, relogged int, err error) {
+	type fix struct {
+		id string
+		v  []byte
+	}
+	var fixes []fix
+	err = w.records[k].ForEach(func(id, v []byte) error {
+		records++
+		blob, st, err := splitValue(id, v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", id, err)
+		}
+		if e := w.changes.Get(seqKey(st.seq)); e != nil {
+			if ch, err := decodeChange(e); err == nil && ch.ID == string(id) && ch.Op != opDelete {
+				return nil
+			}
+		}
+		seq, err := w.changes.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := w.changes.Put(seqKey(seq), changeValue(opUpdate, k, string(id))); err != nil {
+			return err
+		}
+		st.seq = seq
+		fixes = append(fixes, fix{string(id), recordValue(id, copyBytes(blob), st)})
+		return nil
+	})
+	if err != nil {
+		return records, relogged, err
+	}
+	for _, f := range fixes {
+		if err := w.records[k].Put([]byte(f.id), f.v); err != nil {
+			return records, relogged, err
+		}
+		relogged++
+	}
+	return records, relogged, nil
+}
+
+// tombstoneLost logs a tombstone for each lost record that is not
+// stored, in the order of their ids, and returns how many.
+func (w *writer) tombstoneLost(lost map[string]bool) (tombstones int, err error) {
 	ids := make([]string, 0, len(lost))
 	for id := range lost {
 		ids = append(ids, id)
@@ -495,16 +557,22 @@ func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombston
 		}
 		seq, err := w.changes.NextSequence()
 		if err != nil {
-			return records, relogged, tombstones, err
+			return tombstones, err
 		}
 		if err := w.changes.Put(seqKey(seq), changeValue(opDelete, k, id)); err != nil {
-			return records, relogged, tombstones, err
+			return tombstones, err
 		}
 		if err := w.deleted.Put([]byte(id), seqKey(seq)); err != nil {
-			return records, relogged, tombstones, err
+			return tombstones, err
 		}
 		tombstones++
 	}
+	return tombstones, nil
+}
+
+// dropStaleDeleted forgets the deleted/ entries whose tombstone is gone
+// or is not one, and those of records that are stored.
+func (w *writer) dropStaleDeleted() error {
 	var stale [][]byte
 	w.deleted.ForEach(func(id, v []byte) error {
 		e := w.changes.Get(v)
@@ -517,9 +585,15 @@ func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombston
 	})
 	for _, id := range stale {
 		if err := w.deleted.Delete(id); err != nil {
-			return records, relogged, tombstones, err
+			return err
 		}
 	}
+	return nil
+}
+
+// recountDropped sets log_dropped to the change-log entries missing
+// below its sequence.
+func (w *writer) recountDropped() error {
 	n := uint64(0)
 	c := w.changes.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -527,8 +601,8 @@ func (w *writer) mendSalvaged(lost map[string]bool) (records, relogged, tombston
 	}
 	if last := w.changes.Sequence(); last >= n {
 		if err := w.meta.Put(keyLogDropped, binary.BigEndian.AppendUint64(nil, last-n)); err != nil {
-			return records, relogged, tombstones, err
+			return err
 		}
 	}
-	return records, relogged, tombstones, nil
+	return nil
 }

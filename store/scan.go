@@ -283,89 +283,117 @@ func (s *scan) node(id uint64, p []byte, path []string, depth int) {
 		s.problem(id, path, "%d elements do not fit in the page", count)
 		return
 	}
-	var prev []byte
 	switch {
 	case flags&flagBranch != 0:
-		children := make([]uint64, 0, count)
-		for i := 0; i < count; i++ {
-			e := pageHeaderSize + i*elemSize
-			pos, ksize := int(le.Uint32(p[e:])), int(le.Uint32(p[e+4:]))
-			if e+pos+ksize > len(p) || e+pos < e {
-				s.problem(id, path, "branch element %d points outside the page", i)
-				return
-			}
-			key := p[e+pos : e+pos+ksize]
-			if prev != nil && string(key) <= string(prev) {
-				s.problem(id, path, "branch keys out of order at element %d", i)
-				return
-			}
-			prev = key
-			children = append(children, le.Uint64(p[e+8:]))
-		}
-		for _, c := range children {
-			s.walk(c, path, depth+1)
-		}
+		s.branch(id, p, path, depth, count)
 	case flags&flagLeaf != 0:
-		type sub struct {
-			name   []byte
-			root   uint64
-			seq    uint64
-			inline []byte
-		}
-		var subs []sub
-		start := len(s.kvs)
-		for i := 0; i < count; i++ {
-			e := pageHeaderSize + i*elemSize
-			ef := le.Uint32(p[e:])
-			pos, ksize, vsize := int(le.Uint32(p[e+4:])), int(le.Uint32(p[e+8:])), int(le.Uint32(p[e+12:]))
-			if pos < 0 || ksize < 0 || vsize < 0 || e+pos+ksize+vsize > len(p) || e+pos+ksize+vsize < e {
-				s.problem(id, path, "leaf element %d points outside the page", i)
-				s.kvs = s.kvs[:start]
-				return
-			}
-			key := p[e+pos : e+pos+ksize]
-			val := p[e+pos+ksize : e+pos+ksize+vsize]
-			if prev != nil && string(key) <= string(prev) {
-				s.problem(id, path, "leaf keys out of order at element %d", i)
-				s.kvs = s.kvs[:start]
-				return
-			}
-			prev = key
-			switch {
-			case ef&leafBucket != 0:
-				if len(val) < 16 {
-					s.problem(id, path, "bucket %q has a short header", key)
-					continue
-				}
-				b := sub{name: key, root: le.Uint64(val), seq: le.Uint64(val[8:])}
-				if b.root == 0 {
-					b.inline = val[16:]
-				}
-				subs = append(subs, b)
-			case ef != 0:
-				s.problem(id, path, "leaf element %d has flags %#x", i, ef)
-				s.kvs = s.kvs[:start]
-				return
-			default:
-				s.kvs = append(s.kvs, rawKV{path: path, page: id, key: key, value: val})
-			}
-		}
-		for _, b := range subs {
-			child := append(append([]string(nil), path...), string(b.name))
-			s.buckets = append(s.buckets, rawBucket{path: child, seq: b.seq})
-			if b.inline != nil {
-				if len(b.inline) < pageHeaderSize || le.Uint16(b.inline[8:])&flagLeaf == 0 {
-					s.problem(id, child, "inline bucket is not a leaf")
-					continue
-				}
-				s.node(id, b.inline, child, depth+1)
-				continue
-			}
-			s.walk(b.root, child, depth+1)
-		}
+		s.leaf(id, p, path, depth, count)
 	default:
 		s.problem(id, path, "unexpected page type %#x", flags)
 	}
+}
+
+// branch checks the count keys of branch page p, then walks its children.
+func (s *scan) branch(id uint64, p []byte, path []string, depth, count int) {
+	le := binary.LittleEndian
+	var prev []byte
+	children := make([]uint64, 0, count)
+	for i := 0; i < count; i++ {
+		e := pageHeaderSize + i*elemSize
+		pos, ksize := int(le.Uint32(p[e:])), int(le.Uint32(p[e+4:]))
+		if e+pos+ksize > len(p) || e+pos < e {
+			s.problem(id, path, "branch element %d points outside the page", i)
+			return
+		}
+		key := p[e+pos : e+pos+ksize]
+		if prev != nil && string(key) <= string(prev) {
+			s.problem(id, path, "branch keys out of order at element %d", i)
+			return
+		}
+		prev = key
+		children = append(children, le.Uint64(p[e+8:]))
+	}
+	for _, c := range children {
+		s.walk(c, path, depth+1)
+	}
+}
+
+// subBucket is a bucket held in a leaf: its name, root page and
+// sequence; an inline bucket's root is 0 and inline is its page.
+type subBucket struct {
+	name   []byte
+	root   uint64
+	seq    uint64
+	inline []byte
+}
+
+// leaf keeps the count key/values of leaf page p in s.kvs, then walks
+// the buckets it holds.
+func (s *scan) leaf(id uint64, p []byte, path []string, depth, count int) {
+	subs, ok := s.leafElements(id, p, path, count)
+	if !ok {
+		return
+	}
+	le := binary.LittleEndian
+	for _, b := range subs {
+		child := append(append([]string(nil), path...), string(b.name))
+		s.buckets = append(s.buckets, rawBucket{path: child, seq: b.seq})
+		if b.inline != nil {
+			if len(b.inline) < pageHeaderSize || le.Uint16(b.inline[8:])&flagLeaf == 0 {
+				s.problem(id, child, "inline bucket is not a leaf")
+				continue
+			}
+			s.node(id, b.inline, child, depth+1)
+			continue
+		}
+		s.walk(b.root, child, depth+1)
+	}
+}
+
+// leafElements reads leaf page p's elements: key/values into s.kvs, and
+// the buckets it holds, returned. A page whose elements cannot be read
+// in order adds none of its key/values, and ok is false.
+func (s *scan) leafElements(id uint64, p []byte, path []string, count int) (subs []subBucket, ok bool) {
+	le := binary.LittleEndian
+	var prev []byte
+	start := len(s.kvs)
+	for i := 0; i < count; i++ {
+		e := pageHeaderSize + i*elemSize
+		ef := le.Uint32(p[e:])
+		pos, ksize, vsize := int(le.Uint32(p[e+4:])), int(le.Uint32(p[e+8:])), int(le.Uint32(p[e+12:]))
+		if pos < 0 || ksize < 0 || vsize < 0 || e+pos+ksize+vsize > len(p) || e+pos+ksize+vsize < e {
+			s.problem(id, path, "leaf element %d points outside the page", i)
+			s.kvs = s.kvs[:start]
+			return nil, false
+		}
+		key := p[e+pos : e+pos+ksize]
+		val := p[e+pos+ksize : e+pos+ksize+vsize]
+		if prev != nil && string(key) <= string(prev) {
+			s.problem(id, path, "leaf keys out of order at element %d", i)
+			s.kvs = s.kvs[:start]
+			return nil, false
+		}
+		prev = key
+		switch {
+		case ef&leafBucket != 0:
+			if len(val) < 16 {
+				s.problem(id, path, "bucket %q has a short header", key)
+				continue
+			}
+			b := subBucket{name: key, root: le.Uint64(val), seq: le.Uint64(val[8:])}
+			if b.root == 0 {
+				b.inline = val[16:]
+			}
+			subs = append(subs, b)
+		case ef != 0:
+			s.problem(id, path, "leaf element %d has flags %#x", i, ef)
+			s.kvs = s.kvs[:start]
+			return nil, false
+		default:
+			s.kvs = append(s.kvs, rawKV{path: path, page: id, key: key, value: val})
+		}
+	}
+	return subs, true
 }
 
 // freelist marks the free pages as seen, so that unreachable finds the

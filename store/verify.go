@@ -95,47 +95,64 @@ func (s *Store) Verify(ctx context.Context) ([]string, error) {
 type indexCount struct{ kind, site, column, lastSeen int }
 
 func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
-	blobs := tx.Bucket(bucketBlobs)
-	changes := tx.Bucket(bucketChanges)
 	used := map[string]bool{} // blob keys records name
 	counts := map[string]*indexCount{}
 	for _, k := range kinds {
-		err := tx.Bucket(recordBucket(k)).ForEach(func(id, v []byte) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if KindOf(string(id)) != k {
-				add("%s: record %q in the %s bucket", k, id, k)
-			}
-			blob, st, err := splitValue(id, v)
-			if err != nil {
-				add("%s %s: %v", k, id, err)
-				return nil
-			}
-			if blobs.Get(blob) == nil {
-				add("%s %s: blob %x is missing", k, id, blob)
-			}
-			used[string(blob)] = true
-			counts[string(id)] = &indexCount{}
-			if e := changes.Get(seqKey(st.seq)); e == nil {
-				add("%s %s: its newest change-log entry %d is missing", k, id, st.seq)
-			} else if ch, err := decodeChange(e); err != nil || ch.ID != string(id) || ch.Op == opDelete {
-				add("%s %s: change-log entry %d is %s, not its insert or update", k, id, st.seq, e)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := verifyRecords(ctx, tx, k, used, counts, add); err != nil {
 			return err
 		}
 	}
 	if err := verifyIndexes(tx, counts, add); err != nil {
 		return err
 	}
+	verifyIndexCounts(tx, counts, add)
+	if err := verifyOrphans(tx, used, counts, add); err != nil {
+		return err
+	}
+	return verifyLog(ctx, tx, add)
+}
+
+// verifyRecords checks every record of kind k: its bucket, its value, its
+// blob and its newest change-log entry. It notes the blob keys the
+// records name in used, and a zero indexCount for each in counts.
+func verifyRecords(ctx context.Context, tx *bolt.Tx, k record.Kind, used map[string]bool, counts map[string]*indexCount, add func(string, ...any)) error {
+	blobs := tx.Bucket(bucketBlobs)
+	changes := tx.Bucket(bucketChanges)
+	return tx.Bucket(recordBucket(k)).ForEach(func(id, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if KindOf(string(id)) != k {
+			add("%s: record %q in the %s bucket", k, id, k)
+		}
+		blob, st, err := splitValue(id, v)
+		if err != nil {
+			add("%s %s: %v", k, id, err)
+			return nil
+		}
+		if blobs.Get(blob) == nil {
+			add("%s %s: blob %x is missing", k, id, blob)
+		}
+		used[string(blob)] = true
+		counts[string(id)] = &indexCount{}
+		if e := changes.Get(seqKey(st.seq)); e == nil {
+			add("%s %s: its newest change-log entry %d is missing", k, id, st.seq)
+		} else if ch, err := decodeChange(e); err != nil || ch.ID != string(id) || ch.Op == opDelete {
+			add("%s %s: change-log entry %d is %s, not its insert or update", k, id, st.seq, e)
+		}
+		return nil
+	})
+}
+
+// verifyIndexCounts checks that each record is indexed where its state
+// says: once by kind, once by site and by column when it has them, and a
+// headline once by last_seen.
+func verifyIndexCounts(tx *bolt.Tx, counts map[string]*indexCount, add func(string, ...any)) {
 	for id, c := range counts {
 		k := KindOf(id)
 		st, err := storedState(tx, k, []byte(id))
 		if err != nil {
-			continue // reported above
+			continue // reported by verifyRecords
 		}
 		want := indexCount{kind: 1}
 		if st.site != "" {
@@ -151,7 +168,12 @@ func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
 			add("%s: indexed %+v, want %+v", id, *c, want)
 		}
 	}
-	err := blobs.ForEach(func(k, _ []byte) error {
+}
+
+// verifyOrphans reports blobs no record names, cached items of missing
+// records, and stream cursors that do not decode.
+func verifyOrphans(tx *bolt.Tx, used map[string]bool, counts map[string]*indexCount, add func(string, ...any)) error {
+	err := tx.Bucket(bucketBlobs).ForEach(func(k, _ []byte) error {
 		if !used[string(k)] {
 			add("blob %x belongs to no record", k)
 		}
@@ -169,16 +191,12 @@ func verify(ctx context.Context, tx *bolt.Tx, add func(string, ...any)) error {
 	if err != nil {
 		return err
 	}
-	err = tx.Bucket(bucketStreams).ForEach(func(name, v []byte) error {
+	return tx.Bucket(bucketStreams).ForEach(func(name, v []byte) error {
 		if _, err := decodeCursor(v); err != nil {
 			add("stream %s: %v", name, err)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return verifyLog(ctx, tx, add)
 }
 
 // verifyIndexes walks every index bucket, checking each entry against
