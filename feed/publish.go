@@ -107,75 +107,107 @@ func Publish(ctx context.Context, src Lister, dir string, opts Options, log *slo
 	if err != nil {
 		return res, err
 	}
-	var buf bytes.Buffer
-	put := func(path string, data []byte) error {
-		wrote, err := writeFile(path, data)
-		if err != nil {
-			return err
-		}
-		if wrote {
-			res.Written = append(res.Written, path)
-			if log != nil {
-				log.Debug("feed written", slog.String("path", path), slog.Int("bytes", len(data)))
-			}
-		} else {
-			res.Unchanged = append(res.Unchanged, path)
-		}
-		return nil
-	}
-	for _, spec := range specs {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		f, err := b.Build(ctx, spec)
-		if err != nil {
-			return res, err
-		}
-		res.Feeds = append(res.Feeds, f)
-		for _, format := range Formats {
-			buf.Reset()
-			if err := f.Render(&buf, format); err != nil {
-				return res, err
-			}
-			path := filepath.Join(dir, filepath.FromSlash(spec.Path()+"."+string(format)))
-			if err := put(path, buf.Bytes()); err != nil {
-				return res, err
-			}
-		}
+	p := &publisher{b: b, dir: dir, log: log, res: &res}
+	if err := p.feeds(ctx, specs); err != nil {
+		return res, err
 	}
 	if err := b.keep(ctx, rendered); err != nil {
 		return res, err
 	}
-	for _, it := range b.ItemPages(res.Feeds) {
-		buf.Reset()
-		if err := b.WriteItemPage(&buf, it); err != nil {
-			return res, err
+	if err := p.itemPages(); err != nil {
+		return res, err
+	}
+	err = p.siteFiles() // before res is read: it adds to it
+	return res, err
+}
+
+// publisher is one Publish: where it writes, and what it wrote.
+type publisher struct {
+	b   *Builder
+	dir string
+	log *slog.Logger // nil: no log
+	res *PublishResult
+	buf bytes.Buffer
+}
+
+// put writes data to path unless the file holds it already, and notes
+// which it did.
+func (p *publisher) put(path string, data []byte) error {
+	wrote, err := writeFile(path, data)
+	if err != nil {
+		return err
+	}
+	if wrote {
+		p.res.Written = append(p.res.Written, path)
+		if p.log != nil {
+			p.log.Debug("feed written", slog.String("path", path), slog.Int("bytes", len(data)))
 		}
-		if err := put(filepath.Join(dir, filepath.FromSlash(ItemPagePath(it.ID))), buf.Bytes()); err != nil {
-			return res, err
+	} else {
+		p.res.Unchanged = append(p.res.Unchanged, path)
+	}
+	return nil
+}
+
+// feeds builds the feed of each of specs and writes it in every format.
+func (p *publisher) feeds(ctx context.Context, specs []Spec) error {
+	for _, spec := range specs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := p.b.Build(ctx, spec)
+		if err != nil {
+			return err
+		}
+		p.res.Feeds = append(p.res.Feeds, f)
+		for _, format := range Formats {
+			p.buf.Reset()
+			if err := f.Render(&p.buf, format); err != nil {
+				return err
+			}
+			path := filepath.Join(p.dir, filepath.FromSlash(spec.Path()+"."+string(format)))
+			if err := p.put(path, p.buf.Bytes()); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+// itemPages writes the page of every item the feeds publish.
+func (p *publisher) itemPages() error {
+	for _, it := range p.b.ItemPages(p.res.Feeds) {
+		p.buf.Reset()
+		if err := p.b.WriteItemPage(&p.buf, it); err != nil {
+			return err
+		}
+		if err := p.put(filepath.Join(p.dir, filepath.FromSlash(ItemPagePath(it.ID))), p.buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// siteFiles writes the stylesheet, the icons, the OPML list of the
+// feeds and the index page.
+func (p *publisher) siteFiles() error {
 	for _, file := range []struct {
 		name string
 		data []byte
 	}{{StylesheetFile, Stylesheet()}, {FaviconFile, FaviconICO()}, {IconFile, IconPNG()}} {
-		if err := put(filepath.Join(dir, file.name), file.data); err != nil {
-			return res, err
+		if err := p.put(filepath.Join(p.dir, file.name), file.data); err != nil {
+			return err
 		}
 	}
-	buf.Reset()
-	if err := b.WriteOPML(&buf, res.Feeds); err != nil {
-		return res, err
+	p.buf.Reset()
+	if err := p.b.WriteOPML(&p.buf, p.res.Feeds); err != nil {
+		return err
 	}
-	if err := put(filepath.Join(dir, OPMLFile), buf.Bytes()); err != nil {
-		return res, err
+	if err := p.put(filepath.Join(p.dir, OPMLFile), p.buf.Bytes()); err != nil {
+		return err
 	}
-	buf.Reset()
-	if err := b.WriteIndex(&buf, res.Feeds); err != nil {
-		return res, err
+	p.buf.Reset()
+	if err := p.b.WriteIndex(&p.buf, p.res.Feeds); err != nil {
+		return err
 	}
-	if err := put(filepath.Join(dir, IndexFile), buf.Bytes()); err != nil {
-		return res, err
-	}
-	return res, nil
+	return p.put(filepath.Join(p.dir, IndexFile), p.buf.Bytes())
 }

@@ -145,8 +145,7 @@ func (s *Server) read(ctx context.Context, st *store.Store) ([]*feed.Feed, store
 // assemble renders feeds, the index page, the stylesheet and the stats
 // into a snapshot.
 func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, prev *snapshot) (*snapshot, error) {
-	now := s.now()
-	snap := &snapshot{
+	as := &assembler{s: s, prev: prev, now: s.now(), snap: &snapshot{
 		assets:    make(map[string]*asset, 3*len(feeds)+3),
 		pages:     make(map[string]*asset, 3*len(feeds)),
 		kinds:     stats.Kinds,
@@ -154,87 +153,18 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		lastSeq:   stats.LastSeq,
 		feeds:     len(feeds),
 		version:   v,
-	}
-	// put keeps body at path. An asset whose bytes did not change is the
-	// previous one, compressed already, with its Last-Modified. Else
-	// Last-Modified is the newest item's date, never in the future, and
-	// never behind (nor equal to) the previous snapshot's: a client
-	// sending only If-Modified-Since must not get a 304 for new bytes.
-	// route names its metrics; xml says that browsers that send no
-	// Sec-Fetch-Dest get it as generic XML (withPageType); page that it
-	// is a feed's page for browsers, kept in pages.
-	put := func(path string, body []byte, ctype string, newest time.Time, route string, xml, page bool) *asset {
-		var old *asset
-		if prev != nil {
-			old = prev.assets[path]
-			if page {
-				old = prev.pages[path]
-			}
-		}
-		keep := snap.assets
-		if page {
-			keep = snap.pages
-		}
-		if old != nil && bytes.Equal(old.body, body) {
-			keep[path] = old
-			return old
-		}
-		lm := newest
-		if lm.After(now) {
-			lm = now
-		}
-		lm = lm.Truncate(time.Second)
-		if old != nil && !lm.After(old.lastModified) {
-			lm = later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
-		}
-		a := newAsset(body, ctype, lm)
-		a.counters = s.metrics.forRoute(route)
-		if xml {
-			a.withPageType()
-		}
-		keep[path] = a
-		return a
-	}
-	var newestAll time.Time
-	for _, f := range feeds {
-		newest := time.Time{}
-		if len(f.Items) > 0 {
-			newest = f.Updated
-		}
-		newestAll = later(newestAll, newest)
-		for _, format := range feed.Formats {
-			var buf bytes.Buffer
-			if err := f.Render(&buf, format); err != nil {
-				return nil, err
-			}
-			path := f.Spec.Path() + "." + string(format)
-			// An RSS or Atom feed's xml-stylesheet makes it a page.
-			a := put(path, buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON, false)
-			// A browser's navigation gets the feed as a page (pageFor).
-			var page bytes.Buffer
-			if err := f.WritePage(&page, format); err != nil {
-				return nil, err
-			}
-			a.withDocumentPage(put(path, page.Bytes(), "text/html; charset=utf-8", newest, routeFeedPage, false, true))
-		}
-	}
-	for _, it := range s.builder.ItemPages(feeds) {
-		var buf bytes.Buffer
-		if err := s.builder.WriteItemPage(&buf, it); err != nil {
-			return nil, err
-		}
-		put(feed.ItemPagePath(it.ID), buf.Bytes(), "text/html; charset=utf-8", it.Date, routeItemPage, false, false)
-	}
-	var buf bytes.Buffer
-	if err := s.builder.WriteIndex(&buf, feeds); err != nil {
+	}}
+	newestAll, err := as.feeds(feeds)
+	if err != nil {
 		return nil, err
 	}
-	snap.assets[""] = put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false, false)
-	buf = bytes.Buffer{}
-	if err := s.builder.WriteOPML(&buf, feeds); err != nil {
+	if err := as.itemPages(feeds); err != nil {
 		return nil, err
 	}
-	put(feed.OPMLFile, buf.Bytes(), feed.OPMLMediaType+"; charset=utf-8", newestAll, routeOPML, false, false)
+	if err := as.indexAndOPML(feeds, newestAll); err != nil {
+		return nil, err
+	}
+	snap := as.snap
 	snap.assets[feed.StylesheetFile] = s.stylesheet
 	snap.assets[feed.FaviconFile] = s.favicon
 	snap.assets[feed.IconFile] = s.icon
@@ -245,6 +175,112 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 	snap.stats = append(body, '\n')
 	snap.built = s.now()
 	return snap, nil
+}
+
+// assembler is one assemble's snapshot under construction, beside the
+// previous one, whose unchanged assets it keeps.
+type assembler struct {
+	s    *Server
+	snap *snapshot
+	prev *snapshot // nil for the first
+	now  time.Time
+}
+
+// put keeps body at path. An asset whose bytes did not change is the
+// previous one, compressed already, with its Last-Modified. Else
+// Last-Modified is the newest item's date, never in the future, and
+// never behind (nor equal to) the previous snapshot's: a client
+// sending only If-Modified-Since must not get a 304 for new bytes.
+// route names its metrics; xml says that browsers that send no
+// Sec-Fetch-Dest get it as generic XML (withPageType); page that it
+// is a feed's page for browsers, kept in pages.
+func (as *assembler) put(path string, body []byte, ctype string, newest time.Time, route string, xml, page bool) *asset {
+	var old *asset
+	if as.prev != nil {
+		old = as.prev.assets[path]
+		if page {
+			old = as.prev.pages[path]
+		}
+	}
+	keep := as.snap.assets
+	if page {
+		keep = as.snap.pages
+	}
+	if old != nil && bytes.Equal(old.body, body) {
+		keep[path] = old
+		return old
+	}
+	lm := newest
+	if lm.After(as.now) {
+		lm = as.now
+	}
+	lm = lm.Truncate(time.Second)
+	if old != nil && !lm.After(old.lastModified) {
+		lm = later(as.now.Truncate(time.Second), old.lastModified.Add(time.Second))
+	}
+	a := newAsset(body, ctype, lm)
+	a.counters = as.s.metrics.forRoute(route)
+	if xml {
+		a.withPageType()
+	}
+	keep[path] = a
+	return a
+}
+
+// feeds puts every feed in every format, each with its page for
+// browsers, and returns the newest item's date of them all.
+func (as *assembler) feeds(feeds []*feed.Feed) (newestAll time.Time, err error) {
+	for _, f := range feeds {
+		newest := time.Time{}
+		if len(f.Items) > 0 {
+			newest = f.Updated
+		}
+		newestAll = later(newestAll, newest)
+		for _, format := range feed.Formats {
+			var buf bytes.Buffer
+			if err := f.Render(&buf, format); err != nil {
+				return newestAll, err
+			}
+			path := f.Spec.Path() + "." + string(format)
+			// An RSS or Atom feed's xml-stylesheet makes it a page.
+			a := as.put(path, buf.Bytes(), format.MediaType()+"; charset=utf-8", newest, routeFeed, format != feed.JSON, false)
+			// A browser's navigation gets the feed as a page (pageFor).
+			var page bytes.Buffer
+			if err := f.WritePage(&page, format); err != nil {
+				return newestAll, err
+			}
+			a.withDocumentPage(as.put(path, page.Bytes(), "text/html; charset=utf-8", newest, routeFeedPage, false, true))
+		}
+	}
+	return newestAll, nil
+}
+
+// itemPages puts the page of every item the feeds publish.
+func (as *assembler) itemPages(feeds []*feed.Feed) error {
+	for _, it := range as.s.builder.ItemPages(feeds) {
+		var buf bytes.Buffer
+		if err := as.s.builder.WriteItemPage(&buf, it); err != nil {
+			return err
+		}
+		as.put(feed.ItemPagePath(it.ID), buf.Bytes(), "text/html; charset=utf-8", it.Date, routeItemPage, false, false)
+	}
+	return nil
+}
+
+// indexAndOPML puts the index page (also served at the root) and the
+// OPML list of the feeds, both as new as the newest item.
+func (as *assembler) indexAndOPML(feeds []*feed.Feed, newestAll time.Time) error {
+	var buf bytes.Buffer
+	if err := as.s.builder.WriteIndex(&buf, feeds); err != nil {
+		return err
+	}
+	as.snap.assets[""] = as.put(feed.IndexFile, buf.Bytes(), "text/html; charset=utf-8", newestAll, routeIndex, false, false)
+	buf = bytes.Buffer{}
+	if err := as.s.builder.WriteOPML(&buf, feeds); err != nil {
+		return err
+	}
+	as.put(feed.OPMLFile, buf.Bytes(), feed.OPMLMediaType+"; charset=utf-8", newestAll, routeOPML, false, false)
+	return nil
 }
 
 // later returns the later of a and b.

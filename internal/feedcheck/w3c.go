@@ -126,6 +126,17 @@ func checkAtom(data []byte, served string) []string {
 	if err := xml.Unmarshal(data, &f); err != nil {
 		return []string{"not well-formed: " + err.Error()}
 	}
+	p.atomFeedHead(&f, served)
+	seen := atomSeen{ids: map[string]bool{}, updated: map[string]bool{}}
+	for i, e := range f.Entries {
+		p.atomEntry(fmt.Sprintf("entry %d", i), e, f.Authors, seen)
+	}
+	return p
+}
+
+// atomFeedHead checks an Atom feed's own elements: its root, language,
+// id, title, updated and self link (served is the URL it was served at).
+func (p *problems) atomFeedHead(f *atomFeed, served string) {
 	if f.XMLName.Space != nsAtom || f.XMLName.Local != "feed" {
 		p.add("root is %v, not an Atom feed", f.XMLName)
 	}
@@ -146,72 +157,81 @@ func checkAtom(data []byte, served string) []string {
 		}
 	}
 	p.selfLink(f.Links, served, "application/atom+xml")
-	ids := map[string]bool{}
-	updated := map[string]bool{}
-	for i, e := range f.Entries {
-		where := fmt.Sprintf("entry %d", i)
-		p.one(where+" id", len(e.IDs))
-		for _, id := range e.IDs {
-			if !isIRI(id) {
-				p.add("%s: id %q is not an IRI [InvalidIRI/InvalidTAG]", where, id)
-			}
-			if ids[id] {
-				p.add("%s: id %q repeats another entry's [DuplicateEntries]", where, id)
-			}
-			ids[id] = true
+}
+
+// atomSeen is the ids and updated dates of the entries checked so far,
+// which the next may not repeat.
+type atomSeen struct{ ids, updated map[string]bool }
+
+// atomEntry checks one entry (named where) of a feed whose authors are
+// feedAuthors.
+func (p *problems) atomEntry(where string, e atomEntry, feedAuthors []atomPerson, seen atomSeen) {
+	p.one(where+" id", len(e.IDs))
+	for _, id := range e.IDs {
+		if !isIRI(id) {
+			p.add("%s: id %q is not an IRI [InvalidIRI/InvalidTAG]", where, id)
 		}
-		p.one(where+" title", len(e.Titles))
-		p.one(where+" updated", len(e.Updated))
-		for _, u := range e.Updated {
-			if !validRFC3339(u) {
-				p.add("%s: updated %q is not an RFC 3339 date [InvalidRFC3339Date]", where, u)
-			}
-			if updated[u] {
-				p.add("%s: updated %q is another entry's too [DuplicateUpdated]", where, u)
-			}
-			updated[u] = true
+		if seen.ids[id] {
+			p.add("%s: id %q repeats another entry's [DuplicateEntries]", where, id)
 		}
-		for _, u := range e.Published {
-			if !validRFC3339(u) {
-				p.add("%s: published %q is not an RFC 3339 date [InvalidRFC3339Date]", where, u)
-			}
+		seen.ids[id] = true
+	}
+	p.one(where+" title", len(e.Titles))
+	p.one(where+" updated", len(e.Updated))
+	for _, u := range e.Updated {
+		if !validRFC3339(u) {
+			p.add("%s: updated %q is not an RFC 3339 date [InvalidRFC3339Date]", where, u)
 		}
-		if len(e.Published) > 1 || len(e.Content) > 1 || len(e.Summary) > 1 {
-			p.add("%s: more than one published, content or summary [DuplicateElement]", where)
+		if seen.updated[u] {
+			p.add("%s: updated %q is another entry's too [DuplicateUpdated]", where, u)
 		}
-		for _, t := range append(append([]atomText(nil), e.Content...), e.Summary...) {
-			if t.Type != "" && t.Type != "text" && t.Type != "html" && t.Type != "xhtml" {
-				p.add("%s: content or summary type %q [InvalidTextType]", where, t.Type)
-			}
-		}
-		if len(e.Content) == 0 && !hasRel(e.Links, "alternate") {
-			p.add("%s: neither content nor an alternate link [MissingContentOrAlternate]", where)
-		}
-		sourceAuthors := 0
-		for _, src := range e.Sources {
-			sourceAuthors += len(src.Authors)
-		}
-		if len(f.Authors) == 0 && len(e.Authors) == 0 && sourceAuthors == 0 {
-			p.add("%s: no author, and neither its source nor the feed has one [MissingAuthor]", where)
-		}
-		if len(e.Sources) > 1 {
-			p.add("%s: more than one source [DuplicateElement]", where)
-		}
-		for _, person := range append(append([]atomPerson(nil), e.Authors...), f.Authors...) {
-			if strings.TrimSpace(person.Name) == "" {
-				p.add("%s: an author with a blank name [NotBlank]", where)
-			}
-		}
-		for _, c := range e.Categories {
-			if c.Term == nil || strings.TrimSpace(*c.Term) == "" {
-				p.add("%s: a category without a term [MissingAttribute]", where)
-			}
-		}
-		for _, l := range e.Links {
-			p.absolute(where+" link", l.Href)
+		seen.updated[u] = true
+	}
+	for _, u := range e.Published {
+		if !validRFC3339(u) {
+			p.add("%s: published %q is not an RFC 3339 date [InvalidRFC3339Date]", where, u)
 		}
 	}
-	return p
+	if len(e.Published) > 1 || len(e.Content) > 1 || len(e.Summary) > 1 {
+		p.add("%s: more than one published, content or summary [DuplicateElement]", where)
+	}
+	for _, t := range append(append([]atomText(nil), e.Content...), e.Summary...) {
+		if t.Type != "" && t.Type != "text" && t.Type != "html" && t.Type != "xhtml" {
+			p.add("%s: content or summary type %q [InvalidTextType]", where, t.Type)
+		}
+	}
+	if len(e.Content) == 0 && !hasRel(e.Links, "alternate") {
+		p.add("%s: neither content nor an alternate link [MissingContentOrAlternate]", where)
+	}
+	p.atomEntryPeople(where, e, feedAuthors)
+	for _, c := range e.Categories {
+		if c.Term == nil || strings.TrimSpace(*c.Term) == "" {
+			p.add("%s: a category without a term [MissingAttribute]", where)
+		}
+	}
+	for _, l := range e.Links {
+		p.absolute(where+" link", l.Href)
+	}
+}
+
+// atomEntryPeople checks that an entry has an author (its own, its
+// source's or the feed's), each with a name, and one source at most.
+func (p *problems) atomEntryPeople(where string, e atomEntry, feedAuthors []atomPerson) {
+	sourceAuthors := 0
+	for _, src := range e.Sources {
+		sourceAuthors += len(src.Authors)
+	}
+	if len(feedAuthors) == 0 && len(e.Authors) == 0 && sourceAuthors == 0 {
+		p.add("%s: no author, and neither its source nor the feed has one [MissingAuthor]", where)
+	}
+	if len(e.Sources) > 1 {
+		p.add("%s: more than one source [DuplicateElement]", where)
+	}
+	for _, person := range append(append([]atomPerson(nil), e.Authors...), feedAuthors...) {
+		if strings.TrimSpace(person.Name) == "" {
+			p.add("%s: an author with a blank name [NotBlank]", where)
+		}
+	}
 }
 
 // hasRel reports whether links has one of relation rel (the default
