@@ -136,7 +136,6 @@ type options struct {
 }
 
 func run(bin, nginxBin, wrkBin string, o options) error {
-	dur, conns, threads, rounds, procs := o.dur, o.conns, o.threads, o.rounds, o.procs
 	dir, err := os.MkdirTemp("", "benchserve-")
 	if err != nil {
 		return err
@@ -146,26 +145,11 @@ func run(bin, nginxBin, wrkBin string, o options) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}
-	pages := filepath.Join(dir, "pages")
-	if err := os.MkdirAll(pages, 0o755); err != nil {
-		return err
-	}
-	if _, err := testpages.WriteDir(pages, 0, 60); err != nil {
-		return err
-	}
 	serveAddr, nginxAddr := freeAddr(), freeAddr()
 	base := "http://" + serveAddr + "/"
 	db, feeds := filepath.Join(dir, "newsfeed.db"), filepath.Join(dir, "feeds")
-	// Publishing under serve's base URL gives nginx the bytes serve
-	// builds, and fills the item cache serve reads.
-	if out, err := exec.Command(bin, "run", "--quiet", "--db", db, "--out", feeds, "--base-url", base, pages).CombinedOutput(); err != nil {
-		return fmt.Errorf("newsfeed run: %v\n%s", err, out)
-	}
-	atom, err := os.ReadFile(filepath.Join(feeds, "articles.atom"))
+	atom, err := publishPages(bin, dir, db, feeds, base)
 	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(feeds, "articles.atom.gz"), gzipped(atom), 0o644); err != nil {
 		return err
 	}
 	conf := filepath.Join(dir, "nginx.conf")
@@ -178,8 +162,8 @@ func run(bin, nginxBin, wrkBin string, o options) error {
 	nf := &server{name: "newsfeed serve", url: base + "articles.atom",
 		cmd: exec.Command(bin, "serve", "--db", db, "--addr", serveAddr, "--base-url", base, "--access-log=false")}
 	goEnv := os.Environ()
-	if procs > 0 {
-		goEnv = append(goEnv, "GOMAXPROCS="+strconv.Itoa(procs))
+	if o.procs > 0 {
+		goEnv = append(goEnv, "GOMAXPROCS="+strconv.Itoa(o.procs))
 	}
 	nf.cmd.Env = goEnv
 	for _, s := range []*server{ng, nf} {
@@ -188,60 +172,20 @@ func run(bin, nginxBin, wrkBin string, o options) error {
 		}
 		defer s.stop()
 	}
-	// A bare net/http handler writing the bytes from memory: what Go's
-	// HTTP server costs by itself, for reference.
-	bareAddr := freeAddr()
-	bareLn, err := net.Listen("tcp", bareAddr)
+	bare, fast, stop, err := startBare(atom)
 	if err != nil {
 		return err
 	}
-	bareSrv := &http.Server{Handler: bareHandler(atom)}
-	go bareSrv.Serve(bareLn)
-	defer bareSrv.Close()
-	bare := &server{name: "bare net/http", url: "http://" + bareAddr + "/articles.atom"}
-	fastAddr := freeAddr()
-	fastLn, err := net.Listen("tcp", fastAddr)
-	if err != nil {
+	defer stop()
+	if err := sameBytes(ng, nf); err != nil {
 		return err
 	}
-	fastSrv := &fasthttp.Server{Handler: bareFastHandler(atom)}
-	go fastSrv.Serve(fastLn)
-	defer fastSrv.Shutdown()
-	fast := &server{name: "bare fasthttp", url: "http://" + fastAddr + "/articles.atom"}
-	ngBody, err := fetch(ng.url)
-	if err != nil {
+	if err := printTable(wrkBin, o, []*server{ng, nf, bare, fast}, atom); err != nil {
 		return err
-	}
-	nfBody, err := fetch(nf.url)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(ngBody, nfBody) {
-		return fmt.Errorf("nginx and newsfeed serve give different bytes (%d and %d)", len(ngBody), len(nfBody))
-	}
-	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; "+
-		"nginx 1 worker, Go GOMAXPROCS=%d; %d rounds, the servers taking turns; medians, and ratios as the median of each round's\n\n",
-		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), threads, conns, dur, cpus(), runtime.GOMAXPROCS(0), rounds)
-
-	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | " +
-		"CPU/req nginx | CPU/req newsfeed | bare net/http req/s | bare fasthttp req/s |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
-	servers := []*server{ng, nf, bare, fast}
-	for _, name := range o.cases {
-		runs, err := measure(wrkBin, o, servers, name)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", caseLabels[name],
-			median(runs[0], rps), median(runs[1], rps), ratio(runs, 1),
-			time.Duration(median(runs[0], p99)), time.Duration(median(runs[1], p99)),
-			time.Duration(median(runs[0], cpuPerReq)), time.Duration(median(runs[1], cpuPerReq)),
-			median(runs[2], rps), ratio(runs, 2), median(runs[3], rps), ratio(runs, 3))
 	}
 	if !o.accessLog {
 		return nil
 	}
-
 	// The access log's cost: the same server with it on, to /dev/null,
 	// taking turns with the one without.
 	logAddr := freeAddr()
@@ -259,6 +203,96 @@ func run(bin, nginxBin, wrkBin string, o options) error {
 	fmt.Printf("\nnewsfeed serve with its access log on (to /dev/null), 200 gzip: %.0f req/s, %.0f%% of the figure without; "+
 		"CPU/req %v (without: %v)\n", median(runs[1], rps), ratio(runs, 1),
 		time.Duration(median(runs[1], cpuPerReq)), time.Duration(median(runs[0], cpuPerReq)))
+	return nil
+}
+
+// publishPages writes 60 generated pages under dir, runs newsfeed (bin)
+// on them into db and feeds under base, and returns articles.atom, which
+// it also writes gzipped beside it (for nginx's gzip_static).
+// Publishing under serve's base URL gives nginx the bytes serve builds,
+// and fills the item cache serve reads.
+func publishPages(bin, dir, db, feeds, base string) ([]byte, error) {
+	pages := filepath.Join(dir, "pages")
+	if err := os.MkdirAll(pages, 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := testpages.WriteDir(pages, 0, 60); err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command(bin, "run", "--quiet", "--db", db, "--out", feeds, "--base-url", base, pages).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("newsfeed run: %v\n%s", err, out)
+	}
+	atom, err := os.ReadFile(filepath.Join(feeds, "articles.atom"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(feeds, "articles.atom.gz"), gzipped(atom), 0o644); err != nil {
+		return nil, err
+	}
+	return atom, nil
+}
+
+// startBare starts a bare net/http handler and a bare fasthttp one, each
+// writing atom from memory: what Go's HTTP servers cost by themselves,
+// for reference. stop stops both.
+func startBare(atom []byte) (bare, fast *server, stop func(), err error) {
+	bareAddr := freeAddr()
+	bareLn, err := net.Listen("tcp", bareAddr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bareSrv := &http.Server{Handler: bareHandler(atom)}
+	go bareSrv.Serve(bareLn)
+	bare = &server{name: "bare net/http", url: "http://" + bareAddr + "/articles.atom"}
+	fastAddr := freeAddr()
+	fastLn, err := net.Listen("tcp", fastAddr)
+	if err != nil {
+		bareSrv.Close()
+		return nil, nil, nil, err
+	}
+	fastSrv := &fasthttp.Server{Handler: bareFastHandler(atom)}
+	go fastSrv.Serve(fastLn)
+	fast = &server{name: "bare fasthttp", url: "http://" + fastAddr + "/articles.atom"}
+	return bare, fast, func() { fastSrv.Shutdown(); bareSrv.Close() }, nil
+}
+
+// sameBytes checks that nginx and newsfeed serve give the same feed.
+func sameBytes(ng, nf *server) error {
+	ngBody, err := fetch(ng.url)
+	if err != nil {
+		return err
+	}
+	nfBody, err := fetch(nf.url)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(ngBody, nfBody) {
+		return fmt.Errorf("nginx and newsfeed serve give different bytes (%d and %d)", len(ngBody), len(nfBody))
+	}
+	return nil
+}
+
+// printTable measures servers (nginx, newsfeed serve, bare net/http,
+// bare fasthttp) on each of o.cases, and prints the table.
+func printTable(wrkBin string, o options, servers []*server, atom []byte) error {
+	fmt.Printf("articles.atom: %d items, %d bytes (%d gzipped); wrk -t%d -c%d -d%v on loopback, %d CPUs; "+
+		"nginx 1 worker, Go GOMAXPROCS=%d; %d rounds, the servers taking turns; medians, and ratios as the median of each round's\n\n",
+		bytes.Count(atom, []byte("<entry>")), len(atom), len(gzipped(atom)), o.threads, o.conns, o.dur, cpus(), runtime.GOMAXPROCS(0), o.rounds)
+
+	fmt.Println("| response | nginx req/s | newsfeed req/s | newsfeed/nginx | nginx p99 | newsfeed p99 | " +
+		"CPU/req nginx | CPU/req newsfeed | bare net/http req/s | bare fasthttp req/s |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	for _, name := range o.cases {
+		runs, err := measure(wrkBin, o, servers, name)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| %s | %.0f | %.0f | %.0f%% | %v | %v | %v | %v | %.0f (%.0f%%) | %.0f (%.0f%%) |\n", caseLabels[name],
+			median(runs[0], rps), median(runs[1], rps), ratio(runs, 1),
+			time.Duration(median(runs[0], p99)), time.Duration(median(runs[1], p99)),
+			time.Duration(median(runs[0], cpuPerReq)), time.Duration(median(runs[1], cpuPerReq)),
+			median(runs[2], rps), ratio(runs, 2), median(runs[3], rps), ratio(runs, 3))
+	}
 	return nil
 }
 
