@@ -307,7 +307,7 @@ func TestSalvage(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d records salvaged, %d named lost, %d lost unnamed, %d tombstones; %d damaged pages",
-		len(after), len(before), len(lost), missing, tombstones, len(res.Report.Pages))
+		len(after), len(before), len(lost), missing, tombstones, len(res.Report.FilePages))
 	if len(after) == 0 || tombstones != res.Tombstones {
 		t.Errorf("salvaged %d records, %d tombstones (result says %d)", len(after), tombstones, res.Tombstones)
 	}

@@ -37,8 +37,9 @@ func (p RecordProblem) String() string {
 // DamageReport is what a scan of the file's bytes found: damaged pages,
 // records that fail their checksums, and the records lost with them.
 type DamageReport struct {
-	// Pages lists the damaged pages; what hangs under one is not read.
-	Pages []PageProblem
+	// FilePages lists the damaged pages of the file; what hangs under
+	// one is not read.
+	FilePages []FilePageProblem
 	// Records lists the records and blobs whose checksum fails.
 	Records []RecordProblem
 	// Lost lists the ids of records that cannot be read whole: their
@@ -56,15 +57,15 @@ type DamageReport struct {
 }
 
 // Damaged reports whether the scan found any damage.
-func (r *DamageReport) Damaged() bool { return len(r.Pages) > 0 || len(r.Records) > 0 }
+func (r *DamageReport) Damaged() bool { return len(r.FilePages) > 0 || len(r.Records) > 0 }
 
 // Err returns nil for a report with no damage, else a *DamagedError for
 // its first problem.
 func (r *DamageReport) Err(path string) error {
 	switch {
-	case len(r.Pages) > 0:
-		p := r.Pages[0]
-		return damaged(path, int64(p.Page), "bucket %s: %s; %d damaged pages, %d records lost", bucketName(p.Bucket), p.Detail, len(r.Pages), len(r.Lost))
+	case len(r.FilePages) > 0:
+		p := r.FilePages[0]
+		return damaged(path, int64(p.Page), "bucket %s: %s; %d damaged pages, %d records lost", bucketName(p.Bucket), p.Detail, len(r.FilePages), len(r.Lost))
 	case len(r.Records) > 0:
 		p := r.Records[0]
 		return damaged(path, int64(p.Page), "bucket %s, %s: %s; %d records lost", p.Bucket, p.Key, p.Detail, len(r.Lost))
@@ -115,7 +116,7 @@ type goodRecords struct {
 // records checks the checksums of every record value and blob the scan
 // read, and finds the records lost.
 func (sc *scan) records() (*DamageReport, *goodRecords) {
-	rep := &DamageReport{Pages: sc.problems}
+	rep := &DamageReport{FilePages: sc.problems}
 	for _, b := range sc.buckets {
 		if len(b.path) == 1 && b.path[0] == string(bucketChanges) {
 			rep.lastSeq = b.seq

@@ -127,8 +127,9 @@ func checkSize(path string) error {
 	return nil
 }
 
-// PageProblem is one damaged page that a scan found.
-type PageProblem struct {
+// FilePageProblem is one damaged page of the file (bbolt's unit of
+// storage, not a news page) that a scan found.
+type FilePageProblem struct {
 	// Page is the page's number.
 	Page uint64
 	// Bucket is the path of the bucket the page belongs to ("blobs",
@@ -138,7 +139,7 @@ type PageProblem struct {
 	Detail string
 }
 
-func (p PageProblem) String() string {
+func (p FilePageProblem) String() string {
 	b := p.Bucket
 	if b == "" {
 		b = "(file)"
@@ -164,7 +165,7 @@ type rawBucket struct {
 type scan struct {
 	data     []byte
 	meta     rawMeta
-	problems []PageProblem
+	problems []FilePageProblem
 	// buckets lists every bucket met, parents first; kvs every value
 	// read from a good page, in key order within each bucket.
 	buckets []rawBucket
@@ -207,7 +208,7 @@ func scanBytes(data []byte) (*scan, error) {
 }
 
 func (s *scan) problem(page uint64, path []string, format string, args ...any) {
-	s.problems = append(s.problems, PageProblem{Page: page, Bucket: strings.Join(path, "/"), Detail: fmt.Sprintf(format, args...)})
+	s.problems = append(s.problems, FilePageProblem{Page: page, Bucket: strings.Join(path, "/"), Detail: fmt.Sprintf(format, args...)})
 }
 
 // page returns page id's bytes (with its overflow pages) after checking

@@ -53,7 +53,7 @@ func (s *Store) Verify(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if rep.Damaged() {
-		for _, p := range rep.Pages {
+		for _, p := range rep.FilePages {
 			add("damaged %s", p)
 		}
 		for _, p := range rep.Records {

@@ -99,7 +99,7 @@ func printDamage(e *env, path string, rep *store.DamageReport) int {
 			fmt.Fprintf(e.stdout, "%s: … and %d more\n", path, n-maxListed)
 		}
 	}
-	list(len(rep.Pages), func(i int) string { return fmt.Sprintf("damaged %s", rep.Pages[i]) })
+	list(len(rep.FilePages), func(i int) string { return fmt.Sprintf("damaged %s", rep.FilePages[i]) })
 	list(len(rep.Records), func(i int) string { return fmt.Sprintf("damaged record: %s", rep.Records[i]) })
 	list(len(rep.Lost), func(i int) string { return "lost: " + rep.Lost[i] })
 	fmt.Fprintf(e.stderr, "newsfeed: check: %v; %d records readable: restore a backup, or check --salvage OUT\n",
@@ -125,6 +125,6 @@ func salvageDB(ctx context.Context, e *env, path, out string) int {
 		fmt.Fprintf(e.stdout, "%s: read from a page cut off from the tree (whole, but maybe an older version): %s\n", path, id)
 	}
 	fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %s: %d records copied to %s, %d lost (%d damaged pages, %d records failing their checksums); %d logged again, %d tombstones\n",
-		path, res.Records, out, len(res.Report.Lost), len(res.Report.Pages), len(res.Report.Records), res.Relogged, res.Tombstones)
+		path, res.Records, out, len(res.Report.Lost), len(res.Report.FilePages), len(res.Report.Records), res.Relogged, res.Tombstones)
 	return exitOK
 }
