@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -38,23 +37,8 @@ func openFixture(t *testing.T, name string) (*Store, string) {
 // openFixtureWith is openFixture with opts for the writer's open.
 func openFixtureWith(t *testing.T, name string, opts Options) (*Store, string) {
 	t.Helper()
-	gz, err := os.ReadFile(filepath.Join("testdata", name+".db.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), name+".db")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.ReadFrom(zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, readGzip(t, filepath.Join("testdata", name+".db.gz")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil {
