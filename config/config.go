@@ -25,7 +25,7 @@
 //	links = "h4.module-title a"
 //
 // Every error names the file, the line and the key.
-package sources
+package config
 
 import (
 	"bufio"
