@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -237,7 +235,7 @@ func (l *linter) value(path []string, v *unstable.Node, line int) error {
 		case d < 0:
 			return fail("%q: cannot be negative", s)
 		case t == tAge && d == 0:
-			return fail("bad age %q: must be positive, e.g. \"30d\"", s)
+			return fail("%v", errAge(s))
 		}
 	case tSelector:
 		if _, err := cascadia.Compile(s); err != nil {
@@ -322,9 +320,3 @@ func kindName(k unstable.Kind) string {
 	}
 	return "a " + strings.ToLower(k.String())
 }
-
-// maxDays is the most days a Duration holds.
-const maxDays = math.MaxInt64 / int64(24*60*60*1e9)
-
-// errRange is a duration too long to hold.
-var errRange = errors.New("out of range")

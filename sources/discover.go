@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 
+	"newsfeed/config"
 	"newsfeed/parse"
 	"newsfeed/record"
 )
@@ -65,25 +66,25 @@ type ProfileFunc func(host string) *parse.Profile
 // encoding). profile gives each host's site profile, for the links key
 // and tracking parameters; nil means none. A urls source needs no page:
 // data is ignored.
-func Discover(s *Source, data []byte, pageURL, contentType string, profile ProfileFunc) (*List, error) {
+func Discover(s *config.Source, data []byte, pageURL, contentType string, profile ProfileFunc) (*List, error) {
 	if profile == nil {
 		profile = func(string) *parse.Profile { return nil }
 	}
 	base, err := url.Parse(pageURL)
-	if err != nil && s.Kind != KindURLs {
+	if err != nil && s.Kind != config.KindURLs {
 		return nil, fmt.Errorf("list %s: %w", pageURL, err)
 	}
 	l := &linker{profile: profile, seen: map[string]bool{}}
 	switch s.Kind {
-	case KindURLs:
+	case config.KindURLs:
 		for _, u := range s.URLs {
 			l.add(nil, u.String(), Link{})
 		}
-	case KindFeed:
+	case config.KindFeed:
 		err = l.feed(data, base)
-	case KindSitemap:
+	case config.KindSitemap:
 		err = l.sitemap(data, base)
-	case KindHTML:
+	case config.KindHTML:
 		err = l.html(s, data, base, contentType)
 	default:
 		err = fmt.Errorf("sources: unknown kind %q", s.Kind)
@@ -245,7 +246,7 @@ func W3CTime(s string) time.Time {
 
 // html finds the article links of a section page: by the source's
 // selectors, else by its pattern, else by the site profile's links key.
-func (l *linker) html(s *Source, data []byte, base *url.URL, contentType string) error {
+func (l *linker) html(s *config.Source, data []byte, base *url.URL, contentType string) error {
 	r, err := charset.NewReader(bytes.NewReader(data), contentType)
 	if err != nil {
 		return fmt.Errorf("html: %w", err)

@@ -9,10 +9,10 @@ import (
 	"os"
 	"slices"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/parse"
-	"newsfeed/sources"
 )
 
 // runParse prints the records of pages, HTML or raw text, as NDJSON, one
@@ -46,7 +46,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsfeed: parse: --url labels one page; name exactly one")
 		return exitUsage
 	}
-	var sc *sources.Config
+	var sc *config.Config
 	if slices.ContainsFunc(srcs, ingest.IsURL) {
 		// The sources file's fetch settings (contact, politeness) apply.
 		if sc, err = fc.loadSources(); err != nil {
