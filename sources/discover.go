@@ -108,28 +108,22 @@ func (l *linker) canonical(base *url.URL, href string) string {
 }
 
 // CanonicalURL resolves href against base (nil: href must be absolute)
-// and returns it as record.CanonicalizeURL does, with the tracking
+// and returns it canonical, as record.ResolveURL does, with the tracking
 // parameters of its host's site profile dropped too; "" when it is no
 // http(s) URL.
 func CanonicalURL(base *url.URL, href string, profile ProfileFunc) string {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") {
-		return ""
+	if profile == nil {
+		return record.ResolveURL(base, href, nil)
 	}
-	u, err := url.Parse(href)
-	if err != nil {
-		return ""
+	return record.ResolveURL(base, href, profile.trackingParams)
+}
+
+// trackingParams returns the tracking parameters of host's site profile.
+func (f ProfileFunc) trackingParams(host string) []string {
+	if p := f(host); p != nil {
+		return p.TrackingParams
 	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	var drop []string
-	if profile != nil {
-		if p := profile(strings.ToLower(u.Hostname())); p != nil {
-			drop = p.TrackingParams
-		}
-	}
-	return record.CanonicalizeURL(u, drop)
+	return nil
 }
 
 // add adds the link href with the dates of lk, unless it was added before
