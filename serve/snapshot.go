@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"newsfeed/feed"
+	"newsfeed/internal/timeutil"
 	"newsfeed/record"
 	"newsfeed/store"
 )
@@ -185,7 +186,7 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		}
 		lm = lm.Truncate(time.Second)
 		if old != nil && !lm.After(old.lastModified) {
-			lm = later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
+			lm = timeutil.Later(now.Truncate(time.Second), old.lastModified.Add(time.Second))
 		}
 		a := newAsset(body, ctype, lm)
 		a.counters = s.metrics.forRoute(route)
@@ -201,7 +202,7 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 		if len(f.Items) > 0 {
 			newest = f.Updated
 		}
-		newestAll = later(newestAll, newest)
+		newestAll = timeutil.Later(newestAll, newest)
 		for _, format := range feed.Formats {
 			var buf bytes.Buffer
 			if err := f.Render(&buf, format); err != nil {
@@ -245,14 +246,6 @@ func (s *Server) assemble(feeds []*feed.Feed, stats store.Stats, v fileVersion, 
 	snap.stats = append(body, '\n')
 	snap.built = s.now()
 	return snap, nil
-}
-
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // apiStats is the /api/stats body.
