@@ -189,6 +189,17 @@ func ResolveURL(base *url.URL, href string, drop func(host string) []string) str
 	return CanonicalizeURL(u, params)
 }
 
+// Host returns rawURL's host name in lower case, without its port, or ""
+// when rawURL does not parse: the key site profiles and per-host limits
+// go by.
+func Host(rawURL string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
 // hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -132,6 +132,17 @@ func TestResolveURL(t *testing.T) {
 	}
 }
 
+func TestHost(t *testing.T) {
+	for in, want := range map[string]string{
+		" https://WWW.Guancha.cn:443/a ": "www.guancha.cn", "https://[::1]:8080/": "::1",
+		"/relative": "", "%zz": "",
+	} {
+		if got := Host(in); got != want {
+			t.Errorf("Host(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestNormalizeTitle(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"薛澜:中国人工智能", "薛澜:中国人工智能"},
