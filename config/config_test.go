@@ -122,18 +122,26 @@ func TestParse_Errors(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.in), "f.toml")
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !errors.Is(err, ErrConfig) {
-				t.Errorf("error %v does not wrap ErrConfig", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
-			}
+			wantParseError(t, tt.in, tt.want)
 		})
 	}
+}
+
+// wantParseError parses in as f.toml and checks that the error wraps
+// ErrConfig and contains want; it returns the error.
+func wantParseError(t *testing.T, in, want string) error {
+	t.Helper()
+	_, err := Parse([]byte(in), "f.toml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !errors.Is(err, ErrConfig) {
+		t.Errorf("error %v does not wrap ErrConfig", err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q\nwant it to contain %q", err, want)
+	}
+	return err
 }
 
 func TestLoad_MissingFile(t *testing.T) {
