@@ -298,7 +298,7 @@ func tomlTypes(msg string) string {
 	m := goTypes.FindStringSubmatch(msg)
 	want := "another type"
 	switch t := strings.TrimLeft(m[2], "*"); {
-	case t == "string", t == "config.Duration", t == "config.Age", strings.HasPrefix(t, "config.URL"),
+	case t == "string", t == "config.Duration", t == "config.age", strings.HasPrefix(t, "config.URL"),
 		t == "config.Selector", t == "config.Pattern":
 		want = "a string"
 	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):

@@ -115,11 +115,11 @@ func (d Duration) MarshalText() ([]byte, error) {
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-// Age is a positive Duration: a retention age.
-type Age Duration
+// age is a positive Duration: a retention age.
+type age Duration
 
 // UnmarshalText parses the age as a Duration and refuses zero or less.
-func (a *Age) UnmarshalText(b []byte) error {
+func (a *age) UnmarshalText(b []byte) error {
 	var d Duration
 	if err := d.UnmarshalText(b); err != nil {
 		return err
@@ -127,7 +127,7 @@ func (a *Age) UnmarshalText(b []byte) error {
 	if d <= 0 {
 		return errAge(string(b))
 	}
-	*a = Age(d)
+	*a = age(d)
 	return nil
 }
 
@@ -138,10 +138,10 @@ func errAge(s string) error {
 
 // retentionTable is the [retention] table as written: a store.Retention.
 type retentionTable struct {
-	Headline  Age `toml:"headline"`
-	Article   Age `toml:"article"`
-	Interview Age `toml:"interview"`
-	Log       Age `toml:"log"`
+	Headline  age `toml:"headline"`
+	Article   age `toml:"article"`
+	Interview age `toml:"interview"`
+	Log       age `toml:"log"`
 }
 
 // retention returns t as a store.Retention, or nil when t is.
@@ -150,11 +150,11 @@ func (t *retentionTable) retention() *store.Retention {
 		return nil
 	}
 	r := &store.Retention{Ages: map[record.Kind]time.Duration{}, Log: time.Duration(t.Log)}
-	for k, age := range map[record.Kind]Age{
+	for k, a := range map[record.Kind]age{
 		record.KindHeadline: t.Headline, record.KindArticle: t.Article, record.KindInterview: t.Interview,
 	} {
-		if age > 0 {
-			r.Ages[k] = time.Duration(age)
+		if a > 0 {
+			r.Ages[k] = time.Duration(a)
 		}
 	}
 	return r
