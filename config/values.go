@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"newsfeed/record"
-	"newsfeed/store"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/andybalholm/cascadia"
+
+	"newsfeed/record"
+	"newsfeed/store"
 )
 
 // URL is an absolute http or https URL in a sources file.
