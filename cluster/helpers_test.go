@@ -12,13 +12,13 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
 	"newsfeed/parse"
 	"newsfeed/record"
-	"newsfeed/sources"
 	"newsfeed/store"
 )
 
@@ -64,7 +64,7 @@ func siteProfiles(t testing.TB) *parse.Profiles {
 func sectionLists(t testing.TB, site *testsite.Site, settings string) []ingest.ListSource {
 	t.Helper()
 	text := fmt.Sprintf("[[source]]\nname = \"section\"\nhtml = %q\nevery = \"1ns\"\n%s\n", site.URL(testsite.SectionPath), settings)
-	sc, err := sources.Parse([]byte(text), "newsfeed.toml")
+	sc, err := config.Parse([]byte(text), "newsfeed.toml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
+
+	"newsfeed/internal/timeutil"
 )
 
 // host is what a Fetcher keeps about one host (lower-case host[:port]):
@@ -59,9 +61,9 @@ func (h *host) acquire(ctx context.Context) error {
 	now := time.Now()
 	start := now
 	if !h.lastStart.IsZero() && h.delay > 0 {
-		start = later(start, h.lastStart.Add(h.delay))
+		start = timeutil.Later(start, h.lastStart.Add(h.delay))
 	}
-	start = later(start, h.pausedUntil)
+	start = timeutil.Later(start, h.pausedUntil)
 	h.lastStart = start
 	h.mu.Unlock()
 	if err := sleep(ctx, start.Sub(now)); err != nil {
@@ -86,7 +88,7 @@ func (h *host) currentDelay() time.Duration {
 // only from the one that was told.
 func (h *host) pause(d time.Duration) {
 	h.mu.Lock()
-	h.pausedUntil = later(h.pausedUntil, time.Now().Add(d))
+	h.pausedUntil = timeutil.Later(h.pausedUntil, time.Now().Add(d))
 	h.mu.Unlock()
 }
 
@@ -172,13 +174,6 @@ func (h *host) rules(ctx context.Context, read func(context.Context) (*robotsRul
 		close(done)
 		return r, err
 	}
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // sleep waits for d or until ctx is done.

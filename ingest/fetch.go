@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
@@ -65,7 +66,7 @@ func IsURL(src string) bool {
 
 // listSource is a sources-file source during a run.
 type listSource struct {
-	*sources.Source
+	*config.Source
 	profiles *parse.Profiles // its own profile file's, or nil
 	// failed counts its articles that failed or were not fetched; a list
 	// whose articles did not all get through keeps no validators, so the
@@ -307,7 +308,7 @@ func (fr *fetcher) pollTime(name string) (time.Time, bool) {
 // unchanged since the last poll. complete is false when a child sitemap
 // failed.
 func (fr *fetcher) discover(ctx context.Context, src *listSource, items chan<- item) (links []sources.Link, complete bool, err error) {
-	if src.Kind == sources.KindURLs {
+	if src.Kind == config.KindURLs {
 		l, err := sources.Discover(src.Source, nil, "", "", fr.profileFunc(src))
 		if err != nil {
 			return nil, false, err

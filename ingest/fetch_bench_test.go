@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
 	"newsfeed/parse"
-	"newsfeed/sources"
 	"newsfeed/store"
 )
 
@@ -38,8 +38,8 @@ func siteProfiles(tb testing.TB) *parse.Profiles {
 
 // sectionSource is an html source for the site's section page that takes
 // up to max articles.
-func sectionSource(tb testing.TB, site *testsite.Site, extra string) *sources.Source {
-	c, err := sources.Parse([]byte(fmt.Sprintf("[[source]]\nname = \"section\"\nhtml = %q\nmax_articles = 100000\n%s",
+func sectionSource(tb testing.TB, site *testsite.Site, extra string) *config.Source {
+	c, err := config.Parse([]byte(fmt.Sprintf("[[source]]\nname = \"section\"\nhtml = %q\nmax_articles = 100000\n%s",
 		site.URL(testsite.SectionPath), extra)), "bench.toml")
 	if err != nil {
 		tb.Fatal(err)

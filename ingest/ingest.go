@@ -42,10 +42,10 @@ import (
 	"strings"
 	"time"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
-	"newsfeed/sources"
 )
 
 // Writer stores batches of parsed pages; *store.Store is one. Ingest
@@ -180,7 +180,7 @@ func (o Options) withDefaults() Options {
 // ListSource is a sources-file source and the profiles read from its own
 // profile file (nil: none).
 type ListSource struct {
-	*sources.Source
+	*config.Source
 	Profiles *parse.Profiles
 }
 
@@ -189,7 +189,7 @@ type ListSource struct {
 // site profile of its list page (its own profiles first, then profiles;
 // nil: the built-in ones) has a links key.
 func (l ListSource) HasLinkRule(profiles *parse.Profiles) bool {
-	if l.Kind != sources.KindHTML || l.Links != nil || l.Pattern != nil {
+	if l.Kind != config.KindHTML || l.Links != nil || l.Pattern != nil {
 		return true
 	}
 	fr := &fetcher{opts: Options{Profiles: profiles}}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
@@ -137,8 +138,8 @@ func TestRun_FeedUpdated(t *testing.T) {
 }
 
 // parseSources reads the sources of a sources-file text.
-func parseSources(text string) ([]*sources.Source, error) {
-	c, err := sources.Parse([]byte(text), "test.toml")
+func parseSources(text string) ([]*config.Source, error) {
+	c, err := config.Parse([]byte(text), "test.toml")
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +251,7 @@ func TestPick_LongListInChunks(t *testing.T) {
 	}{{n, false}, {n - 5, true}} {
 		s.calls = nil
 		fr := &fetcher{state: s, now: now}
-		src := &listSource{Source: &sources.Source{Name: "long", Settings: sources.Settings{MaxArticles: tt.max}}}
+		src := &listSource{Source: &config.Source{Name: "long", Settings: config.Settings{MaxArticles: tt.max}}}
 		var sent []string
 		capped, err := fr.pick(ctx, src, links, func(j job) bool { sent = append(sent, j.name); return true })
 		if err != nil {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strconv"
 
+	"newsfeed/config"
 	"newsfeed/parse"
 	"newsfeed/record"
-	"newsfeed/sources"
 )
 
 // Work is one article to fetch and parse, as Run hands it to
@@ -125,7 +125,7 @@ func FetchArticle(ctx context.Context, w Work, opts Options) (Fetched, error) {
 		j.old = &record.URLState{} // known to have none: no read
 	}
 	if w.Source != "" || w.Site != "" || w.Profiles != nil {
-		j.src = &listSource{Source: &sources.Source{Name: w.Source, Settings: sources.Settings{Site: w.Site}}, profiles: w.Profiles}
+		j.src = &listSource{Source: &config.Source{Name: w.Source, Settings: config.Settings{Site: w.Site}}, profiles: w.Profiles}
 	}
 	j, unchanged, err := fr.fetchArticle(ctx, j)
 	if err != nil {

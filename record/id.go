@@ -161,16 +161,48 @@ func isTrackingParam(name string) bool {
 // http or https URL with a lower-case host, no default port, no fragment
 // and no tracking query parameters, the rest sorted. It returns "" when
 // rawURL is not an absolute http(s) URL.
-func CanonicalURL(rawURL string) string {
-	rawURL = strings.TrimSpace(rawURL)
-	if rawURL == "" {
+func CanonicalURL(rawURL string) string { return ResolveURL(nil, rawURL, nil) }
+
+// ResolveURL makes href absolute against base (nil: href must be
+// absolute itself) and returns it canonical, as CanonicalizeURL does: the
+// one way a link found on a page or in a list becomes the URL a record
+// keeps. drop, when not nil, names the site's own tracking parameters for
+// the resolved URL's (lower-case) host, removed too. It returns "" for a
+// link that leads nowhere a reader can go: empty, to a fragment of the
+// same page, javascript:, or not to an http(s) URL.
+func ResolveURL(base *url.URL, href string, drop func(host string) []string) string {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "#") || hasPrefixFold(href, "javascript:") {
 		return ""
 	}
-	u, err := url.Parse(rawURL)
+	u, err := url.Parse(href)
 	if err != nil {
 		return ""
 	}
-	return CanonicalizeURL(u, nil)
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	var params []string
+	if drop != nil {
+		params = drop(strings.ToLower(u.Hostname()))
+	}
+	return CanonicalizeURL(u, params)
+}
+
+// Host returns rawURL's host name in lower case, without its port, or ""
+// when rawURL does not parse: the key site profiles and per-host limits
+// go by.
+func Host(rawURL string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // CanonicalizeURL is CanonicalURL for a URL already parsed, which it

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,47 @@ func TestCanonicalURL(t *testing.T) {
 	for _, tt := range tests {
 		if got := CanonicalURL(tt.in); got != tt.want {
 			t.Errorf("CanonicalURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// ResolveURL resolves against the base, then drops the host's own
+// tracking parameters; links that lead nowhere give "".
+func TestResolveURL(t *testing.T) {
+	base, _ := url.Parse("https://Example.com/news/list.html?page=2")
+	drop := func(host string) []string {
+		if host == "example.com" {
+			return []string{"s"}
+		}
+		return nil
+	}
+	tests := []struct{ href, want string }{
+		{"a.html?s=rss&id=1#top", "https://example.com/news/a.html?id=1"},
+		{" /b?utm_source=x ", "https://example.com/b"},
+		{"https://OTHER.example/c?s=1", "https://other.example/c?s=1"},
+		{"//example.com:443/d", "https://example.com/d"},
+		{"#comments", ""},
+		{"JavaScript:void(0)", ""},
+		{"mailto:a@example.com", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ResolveURL(base, tt.href, drop); got != tt.want {
+			t.Errorf("ResolveURL(%q) = %q, want %q", tt.href, got, tt.want)
+		}
+	}
+	if got := ResolveURL(nil, "relative.html", nil); got != "" {
+		t.Errorf("ResolveURL(nil, relative) = %q, want \"\"", got)
+	}
+}
+
+func TestHost(t *testing.T) {
+	for in, want := range map[string]string{
+		" https://WWW.Guancha.cn:443/a ": "www.guancha.cn", "https://[::1]:8080/": "::1",
+		"/relative": "", "%zz": "",
+	} {
+		if got := Host(in); got != want {
+			t.Errorf("Host(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"newsfeed/feed"
+	"newsfeed/internal/timeutil"
 	"newsfeed/record"
 	"newsfeed/store"
 )
@@ -216,7 +217,7 @@ func (as *assembler) put(path string, body []byte, ctype string, newest time.Tim
 	}
 	lm = lm.Truncate(time.Second)
 	if old != nil && !lm.After(old.lastModified) {
-		lm = later(as.now.Truncate(time.Second), old.lastModified.Add(time.Second))
+		lm = timeutil.Later(as.now.Truncate(time.Second), old.lastModified.Add(time.Second))
 	}
 	a := newAsset(body, ctype, lm)
 	a.counters = as.s.metrics.forRoute(route)
@@ -235,7 +236,7 @@ func (as *assembler) feeds(feeds []*feed.Feed) (newestAll time.Time, err error) 
 		if len(f.Items) > 0 {
 			newest = f.Updated
 		}
-		newestAll = later(newestAll, newest)
+		newestAll = timeutil.Later(newestAll, newest)
 		for _, format := range feed.Formats {
 			var buf bytes.Buffer
 			if err := f.Render(&buf, format); err != nil {
@@ -281,14 +282,6 @@ func (as *assembler) indexAndOPML(feeds []*feed.Feed, newestAll time.Time) error
 	}
 	as.put(feed.OPMLFile, buf.Bytes(), feed.OPMLMediaType+"; charset=utf-8", newestAll, routeOPML, false, false)
 	return nil
-}
-
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // apiStats is the /api/stats body.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 
+	"newsfeed/config"
 	"newsfeed/parse"
 	"newsfeed/record"
 )
@@ -65,25 +66,25 @@ type ProfileFunc func(host string) *parse.Profile
 // encoding). profile gives each host's site profile, for the links key
 // and tracking parameters; nil means none. A urls source needs no page:
 // data is ignored.
-func Discover(s *Source, data []byte, pageURL, contentType string, profile ProfileFunc) (*List, error) {
+func Discover(s *config.Source, data []byte, pageURL, contentType string, profile ProfileFunc) (*List, error) {
 	if profile == nil {
 		profile = func(string) *parse.Profile { return nil }
 	}
 	base, err := url.Parse(pageURL)
-	if err != nil && s.Kind != KindURLs {
+	if err != nil && s.Kind != config.KindURLs {
 		return nil, fmt.Errorf("list %s: %w", pageURL, err)
 	}
 	l := &linker{profile: profile, seen: map[string]bool{}}
 	switch s.Kind {
-	case KindURLs:
+	case config.KindURLs:
 		for _, u := range s.URLs {
 			l.add(nil, u.String(), Link{})
 		}
-	case KindFeed:
+	case config.KindFeed:
 		err = l.feed(data, base)
-	case KindSitemap:
+	case config.KindSitemap:
 		err = l.sitemap(data, base)
-	case KindHTML:
+	case config.KindHTML:
 		err = l.html(s, data, base, contentType)
 	default:
 		err = fmt.Errorf("sources: unknown kind %q", s.Kind)
@@ -107,28 +108,22 @@ func (l *linker) canonical(base *url.URL, href string) string {
 }
 
 // CanonicalURL resolves href against base (nil: href must be absolute)
-// and returns it as record.CanonicalizeURL does, with the tracking
+// and returns it canonical, as record.ResolveURL does, with the tracking
 // parameters of its host's site profile dropped too; "" when it is no
 // http(s) URL.
 func CanonicalURL(base *url.URL, href string, profile ProfileFunc) string {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") {
-		return ""
+	if profile == nil {
+		return record.ResolveURL(base, href, nil)
 	}
-	u, err := url.Parse(href)
-	if err != nil {
-		return ""
+	return record.ResolveURL(base, href, profile.trackingParams)
+}
+
+// trackingParams returns the tracking parameters of host's site profile.
+func (f ProfileFunc) trackingParams(host string) []string {
+	if p := f(host); p != nil {
+		return p.TrackingParams
 	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	var drop []string
-	if profile != nil {
-		if p := profile(strings.ToLower(u.Hostname())); p != nil {
-			drop = p.TrackingParams
-		}
-	}
-	return record.CanonicalizeURL(u, drop)
+	return nil
 }
 
 // add adds the link href with the dates of lk, unless it was added before
@@ -245,7 +240,7 @@ func W3CTime(s string) time.Time {
 
 // html finds the article links of a section page: by the source's
 // selectors, else by its pattern, else by the site profile's links key.
-func (l *linker) html(s *Source, data []byte, base *url.URL, contentType string) error {
+func (l *linker) html(s *config.Source, data []byte, base *url.URL, contentType string) error {
 	r, err := charset.NewReader(bytes.NewReader(data), contentType)
 	if err != nil {
 		return fmt.Errorf("html: %w", err)

@@ -11,12 +11,13 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"newsfeed/config"
 	"newsfeed/parse"
 )
 
-func mustSource(t testing.TB, toml string) *Source {
+func mustSource(t testing.TB, toml string) *config.Source {
 	t.Helper()
-	c, err := Parse([]byte("[[source]]\n"+toml), "t.toml")
+	c, err := config.Parse([]byte("[[source]]\n"+toml), "t.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func FuzzDiscover(f *testing.F) {
 			f.Add([]byte(seed), k)
 		}
 	}
-	sources := []*Source{
+	sources := []*config.Source{
 		mustSource(f, `feed = "https://example.org/f"`),
 		mustSource(f, `sitemap = "https://example.org/s"`),
 		mustSource(f, "html = \"https://example.org/\"\npattern = \".\""),
@@ -236,7 +237,7 @@ func FuzzDiscover(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, lk := range append(l.Links, l.Sitemaps...) {
-			if _, err := ParseURL(lk.URL); err != nil || seen[lk.URL] {
+			if _, err := config.ParseURL(lk.URL); err != nil || seen[lk.URL] {
 				t.Fatalf("link %q: %v (seen %v)", lk.URL, err, seen[lk.URL])
 			}
 			seen[lk.URL] = true

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -59,26 +61,73 @@ func ParseRetention(s string) (Retention, error) {
 	return r, nil
 }
 
-// ParseAge parses an age: a Go duration ("720h") or whole days ("30d").
-// It must be positive.
+// ParseAge parses an age: a Go duration ("720h") or whole days ("30d"),
+// as ParseDuration reads them, of at most 100,000 days. It must be
+// positive.
 func ParseAge(s string) (time.Duration, error) {
-	var d time.Duration
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil || n > 100_000 {
-			return 0, fmt.Errorf("age %q: want a number of days, as in 30d", s)
-		}
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("age %q: want 30d or a duration such as 12h", s)
-		}
-	}
-	if d <= 0 {
+	d, err := ParseDuration(s)
+	var de *DurationError
+	switch {
+	case errors.As(err, &de) && de.Days, err == nil && strings.HasSuffix(s, "d") && d > maxAgeDays*day:
+		return 0, fmt.Errorf("age %q: want a number of days, as in 30d", s)
+	case err != nil:
+		return 0, fmt.Errorf("age %q: want 30d or a duration such as 12h", s)
+	case d <= 0:
 		return 0, fmt.Errorf("age %q: must be positive", s)
 	}
 	return d, nil
+}
+
+// maxAgeDays is the longest age ParseAge takes, in days.
+const maxAgeDays = 100_000
+
+// day is the unit of "30d".
+const day = 24 * time.Hour
+
+// MaxDays is the most days a time.Duration holds, and so ParseDuration
+// reads.
+const MaxDays = math.MaxInt64 / int64(day)
+
+// ParseDuration parses a length of time as newsfeed writes one, on the
+// command line and in the sources file alike: Go's syntax ("90s", "10m",
+// "1h30m") or a whole number of days ("7d"); "0" is zero and a sign is
+// allowed. Its errors are *DurationError. It does not trim white space.
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		var ne *strconv.NumError
+		switch {
+		case errors.As(err, &ne) && ne.Err == strconv.ErrRange, err == nil && (n > MaxDays || n < -MaxDays):
+			return 0, &DurationError{Text: s, Days: true, Range: true}
+		case err != nil:
+			return 0, &DurationError{Text: s, Days: true}
+		}
+		return time.Duration(n) * day, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		// Well formed, it is too long to hold.
+		return 0, &DurationError{Text: s, Range: goDuration.MatchString(s)}
+	}
+	return d, nil
+}
+
+// goDuration is the syntax of time.ParseDuration.
+var goDuration = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// DurationError is a length of time ParseDuration cannot read. Callers
+// word it for where it was written.
+type DurationError struct {
+	Text  string // as given
+	Days  bool   // written as days ("7d")
+	Range bool   // well formed, but longer than a time.Duration holds
+}
+
+func (e *DurationError) Error() string {
+	if e.Range {
+		return fmt.Sprintf("bad duration %q: out of range", e.Text)
+	}
+	return fmt.Sprintf("bad duration %q", e.Text)
 }
 
 // String formats r as ParseRetention reads it.
@@ -86,18 +135,20 @@ func (r Retention) String() string {
 	var parts []string
 	for _, k := range kinds {
 		if d := r.Ages[k]; d > 0 {
-			parts = append(parts, string(k)+"="+formatAge(d))
+			parts = append(parts, string(k)+"="+FormatDuration(d))
 		}
 	}
 	if r.Log > 0 {
-		parts = append(parts, "log="+formatAge(r.Log))
+		parts = append(parts, "log="+FormatDuration(r.Log))
 	}
 	return strings.Join(parts, ",")
 }
 
-func formatAge(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+// FormatDuration writes d as ParseDuration reads it: a positive whole
+// number of days as "30d", else Go's syntax.
+func FormatDuration(d time.Duration) string {
+	if d > 0 && d%day == 0 {
+		return strconv.Itoa(int(d/day)) + "d"
 	}
 	return d.String()
 }

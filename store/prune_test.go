@@ -266,3 +266,54 @@ func TestStore_VerifyAndRepair(t *testing.T) {
 		return tx.Bucket(bucketChanges).Put(seqKey(1), changeValue(opInsert, record.KindHeadline, p.Headlines[0].ID))
 	})
 }
+
+// ParseAge takes what ParseDuration reads, positive and of at most
+// 100,000 days when written in days; the messages say which form failed.
+func TestParseAge(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"30d", 30 * 24 * time.Hour, ""},
+		{"+2d", 48 * time.Hour, ""},
+		{"12h", 12 * time.Hour, ""},
+		{"2400001h", 2400001 * time.Hour, ""}, // the day cap is for days
+		{"100001d", 0, "want a number of days"},
+		{"1.5d", 0, "want a number of days"},
+		{"99999999999999d", 0, "want a number of days"},
+		{" 30d", 0, "want a number of days"},
+		{"3w", 0, "want 30d or a duration"},
+		{"0", 0, "must be positive"},
+		{"-3d", 0, "must be positive"},
+	} {
+		d, err := ParseAge(tc.in)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("ParseAge(%q) = %v, want an error with %q", tc.in, err, tc.err)
+		case tc.err == "" && (err != nil || d != tc.want):
+			t.Errorf("ParseAge(%q) = %v, %v; want %v", tc.in, d, err, tc.want)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]DurationError{
+		"often": {Text: "often"}, "1.5d": {Text: "1.5d", Days: true},
+		"99999999999999d": {Text: "99999999999999d", Days: true, Range: true},
+		"9999999999999h":  {Text: "9999999999999h", Range: true},
+	} {
+		var de *DurationError
+		if _, err := ParseDuration(in); !errors.As(err, &de) || *de != want {
+			t.Errorf("ParseDuration(%q): %v, want %+v", in, err, want)
+		}
+	}
+	for in, want := range map[string]time.Duration{"0": 0, "-1d": -24 * time.Hour, "1m30s": 90 * time.Second, "7d": 7 * 24 * time.Hour} {
+		if d, err := ParseDuration(in); err != nil || d != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, d, err, want)
+		}
+		if got := FormatDuration(want); want > 0 && got != in {
+			t.Errorf("FormatDuration(%v) = %q, want %q", want, got, in)
+		}
+	}
+}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"newsfeed/cluster"
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/parse"
-	"newsfeed/sources"
 )
 
 // queueConfig holds the NATS flags of schedule and worker: the URL, the
@@ -26,7 +26,7 @@ type queueConfig struct {
 	queueMax   int64
 	ackWait    time.Duration
 	maxDeliver int
-	stateTTL   sources.Duration
+	stateTTL   config.Duration
 	owner      bool
 }
 
@@ -37,7 +37,7 @@ func addQueueFlags(fs *flag.FlagSet) *queueConfig {
 	fs.Int64Var(&c.queueMax, "queue-max", cluster.DefaultWorkMaxMsgs, "the most articles queued; schedule waits beyond it")
 	fs.DurationVar(&c.ackWait, "ack-wait", cluster.DefaultAckWait, "how long a worker may go silent on an article before it goes to another")
 	fs.IntVar(&c.maxDeliver, "max-deliver", cluster.DefaultMaxDeliver, "deliveries of an article before it goes to the dead letters")
-	c.stateTTL = sources.Duration(cluster.DefaultStateTTL)
+	c.stateTTL = config.Duration(cluster.DefaultStateTTL)
 	fs.TextVar(&c.stateTTL, "state-ttl", c.stateTTL, "how long the shared fetch state keeps a URL's validators after its last fetch")
 	return c
 }
@@ -76,7 +76,7 @@ type clusterFlags struct {
 	nats           *queueConfig
 	quiet, verbose *bool
 
-	sources  *sources.Config
+	sources  *config.Config
 	profiles *parse.Profiles
 	log      *slog.Logger
 }

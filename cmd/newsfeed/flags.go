@@ -9,9 +9,9 @@ import (
 	"time"
 	"unicode"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/parse"
-	"newsfeed/sources"
 )
 
 // version is newsfeed's version, set at build time with
@@ -76,7 +76,7 @@ type fetchConfig struct {
 
 func addFetchFlags(fs *flag.FlagSet) *fetchConfig {
 	c := &fetchConfig{}
-	fs.StringVar(&c.config, "config", "", "the sources file (default "+sources.DefaultFile+" when it exists)")
+	fs.StringVar(&c.config, "config", "", "the sources file (default "+config.DefaultFile+" when it exists)")
 	fs.BoolVar(&c.allowPrivate, "allow-private", false, "allow fetching from loopback and private addresses (your own servers)")
 	fs.BoolVar(&c.ignoreRobots, "ignore-robots", false, "do not read robots.txt (for sites you own)")
 	fs.IntVar(&c.retries, "retries", fetch.DefaultRetries, "retries of a request after a connection error, 5xx or 429")
@@ -101,20 +101,20 @@ func (c *fetchConfig) check() error {
 
 // loadSources reads --config, or newsfeed.toml when it exists; nil when
 // there is neither.
-func (c *fetchConfig) loadSources() (*sources.Config, error) {
+func (c *fetchConfig) loadSources() (*config.Config, error) {
 	path := c.config
 	if path == "" {
-		if _, err := os.Stat(sources.DefaultFile); err != nil {
+		if _, err := os.Stat(config.DefaultFile); err != nil {
 			return nil, nil
 		}
-		path = sources.DefaultFile
+		path = config.DefaultFile
 	}
-	return sources.Load(path)
+	return config.Load(path)
 }
 
 // apply fills in the flags not given on the command line (set) from the
 // sources file.
-func (c *fetchConfig) apply(sc *sources.Config, set map[string]bool) {
+func (c *fetchConfig) apply(sc *config.Config, set map[string]bool) {
 	if sc == nil {
 		return
 	}
@@ -145,13 +145,13 @@ func (c *fetchConfig) apply(sc *sources.Config, set map[string]bool) {
 }
 
 // fetcher returns the fetcher the flags describe.
-func (c *fetchConfig) fetcher(sc *sources.Config, maxBytes int, e *env, verbose bool) *fetch.Fetcher {
+func (c *fetchConfig) fetcher(sc *config.Config, maxBytes int, e *env, verbose bool) *fetch.Fetcher {
 	return fetch.New(c.settings(sc, maxBytes, e, verbose))
 }
 
 // settings returns the fetch configuration the flags and the sources file
 // describe.
-func (c *fetchConfig) settings(sc *sources.Config, maxBytes int, e *env, verbose bool) fetch.Config {
+func (c *fetchConfig) settings(sc *config.Config, maxBytes int, e *env, verbose bool) fetch.Config {
 	cfg := fetch.Config{
 		UserAgent:     fetch.UserAgent(version, c.contact),
 		MaxBytes:      int64(maxBytes),
@@ -182,7 +182,7 @@ func (c *fetchConfig) settings(sc *sources.Config, maxBytes int, e *env, verbose
 }
 
 // relative resolves a path named in the sources file against its folder.
-func relative(sc *sources.Config, path string) string {
+func relative(sc *config.Config, path string) string {
 	if path == "" || filepath.IsAbs(path) {
 		return path
 	}

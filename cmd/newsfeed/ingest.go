@@ -14,9 +14,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"newsfeed/config"
 	"newsfeed/ingest"
 	"newsfeed/parse"
-	"newsfeed/sources"
 	"newsfeed/store"
 )
 
@@ -38,7 +38,7 @@ type ingestConfig struct {
 	// set holds the flags given on the command line, once parsed.
 	set map[string]bool
 	// sources is the sources file read, or nil.
-	sources *sources.Config
+	sources *config.Config
 }
 
 // ingestFlags adds ingest's flags to fs.
@@ -100,7 +100,7 @@ func (c *ingestConfig) load(e *env, fs *flag.FlagSet) int {
 // loadSourcesFile reads the sources file, if any, and fills in the parse
 // and fetch flags not given on the command line (set) from it. It
 // returns the file (nil: none) and the exit status to end with, or -1.
-func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConfig) (*sources.Config, int) {
+func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConfig) (*config.Config, int) {
 	sc, err := fc.loadSources()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
@@ -126,7 +126,7 @@ func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConf
 // sourceLists returns the sources file's sources, each with its own
 // profiles, or an error naming the file and line of the first that
 // cannot run.
-func sourceLists(sc *sources.Config, profiles *parse.Profiles) ([]ingest.ListSource, error) {
+func sourceLists(sc *config.Config, profiles *parse.Profiles) ([]ingest.ListSource, error) {
 	var lists []ingest.ListSource
 	for _, s := range sc.Sources {
 		l := ingest.ListSource{Source: s}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"newsfeed/config"
 	"newsfeed/internal/testsite"
-	"newsfeed/sources"
 )
 
 // deadAddr returns a loopback address where nothing listens.
@@ -107,7 +107,7 @@ func TestRun_RetryAfterCappedAndHosts(t *testing.T) {
 // delay = "0s" in the sources file asks for no delay, as --delay 0 does;
 // max_retry_after fills in --max-retry-after.
 func TestFetchConfig_DelayZero(t *testing.T) {
-	sc, err := sources.Parse([]byte("delay = \"0s\"\nmax_retry_after = \"3h\"\n"), "f.toml")
+	sc, err := config.Parse([]byte("delay = \"0s\"\nmax_retry_after = \"3h\"\n"), "f.toml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,10 @@ import (
 	"os"
 	"slices"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/ingest"
 	"newsfeed/parse"
-	"newsfeed/sources"
 )
 
 // runParse prints the records of pages, HTML or raw text, as NDJSON, one
@@ -96,7 +96,7 @@ type pageReader struct {
 	e        *env
 	pc       *parseConfig
 	fc       *fetchConfig
-	sc       *sources.Config // nil when no source is a URL
+	sc       *config.Config // nil when no source is a URL
 	profiles *parse.Profiles
 	verbose  bool
 	f        *fetch.Fetcher // nil until a URL is read

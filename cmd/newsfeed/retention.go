@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"newsfeed/record"
-	"newsfeed/sources"
+	"newsfeed/config"
 	"newsfeed/store"
 )
 
@@ -54,16 +53,9 @@ func (m *maintainConfig) parse(e *env) int {
 
 // apply fills in --retention and --compact-above, when not given (set),
 // from the sources file's [retention] table and compact_above.
-func (m *maintainConfig) apply(sc *sources.Config, set map[string]bool) {
+func (m *maintainConfig) apply(sc *config.Config, set map[string]bool) {
 	if r := sc.Retention; r != nil && !set["retention"] {
-		m.Retention = store.Retention{Ages: map[record.Kind]time.Duration{}, Log: r.Log.D()}
-		for k, age := range map[record.Kind]sources.Age{
-			record.KindHeadline: r.Headline, record.KindArticle: r.Article, record.KindInterview: r.Interview,
-		} {
-			if age > 0 {
-				m.Retention.Ages[k] = age.D()
-			}
-		}
+		m.Retention = *r
 	}
 	if p := sc.CompactAbove; p != nil && !set["compact-above"] {
 		m.compactAbove = *p

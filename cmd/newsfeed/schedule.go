@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"newsfeed/cluster"
+	"newsfeed/config"
 	"newsfeed/ingest"
-	"newsfeed/sources"
 )
 
 // runSchedule polls the list pages as run does and queues one message per
@@ -42,7 +42,7 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 	switch sc := c.sources; {
 	case len(srcs) > 0:
 	case sc == nil:
-		fmt.Fprintf(e.stderr, "newsfeed: schedule: no sources: name URLs or a sources file (--config, or %s)\n", sources.DefaultFile)
+		fmt.Fprintf(e.stderr, "newsfeed: schedule: no sources: name URLs or a sources file (--config, or %s)\n", config.DefaultFile)
 		return exitUsage
 	default:
 		if lists, err = sourceLists(sc, c.profiles); err == nil {
@@ -88,7 +88,7 @@ func scheduleSummary(sum ingest.Summary, c cluster.ScheduleCounts) string {
 
 // profileTexts returns the text of each source's own profile file by
 // source name: it goes with the source's articles to the workers.
-func profileTexts(sc *sources.Config) (map[string]string, error) {
+func profileTexts(sc *config.Config) (map[string]string, error) {
 	texts := map[string]string{}
 	for _, s := range sc.Sources {
 		if s.Profile == "" {

@@ -293,20 +293,8 @@ func Attr(n *html.Node, key string) (string, bool) {
 	return "", false
 }
 
-// Resolve makes href absolute against base and canonical (see
-// record.CanonicalizeURL), dropping the query parameters in drop; it
-// returns "" for links that lead nowhere a reader can go.
+// Resolve is record.ResolveURL with the query parameters in drop removed
+// too, whatever the host.
 func Resolve(base *url.URL, href string, drop []string) string {
-	href = strings.TrimSpace(href)
-	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
-		return ""
-	}
-	u, err := url.Parse(href)
-	if err != nil {
-		return ""
-	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	return record.CanonicalizeURL(u, drop)
+	return record.ResolveURL(base, href, func(string) []string { return drop })
 }

@@ -1,10 +1,12 @@
-package sources
+package config
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"newsfeed/record"
 )
 
 const goodConfig = `# a comment
@@ -78,7 +80,7 @@ func TestParse_Retention(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := c.Retention
-	if r == nil || r.Headline.D() != 30*24*time.Hour || r.Article != 0 || r.Interview.D() != 12*time.Hour || r.Log.D() != 400*24*time.Hour {
+	if r == nil || r.Ages[record.KindHeadline] != 30*24*time.Hour || r.Ages[record.KindArticle] != 0 || r.Ages[record.KindInterview] != 12*time.Hour || r.Log != 400*24*time.Hour {
 		t.Errorf("retention %+v", r)
 	}
 	if c.CompactAbove == nil || *c.CompactAbove != 30 {
@@ -120,18 +122,26 @@ func TestParse_Errors(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.in), "f.toml")
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !errors.Is(err, ErrConfig) {
-				t.Errorf("error %v does not wrap ErrConfig", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
-			}
+			wantParseError(t, tt.in, tt.want)
 		})
 	}
+}
+
+// wantParseError parses in as f.toml and checks that the error wraps
+// ErrConfig and contains want; it returns the error.
+func wantParseError(t *testing.T, in, want string) error {
+	t.Helper()
+	_, err := Parse([]byte(in), "f.toml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !errors.Is(err, ErrConfig) {
+		t.Errorf("error %v does not wrap ErrConfig", err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q\nwant it to contain %q", err, want)
+	}
+	return err
 }
 
 func TestLoad_MissingFile(t *testing.T) {
@@ -178,7 +188,7 @@ func FuzzParse(f *testing.F) {
 			if !errors.Is(err, ErrConfig) {
 				t.Fatalf("error %v does not wrap ErrConfig", err)
 			}
-			if strings.Contains(err.Error(), "sources.") || strings.Contains(err.Error(), "struct field") {
+			if strings.Contains(err.Error(), "config.") || strings.Contains(err.Error(), "struct field") {
 				t.Fatalf("error %q names Go types, not TOML ones", err)
 			}
 			return
@@ -200,7 +210,7 @@ func TestLoad_Example(t *testing.T) {
 	if len(c.Sources) == 0 || c.Contact == "" || c.Defaults.Site != "观察者网" {
 		t.Errorf("example: %d sources, contact %q", len(c.Sources), c.Contact)
 	}
-	if c.Retention == nil || c.Retention.Headline.D() != 30*24*time.Hour || c.CompactAbove == nil || *c.CompactAbove != 50 {
+	if c.Retention == nil || c.Retention.Ages[record.KindHeadline] != 30*24*time.Hour || c.CompactAbove == nil || *c.CompactAbove != 50 {
 		t.Errorf("example: retention %+v, compact_above %v", c.Retention, c.CompactAbove)
 	}
 	for _, s := range c.Sources {

@@ -1,7 +1,6 @@
-package sources
+package config
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -52,17 +51,8 @@ func TestParse_ValueErrors(t *testing.T) {
 		"SecondSource":       {src + src + "max_articles = -3\n", "f.toml:5: source.max_articles: -3: cannot be negative"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.in), "f.toml")
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !errors.Is(err, ErrConfig) {
-				t.Errorf("error %v does not wrap ErrConfig", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q\nwant it to contain %q", err, tt.want)
-			}
-			for _, goName := range []string{"sources.", "int64", "float64", "struct field"} {
+			err := wantParseError(t, tt.in, tt.want)
+			for _, goName := range []string{"config.", "int64", "float64", "struct field"} {
 				if strings.Contains(err.Error(), goName) {
 					t.Errorf("error %q names Go's %q", err, goName)
 				}

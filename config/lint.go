@@ -1,14 +1,11 @@
-package sources
+package config
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode"
 
-	"github.com/andybalholm/cascadia"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
 
@@ -145,11 +142,14 @@ func (l *linter) line(n *unstable.Node) int {
 	return 0
 }
 
+// keyValue checks a key-value line of the table at table.
 func (l *linter) keyValue(table []string, kv *unstable.Node) error {
 	path := append(append([]string(nil), table...), keyPath(kv)...)
 	return l.value(path, kv.Value(), l.line(kv))
 }
 
+// value checks the value v of the key at path, on line: its TOML type,
+// then its contents; a table's or an array of tables' keys in turn.
 func (l *linter) value(path []string, v *unstable.Node, line int) error {
 	key := strings.Join(path, ".")
 	at := key
@@ -169,85 +169,95 @@ func (l *linter) value(path []string, v *unstable.Node, line int) error {
 	if !known {
 		return nil // unknown: the decoder names it
 	}
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s:%d: %s: %s", ErrConfig, l.name, line, key, fmt.Sprintf(format, args...))
-	}
-	if want, got := t.tomlName(), kindName(v.Kind); !typeFits(t, v.Kind) {
-		return fail("expected %s, got %s", want, got)
-	}
-	switch t {
-	case tTable:
+	var err error
+	switch {
+	case !typeFits(t, v.Kind):
+		err = fmt.Errorf("expected %s, got %s", t.tomlName(), kindName(v.Kind))
+	case t == tTable:
+		return l.table(path, v)
+	case t == tTableArray:
 		it := v.Children()
 		for it.Next() {
-			if err := l.keyValue(path, it.Node()); err != nil {
+			l.sources++
+			if err := l.table(path, it.Node()); err != nil {
 				return err
 			}
 		}
 		return nil
-	case tTableArray:
-		it := v.Children()
-		for it.Next() {
-			l.sources++
-			kvs := it.Node().Children()
-			for kvs.Next() {
-				if err := l.keyValue(path, kvs.Node()); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	case tURLs:
-		it := v.Children()
-		for it.Next() {
-			e := it.Node()
-			if e.Kind != unstable.String {
-				return fail("expected an array of strings, got %s in it", kindName(e.Kind))
-			}
-			if _, err := ParseURL(string(e.Data)); err != nil {
-				return fail("%v", err)
-			}
-		}
-		return nil
+	case t == tURLs:
+		err = checkURLs(v)
+	default:
+		err = checkScalar(t, v.Data)
 	}
-	s := string(v.Data)
+	if err != nil {
+		return fmt.Errorf("%w: %s:%d: %s: %v", ErrConfig, l.name, line, key, err)
+	}
+	return nil
+}
+
+// table checks the key-values of the table v, at path.
+func (l *linter) table(path []string, v *unstable.Node) error {
+	it := v.Children()
+	for it.Next() {
+		if err := l.keyValue(path, it.Node()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkURLs checks an array of URLs.
+func checkURLs(v *unstable.Node) error {
+	it := v.Children()
+	for it.Next() {
+		e := it.Node()
+		if e.Kind != unstable.String {
+			return fmt.Errorf("expected an array of strings, got %s in it", kindName(e.Kind))
+		}
+		if _, err := ParseURL(string(e.Data)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkScalar checks a string, integer or number of type t, written as
+// data.
+func checkScalar(t valueType, data []byte) error {
+	s := string(data)
 	switch t {
 	case tText, tURL:
 		if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-			return fail("%q: control character %U not allowed", s, []rune(s[i:])[0])
+			return fmt.Errorf("%q: control character %U not allowed", s, []rune(s[i:])[0])
 		}
 		if t == tURL {
-			if _, err := ParseURL(s); err != nil {
-				return fail("%v", err)
-			}
+			_, err := ParseURL(s)
+			return err
 		}
 	case tInt:
 		if n, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil && n < 0 {
-			return fail("%s: cannot be negative", s)
+			return fmt.Errorf("%s: cannot be negative", s)
 		}
 	case tPercent:
 		if f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil && !(f >= 0 && f <= 100) { // NaN too
-			return fail("%v: want a percentage from 0 to 100", f)
+			return fmt.Errorf("%v: want a percentage from 0 to 100", f)
 		}
 	case tDuration, tAge:
 		var d Duration
-		if err := d.UnmarshalText(v.Data); err != nil {
-			return fail("%v", err)
-		}
-		switch {
+		switch err := d.UnmarshalText(data); {
+		case err != nil:
+			return err
 		case d < 0:
-			return fail("%q: cannot be negative", s)
+			return fmt.Errorf("%q: cannot be negative", s)
 		case t == tAge && d == 0:
-			return fail("bad age %q: must be positive, e.g. \"30d\"", s)
+			return errAge(s)
 		}
 	case tSelector:
-		if _, err := cascadia.Compile(s); err != nil {
-			return fail("bad selector %q: %v", s, err)
-		}
+		var sel Selector
+		return sel.UnmarshalText(data)
 	case tPattern:
 		var p Pattern
-		if err := p.UnmarshalText(v.Data); err != nil {
-			return fail("%v", err)
-		}
+		return p.UnmarshalText(data)
 	}
 	return nil
 }
@@ -322,9 +332,3 @@ func kindName(k unstable.Kind) string {
 	}
 	return "a " + strings.ToLower(k.String())
 }
-
-// maxDays is the most days a Duration holds.
-const maxDays = math.MaxInt64 / int64(24*60*60*1e9)
-
-// errRange is a duration too long to hold.
-var errRange = errors.New("out of range")

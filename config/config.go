@@ -1,47 +1,19 @@
-// Package sources reads newsfeed's sources file (newsfeed.toml) and finds
-// the article links on the list pages it names: feeds (RSS, Atom, JSON
-// Feed), sitemaps (plain, index and news), HTML section pages and fixed
-// URL lists. It does no I/O of its own beyond reading the sources file:
-// the caller fetches the list pages and hands their bytes to Discover.
-//
-// A sources file:
-//
-//	contact = "https://example.org/about-our-bot"   # goes into the User-Agent
-//	per_host = 2
-//	delay = "1s"
-//
-//	compact_above = 50  # percent of free pages past which run compacts
-//
-//	[retention]         # how long run keeps records
-//	headline = "30d"
-//	article = "365d"
-//
-//	[defaults]
-//	every = "10m"
-//
-//	[[source]]
-//	name = "guancha-international"
-//	html = "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/list_1.shtml"
-//	links = "h4.module-title a"
-//
-// Every error names the file, the line and the key.
-package sources
+package config
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
-	"net/url"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/andybalholm/cascadia"
 	toml "github.com/pelletier/go-toml/v2"
+
+	"newsfeed/store"
 )
 
 // DefaultFile is the sources file read from the working directory when
@@ -97,12 +69,14 @@ type Config struct {
 	AllowPrivate  bool     `toml:"allow_private"`
 	IgnoreRobots  bool     `toml:"ignore_robots"`
 
-	// Retention is how long run keeps records (the [retention] table),
-	// nil when the file has none; CompactAbove is when run compacts the
-	// database, nil when not set. The --retention and --compact-above
-	// flags win over both.
-	Retention    *Retention `toml:"retention"`
-	CompactAbove *float64   `toml:"compact_above"`
+	// Retention is how long run keeps records (the [retention] table:
+	// per kind, the age past which run deletes a record, and "log", the
+	// age of superseded change-log entries and tombstones; a kind left out
+	// is kept forever), nil when the file has none. CompactAbove is when
+	// run compacts the database, nil when not set. The --retention and
+	// --compact-above flags win over both.
+	Retention    *store.Retention `toml:"-"`
+	CompactAbove *float64         `toml:"compact_above"`
 
 	// Defaults are the settings of every source that does not set its own.
 	Defaults Settings `toml:"defaults"`
@@ -124,35 +98,6 @@ type Settings struct {
 	// younger than this: comment counts and hot lists change. Zero: never.
 	Refresh Duration `toml:"refresh"`
 }
-
-// Retention is the [retention] table: per kind, the age past which run
-// deletes a record, and the age of superseded change-log entries and
-// tombstones (log). A kind left out is kept forever.
-type Retention struct {
-	Headline  Age `toml:"headline"`
-	Article   Age `toml:"article"`
-	Interview Age `toml:"interview"`
-	Log       Age `toml:"log"`
-}
-
-// Age is a positive Duration: a retention age.
-type Age Duration
-
-// UnmarshalText parses the age as a Duration and refuses zero or less.
-func (a *Age) UnmarshalText(b []byte) error {
-	var d Duration
-	if err := d.UnmarshalText(b); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return fmt.Errorf("bad age %q: must be positive, e.g. \"30d\"", b)
-	}
-	*a = Age(d)
-	return nil
-}
-
-// D returns a as a time.Duration.
-func (a Age) D() time.Duration { return time.Duration(a) }
 
 // Source is one list page and how to read it. Exactly one of Feed,
 // Sitemap, HTML and URLs is set; Kind says which.
@@ -211,10 +156,12 @@ func Parse(data []byte, name string) (*Config, error) {
 	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	c := &Config{Path: name}
-	if err := dec.Decode(c); err != nil {
+	var f file
+	if err := dec.Decode(&f); err != nil {
 		return nil, decodeError(name, err)
 	}
+	c := &f.Config
+	c.Path, c.Retention = name, f.Retention.retention()
 	headers := sourceLines(data)
 	seen := map[string]int{}
 	for i, s := range c.Sources {
@@ -238,6 +185,13 @@ func Parse(data []byte, name string) (*Config, error) {
 		seen[s.Name] = s.Line
 	}
 	return c, nil
+}
+
+// file is a sources file as written: Config, with the [retention] table
+// in its own shape.
+type file struct {
+	Config
+	Retention *retentionTable `toml:"retention"`
 }
 
 // check fills in the source's kind, name and defaults, and refuses a
@@ -344,8 +298,8 @@ func tomlTypes(msg string) string {
 	m := goTypes.FindStringSubmatch(msg)
 	want := "another type"
 	switch t := strings.TrimLeft(m[2], "*"); {
-	case t == "string", t == "sources.Duration", t == "sources.Age", strings.HasPrefix(t, "sources.URL"),
-		t == "sources.Selector", t == "sources.Pattern":
+	case t == "string", t == "config.Duration", t == "config.age", strings.HasPrefix(t, "config.URL"),
+		t == "config.Selector", t == "config.Pattern":
 		want = "a string"
 	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
 		want = "an integer"
@@ -355,7 +309,7 @@ func tomlTypes(msg string) string {
 		want = "a number"
 	case strings.HasPrefix(t, "[]"):
 		want = "an array"
-	case strings.HasPrefix(t, "sources."):
+	case strings.HasPrefix(t, "config."):
 		want = "a table"
 	}
 	got := m[1]
@@ -387,115 +341,3 @@ func matchLines(data []byte, re *regexp.Regexp) []int {
 	}
 	return lines
 }
-
-// URL is an absolute http or https URL in a sources file.
-type URL struct{ u *url.URL }
-
-// UnmarshalText parses and checks the URL.
-func (u *URL) UnmarshalText(b []byte) error {
-	p, err := ParseURL(string(b))
-	if err != nil {
-		return err
-	}
-	u.u = p
-	return nil
-}
-
-// String returns the URL as written (parsed and re-encoded).
-func (u URL) String() string {
-	if u.u == nil {
-		return ""
-	}
-	return u.u.String()
-}
-
-// ParseURL parses an absolute http or https URL: what every source and
-// every link it yields must be.
-func ParseURL(s string) (*url.URL, error) {
-	p, err := url.Parse(strings.TrimSpace(s))
-	if err != nil {
-		return nil, fmt.Errorf("bad URL %q: %w", s, err)
-	}
-	if p.Scheme != "http" && p.Scheme != "https" || p.Host == "" {
-		return nil, fmt.Errorf("bad URL %q: want an absolute http or https URL", s)
-	}
-	return p, nil
-}
-
-// Selector is a CSS selector in a sources file.
-type Selector struct {
-	cascadia.Selector
-	text string
-}
-
-// UnmarshalText compiles the selector.
-func (s *Selector) UnmarshalText(b []byte) error {
-	sel, err := cascadia.Compile(string(b))
-	if err != nil {
-		return fmt.Errorf("bad selector %q: %w", b, err)
-	}
-	s.Selector, s.text = sel, string(b)
-	return nil
-}
-
-// String returns the selector as written.
-func (s Selector) String() string { return s.text }
-
-// Pattern is a regular expression (RE2 syntax) in a sources file.
-type Pattern struct{ *regexp.Regexp }
-
-// UnmarshalText compiles the pattern.
-func (p *Pattern) UnmarshalText(b []byte) error {
-	re, err := regexp.Compile(string(b))
-	if err != nil {
-		return fmt.Errorf("bad pattern %q: %w", b, err)
-	}
-	p.Regexp = re
-	return nil
-}
-
-// Duration is a length of time in a sources file: Go's syntax ("90s",
-// "10m", "1h30m") or a whole number of days ("7d"). "0" is zero.
-type Duration time.Duration
-
-// UnmarshalText parses the duration.
-func (d *Duration) UnmarshalText(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseInt(days, 10, 64)
-		var ne *strconv.NumError
-		switch {
-		case errors.As(err, &ne) && ne.Err == strconv.ErrRange, err == nil && (n > maxDays || n < -maxDays):
-			return fmt.Errorf("bad duration %q: %w (at most %d days)", s, errRange, maxDays)
-		case err != nil:
-			return fmt.Errorf("bad duration %q: want e.g. \"7d\"", s)
-		}
-		*d = Duration(time.Duration(n) * 24 * time.Hour)
-		return nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		if goDuration.MatchString(s) { // well formed: too long to hold
-			return fmt.Errorf("bad duration %q: %w (at most %dh)", s, errRange, math.MaxInt64/int64(time.Hour))
-		}
-		return fmt.Errorf("bad duration %q: want e.g. \"90s\", \"10m\", \"2h\" or \"7d\"", s)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// goDuration is the syntax of time.ParseDuration.
-var goDuration = regexp.MustCompile(`^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
-
-// MarshalText writes the duration as UnmarshalText reads it: whole days
-// as "7d", else Go's syntax.
-func (d Duration) MarshalText() ([]byte, error) {
-	const day = 24 * time.Hour
-	if v := time.Duration(d); v > 0 && v%day == 0 {
-		return []byte(strconv.FormatInt(int64(v/day), 10) + "d"), nil
-	}
-	return []byte(time.Duration(d).String()), nil
-}
-
-// D returns d as a time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }

@@ -1,0 +1,30 @@
+// Package config reads newsfeed's sources file (newsfeed.toml) into one
+// typed Config: the program's settings (database, feed folder, fetcher
+// limits, retention, compaction) and the list pages to poll. It checks
+// every value before decoding it, so that each error names the file, the
+// line and the key; it reads the file and does nothing else.
+//
+// A sources file:
+//
+//	contact = "https://example.org/about-our-bot"   # goes into the User-Agent
+//	per_host = 2
+//	delay = "1s"
+//
+//	compact_above = 50  # percent of free pages past which run compacts
+//
+//	[retention]         # how long run keeps records: a store.Retention
+//	headline = "30d"
+//	article = "365d"
+//
+//	[defaults]
+//	every = "10m"
+//
+//	[[source]]
+//	name = "guancha-international"
+//	html = "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/list_1.shtml"
+//	links = "h4.module-title a"
+//
+// Hand-offs: cmd calls Load and hands the settings to the fetcher and the
+// store, the retention to store.Prune, and each Source to the sources
+// package (list discovery) through the polling stage.
+package config
