@@ -2,9 +2,9 @@ package cluster_test
 
 import (
 	"newsfeed/cluster"
-	"newsfeed/ingest"
+	"newsfeed/article"
 )
 
 // FetchState is what ingest reads and writes between runs; in an external
 // test package, so that ingest may one day import cluster.
-var _ ingest.FetchState = (*cluster.FetchState)(nil)
+var _ article.FetchState = (*cluster.FetchState)(nil)

@@ -14,10 +14,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"newsfeed/ingest"
+	"newsfeed/app"
 	"newsfeed/parse"
+	"newsfeed/poll"
 	"newsfeed/sources"
 	"newsfeed/store"
+	"newsfeed/write"
 )
 
 // defaultSources is what ingest reads when no source is named and there
@@ -47,7 +49,7 @@ func ingestFlags(fs *flag.FlagSet) *ingestConfig {
 	c.db, c.lockTimeout = dbFlags(fs)
 	c.workers = fs.Int("j", runtime.NumCPU(), "pages parsed at once")
 	c.glob = fs.String("glob", "", "in folders, read only files whose name matches this pattern (e.g. '*.txt')")
-	c.batch = fs.Int("batch", ingest.DefaultBatchSize, "pages committed per transaction")
+	c.batch = fs.Int("batch", write.DefaultBatchSize, "pages committed per transaction")
 	c.quiet = fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
 	c.verbose = fs.Bool("v", false, "log each request and each committed batch")
 	c.parse = addParseFlags(fs)
@@ -126,10 +128,10 @@ func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConf
 // sourceLists returns the sources file's sources, each with its own
 // profiles, or an error naming the file and line of the first that
 // cannot run.
-func sourceLists(sc *sources.Config, profiles *parse.Profiles) ([]ingest.ListSource, error) {
-	var lists []ingest.ListSource
+func sourceLists(sc *sources.Config, profiles *parse.Profiles) ([]poll.ListSource, error) {
+	var lists []poll.ListSource
 	for _, s := range sc.Sources {
-		l := ingest.ListSource{Source: s}
+		l := poll.ListSource{Source: s}
 		if s.Profile != "" {
 			var err error
 			if l.Profiles, err = loadSourceProfiles(relative(sc, s.Profile)); err != nil {
@@ -151,7 +153,7 @@ func sourceLists(sc *sources.Config, profiles *parse.Profiles) ([]ingest.ListSou
 // ingest stores the pages of srcs — or, with none, of the sources file's
 // lists, or of seeds/ — and returns the exit status.
 func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
-	srcs, err := ingest.Expand(srcs)
+	srcs, err := poll.Expand(srcs)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
@@ -161,7 +163,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
-	var lists []ingest.ListSource
+	var lists []poll.ListSource
 	if len(srcs) == 0 && c.sources != nil {
 		if lists, err = sourceLists(c.sources, profiles); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
@@ -171,7 +173,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		srcs = defaultSources
 	}
 	if len(lists) == 0 {
-		if err := ingest.Check(srcs); err != nil {
+		if err := poll.Check(srcs); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			return exitUsage
 		}
@@ -184,14 +186,14 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: --glob %q: %v\n", *c.glob, err)
 		return exitUsage
 	}
-	if c.parse.url != "" && (len(srcs) != 1 || ingest.IsURL(srcs[0])) {
+	if c.parse.url != "" && (len(srcs) != 1 || poll.IsURL(srcs[0])) {
 		fmt.Fprintln(e.stderr, "newsfeed: ingest: --url labels one file; name exactly one")
 		return exitUsage
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft limit: the GC works harder near it rather than letting
 		// garbage from big batches pile up. GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(ingest.MemoryLimit)
+		debug.SetMemoryLimit(app.MemoryLimit)
 	}
 	s, code := openStore(ctx, e, "ingest", *c.db, store.Options{LockTimeout: *c.lockTimeout})
 	if code >= 0 {
@@ -201,7 +203,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	if *c.verbose {
 		log = e.verboseLog()
 	}
-	opts := ingest.Options{
+	opts := app.Options{
 		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob,
 		Site: c.parse.site, URL: c.parse.url, MaxBytes: c.parse.maxBytes,
 		ContentType: c.parse.contentType, Profiles: profiles, ParseTimeout: c.parse.parseTimeout(),
@@ -209,7 +211,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 		Stdin: e.stdin, Log: log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
 	}
-	fetching := len(lists) > 0 || slices.ContainsFunc(srcs, ingest.IsURL)
+	fetching := len(lists) > 0 || slices.ContainsFunc(srcs, poll.IsURL)
 	if fetching {
 		c.fetch.quiet = *c.quiet
 		f := c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose)
@@ -238,7 +240,7 @@ func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
 	}
 	log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
 
-	sum, err := ingest.Run(ctx, s, srcs, opts)
+	sum, err := app.Ingest(ctx, s, srcs, opts)
 	if bar != nil {
 		bar.Finish()
 	}

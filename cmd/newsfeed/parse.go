@@ -10,8 +10,8 @@ import (
 	"slices"
 
 	"newsfeed/fetch"
-	"newsfeed/ingest"
 	"newsfeed/parse"
+	"newsfeed/poll"
 	"newsfeed/sources"
 )
 
@@ -29,7 +29,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	srcs, err := ingest.Expand(fs.Args())
+	srcs, err := poll.Expand(fs.Args())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
@@ -38,7 +38,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if err := ingest.Check(srcs); err != nil {
+	if err := poll.Check(srcs); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
@@ -47,7 +47,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	var sc *sources.Config
-	if slices.ContainsFunc(srcs, ingest.IsURL) {
+	if slices.ContainsFunc(srcs, poll.IsURL) {
 		// The sources file's fetch settings (contact, politeness) apply.
 		if sc, err = fc.loadSources(); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
@@ -68,7 +68,7 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		opts := parse.Options{Site: pc.site, URL: pc.url, Source: name, MaxBytes: pc.maxBytes,
 			ContentType: pc.contentType, Profiles: profiles, Timeout: pc.parseTimeout()}
 		var data []byte
-		if ingest.IsURL(name) {
+		if poll.IsURL(name) {
 			if f == nil {
 				f = fc.fetcher(sc, pc.maxBytes, e, *verbose)
 				defer f.Close()

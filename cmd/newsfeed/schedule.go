@@ -6,8 +6,9 @@ import (
 	"os"
 	"time"
 
+	"newsfeed/app"
 	"newsfeed/cluster"
-	"newsfeed/ingest"
+	"newsfeed/poll"
 	"newsfeed/sources"
 )
 
@@ -26,18 +27,18 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 	if code := c.load(e, fs); code >= 0 {
 		return code
 	}
-	srcs, err := ingest.Expand(fs.Args())
+	srcs, err := poll.Expand(fs.Args())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
 	for _, s := range srcs {
-		if !ingest.IsURL(s) {
+		if !poll.IsURL(s) {
 			fmt.Fprintf(e.stderr, "newsfeed: schedule: %s: only URLs and the sources file's lists are scheduled (workers cannot read local files)\n", s)
 			return exitUsage
 		}
 	}
-	var lists []ingest.ListSource
+	var lists []poll.ListSource
 	var texts map[string]string
 	switch sc := c.sources; {
 	case len(srcs) > 0:
@@ -59,12 +60,11 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 	}
 	defer p.close()
 	s := cluster.NewScheduler(p.conn, texts)
-	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
+	sum, err := app.Schedule(ctx, srcs, app.Options{
 		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
-		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers,
-		Enqueue: s.Enqueue, Log: c.log,
+		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },
-	})
+	}, s.Enqueue)
 	code = runExit(ctx, e, "schedule", err, ctx.Err() != nil, sum.OK())
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: %s\n", scheduleSummary(sum, s.Counts()))
@@ -73,11 +73,11 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 }
 
 // scheduleSummary is the line schedule ends with.
-func scheduleSummary(sum ingest.Summary, c cluster.ScheduleCounts) string {
+func scheduleSummary(sum app.Report, c cluster.ScheduleCounts) string {
 	f, l := sum.Fetch, sum.Lists
 	hosts := ""
 	if len(sum.Hosts) > 0 {
-		hosts = " (" + ingest.DeferredHosts(sum.Hosts) + ")"
+		hosts = " (" + app.DeferredHosts(sum.Hosts) + ")"
 	}
 	return fmt.Sprintf("%d articles queued, %d already queued, %d failed, %d deferred; waited %d times for room; "+
 		"lists: %d polled, %d not due, %d deferred, %d failed; http: %d requests, %d 304s, %d robots refusals, %d deferred hosts%s; %s",

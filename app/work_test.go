@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -9,31 +9,32 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/article"
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
+	"newsfeed/poll"
 	"newsfeed/record"
 	"newsfeed/store"
 )
 
-// enqueueRun polls the site's section page with Enqueue set and returns
+// enqueueRun polls the site's section page with Schedule and returns
 // the work handed over, by URL.
-func enqueueRun(t *testing.T, site *testsite.Site, state FetchState, extra string) (Summary, map[string]Work) {
+func enqueueRun(t *testing.T, site *testsite.Site, state article.FetchState, extra string) (Report, map[string]article.Work) {
 	t.Helper()
 	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
 	defer f.Close()
 	var mu sync.Mutex
-	got := map[string]Work{}
-	sum, err := Run(context.Background(), nil, nil, Options{
-		Fetcher: f, State: state, Lists: []ListSource{{Source: sectionSource(t, site, extra)}}, Profiles: siteProfiles(t),
-		Site: "flag-site",
-		Enqueue: func(_ context.Context, w Work) error {
-			mu.Lock()
-			defer mu.Unlock()
-			got[w.URL] = w
-			return nil
-		},
+	got := map[string]article.Work{}
+	sum, err := Schedule(context.Background(), nil, Options{
+		Fetcher: f, State: state, Lists: []poll.ListSource{{Source: sectionSource(t, site, extra)}}, Profiles: siteProfiles(t),
+		Site:    "flag-site",
 		OnError: func(err error) { t.Error(err) },
+	}, func(_ context.Context, w article.Work) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got[w.URL] = w
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +42,8 @@ func enqueueRun(t *testing.T, site *testsite.Site, state FetchState, extra strin
 	return sum, got
 }
 
-// With Enqueue, Run fetches the list but no article: each goes to
-// Enqueue with its source, site and the list's marker, which stays the
+// Schedule fetches the list but no article: each goes to
+// the sink with its source, site and the list's marker, which stays the
 // same while the list does and changes with it.
 func TestRun_Enqueue(t *testing.T) {
 	site := testsite.New(t, 5)
@@ -91,7 +92,7 @@ func TestRun_EnqueueMarksNew(t *testing.T) {
 	}
 }
 
-// An Enqueue error counts the article as failed, and the list keeps no
+// A sink error counts the article as failed, and the list keeps no
 // validators, so the next poll reads it whole.
 func TestRun_EnqueueError(t *testing.T) {
 	site := testsite.New(t, 2)
@@ -99,11 +100,10 @@ func TestRun_EnqueueError(t *testing.T) {
 	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
 	defer f.Close()
 	var errs []error
-	sum, err := Run(context.Background(), nil, nil, Options{
-		Fetcher: f, State: s, Lists: []ListSource{{Source: sectionSource(t, site, "")}}, Profiles: siteProfiles(t),
-		Enqueue: func(context.Context, Work) error { return errors.New("queue gone") },
+	sum, err := Schedule(context.Background(), nil, Options{
+		Fetcher: f, State: s, Lists: []poll.ListSource{{Source: sectionSource(t, site, "")}}, Profiles: siteProfiles(t),
 		OnError: func(err error) { errs = append(errs, err) },
-	})
+	}, func(context.Context, article.Work) error { return errors.New("queue gone") })
 	if err != nil || sum.Failed != 2 || sum.Enqueued != 0 || len(errs) != 2 ||
 		!strings.Contains(errs[0].Error(), "source section: enqueue "+site.URL("")) {
 		t.Fatalf("%v; %+v; %v", err, sum, errs)
@@ -114,53 +114,53 @@ func TestRun_EnqueueError(t *testing.T) {
 	}
 }
 
-// FetchArticle gives the records Run stores for the same page; with the
+// article.Fetch gives the records Ingest stores for the same page; with the
 // state saved, the next call is conditional and gives no page; a page
-// that is no page is a *ParseError.
+// that is no page is a *article.ParseError.
 func TestFetchArticle(t *testing.T) {
 	site := testsite.New(t, 2)
 	s := storetest.Open(t, store.Options{NoSync: true})
 	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowPrivate: true, IgnoreRobots: true})
 	defer f.Close()
-	opts := Options{Fetcher: f, State: s, Profiles: siteProfiles(t)}
+	opts := article.Options{Fetcher: f, State: s, Profiles: siteProfiles(t)}
 	ctx := context.Background()
-	w := Work{URL: site.ArticleURL(1), Source: "section"}
-	got, err := FetchArticle(ctx, w, opts)
+	w := article.Work{URL: site.ArticleURL(1), Source: "section"}
+	got, err := article.Fetch(ctx, w, opts)
 	if err != nil || got.Page == nil || got.Page.Seen.IsZero() || got.State.Source != "section" || got.State.BodyHash == "" {
 		t.Fatalf("%v; %+v", err, got)
 	}
 
-	// The same page through Run.
+	// The same page through Ingest.
 	var stored *record.Page
-	_, err = Run(ctx, writerFunc(func(pages []*record.Page) { stored = pages[0] }), []string{site.ArticleURL(1)},
+	_, err = Ingest(ctx, writerFunc(func(pages []*record.Page) { stored = pages[0] }), []string{site.ArticleURL(1)},
 		Options{Fetcher: f, Profiles: siteProfiles(t)})
 	if err != nil || stored == nil {
 		t.Fatal(err)
 	}
 	if string(stored.ArticleJSON) != string(got.Page.ArticleJSON) || len(stored.Headlines) != len(got.Page.Headlines) {
-		t.Errorf("FetchArticle and Run differ:\n%s\n%s", got.Page.ArticleJSON, stored.ArticleJSON)
+		t.Errorf("article.Fetch and Ingest differ:\n%s\n%s", got.Page.ArticleJSON, stored.ArticleJSON)
 	}
 
 	if err := s.PutURLStates(ctx, []record.URLState{got.State}); err != nil {
 		t.Fatal(err)
 	}
-	again, err := FetchArticle(ctx, w, opts)
+	again, err := article.Fetch(ctx, w, opts)
 	if err != nil || again.Page != nil || again.State.Status != http.StatusNotModified {
 		t.Errorf("second fetch: %v; %+v", err, again)
 	}
 	// Work marked New reads no state: an unconditional GET, a page, a
 	// state as of a first fetch.
 	w.New = true
-	fresh, err := FetchArticle(ctx, w, opts)
+	fresh, err := article.Fetch(ctx, w, opts)
 	if err != nil || fresh.Page == nil || fresh.State.Status != http.StatusOK || !fresh.State.FirstFetched.After(got.State.FirstFetched) {
 		t.Errorf("fetch marked new: %v; %+v", err, fresh)
 	}
 
 	site.Handle("/empty", func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/html") })
-	_, err = FetchArticle(ctx, Work{URL: site.URL("/empty")}, opts)
-	var pe *ParseError
+	_, err = article.Fetch(ctx, article.Work{URL: site.URL("/empty")}, opts)
+	var pe *article.ParseError
 	if !errors.As(err, &pe) || pe.URL != site.URL("/empty") {
-		t.Errorf("empty page: %v, want a *ParseError", err)
+		t.Errorf("empty page: %v, want a *article.ParseError", err)
 	}
 }
 
