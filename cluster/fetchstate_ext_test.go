@@ -1,8 +1,8 @@
 package cluster_test
 
 import (
-	"newsfeed/cluster"
 	"newsfeed/article"
+	"newsfeed/cluster"
 )
 
 // FetchState is what ingest reads and writes between runs; in an external

@@ -18,8 +18,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"newsfeed/fetch"
 	"newsfeed/article"
+	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
 )

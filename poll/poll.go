@@ -81,9 +81,9 @@ type ListCounts struct {
 // state, Run it, report the articles that failed later with Failed, and
 // Save what it learnt.
 type Poller struct {
-	cfg   Config
-	now   time.Time
-	lists []*listSource
+	cfg    Config
+	now    time.Time
+	lists  []*listSource
 	byName map[string]*listSource
 
 	claimed sync.Map // URL → true: each URL is fetched once per run
