@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,26 +70,39 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		defer buf.close()
 		cfg.AccessLog = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
+	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
+	var job func(context.Context) int
+	if *every > 0 {
+		var err error
+		if job, err = everyJob(re, fs.Args(), *natsURL, nc, cfg); err != nil {
+			return exitStatus(ctx, e, "serve", err)
+		}
+	}
 	if *natsURL != "" {
 		var schedule func(context.Context)
-		if *every > 0 {
-			scheduleArgs := append([]string{"--nats", *natsURL, "--nats-prefix", *nc.prefix,
-				"--nats-replicas", strconv.Itoa(*nc.replicas)}, fs.Args()...)
-			schedule = func(ctx context.Context) { runEvery(ctx, e, log, *every, "schedule", runSchedule, scheduleArgs) }
+		if job != nil {
+			schedule = func(ctx context.Context) { runEvery(ctx, log, *every, "schedule", job) }
 		}
 		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout, schedule)
 	}
+	return serveDB(ctx, e, cfg, *addr, log, *every, job)
+}
+
+// serveDB serves cfg on addr from the database file, running job (a
+// run) every interval beside it when set, until ctx is done.
+func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *slog.Logger, every time.Duration,
+	job func(context.Context) int) int {
 	srv, err := serve.New(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitUsage
 	}
-	if *every == 0 {
-		if code := checkServeDB(ctx, e, *dbPath, *lockTimeout); code >= 0 {
+	if every == 0 {
+		if code := checkServeDB(ctx, e, cfg.DB, cfg.LockTimeout); code >= 0 {
 			return code
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitFailed
@@ -96,12 +110,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	runsDone := make(chan struct{})
 	runCtx, stopRuns := context.WithCancel(ctx)
 	defer stopRuns()
-	if *every > 0 {
-		runArgs := []string{"--db", *dbPath, "--lock-timeout", lockTimeout.String(), "--base-url", base,
-			"--limit", strconv.Itoa(*limit), "--title", *title}
+	if job != nil {
 		go func() {
 			defer close(runsDone)
-			runEvery(runCtx, e, log, *every, "run", runRun, append(runArgs, fs.Args()...))
+			runEvery(runCtx, log, every, "run", job)
 		}()
 	} else {
 		close(runsDone)
@@ -158,19 +170,53 @@ func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Dur
 	return closeStore(e, "serve", s, -1)
 }
 
-// runEvery calls the command cmd (run or schedule, named name) with args
-// at once and then every interval until ctx is done, logging each exit
-// status; what the command prints on stdout is dropped. A run that fails
-// is logged and the next one goes on: one bad source never stops the
-// server.
-func runEvery(ctx context.Context, e *env, log *slog.Logger, interval time.Duration, name string,
-	cmd func(context.Context, *env, []string) int, args []string) {
-	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
+// everyJob builds, once, what serve --every runs at each interval: a
+// run (app.Run) of the run flags and sources in args, with serve's
+// --db, --lock-timeout, --base-url, --limit and --title unless args give
+// their own; with --nats (natsURL), a schedule of the schedule flags in
+// args, with serve's NATS flags. What the job prints on stdout is
+// dropped (re's).
+func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.Config) (func(context.Context) int, error) {
+	if natsURL != "" {
+		sch, err := newScheduleSetup(re, args, func(fs *flag.FlagSet) error {
+			return setAll(fs, map[string]string{"nats": natsURL, "nats-prefix": *nc.prefix,
+				"nats-replicas": strconv.Itoa(*nc.replicas)})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) int { return sch.run(ctx, re) }, nil
+	}
+	r, err := newRunSetup(re, args, func(fs *flag.FlagSet) error {
+		return setAll(fs, map[string]string{"db": cfg.DB, "lock-timeout": cfg.LockTimeout.String(),
+			"base-url": cfg.BaseURL, "limit": strconv.Itoa(cfg.Limit), "title": cfg.Title})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) int { return r.run(ctx, re) }, nil
+}
+
+// setAll sets fs's flags as if given on the command line.
+func setAll(fs *flag.FlagSet, values map[string]string) error {
+	for name, v := range values {
+		if err := fs.Set(name, v); err != nil {
+			return usagef("serve: --%s %q: %v", name, v, err)
+		}
+	}
+	return nil
+}
+
+// runEvery runs job (a run or a schedule, named name) at once and then
+// every interval until ctx is done, logging each exit status. A run that
+// fails is logged and the next one goes on: one bad source never stops
+// the server.
+func runEvery(ctx context.Context, log *slog.Logger, interval time.Duration, name string, job func(context.Context) int) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		t0 := time.Now()
-		code := cmd(ctx, re, args)
+		code := job(ctx)
 		if ctx.Err() != nil {
 			return
 		}
