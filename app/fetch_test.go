@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"unicode/utf16"
 
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
@@ -93,6 +94,41 @@ func TestRun_TwoURLsOneStory(t *testing.T) {
 	first := run(site.ArticleURL(0))
 	second := run(site.URL("/one-page/0.shtml"))
 	if first.Inserted == 0 || second.Inserted != 0 || second.Updated != 0 {
+		t.Errorf("first %s\nsecond %s", first, second)
+	}
+}
+
+// The same story served in UTF-16 from another URL is the same article:
+// its canonical link is read from the decoded page.
+func TestRun_UTF16PageSameArticle(t *testing.T) {
+	site := testsite.New(t, 1)
+	resp, err := http.Get(site.ArticleURL(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	enc := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(string(body))) {
+		enc = append(enc, byte(u), byte(u>>8))
+	}
+	site.Handle("/utf16/0.shtml", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(enc)
+	})
+	s := storetest.Open(t, store.Options{NoSync: true})
+	f := fetch.New(fetch.Config{Delay: -1, AllowPrivate: true, IgnoreRobots: true})
+	defer f.Close()
+	run := func(u string) Report {
+		sum, err := Ingest(context.Background(), s, []string{u}, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
+		if err != nil || sum.Failed != 0 {
+			t.Fatalf("%s: %s, %v", u, sum, err)
+		}
+		return sum
+	}
+	first := run(site.ArticleURL(0))
+	second := run(site.URL("/utf16/0.shtml"))
+	if first.Inserted == 0 || second.Inserted != 0 {
 		t.Errorf("first %s\nsecond %s", first, second)
 	}
 }
