@@ -39,8 +39,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	imageProxy := fs.Bool("image-proxy", false, "serve the feeds' pictures through this server (/img/…, signed URLs, a disk cache beside --db), for readers behind hotlink protection")
 	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
 	nc := addNATSFlags(fs)
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlagsErr(fs, args); err != nil {
+		return exitStatus(ctx, e, "serve", err)
 	}
 	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
 		if *every == 0 && fs.NArg() > 0 {
@@ -98,8 +98,8 @@ func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *sl
 		return exitUsage
 	}
 	if every == 0 {
-		if code := checkServeDB(ctx, e, cfg.DB, cfg.LockTimeout); code >= 0 {
-			return code
+		if err := checkServeDB(ctx, e, cfg.DB, cfg.LockTimeout); err != nil {
+			return exitStatus(ctx, e, "serve", err)
 		}
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -149,25 +149,25 @@ func defaultServeBase(addr string) string {
 // file or one that is not a newsfeed database is a usage error at start
 // rather than a log line every second. A writer holding it is fine: the
 // server builds once it is done.
-func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Duration) int {
+func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Duration) error {
 	s, err := store.Open(ctx, path, store.Options{ReadOnly: true, LockTimeout: lockTimeout})
-	if errors.Is(err, store.ErrLocked) {
-		return -1
-	}
-	if errors.Is(err, store.ErrDamaged) {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil
+	case errors.Is(err, store.ErrDamaged):
 		// Serve all the same: /healthz and the API say it is damaged,
 		// and a good file put in its place is served at the next poll.
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return -1
+		return nil
+	case errors.Is(err, store.ErrNoDatabase):
+		return usagef("serve: %v\nnewsfeed: serve: run `newsfeed run` first, or serve with --every", err)
+	case err != nil:
+		return usagef("serve: %v", err)
 	}
-	if err != nil {
+	if err := s.Close(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		if errors.Is(err, store.ErrNoDatabase) {
-			fmt.Fprintf(e.stderr, "newsfeed: serve: run `newsfeed run` first, or serve with --every\n")
-		}
-		return exitUsage
 	}
-	return closeStore(e, "serve", s, -1)
+	return nil
 }
 
 // everyJob builds, once, what serve --every runs at each interval: a
