@@ -12,12 +12,14 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsfeed/app"
+	"newsfeed/article"
 	"newsfeed/config"
 	"newsfeed/fetch"
-	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
 	"newsfeed/parse"
+	"newsfeed/poll"
 	"newsfeed/record"
 	"newsfeed/store"
 )
@@ -61,14 +63,14 @@ func siteProfiles(t testing.TB) *parse.Profiles {
 
 // sectionLists returns the sources-file source of the site's section
 // page, with settings (TOML lines) added.
-func sectionLists(t testing.TB, site *testsite.Site, settings string) []ingest.ListSource {
+func sectionLists(t testing.TB, site *testsite.Site, settings string) []poll.ListSource {
 	t.Helper()
 	text := fmt.Sprintf("[[source]]\nname = \"section\"\nhtml = %q\nevery = \"1ns\"\n%s\n", site.URL(testsite.SectionPath), settings)
 	sc, err := config.Parse([]byte(text), "newsfeed.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []ingest.ListSource{{Source: sc.Sources[0]}}
+	return []poll.ListSource{{Source: sc.Sources[0]}}
 }
 
 // newFetcher returns a fetcher for the loopback test site: no retries,
@@ -93,7 +95,7 @@ func openState(t testing.TB) *store.Store {
 
 // schedule polls the lists once, as newsfeed schedule does, and returns
 // the run's summary and the scheduler's counts.
-func schedule(t testing.TB, c *Conn, lists []ingest.ListSource, state ingest.FetchState) (ingest.Summary, ScheduleCounts) {
+func schedule(t testing.TB, c *Conn, lists []poll.ListSource, state article.FetchState) (app.Report, ScheduleCounts) {
 	t.Helper()
 	s := NewScheduler(c, nil)
 	sum, err := runSchedule(s, lists, state, siteProfiles(t), newFetcher(t))
@@ -105,16 +107,16 @@ func schedule(t testing.TB, c *Conn, lists []ingest.ListSource, state ingest.Fet
 
 // runSchedule polls lists once with s; a list or article that fails is
 // an error.
-func runSchedule(s *Scheduler, lists []ingest.ListSource, state ingest.FetchState, profiles *parse.Profiles, f *fetch.Fetcher) (ingest.Summary, error) {
+func runSchedule(s *Scheduler, lists []poll.ListSource, state article.FetchState, profiles *parse.Profiles, f *fetch.Fetcher) (app.Report, error) {
 	var errs []error
-	opts := ingest.Options{Fetcher: f, Lists: lists, State: state, Profiles: profiles, Enqueue: s.Enqueue,
+	opts := app.Options{Fetcher: f, Lists: lists, State: state, Profiles: profiles,
 		OnError: func(err error) { errs = append(errs, err) }}
-	sum, err := ingest.Run(context.Background(), nil, nil, opts)
+	sum, err := app.Schedule(context.Background(), nil, opts, s.Enqueue)
 	return sum, errors.Join(append(errs, err)...)
 }
 
 // newWorker returns a worker with the site's profiles.
-func newWorker(t testing.TB, c *Conn, state ingest.FetchState, cfg WorkerConfig) *Worker {
+func newWorker(t testing.TB, c *Conn, state article.FetchState, cfg WorkerConfig) *Worker {
 	t.Helper()
 	cfg.Ingest.Fetcher, cfg.Ingest.Profiles, cfg.Ingest.State = newFetcher(t), siteProfiles(t), state
 	if cfg.RetryDelay == 0 {
@@ -129,7 +131,7 @@ func newWorker(t testing.TB, c *Conn, state ingest.FetchState, cfg WorkerConfig)
 
 // runWorkers runs n workers with Once until the queue is empty and
 // returns their stats added up.
-func runWorkers(t testing.TB, c *Conn, n int, state ingest.FetchState, cfg WorkerConfig) WorkerStats {
+func runWorkers(t testing.TB, c *Conn, n int, state article.FetchState, cfg WorkerConfig) WorkerStats {
 	t.Helper()
 	cfg.Once = true
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)

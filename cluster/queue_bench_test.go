@@ -11,11 +11,13 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
+	"newsfeed/app"
+	"newsfeed/article"
 	"newsfeed/fetch"
-	"newsfeed/ingest"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
+	"newsfeed/poll"
 	"newsfeed/store"
 )
 
@@ -25,7 +27,7 @@ const queueBenchArticles = 2000
 // BenchmarkQueue sends the articles of a local test site that answers at
 // once through schedule → N workers (in this process, each with its own
 // NATS connection and fetcher, per_host 8) → the records stream, and, in
-// the same iteration, through the one-machine run (ingest.Run fetching
+// the same iteration, through the one-machine run (app.Ingest fetching
 // and storing into bbolt, per_host 8), so that both see the same load on
 // a shared machine. It reports queue-urls/s (from the schedule's start to
 // the last page acknowledged by the records stream), run-pages/s, and
@@ -69,7 +71,7 @@ func BenchmarkQueue(b *testing.B) {
 					s := storetest.Open(b, store.Options{NoSync: true})
 					f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: !kv})
 					cpu0 := cpuTime(b)
-					sum, err := ingest.Run(context.Background(), s, nil, ingest.Options{
+					sum, err := app.Ingest(context.Background(), s, nil, app.Options{
 						Fetcher: f, State: s, Lists: lists, Profiles: profiles,
 						OnError: func(err error) { b.Error(err) },
 					})
@@ -151,9 +153,9 @@ func openQueueProc(b *testing.B, url, prefix string, kv bool) *queueProc {
 	return p
 }
 
-// fetchState returns the process's fetch state for ingest.Options: nil
+// fetchState returns the process's fetch state for article.Options: nil
 // without the bucket.
-func (p *queueProc) fetchState() ingest.FetchState {
+func (p *queueProc) fetchState() article.FetchState {
 	if p.state == nil {
 		return nil
 	}
@@ -172,7 +174,7 @@ func (p *queueProc) close() {
 // before work comes) and a scheduler, each its own process's connection,
 // then starts the timer, runs them, schedules the lists, and returns the
 // wall and CPU time until every article is on the records stream.
-func queueOnce(b *testing.B, url, prefix string, lists []ingest.ListSource, n int, kv bool) (wall, cpu time.Duration) {
+func queueOnce(b *testing.B, url, prefix string, lists []poll.ListSource, n int, kv bool) (wall, cpu time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stored sync.WaitGroup
@@ -182,7 +184,7 @@ func queueOnce(b *testing.B, url, prefix string, lists []ingest.ListSource, n in
 		p := openQueueProc(b, url, prefix, kv)
 		defer p.close()
 		w, err := NewWorker(ctx, p.c, WorkerConfig{Fetchers: 16,
-			Ingest: ingest.Options{Fetcher: p.f, State: p.fetchState(), Profiles: siteProfiles(b)},
+			Ingest: article.Options{Fetcher: p.f, State: p.fetchState(), Profiles: siteProfiles(b)},
 			OnMessage: func(o Outcome) {
 				if o != Stored {
 					b.Errorf("outcome %d", o)

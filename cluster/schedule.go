@@ -15,7 +15,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"newsfeed/ingest"
+	"newsfeed/article"
 )
 
 // WorkMessage is one article to fetch, the body of a work-stream message
@@ -28,11 +28,11 @@ type WorkMessage struct {
 	Source   string `json:"source,omitempty"`
 	Site     string `json:"site,omitempty"`
 	Profiles string `json:"profiles,omitempty"`
-	// Marker stands for the list page as polled (ingest.Work.Marker);
+	// Marker stands for the list page as polled (article.Work.Marker);
 	// with URL it makes the message id.
 	Marker string `json:"marker,omitempty"`
 	// New says the scheduler's fetch state had no record of the URL
-	// (ingest.Work.New): the worker fetches it without reading the state
+	// (article.Work.New): the worker fetches it without reading the state
 	// first, unless the message is a redelivery.
 	New bool `json:"new,omitempty"`
 	// Refresh says the source refreshes its articles: the worker indexes
@@ -120,13 +120,13 @@ func (s *Scheduler) Counts() ScheduleCounts {
 }
 
 // Enqueue publishes w and waits for the stream's acknowledgement; it is
-// an ingest.Options.Enqueue. The articles handed to it at once are
+// the sink of app.Schedule. The articles handed to it at once are
 // published together, all in flight (see flush). When the work queue is
 // full (the stream refuses: DiscardNew at MaxMsgs) it waits, backing off
 // up to 2s, and tries again until the stream takes it or ctx is done:
 // nothing is dropped. A stream that does not answer (electing a leader)
 // is tried again for up to MaxUnavailable.
-func (s *Scheduler) Enqueue(ctx context.Context, w ingest.Work) error {
+func (s *Scheduler) Enqueue(ctx context.Context, w article.Work) error {
 	msg, err := EncodeWork(s.c.Names.WorkSubject, WorkMessage{
 		URL: w.URL, Source: w.Source, Site: w.Site, Profiles: s.profiles[w.Source], Marker: w.Marker, New: w.New,
 		Refresh: w.Refresh,

@@ -18,8 +18,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsfeed/article"
 	"newsfeed/fetch"
-	"newsfeed/ingest"
 	"newsfeed/parse"
 	"newsfeed/record"
 )
@@ -46,10 +46,10 @@ const pollWait = time.Second
 type WorkerConfig struct {
 	// Fetchers is the number of work messages one worker handles at once.
 	Fetchers int
-	// Ingest are the fetch and parse options, as ingest.FetchArticle
+	// Ingest are the fetch and parse options, as article.Fetch
 	// takes them: Fetcher (required), State (the shared fetch state; nil
 	// fetches unconditionally), Site, Profiles, MaxBytes, Location, Log.
-	Ingest ingest.Options
+	Ingest article.Options
 	// Name names the worker in dead letters; default host:pid.
 	Name string
 	// Once makes Run return once the work queue is empty and nothing is
@@ -454,7 +454,7 @@ type fetchedWork struct {
 	url            string
 	refresh        bool
 	seq, delivered uint64
-	got            ingest.Fetched
+	got            article.Fetched
 	page           *nats.Msg // the page's records-stream message; nil: none
 	err            error     // the fetch's, then the commit's
 	stop           func()    // stops the heartbeat
@@ -477,13 +477,13 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) *fetchedWork {
 		return nil
 	}
 	// A redelivery may follow a fetch whose state was saved: read it.
-	work := ingest.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1, Refresh: wm.Refresh}
+	work := article.Work{URL: wm.URL, Source: wm.Source, Site: wm.Site, Marker: wm.Marker, New: wm.New && delivered == 1, Refresh: wm.Refresh}
 	if work.Profiles, err = w.sourceProfiles(wm); err != nil {
 		w.dead(ctx, m, seq, delivered, wm.URL, fmt.Errorf("work message %d: %w", seq, err))
 		return nil
 	}
 	f := &fetchedWork{m: m, url: wm.URL, refresh: wm.Refresh, seq: seq, delivered: delivered, stop: w.heartbeat(m)}
-	f.got, f.err = ingest.FetchArticle(ctx, work, w.cfg.Ingest)
+	f.got, f.err = article.Fetch(ctx, work, w.cfg.Ingest)
 	if f.err == nil && f.got.Page != nil {
 		f.page, f.err = EncodePage(w.c.Names.RecordSubject, f.got.Page)
 	}
@@ -684,7 +684,7 @@ func skip(err error) bool {
 // a page that cannot be parsed, one too large, an address newsfeed
 // refuses, too many redirects, or a 4xx answer other than 408 and 429.
 func permanent(err error) bool {
-	var pe *ingest.ParseError
+	var pe *article.ParseError
 	var se *fetch.StatusError
 	switch {
 	case errors.As(err, &pe), errors.Is(err, fetch.ErrTooLarge), errors.Is(err, fetch.ErrPrivateAddress),

@@ -13,7 +13,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"newsfeed/ingest"
+	"newsfeed/article"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
 	"newsfeed/record"
@@ -326,10 +326,10 @@ func TestSchedule_LeaderLost(t *testing.T) {
 		}
 	}
 	s := NewScheduler(c, nil)
-	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+	if err := s.Enqueue(ctx, article.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
 		t.Fatalf("enqueue with the leader gone: %v", err)
 	}
-	if err := s.Enqueue(ctx, ingest.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
+	if err := s.Enqueue(ctx, article.Work{URL: "https://a.example/1", Marker: "m"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Counts(); got.Enqueued != 1 || got.Duplicates != 1 {
@@ -343,7 +343,7 @@ func TestSchedule_LeaderLost(t *testing.T) {
 
 // countingState is a fetch state that counts the URL states read.
 type countingState struct {
-	ingest.FetchState
+	article.FetchState
 	reads atomic.Int64
 }
 

@@ -59,9 +59,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	}
 	meta := htmlpage.ReadMeta(root)
 
-	if opts.URL == "" {
-		opts.URL = meta.Canonical
-	}
+	opts.URL = pageURL(text, meta, opts)
 	base, _ := url.Parse(opts.URL)
 	profiles := opts.Profiles
 	if profiles == nil {
@@ -105,7 +103,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		t := PageZone(*a.Published, data)
 		a.Published = &t
 	}
-	res.Encoding = enc
+	res.Encoding, res.URL = enc, opts.URL
 	return res, nil
 }
 

@@ -16,6 +16,10 @@ type Options struct {
 	Site string
 	// URL is the page's address; when set, the article's id comes from it.
 	URL string
+	// Fetched says URL is the address the page was fetched from: the
+	// page's canonical link, when on the same site, is chosen over it
+	// (see Result.URL).
+	Fetched bool
 	// Source names the input (a path or URL) in records and errors.
 	Source string
 	// MaxBytes limits the input's size; 0 means DefaultMaxBytes. Larger
@@ -59,6 +63,9 @@ type Result struct {
 	Headlines []*record.Headline
 	// Encoding is the character encoding the page was read from.
 	Encoding string
+	// URL is the address the records were made from: Options.URL, or
+	// the page's canonical link chosen over it (Options.Fetched).
+	URL string
 }
 
 // Records returns the result's records in output order: the article, the
@@ -81,7 +88,11 @@ func Page(data []byte, opts Options) (*Result, error) {
 	if looksHTML(data) {
 		return HTML(data, opts)
 	}
-	return Text(data, opts)
+	res, err := Text(data, opts)
+	if res != nil {
+		res.URL = opts.URL
+	}
+	return res, err
 }
 
 // DefaultMaxBytes is the size limit used when Options.MaxBytes is zero.
@@ -109,6 +120,7 @@ var htmlMarks = [][]byte{
 
 // looksHTML reports whether data is an HTML page rather than raw text.
 func looksHTML(data []byte) bool {
+	data = narrowUTF16(data)
 	for _, bom := range [][]byte{{0xEF, 0xBB, 0xBF}, {0xFF, 0xFE}, {0xFE, 0xFF}} {
 		data = bytes.TrimPrefix(data, bom)
 	}

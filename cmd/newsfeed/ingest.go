@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -9,15 +10,17 @@ import (
 	"path"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"newsfeed/app"
 	"newsfeed/config"
-	"newsfeed/ingest"
+	"newsfeed/fetch"
 	"newsfeed/parse"
+	"newsfeed/poll"
 	"newsfeed/store"
+	"newsfeed/write"
 )
 
 // defaultSources is what ingest reads when no source is named and there
@@ -47,7 +50,7 @@ func ingestFlags(fs *flag.FlagSet) *ingestConfig {
 	c.db, c.lockTimeout = dbFlags(fs)
 	c.workers = fs.Int("j", runtime.NumCPU(), "pages parsed at once")
 	c.glob = fs.String("glob", "", "in folders, read only files whose name matches this pattern (e.g. '*.txt')")
-	c.batch = fs.Int("batch", ingest.DefaultBatchSize, "pages committed per transaction")
+	c.batch = fs.Int("batch", write.DefaultBatchSize, "pages committed per transaction")
 	c.quiet = fs.Bool("quiet", false, "print nothing but errors; the summary only when something failed (for cron)")
 	c.verbose = fs.Bool("v", false, "log each request and each committed batch")
 	c.parse = addParseFlags(fs)
@@ -63,22 +66,19 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 	fromNATS := fs.String("from-nats", "", "apply the NATS records stream at this URL instead of reading sources")
 	follow := fs.Bool("follow", false, "with --from-nats: keep applying new records until SIGINT or SIGTERM")
 	nc := addNATSFlags(fs)
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
-	}
-	if code := c.load(e, fs); code >= 0 {
-		return code
+	err := parseFlagsErr(fs, args)
+	if err == nil {
+		err = c.load(fs)
 	}
 	switch {
+	case err != nil:
+		return exitStatus(ctx, e, "ingest", err)
 	case *fromNATS != "" && fs.NArg() > 0:
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: --from-nats reads the stream, not sources %q\n", fs.Args())
-		return exitUsage
+		return exitStatus(ctx, e, "ingest", usagef("ingest: --from-nats reads the stream, not sources %q", fs.Args()))
 	case *follow && *fromNATS == "":
-		fmt.Fprintln(e.stderr, "newsfeed: ingest: --follow needs --from-nats")
-		return exitUsage
+		return exitStatus(ctx, e, "ingest", usagef("ingest: --follow needs --from-nats"))
 	case *fromNATS != "" && *c.batch < 1:
-		fmt.Fprintln(e.stderr, "newsfeed: ingest: --batch must be at least 1")
-		return exitUsage
+		return exitStatus(ctx, e, "ingest", usagef("ingest: --batch must be at least 1"))
 	case *fromNATS != "":
 		return c.ingestFromNATS(ctx, e, nc, *fromNATS, *follow)
 	}
@@ -86,32 +86,40 @@ func runIngest(ctx context.Context, e *env, args []string) int {
 }
 
 // load reads the sources file, if any, and fills in the flags not given
-// from it. It returns the exit status to end with, or -1.
-func (c *ingestConfig) load(e *env, fs *flag.FlagSet) int {
+// from it.
+func (c *ingestConfig) load(fs *flag.FlagSet) error {
 	c.set = setFlags(fs)
-	sc, code := loadSourcesFile(e, c.set, c.parse, c.fetch)
+	sc, err := sourcesFile(c.set, c.parse, c.fetch)
 	c.sources = sc
 	if sc != nil && !c.set["db"] && sc.DB != "" {
 		*c.db = relative(sc, sc.DB)
 	}
-	return code
+	return err
 }
 
-// loadSourcesFile reads the sources file, if any, and fills in the parse
-// and fetch flags not given on the command line (set) from it. It
-// returns the file (nil: none) and the exit status to end with, or -1.
+// loadSourcesFile is sourcesFile for commands that end with an int: it
+// prints the error and returns the exit status to end with, or -1.
 func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConfig) (*config.Config, int) {
+	sc, err := sourcesFile(set, pc, fc)
+	if err != nil {
+		return nil, exitStatus(context.Background(), e, "", err)
+	}
+	return sc, -1
+}
+
+// sourcesFile reads the sources file, if any, and fills in the parse
+// and fetch flags not given on the command line (set) from it. It
+// returns the file (nil: none); an error is a usageError.
+func sourcesFile(set map[string]bool, pc *parseConfig, fc *fetchConfig) (*config.Config, error) {
 	sc, err := fc.loadSources()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return nil, exitUsage
+		return nil, usagef("%v", err)
 	}
 	if err := fc.check(); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return nil, exitUsage
+		return nil, usagef("%v", err)
 	}
 	if sc == nil {
-		return nil, -1
+		return nil, nil
 	}
 	fc.apply(sc, set)
 	if !set["profiles"] && sc.Profiles != "" {
@@ -120,16 +128,16 @@ func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConf
 	if !set["max-bytes"] && sc.MaxBytes > 0 {
 		pc.maxBytes = sc.MaxBytes
 	}
-	return sc, -1
+	return sc, nil
 }
 
 // sourceLists returns the sources file's sources, each with its own
 // profiles, or an error naming the file and line of the first that
 // cannot run.
-func sourceLists(sc *config.Config, profiles *parse.Profiles) ([]ingest.ListSource, error) {
-	var lists []ingest.ListSource
+func sourceLists(sc *config.Config, profiles *parse.Profiles) ([]poll.ListSource, error) {
+	var lists []poll.ListSource
 	for _, s := range sc.Sources {
-		l := ingest.ListSource{Source: s}
+		l := poll.ListSource{Source: s}
 		if s.Profile != "" {
 			var err error
 			if l.Profiles, err = loadSourceProfiles(relative(sc, s.Profile)); err != nil {
@@ -151,108 +159,126 @@ func sourceLists(sc *config.Config, profiles *parse.Profiles) ([]ingest.ListSour
 // ingest stores the pages of srcs — or, with none, of the sources file's
 // lists, or of seeds/ — and returns the exit status.
 func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
-	srcs, err := ingest.Expand(srcs)
+	cfg, err := c.config(e, srcs)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return exitStatus(ctx, e, "ingest", err)
+	}
+	cfg.Ingest.Log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
+	p := c.printer(ctx, e, &cfg)
+	app.Run(ctx, cfg) // each stage's error is printed as it ends
+	return p.code
+}
+
+// end closes s after a run of ingest --from-nats, prints the summary line
+// (with --quiet only when something went wrong) and returns the exit
+// status: 1 after err or when not ok, 128+n when interrupted by signal
+// n, else 0.
+func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
+	sum fmt.Stringer) int {
+	if err != nil {
+		err = &app.StageError{Stage: app.StageIngest, Err: err}
+	} else if !ok && !interrupted {
+		err = app.ErrInputsFailed
+	}
+	if cerr := s.Close(); cerr != nil {
+		err = errors.Join(err, &app.StageError{Stage: app.StageIngest, Op: app.OpClose, Err: cerr})
+	}
+	code := exitStatus(ctx, e, "ingest", err)
+	if code == exitOK && interrupted {
+		code = signalExit(ctx)
+	}
+	if !*c.quiet || code != exitOK {
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
+	}
+	return code
+}
+
+// config builds the run's configuration from the flags and the sources
+// (none: the sources file's lists, else seeds/). A source list or flag
+// it refuses is a usageError.
+func (c *ingestConfig) config(e *env, srcs []string) (app.Config, error) {
+	srcs, err := poll.Expand(srcs)
+	if err != nil {
+		return app.Config{}, usagef("%v", err)
 	}
 	profiles, err := c.parse.loadProfiles()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return app.Config{}, usagef("%v", err)
 	}
-	var lists []ingest.ListSource
+	var lists []poll.ListSource
 	if len(srcs) == 0 && c.sources != nil {
 		if lists, err = sourceLists(c.sources, profiles); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return exitUsage
+			return app.Config{}, usagef("%v", err)
 		}
 	} else if len(srcs) == 0 {
 		srcs = defaultSources
 	}
 	if len(lists) == 0 {
-		if err := ingest.Check(srcs); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return exitUsage
+		if err := poll.Check(srcs); err != nil {
+			return app.Config{}, usagef("%v", err)
 		}
 	}
 	if *c.workers < 1 || *c.batch < 1 {
-		fmt.Fprintln(e.stderr, "newsfeed: ingest: -j and --batch must be at least 1")
-		return exitUsage
+		return app.Config{}, usagef("ingest: -j and --batch must be at least 1")
 	}
 	if _, err := path.Match(*c.glob, ""); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: --glob %q: %v\n", *c.glob, err)
-		return exitUsage
+		return app.Config{}, usagef("ingest: --glob %q: %v", *c.glob, err)
 	}
-	if c.parse.url != "" && (len(srcs) != 1 || ingest.IsURL(srcs[0])) {
-		fmt.Fprintln(e.stderr, "newsfeed: ingest: --url labels one file; name exactly one")
-		return exitUsage
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit: the GC works harder near it rather than letting
-		// garbage from big batches pile up. GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(ingest.MemoryLimit)
-	}
-	s, code := openStore(ctx, e, "ingest", *c.db, store.Options{LockTimeout: *c.lockTimeout})
-	if code >= 0 {
-		return code
+	if c.parse.url != "" && (len(srcs) != 1 || poll.IsURL(srcs[0])) {
+		return app.Config{}, usagef("ingest: --url labels one file; name exactly one")
 	}
 	log := e.log
 	if *c.verbose {
 		log = e.verboseLog()
 	}
-	opts := ingest.Options{
-		Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob,
-		Site: c.parse.site, URL: c.parse.url, MaxBytes: c.parse.maxBytes,
-		ContentType: c.parse.contentType, Profiles: profiles, ParseTimeout: c.parse.parseTimeout(),
-		Lists: lists, Fetchers: c.fetch.fetchers,
-		Stdin: e.stdin, Log: log,
-		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
+	cfg := app.Config{
+		Sources: srcs, DB: *c.db, LockTimeout: *c.lockTimeout,
+		Ingest: app.Options{
+			Workers: *c.workers, BatchSize: *c.batch, Glob: *c.glob,
+			Site: c.parse.site, URL: c.parse.url, MaxBytes: c.parse.maxBytes,
+			ContentType: c.parse.contentType, Profiles: profiles, ParseTimeout: c.parse.parseTimeout(),
+			Lists: lists, Fetchers: c.fetch.fetchers,
+			Stdin: e.stdin, Log: log,
+			OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err) },
+		},
 	}
-	fetching := len(lists) > 0 || slices.ContainsFunc(srcs, ingest.IsURL)
-	if fetching {
+	if cfg.Fetches() {
 		c.fetch.quiet = *c.quiet
-		f := c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose)
-		defer f.Close()
-		opts.Fetcher, opts.State = f, s
+		cfg.NewFetcher = func() *fetch.Fetcher { return c.fetch.fetcher(c.sources, c.parse.maxBytes, e, *c.verbose) }
 	}
-	var bar *progressbar.ProgressBar
-	if !*c.quiet && !*c.verbose && isTerminal(e.stderr) {
-		what, unit := "ingest", "pages"
-		if fetching {
-			what, unit = "fetch", "articles"
-		}
-		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr),
-			progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
-			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-		if fetching {
-			opts.OnFetch = func() { bar.Add(1) }
-		} else {
-			opts.OnPage = func() { bar.Add(1) }
-		}
-		opts.OnError = func(err error) {
-			bar.Clear()
-			fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
-		}
-	}
-	log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
-
-	sum, err := ingest.Run(ctx, s, srcs, opts)
-	if bar != nil {
-		bar.Finish()
-	}
-	return c.end(ctx, e, s, err, ctx.Err() != nil, sum.OK(), sum)
+	return cfg, nil
 }
 
-// end closes s, prints the summary line (with --quiet only when
-// something went wrong) and returns the exit status: 1 after err or when
-// not ok, 128+n when interrupted by signal n, else 0.
-func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
-	sum fmt.Stringer) int {
-	code := closeStore(e, "ingest", s, runExit(ctx, e, "ingest", err, interrupted, ok))
-	if !*c.quiet || code != exitOK {
-		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
+// printer returns the printer of a run of cfg, and gives cfg a progress
+// bar on a terminal (unless --quiet or -v).
+func (c *ingestConfig) printer(ctx context.Context, e *env, cfg *app.Config) *runPrinter {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit: the GC works harder near it rather than letting
+		// garbage from big batches pile up. GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(app.MemoryLimit)
 	}
-	return code
+	p := &runPrinter{ctx: ctx, e: e, quiet: *c.quiet, db: cfg.DB}
+	cfg.OnStage = p.stage
+	if *c.quiet || *c.verbose || !isTerminal(e.stderr) {
+		return p
+	}
+	what, unit := "ingest", "pages"
+	if cfg.Fetches() {
+		what, unit = "fetch", "articles"
+	}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr),
+		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	if cfg.Fetches() {
+		cfg.Ingest.OnFetch = func() { bar.Add(1) }
+	} else {
+		cfg.Ingest.OnPage = func() { bar.Add(1) }
+	}
+	cfg.Ingest.OnError = func(err error) {
+		bar.Clear()
+		fmt.Fprintf(e.stderr, "newsfeed: ingest: %v\n", err)
+	}
+	p.bar = bar
+	return p
 }

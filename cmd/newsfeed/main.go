@@ -50,6 +50,8 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
+
+	"newsfeed/app"
 )
 
 // Exit statuses, as documented in the README.
@@ -206,18 +208,34 @@ func newFlagSet(e *env, name, args string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs and returns the exit status to end with,
-// or -1 to go on. Flags may come after the arguments too ("newsfeed run
+// parseFlags is parseFlagsErr for commands that end with an int: it
+// returns the exit status to end with, or -1 to go on.
+func parseFlags(fs *flag.FlagSet, args []string) int {
+	var st statusCode
+	if errors.As(parseFlagsErr(fs, args), &st) {
+		return int(st)
+	}
+	return -1
+}
+
+// statusCode is an error that was printed already (or needs no words):
+// the command ends with its exit status.
+type statusCode int
+
+func (c statusCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// parseFlagsErr parses args into fs; after -h, or a flag the flag
+// package refused (and printed), it returns the statusCode to end with. Flags may come after the arguments too ("newsfeed run
 // seeds/ --limit 20"), as users type them; after "--" everything is an
 // argument. fs.Args() then holds the arguments in their order.
-func parseFlags(fs *flag.FlagSet, args []string) int {
+func parseFlagsErr(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return exitOK
+				return statusCode(exitOK)
 			}
-			return exitUsage
+			return statusCode(exitUsage)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -232,5 +250,62 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 	}
 	// Parse stops at "--": this leaves fs.Args() == positional.
 	_ = fs.Parse(append([]string{"--"}, positional...))
-	return -1
+	return nil
+}
+
+// usageError is a command line or configuration a command refuses: exit
+// status 2. Its message follows "newsfeed: ".
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// usagef returns a usageError.
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// exitStatus prints err, what a command or one stage of a run ended with
+// (nil: nothing), naming cmd, and returns the exit status: the one place
+// errors become exit statuses. 2 for a usage error or a configuration a
+// stage refuses; for a database that could not be opened, 3 when
+// another process holds it, 2 when it is not a database this newsfeed
+// can use, 5 when it is damaged; 128+n after signal n; else 1. Joined
+// errors are printed in order and end with the worst status.
+func exitStatus(ctx context.Context, e *env, cmd string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		code := exitOK
+		for _, err := range j.Unwrap() {
+			code = max(code, exitStatus(ctx, e, cmd, err))
+		}
+		return code
+	}
+	var ue usageError
+	var se *app.StageError
+	var st statusCode
+	switch {
+	case errors.As(err, &st):
+		return int(st)
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "newsfeed: %s\n", ue.msg)
+		return exitUsage
+	case errors.Is(err, app.ErrInputsFailed):
+		return exitFailed // counted in the summary
+	case !errors.As(err, &se):
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
+		return exitFailed
+	case se.Op == app.OpOpen:
+		return openError(ctx, e, se.Stage, se.Err)
+	case se.Stage == app.StagePublish && errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return signalExit(ctx)
+	}
+	name := se.Stage
+	if se.Stage == app.StagePrune && se.Op == "" {
+		name = "run: prune"
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", name, se.Err)
+	if errors.Is(err, app.ErrInvalid) {
+		return exitUsage
+	}
+	return exitFailed
 }

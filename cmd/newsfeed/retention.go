@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"newsfeed/config"
 	"newsfeed/store"
@@ -37,18 +35,17 @@ func maintainFlags(fs *flag.FlagSet) *maintainConfig {
 	return m
 }
 
-// parse parses --retention, returning the exit status to end with, or -1.
-func (m *maintainConfig) parse(e *env) int {
+// parse parses --retention; an error is a usageError.
+func (m *maintainConfig) parse() error {
 	r, err := store.ParseRetention(m.retention)
 	if err != nil || !(m.compactAbove >= 0 && m.compactAbove <= 100) { // NaN too
 		if err == nil {
 			err = fmt.Errorf("--compact-above %v: want a percentage from 0 to 100", m.compactAbove)
 		}
-		fmt.Fprintf(e.stderr, "newsfeed: run: %v\n", err)
-		return exitUsage
+		return usagef("run: %v", err)
 	}
 	m.Retention = r
-	return -1
+	return nil
 }
 
 // apply fills in --retention and --compact-above, when not given (set),
@@ -60,53 +57,4 @@ func (m *maintainConfig) apply(sc *config.Config, set map[string]bool) {
 	if p := sc.CompactAbove; p != nil && !set["compact-above"] {
 		m.compactAbove = *p
 	}
-}
-
-// prune applies the retention to the database, if any is set.
-func (m *maintainConfig) prune(ctx context.Context, e *env, path string, lockTimeout time.Duration, quiet bool) int {
-	if len(m.Retention.Ages) == 0 && m.Retention.Log == 0 {
-		return exitOK
-	}
-	s, code := openStore(ctx, e, "prune", path, store.Options{LockTimeout: lockTimeout})
-	if code >= 0 {
-		return code
-	}
-	res, err := s.Prune(ctx, store.PruneOptions{Retention: m.Retention})
-	code = exitOK
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: run: prune: %v\n", err)
-		code = exitFailed
-	}
-	if code != exitOK || (!quiet && (res.Total() > 0 || res.Dropped > 0)) {
-		fmt.Fprintf(e.stderr, "newsfeed: run: prune: %s\n", pruneSummary(res, false))
-	}
-	return closeStore(e, "prune", s, code)
-}
-
-// tidy runs after publish: it drops cached items no feed of limit items
-// shows, and compacts the database when its free share is past
-// --compact-above.
-func (m *maintainConfig) tidy(ctx context.Context, e *env, path string, lockTimeout time.Duration, limit int, quiet bool) int {
-	s, code := openStore(ctx, e, "run", path, store.Options{LockTimeout: lockTimeout})
-	if code >= 0 {
-		return code
-	}
-	code = exitOK
-	if _, err := s.PruneItems(ctx, limit); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: run: %v\n", err)
-		code = exitFailed
-	}
-	size, err := s.Size()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: run: %v\n", err)
-		code = exitFailed
-	}
-	share := s.FreeShare()
-	if code = closeStore(e, "run", s, code); code != exitOK {
-		return code
-	}
-	if m.compactAbove <= 0 || size < m.compactMin || share*100 <= m.compactAbove {
-		return exitOK
-	}
-	return compactDB(ctx, e, path, lockTimeout, quiet)
 }

@@ -2,13 +2,15 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"newsfeed/app"
 	"newsfeed/cluster"
 	"newsfeed/config"
-	"newsfeed/ingest"
+	"newsfeed/poll"
 )
 
 // runSchedule polls the list pages as run does and queues one message per
@@ -17,55 +19,87 @@ import (
 // on another machine cannot read them), its parse and fetch flags, and
 // the NATS flags. A full queue makes it wait, never drop.
 func runSchedule(ctx context.Context, e *env, args []string) int {
+	s, err := newScheduleSetup(e, args, nil)
+	if err != nil {
+		return exitStatus(ctx, e, "schedule", err)
+	}
+	return s.run(ctx, e)
+}
+
+// scheduleSetup is a parsed `newsfeed schedule`: its flags and sources,
+// read once.
+type scheduleSetup struct {
+	c     *clusterFlags
+	srcs  []string
+	lists []poll.ListSource
+	texts map[string]string
+}
+
+// newScheduleSetup parses schedule's flags from args (preset, when set,
+// sets flags first, as serve --every --nats does) and reads its sources.
+// A usage error is returned as an error.
+func newScheduleSetup(e *env, args []string, preset func(fs *flag.FlagSet) error) (*scheduleSetup, error) {
 	fs := newFlagSet(e, "schedule", "--nats URL [SOURCE...]  (URLs, @FILE; default: the sources file)")
 	c := addClusterFlags(fs)
 	c.nats.owner = true // the scheduler's flags set the streams up
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
-	}
-	if code := c.load(e, fs); code >= 0 {
-		return code
-	}
-	srcs, err := ingest.Expand(fs.Args())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
-	}
-	for _, s := range srcs {
-		if !ingest.IsURL(s) {
-			fmt.Fprintf(e.stderr, "newsfeed: schedule: %s: only URLs and the sources file's lists are scheduled (workers cannot read local files)\n", s)
-			return exitUsage
+	if preset != nil {
+		if err := preset(fs); err != nil {
+			return nil, err
 		}
 	}
-	var lists []ingest.ListSource
-	var texts map[string]string
+	if err := parseFlagsErr(fs, args); err != nil {
+		return nil, err
+	}
+	if code := c.load(e, fs); code >= 0 {
+		return nil, statusCode(code)
+	}
+	srcs, err := poll.Expand(fs.Args())
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	for _, s := range srcs {
+		if !poll.IsURL(s) {
+			return nil, usagef("schedule: %s: only URLs and the sources file's lists are scheduled (workers cannot read local files)", s)
+		}
+	}
+	sch := &scheduleSetup{c: c, srcs: srcs}
 	switch sc := c.sources; {
 	case len(srcs) > 0:
 	case sc == nil:
-		fmt.Fprintf(e.stderr, "newsfeed: schedule: no sources: name URLs or a sources file (--config, or %s)\n", config.DefaultFile)
-		return exitUsage
+		return nil, usagef("schedule: no sources: name URLs or a sources file (--config, or %s)", config.DefaultFile)
 	default:
-		if lists, err = sourceLists(sc, c.profiles); err == nil {
-			texts, err = profileTexts(sc)
+		if sch.lists, err = sourceLists(sc, c.profiles); err == nil {
+			sch.texts, err = profileTexts(sc)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return exitUsage
+			return nil, usagef("%v", err)
 		}
 	}
+	return sch, nil
+}
+
+// run polls the sources once and queues their articles (app.Schedule
+// with the cluster's Scheduler as the sink), and returns the exit status.
+func (sch *scheduleSetup) run(ctx context.Context, e *env) int {
+	c := sch.c
 	p, code := c.open(ctx, e, "schedule")
 	if code >= 0 {
 		return code
 	}
 	defer p.close()
-	s := cluster.NewScheduler(p.conn, texts)
-	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
+	s := cluster.NewScheduler(p.conn, sch.texts)
+	sum, err := app.Schedule(ctx, sch.srcs, app.Options{
 		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
-		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers,
-		Enqueue: s.Enqueue, Log: c.log,
+		Fetcher: p.fetcher, State: p.state, Lists: sch.lists, Fetchers: c.fetch.fetchers, Log: c.log,
 		OnError: func(err error) { fmt.Fprintf(e.stderr, "newsfeed: schedule: %v\n", err) },
-	})
-	code = runExit(ctx, e, "schedule", err, ctx.Err() != nil, sum.OK())
+	}, s.Enqueue)
+	if err == nil && !sum.OK() && ctx.Err() == nil {
+		err = app.ErrInputsFailed
+	}
+	code = exitStatus(ctx, e, "schedule", err)
+	if code == exitOK && ctx.Err() != nil {
+		code = signalExit(ctx)
+	}
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: %s\n", scheduleSummary(sum, s.Counts()))
 	}
@@ -73,11 +107,11 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 }
 
 // scheduleSummary is the line schedule ends with.
-func scheduleSummary(sum ingest.Summary, c cluster.ScheduleCounts) string {
+func scheduleSummary(sum app.Report, c cluster.ScheduleCounts) string {
 	f, l := sum.Fetch, sum.Lists
 	hosts := ""
 	if len(sum.Hosts) > 0 {
-		hosts = " (" + ingest.DeferredHosts(sum.Hosts) + ")"
+		hosts = " (" + app.DeferredHosts(sum.Hosts) + ")"
 	}
 	return fmt.Sprintf("%d articles queued, %d already queued, %d failed, %d deferred; waited %d times for room; "+
 		"lists: %d polled, %d not due, %d deferred, %d failed; http: %d requests, %d 304s, %d robots refusals, %d deferred hosts%s; %s",
@@ -101,20 +135,4 @@ func profileTexts(sc *config.Config) (map[string]string, error) {
 		texts[s.Name] = string(b)
 	}
 	return texts, nil
-}
-
-// runExit prints err, if any, and returns the exit status of a run of
-// cmd: 1 when it failed, or (not ok) some of its inputs did; 128+n after
-// signal n when interrupted; else 0. ingest and schedule end with it.
-func runExit(ctx context.Context, e *env, cmd string, err error, interrupted, ok bool) int {
-	switch {
-	case err != nil:
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		return exitFailed
-	case interrupted:
-		return signalExit(ctx)
-	case !ok:
-		return exitFailed
-	}
-	return exitOK
 }

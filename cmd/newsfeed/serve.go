@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,8 +39,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	imageProxy := fs.Bool("image-proxy", false, "serve the feeds' pictures through this server (/img/…, signed URLs, a disk cache beside --db), for readers behind hotlink protection")
 	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
 	nc := addNATSFlags(fs)
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlagsErr(fs, args); err != nil {
+		return exitStatus(ctx, e, "serve", err)
 	}
 	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
 		if *every == 0 && fs.NArg() > 0 {
@@ -69,26 +70,39 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		defer buf.close()
 		cfg.AccessLog = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
+	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
+	var job func(context.Context) int
+	if *every > 0 {
+		var err error
+		if job, err = everyJob(re, fs.Args(), *natsURL, nc, cfg); err != nil {
+			return exitStatus(ctx, e, "serve", err)
+		}
+	}
 	if *natsURL != "" {
 		var schedule func(context.Context)
-		if *every > 0 {
-			scheduleArgs := append([]string{"--nats", *natsURL, "--nats-prefix", *nc.prefix,
-				"--nats-replicas", strconv.Itoa(*nc.replicas)}, fs.Args()...)
-			schedule = func(ctx context.Context) { runEvery(ctx, e, log, *every, "schedule", runSchedule, scheduleArgs) }
+		if job != nil {
+			schedule = func(ctx context.Context) { runEvery(ctx, log, *every, "schedule", job) }
 		}
 		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout, schedule)
 	}
+	return serveDB(ctx, e, cfg, *addr, log, *every, job)
+}
+
+// serveDB serves cfg on addr from the database file, running job (a
+// run) every interval beside it when set, until ctx is done.
+func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *slog.Logger, every time.Duration,
+	job func(context.Context) int) int {
 	srv, err := serve.New(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitUsage
 	}
-	if *every == 0 {
-		if code := checkServeDB(ctx, e, *dbPath, *lockTimeout); code >= 0 {
-			return code
+	if every == 0 {
+		if err := checkServeDB(ctx, e, cfg.DB, cfg.LockTimeout); err != nil {
+			return exitStatus(ctx, e, "serve", err)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
 		return exitFailed
@@ -96,12 +110,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	runsDone := make(chan struct{})
 	runCtx, stopRuns := context.WithCancel(ctx)
 	defer stopRuns()
-	if *every > 0 {
-		runArgs := []string{"--db", *dbPath, "--lock-timeout", lockTimeout.String(), "--base-url", base,
-			"--limit", strconv.Itoa(*limit), "--title", *title}
+	if job != nil {
 		go func() {
 			defer close(runsDone)
-			runEvery(runCtx, e, log, *every, "run", runRun, append(runArgs, fs.Args()...))
+			runEvery(runCtx, log, every, "run", job)
 		}()
 	} else {
 		close(runsDone)
@@ -137,40 +149,74 @@ func defaultServeBase(addr string) string {
 // file or one that is not a newsfeed database is a usage error at start
 // rather than a log line every second. A writer holding it is fine: the
 // server builds once it is done.
-func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Duration) int {
+func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Duration) error {
 	s, err := store.Open(ctx, path, store.Options{ReadOnly: true, LockTimeout: lockTimeout})
-	if errors.Is(err, store.ErrLocked) {
-		return -1
-	}
-	if errors.Is(err, store.ErrDamaged) {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return nil
+	case errors.Is(err, store.ErrDamaged):
 		// Serve all the same: /healthz and the API say it is damaged,
 		// and a good file put in its place is served at the next poll.
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return -1
+		return nil
+	case errors.Is(err, store.ErrNoDatabase):
+		return usagef("serve: %v\nnewsfeed: serve: run `newsfeed run` first, or serve with --every", err)
+	case err != nil:
+		return usagef("serve: %v", err)
 	}
-	if err != nil {
+	if err := s.Close(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		if errors.Is(err, store.ErrNoDatabase) {
-			fmt.Fprintf(e.stderr, "newsfeed: serve: run `newsfeed run` first, or serve with --every\n")
-		}
-		return exitUsage
 	}
-	return closeStore(e, "serve", s, -1)
+	return nil
 }
 
-// runEvery calls the command cmd (run or schedule, named name) with args
-// at once and then every interval until ctx is done, logging each exit
-// status; what the command prints on stdout is dropped. A run that fails
-// is logged and the next one goes on: one bad source never stops the
-// server.
-func runEvery(ctx context.Context, e *env, log *slog.Logger, interval time.Duration, name string,
-	cmd func(context.Context, *env, []string) int, args []string) {
-	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
+// everyJob builds, once, what serve --every runs at each interval: a
+// run (app.Run) of the run flags and sources in args, with serve's
+// --db, --lock-timeout, --base-url, --limit and --title unless args give
+// their own; with --nats (natsURL), a schedule of the schedule flags in
+// args, with serve's NATS flags. What the job prints on stdout is
+// dropped (re's).
+func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.Config) (func(context.Context) int, error) {
+	if natsURL != "" {
+		sch, err := newScheduleSetup(re, args, func(fs *flag.FlagSet) error {
+			return setAll(fs, map[string]string{"nats": natsURL, "nats-prefix": *nc.prefix,
+				"nats-replicas": strconv.Itoa(*nc.replicas)})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) int { return sch.run(ctx, re) }, nil
+	}
+	r, err := newRunSetup(re, args, func(fs *flag.FlagSet) error {
+		return setAll(fs, map[string]string{"db": cfg.DB, "lock-timeout": cfg.LockTimeout.String(),
+			"base-url": cfg.BaseURL, "limit": strconv.Itoa(cfg.Limit), "title": cfg.Title})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) int { return r.run(ctx, re) }, nil
+}
+
+// setAll sets fs's flags as if given on the command line.
+func setAll(fs *flag.FlagSet, values map[string]string) error {
+	for name, v := range values {
+		if err := fs.Set(name, v); err != nil {
+			return usagef("serve: --%s %q: %v", name, v, err)
+		}
+	}
+	return nil
+}
+
+// runEvery runs job (a run or a schedule, named name) at once and then
+// every interval until ctx is done, logging each exit status. A run that
+// fails is logged and the next one goes on: one bad source never stops
+// the server.
+func runEvery(ctx context.Context, log *slog.Logger, interval time.Duration, name string, job func(context.Context) int) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		t0 := time.Now()
-		code := cmd(ctx, re, args)
+		code := job(ctx)
 		if ctx.Err() != nil {
 			return
 		}

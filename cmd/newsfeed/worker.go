@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"newsfeed/article"
 	"newsfeed/cluster"
-	"newsfeed/ingest"
 )
 
 // runWorker fetches and parses the articles of the work stream, as
@@ -41,7 +41,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		Fetchers:   c.fetch.fetchers,
 		Once:       *once,
 		RetryDelay: *retryDelay,
-		Ingest: ingest.Options{
+		Ingest: article.Options{
 			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
 			Fetcher: p.fetcher, State: p.state, Log: c.log,
 		},

@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/store"
+	"newsfeed/write"
 )
 
 // mustOpenStore opens a new database in t.TempDir(); cleanup checks its
@@ -66,7 +67,7 @@ func TestRun(t *testing.T) {
 		stdin, _ := testpages.Page(99)
 		var errs errorLog
 		pages := 0
-		sum, err := Run(ctx, s, []string{dir, "-"}, Options{
+		sum, err := Ingest(ctx, s, []string{dir, "-"}, Options{
 			Glob: "*.txt", Workers: 3, BatchSize: 7, Stdin: strings.NewReader(string(stdin)),
 			OnError: errs.add, OnPage: func() { pages++ },
 		})
@@ -86,7 +87,7 @@ func TestRun(t *testing.T) {
 			t.Error(err)
 		}
 
-		again, err := Run(ctx, s, []string{dir}, Options{Glob: "*.txt"})
+		again, err := Ingest(ctx, s, []string{dir}, Options{Glob: "*.txt"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestRun(t *testing.T) {
 		os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "broken.txt"))
 		missing := filepath.Join(dir, "missing.txt")
 		var errs errorLog
-		sum, err := Run(ctx, s, []string{dir, missing}, Options{MaxBytes: 20000, OnError: errs.add})
+		sum, err := Ingest(ctx, s, []string{dir, missing}, Options{MaxBytes: 20000, OnError: errs.add})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +133,7 @@ func TestRun(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		w := &cancellingWriter{Writer: s, cancel: cancel}
-		sum, err := Run(cctx, w, []string{dir}, Options{BatchSize: 10, Workers: 2})
+		sum, err := Ingest(cctx, w, []string{dir}, Options{BatchSize: 10, Workers: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +152,7 @@ func TestRun(t *testing.T) {
 		s := mustOpenStore(t)
 		dir := mustPages(t, 0, 100)
 		boom := errors.New("disk full")
-		sum, err := Run(ctx, &failingWriter{Writer: s, after: 2, err: boom}, []string{dir}, Options{BatchSize: 5})
+		sum, err := Ingest(ctx, &failingWriter{Writer: s, after: 2, err: boom}, []string{dir}, Options{BatchSize: 5})
 		if !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want %v", err, boom)
 		}
@@ -167,9 +168,9 @@ func TestRun(t *testing.T) {
 		r, w, _ := os.Pipe()
 		defer w.Close()
 		defer r.Close()
-		done := make(chan Summary, 1)
+		done := make(chan Report, 1)
 		go func() {
-			sum, _ := Run(cctx, s, []string{"-"}, Options{Stdin: r})
+			sum, _ := Ingest(cctx, s, []string{"-"}, Options{Stdin: r})
 			done <- sum
 		}()
 		select {
@@ -183,21 +184,9 @@ func TestRun(t *testing.T) {
 	})
 }
 
-func TestCheck(t *testing.T) {
-	if err := Check(nil); !errors.Is(err, ErrNoSources) {
-		t.Errorf("Check(nil) = %v", err)
-	}
-	if err := Check([]string{"-", "x", "-"}); err == nil {
-		t.Error("Check accepted stdin twice")
-	}
-	if err := Check([]string{"-", "x"}); err != nil {
-		t.Error(err)
-	}
-}
-
 // cancellingWriter cancels the run after its first batch.
 type cancellingWriter struct {
-	Writer
+	write.Writer
 	cancel func()
 	once   sync.Once
 }
@@ -210,7 +199,7 @@ func (w *cancellingWriter) WritePages(ctx context.Context, pages []*record.Page)
 
 // failingWriter fails every batch after the first `after`.
 type failingWriter struct {
-	Writer
+	write.Writer
 	after int
 	err   error
 	n     int

@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"bufio"
@@ -79,7 +79,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.StartTimer()
 
 		t0 := time.Now()
-		sum, err := Run(ctx, s, []string{dir}, Options{})
+		sum, err := Ingest(ctx, s, []string{dir}, Options{})
 		elapsed += time.Since(t0)
 
 		b.StopTimer()

@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
 	"newsfeed/parse"
+	"newsfeed/poll"
 	"newsfeed/store"
 )
 
@@ -68,7 +69,7 @@ func BenchmarkFetchIngest(b *testing.B) {
 			if latency == 0 {
 				dir = writeArticles(b, site)
 			}
-			var sum Summary
+			var sum Report
 			var fetchTime, fileTime time.Duration
 			for b.Loop() {
 				b.StopTimer()
@@ -76,8 +77,8 @@ func BenchmarkFetchIngest(b *testing.B) {
 				f := fetch.New(fetch.Config{PerHost: 8, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
 				b.StartTimer()
 				var err error
-				sum, err = Run(context.Background(), s, nil, Options{
-					Fetcher: f, State: s, Lists: []ListSource{{Source: src}}, Profiles: profiles,
+				sum, err = Ingest(context.Background(), s, nil, Options{
+					Fetcher: f, State: s, Lists: []poll.ListSource{{Source: src}}, Profiles: profiles,
 					OnError: func(err error) { b.Error(err) },
 				})
 				if err != nil || sum.New != fetchBenchArticles {
@@ -88,7 +89,7 @@ func BenchmarkFetchIngest(b *testing.B) {
 				fetchTime += sum.Elapsed
 				if dir != "" {
 					s := storetest.Open(b, store.Options{NoSync: true})
-					fsum, err := Run(context.Background(), s, []string{dir}, Options{Profiles: profiles})
+					fsum, err := Ingest(context.Background(), s, []string{dir}, Options{Profiles: profiles})
 					if err != nil || fsum.New != fetchBenchArticles {
 						b.Fatalf("%v: %s", err, fsum)
 					}

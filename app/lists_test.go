@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -16,14 +16,13 @@ import (
 	"newsfeed/fetch"
 	"newsfeed/internal/storetest"
 	"newsfeed/internal/testsite"
-	"newsfeed/record"
-	"newsfeed/sources"
+	"newsfeed/poll"
 	"newsfeed/store"
 )
 
 // listRun runs the lists of sourcesTOML (SITE stands for site's address)
 // against s, with a fetcher allowed to reach site alone.
-func listRun(t *testing.T, s *store.Store, site *testsite.Site, sourcesTOML string) (Summary, []error) {
+func listRun(t *testing.T, s *store.Store, site *testsite.Site, sourcesTOML string) (Report, []error) {
 	t.Helper()
 	c := strings.ReplaceAll(sourcesTOML, "SITE", site.URL(""))
 	cfg, err := parseSources(c)
@@ -37,12 +36,12 @@ func listRun(t *testing.T, s *store.Store, site *testsite.Site, sourcesTOML stri
 	}
 	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowAddrs: []netip.AddrPort{ap}, IgnoreRobots: true})
 	defer f.Close()
-	var lists []ListSource
+	var lists []poll.ListSource
 	for _, s := range cfg {
-		lists = append(lists, ListSource{Source: s})
+		lists = append(lists, poll.ListSource{Source: s})
 	}
 	var errs []error
-	sum, err := Run(context.Background(), s, nil, Options{
+	sum, err := Ingest(context.Background(), s, nil, Options{
 		Fetcher: f, State: s, Lists: lists, Profiles: siteProfiles(t),
 		OnError: func(err error) { errs = append(errs, err) },
 	})
@@ -160,7 +159,7 @@ func TestRun_RobotsDisallowIsNoFailure(t *testing.T) {
 	f := fetch.New(fetch.Config{Delay: -1, AllowAddrs: []netip.AddrPort{ap}})
 	defer f.Close()
 	cfg, _ := parseSources(strings.ReplaceAll("[[source]]\nhtml = \"SITE/internation\"\n", "SITE", site.URL("")))
-	sum, err := Run(context.Background(), s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
+	sum, err := Ingest(context.Background(), s, nil, Options{Fetcher: f, State: s, Lists: []poll.ListSource{{Source: cfg[0]}},
 		Profiles: siteProfiles(t), OnError: func(err error) { t.Error(err) }})
 	if err != nil || sum.New != 2 || sum.Failed != 0 || !sum.OK() || sum.Fetch.RobotsRefused != 1 {
 		t.Errorf("%s, %v", sum, err)
@@ -179,11 +178,11 @@ func TestRun_InterruptedRunKeepsNoListValidators(t *testing.T) {
 	site.SetLatency(20 * time.Millisecond)
 	s := storetest.Open(t, store.Options{NoSync: true})
 	cfg, _ := parseSources(strings.ReplaceAll("[[source]]\nhtml = \"SITE/internation\"\n", "SITE", site.URL("")))
-	run := func(ctx context.Context, cancel func()) Summary {
+	run := func(ctx context.Context, cancel func()) Report {
 		f := fetch.New(fetch.Config{PerHost: 1, Delay: -1, AllowPrivate: true, IgnoreRobots: true})
 		defer f.Close()
 		var fetched atomic.Int32
-		sum, err := Run(ctx, s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
+		sum, err := Ingest(ctx, s, nil, Options{Fetcher: f, State: s, Lists: []poll.ListSource{{Source: cfg[0]}},
 			Profiles: siteProfiles(t), OnFetch: func() { // called from the fetchers
 				if fetched.Add(1) == 2 && cancel != nil {
 					cancel()
@@ -202,68 +201,5 @@ func TestRun_InterruptedRunKeepsNoListValidators(t *testing.T) {
 	second := run(context.Background(), nil)
 	if first.New+second.New != 6 || second.Fetch.NotModified != 0 {
 		t.Errorf("first %s\nsecond %s", first, second)
-	}
-}
-
-// chunkRecorder is a store that notes how many URLs each URLStates call
-// asks for.
-type chunkRecorder struct {
-	*store.Store
-	calls []int
-}
-
-func (c *chunkRecorder) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
-	c.calls = append(c.calls, len(urls))
-	return c.Store.URLStates(ctx, urls)
-}
-
-// pick reads a long list's states a chunk at a time and sends the new
-// articles in the list's order, then the changed ones, at most
-// max_articles in all, telling whether it left some out.
-func TestPick_LongListInChunks(t *testing.T) {
-	ctx := context.Background()
-	now := time.Now()
-	const n = 2*pickChunk + 100
-	links := make([]sources.Link, n)
-	for i := range links {
-		links[i] = sources.Link{URL: fmt.Sprintf("https://example.com/%d.html", i)}
-	}
-	// 10 was fetched and has changed since; 300 was fetched and has not.
-	links[10].Updated = now
-	s := &chunkRecorder{Store: storetest.Open(t, store.Options{NoSync: true})}
-	if err := s.PutURLStates(ctx, []record.URLState{
-		{URL: links[10].URL, LastFetched: now.Add(-time.Hour), FirstFetched: now.Add(-time.Hour)},
-		{URL: links[300].URL, LastFetched: now.Add(-time.Hour), FirstFetched: now.Add(-time.Hour)},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	var wantAll []string
-	for i, lk := range links {
-		if i != 10 && i != 300 {
-			wantAll = append(wantAll, lk.URL)
-		}
-	}
-	wantAll = append(wantAll, links[10].URL) // changed: after every new one
-
-	for _, tt := range []struct {
-		max    int
-		capped bool
-	}{{n, false}, {n - 5, true}} {
-		s.calls = nil
-		fr := &fetcher{state: s, now: now}
-		src := &listSource{Source: &config.Source{Name: "long", Settings: config.Settings{MaxArticles: tt.max}}}
-		var sent []string
-		capped, err := fr.pick(ctx, src, links, func(j job) bool { sent = append(sent, j.name); return true })
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := wantAll[:min(tt.max, len(wantAll))]
-		if capped != tt.capped || strings.Join(sent, " ") != strings.Join(want, " ") {
-			t.Errorf("max %d: capped %v (want %v), sent %d articles (want %d), first %q, last %q",
-				tt.max, capped, tt.capped, len(sent), len(want), sent[0], sent[len(sent)-1])
-		}
-		if want := []int{pickChunk, pickChunk, 100}; fmt.Sprint(s.calls) != fmt.Sprint(want) {
-			t.Errorf("max %d: URLStates asked for %v URLs, want %v", tt.max, s.calls, want)
-		}
 	}
 }

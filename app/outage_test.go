@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"newsfeed/fetch"
 	"newsfeed/internal/testsite"
+	"newsfeed/poll"
 )
 
 // deadAddr returns a loopback address where nothing listens: connections
@@ -41,7 +42,7 @@ func TestRun_HostDownIsFailure(t *testing.T) {
 	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, AllowAddrs: []netip.AddrPort{dead}})
 	defer f.Close()
 	var errs errorLog
-	sum, err := Run(context.Background(), s, []string{"http://" + dead.String() + "/a"},
+	sum, err := Ingest(context.Background(), s, []string{"http://" + dead.String() + "/a"},
 		Options{Fetcher: f, State: s, OnError: errs.add})
 	if err != nil {
 		t.Fatal(err)
@@ -66,13 +67,13 @@ func TestRun_FailingHostDeferralIsFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func() (Summary, []error) {
+	run := func() (Report, []error) {
 		f := fetch.New(fetch.Config{Delay: -1, Retries: -1, DeferAfter: 1, IgnoreRobots: true,
 			AllowAddrs: []netip.AddrPort{dead}, Now: func() time.Time { return now }})
 		defer f.Close()
 		var errs errorLog
-		sum, err := Run(context.Background(), s, nil, Options{Fetcher: f, State: s, Fetchers: 1,
-			Lists: []ListSource{{Source: cfg[0]}, {Source: cfg[1]}}, OnError: errs.add, Now: func() time.Time { return now }})
+		sum, err := Ingest(context.Background(), s, nil, Options{Fetcher: f, State: s, Fetchers: 1,
+			Lists: []poll.ListSource{{Source: cfg[0]}, {Source: cfg[1]}}, OnError: errs.add, Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func TestRun_DeferredHostNamed(t *testing.T) {
 		Now: func() time.Time { return now }})
 	defer f.Close()
 	cfg, _ := parseSources("[[source]]\nhtml = \"" + site.URL(testsite.SectionPath) + "\"\n")
-	sum, err := Run(context.Background(), s, nil, Options{Fetcher: f, State: s, Lists: []ListSource{{Source: cfg[0]}},
+	sum, err := Ingest(context.Background(), s, nil, Options{Fetcher: f, State: s, Lists: []poll.ListSource{{Source: cfg[0]}},
 		Profiles: siteProfiles(t), Now: func() time.Time { return now }})
 	if err != nil || !sum.OK() || sum.Lists.Deferred != 1 {
 		t.Fatalf("%s, %v", sum, err)
@@ -135,10 +136,10 @@ func TestRun_LastSeqOfUnchangedRun(t *testing.T) {
 	site := testsite.New(t, 3)
 	s := mustOpenStore(t)
 	srcs := []string{site.ArticleURL(0), site.ArticleURL(1)}
-	run := func() Summary {
+	run := func() Report {
 		f := fetch.New(fetch.Config{Delay: -1, AllowAddrs: []netip.AddrPort{siteAddr(t, site)}, IgnoreRobots: true})
 		defer f.Close()
-		sum, err := Run(context.Background(), s, srcs, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
+		sum, err := Ingest(context.Background(), s, srcs, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

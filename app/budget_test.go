@@ -1,4 +1,4 @@
-package ingest
+package app
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func TestRun_HostilePageFailsOthersStored(t *testing.T) {
 	}
 
 	var errs errorLog
-	sum, err := Run(ctx, s, []string{dir}, Options{OnError: errs.add})
+	sum, err := Ingest(ctx, s, []string{dir}, Options{OnError: errs.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestRun_HostilePageFailsOthersStored(t *testing.T) {
 	}
 
 	errs = errorLog{}
-	sum, err = Run(ctx, mustOpenStore(t), []string{dir}, Options{OnError: errs.add, ParseTimeout: time.Nanosecond})
+	sum, err = Ingest(ctx, mustOpenStore(t), []string{dir}, Options{OnError: errs.add, ParseTimeout: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package ingest
+package app
 
 import (
 	"context"
@@ -41,7 +41,7 @@ func TestRun_FailedCommitCounted(t *testing.T) {
 	}
 	defer once.Do(func() {}) // no limit set if Run never called OnPage
 	defer restore()
-	sum, runErr := Run(ctx, s, []string{dir}, Options{BatchSize: 1, Workers: 1, OnPage: func() {
+	sum, runErr := Ingest(ctx, s, []string{dir}, Options{BatchSize: 1, Workers: 1, OnPage: func() {
 		once.Do(func() { // after the first page's commit
 			fi, err := os.Stat(path)
 			if err != nil {
