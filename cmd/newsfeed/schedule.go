@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"newsfeed/cluster"
+	"newsfeed/cluster/queue"
 	"newsfeed/ingest"
 	"newsfeed/sources"
 )
@@ -58,7 +58,7 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer p.close()
-	s := cluster.NewScheduler(p.conn, texts)
+	s := queue.NewScheduler(p.conn, texts)
 	sum, err := ingest.Run(ctx, nil, srcs, ingest.Options{
 		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
 		Fetcher: p.fetcher, State: p.state, Lists: lists, Fetchers: c.fetch.fetchers,
@@ -73,7 +73,7 @@ func runSchedule(ctx context.Context, e *env, args []string) int {
 }
 
 // scheduleSummary is the line schedule ends with.
-func scheduleSummary(sum ingest.Summary, c cluster.ScheduleCounts) string {
+func scheduleSummary(sum ingest.Summary, c queue.ScheduleCounts) string {
 	f, l := sum.Fetch, sum.Lists
 	hosts := ""
 	if len(sum.Hosts) > 0 {
