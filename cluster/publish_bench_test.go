@@ -3,13 +3,14 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"newsfeed/internal/natstest"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"newsfeed/internal/natstest"
 )
 
 // BenchmarkLogMessage measures what one message costs this machine,

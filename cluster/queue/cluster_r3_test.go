@@ -181,9 +181,9 @@ func TestR3_ServerShutDownMidRun(t *testing.T) {
 
 // newR3State returns the fetch state in c's bucket, as each schedule and
 // worker process opens it.
-func newR3State(t *testing.T, ctx context.Context, c *cluster.Conn) *sharedfetch.FetchState {
+func newR3State(t *testing.T, ctx context.Context, c *cluster.Conn) *sharedfetch.State {
 	t.Helper()
-	st, err := sharedfetch.NewFetchState(ctx, c)
+	st, err := sharedfetch.NewState(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func (cm *committer) saveStates(ctx context.Context, batch []*fetchedWork) {
 	switch s := cm.w.cfg.State.(type) {
 	case nil:
 		return
-	case *sharedfetch.FetchState:
+	case *sharedfetch.State:
 		errs = s.PutURLStatesIndexed(ctx, states, func(i int) bool { return todo[i].refresh })
 	default:
 		errs = []error{s.PutURLStates(ctx, states)}

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"newsfeed/cluster"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/cluster"
 )
 
 // queueDone reports whether the work queue is empty and nothing is in

@@ -38,7 +38,7 @@ const queueBenchArticles = 2000
 // reads and writes), set-up included: the round trips the path costs.
 //
 // gate=kv is the path `newsfeed schedule` and `newsfeed worker` take:
-// the fetch-state bucket's sharedfetch.HostGate, sharedfetch.RobotsCache and sharedfetch.FetchState (each
+// the fetch-state bucket's HostGate, RobotsCache and State (each
 // worker its own, as each process has), robots.txt read; both paths then
 // read robots.txt. gate=local gives each worker's fetcher its in-memory
 // politeness and no fetch state: the cost of the queue alone.
@@ -121,7 +121,7 @@ type queueProc struct {
 	c     *cluster.Conn
 	f     *fetch.Fetcher
 	gate  *sharedfetch.HostGate
-	state *sharedfetch.FetchState
+	state *sharedfetch.State
 }
 
 // openQueueProc connects as a process of `newsfeed worker` does: with kv,
@@ -143,7 +143,7 @@ func openQueueProc(b *testing.B, url, prefix string, kv bool) *queueProc {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if p.state, err = sharedfetch.NewFetchState(ctx, c); err != nil {
+		if p.state, err = sharedfetch.NewState(ctx, c); err != nil {
 			b.Fatal(err)
 		}
 		cfg.Gate, cfg.Robots = p.gate, robots

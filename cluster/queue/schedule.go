@@ -3,12 +3,13 @@ package queue
 import (
 	"context"
 	"log/slog"
-	"newsfeed/cluster"
-	"newsfeed/ingest"
 	"sync"
 	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
+
+	"newsfeed/cluster"
+	"newsfeed/ingest"
 )
 
 // Scheduler publishes articles to the work stream. It is safe for

@@ -27,7 +27,7 @@ type WorkMessage struct {
 	// first, unless the message is a redelivery.
 	New bool `json:"new,omitempty"`
 	// Refresh says the source refreshes its articles: the worker indexes
-	// the URL's state under the source (FetchState.PutURLState).
+	// the URL's state under the source (sharedfetch.State.PutURLStatesIndexed).
 	Refresh bool `json:"refresh,omitempty"`
 }
 

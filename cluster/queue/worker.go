@@ -44,7 +44,7 @@ type WorkerConfig struct {
 	Fetch FetchFunc
 	// State is where a URL's fetch state is saved once its page is on the
 	// records stream: the state Fetch reads its validators from (a
-	// *sharedfetch.FetchState, which indexes only the URLs of sources
+	// *sharedfetch.State, which indexes only the URLs of sources
 	// that refresh their articles); nil saves none.
 	State URLStateSaver
 	// Log gets what becomes of messages; nil means the connection's.

@@ -408,7 +408,7 @@ func TestWorkers_IndexOnlyRefreshingSources(t *testing.T) {
 		t.Run(fmt.Sprintf("indexed=%d", tc.indexed), func(t *testing.T) {
 			site := testsite.New(t, 4)
 			c := newConn(t, cluster.Config{Prefix: "T"})
-			state, err := sharedfetch.NewFetchState(ctx, c)
+			state, err := sharedfetch.NewState(ctx, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -448,7 +448,7 @@ func TestWorkers_GoOnThroughANATSRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	state, err := sharedfetch.NewFetchState(context.Background(), c)
+	state, err := sharedfetch.NewState(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,12 @@ package sharedfetch
 
 import (
 	"context"
+	"testing"
+	"time"
+
 	"newsfeed/cluster"
 	"newsfeed/internal/natstest"
 	"newsfeed/record"
-	"testing"
-	"time"
 )
 
 // The fetch-state bucket forgets a key StateTTL after its last write, so
@@ -20,7 +21,7 @@ func TestConnect_StateTTL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	state, err := NewFetchState(ctx, c)
+	state, err := NewState(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}

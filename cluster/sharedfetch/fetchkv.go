@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"newsfeed/cluster"
 	"os"
 	"strconv"
 	"strings"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/cluster"
 )
 
 // The fetch-state bucket (Names.FetchBucket) holds, under these keys

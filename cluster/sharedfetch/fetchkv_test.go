@@ -3,12 +3,13 @@ package sharedfetch
 import (
 	"context"
 	"fmt"
-	"newsfeed/cluster"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"newsfeed/cluster"
 )
 
 // validKey is what the key-value store accepts in a key.

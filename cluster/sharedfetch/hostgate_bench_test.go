@@ -83,11 +83,11 @@ func BenchmarkWorkersFetch(b *testing.B) {
 	}
 }
 
-// BenchmarkFetchStatePut keeps the states of a batch of 500 pages, then
+// BenchmarkStatePut keeps the states of a batch of 500 pages, then
 // reads them back, as a worker does around each batch: states/s.
-func BenchmarkFetchStatePut(b *testing.B) {
+func BenchmarkStatePut(b *testing.B) {
 	srv := natstest.Start(b)
-	st, err := NewFetchState(context.Background(), connect(b, srv.ClientURL()))
+	st, err := NewState(context.Background(), connect(b, srv.ClientURL()))
 	if err != nil {
 		b.Fatal(err)
 	}

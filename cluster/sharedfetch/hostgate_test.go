@@ -381,7 +381,7 @@ func TestHostGate_LongRequestRenewsLease(t *testing.T) {
 }
 
 // A host one worker defers (a long Retry-After) is deferred for all: the
-// others send it nothing, and FetchState lists the deferral.
+// others send it nothing, and State lists the deferral.
 func TestHostGate_DeferralShared(t *testing.T) {
 	srv := natstest.Start(t)
 	s := newTestSite(t, func(w http.ResponseWriter, r *http.Request) {
@@ -412,7 +412,7 @@ func TestHostGate_DeferralShared(t *testing.T) {
 	if n := len(s.pageArrivals()); n != 1 {
 		t.Errorf("site got %d requests, want 1", n)
 	}
-	st, err := NewFetchState(ctx, connect(t, srv.ClientURL()))
+	st, err := NewState(ctx, connect(t, srv.ClientURL()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func (c *clusterFlags) load(e *env, fs *flag.FlagSet) int {
 type clusterProc struct {
 	conn    *cluster.Conn
 	fetcher *fetch.Fetcher
-	state   *sharedfetch.FetchState
+	state   *sharedfetch.State
 	gate    *sharedfetch.HostGate
 }
 
@@ -146,7 +146,7 @@ func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterPr
 		robots, err = sharedfetch.NewRobotsCache(ctx, conn, 0)
 	}
 	if err == nil {
-		p.state, err = sharedfetch.NewFetchState(ctx, conn)
+		p.state, err = sharedfetch.NewState(ctx, conn)
 	}
 	if err != nil {
 		if p.gate != nil {

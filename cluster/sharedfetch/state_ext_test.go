@@ -5,6 +5,6 @@ import (
 	"newsfeed/ingest"
 )
 
-// FetchState is what ingest reads and writes between runs; in an external
+// State is what ingest reads and writes between runs; in an external
 // test package, so that ingest may one day import it.
-var _ ingest.FetchState = (*sharedfetch.FetchState)(nil)
+var _ ingest.FetchState = (*sharedfetch.State)(nil)

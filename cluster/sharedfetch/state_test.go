@@ -15,10 +15,10 @@ import (
 	"newsfeed/record"
 )
 
-// newFetchState returns a FetchState on its own connection to srv.
-func newFetchState(t *testing.T, c *cluster.Conn) *FetchState {
+// newState returns a State on its own connection to srv.
+func newState(t *testing.T, c *cluster.Conn) *State {
 	t.Helper()
-	st, err := NewFetchState(context.Background(), c)
+	st, err := NewState(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,10 +27,10 @@ func newFetchState(t *testing.T, c *cluster.Conn) *FetchState {
 
 // URL states written by one worker are read by another: the validators a
 // conditional GET needs reach whichever worker takes the URL.
-func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
+func TestState_URLStatesAcrossWorkers(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	a, b := newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))
+	a, b := newState(t, connect(t, srv.ClientURL())), newState(t, connect(t, srv.ClientURL()))
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	states := []record.URLState{{
 		URL: "https://example.com/a.html", Source: "example", ETag: `"v1"`,
@@ -55,10 +55,10 @@ func TestFetchState_URLStatesAcrossWorkers(t *testing.T) {
 
 // SourceURLs lists one source's URLs first fetched at since or later,
 // newest first, and follows a URL that moved to another source.
-func TestFetchState_SourceURLs(t *testing.T) {
+func TestState_SourceURLs(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	st := newFetchState(t, connect(t, srv.ClientURL()))
+	st := newState(t, connect(t, srv.ClientURL()))
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	put := func(u, source string, first time.Time) {
 		t.Helper()
@@ -92,10 +92,10 @@ func TestFetchState_SourceURLs(t *testing.T) {
 
 // Host deferrals keep the later time, list only those still to come, and
 // forget those that ran out; list polls round-trip.
-func TestFetchState_DeferralsAndPolls(t *testing.T) {
+func TestState_DeferralsAndPolls(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
-	a, b := newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))
+	a, b := newState(t, connect(t, srv.ClientURL())), newState(t, connect(t, srv.ClientURL()))
 	now := time.Now().Truncate(time.Second)
 	if err := a.PutHostDeferrals(ctx, map[string]time.Time{
 		"example.com":        now.Add(2 * time.Hour),
@@ -142,7 +142,7 @@ func TestFetchState_DeferralsAndPolls(t *testing.T) {
 
 // What one worker learnt of a page makes the next worker's request for it
 // conditional: it is answered 304.
-func TestFetchState_ConditionalGetAnyWorker(t *testing.T) {
+func TestState_ConditionalGetAnyWorker(t *testing.T) {
 	ctx := context.Background()
 	srv := natstest.Start(t)
 	const etag = `"v1"`
@@ -155,7 +155,7 @@ func TestFetchState_ConditionalGetAnyWorker(t *testing.T) {
 		fmt.Fprint(w, "<p>page</p>")
 	})
 	fs := workers(t, srv, 2, fetchConfig(t, s), GateOptions{})
-	states := []*FetchState{newFetchState(t, connect(t, srv.ClientURL())), newFetchState(t, connect(t, srv.ClientURL()))}
+	states := []*State{newState(t, connect(t, srv.ClientURL())), newState(t, connect(t, srv.ClientURL()))}
 	u := s.URL + "/article.html"
 
 	resp, err := fs[0].Get(ctx, u, fetch.Validators{})

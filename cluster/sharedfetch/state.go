@@ -6,17 +6,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"newsfeed/cluster"
-	"newsfeed/record"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"newsfeed/cluster"
+	"newsfeed/record"
 )
 
-// FetchState is ingest.FetchState over the fetch-state bucket: what the
+// State is ingest.FetchState over the fetch-state bucket: what the
 // workers remember of the web, shared, so that a conditional GET works
 // whichever worker takes a URL.
 //
@@ -33,19 +34,19 @@ import (
 //   - poll.<source> are the list pages' poll times.
 //
 // Times are the writers' wall clocks: see HostGate on synchronised clocks.
-type FetchState struct {
+type State struct {
 	c   *cluster.Conn
 	b   *bucket
 	now func() time.Time
 }
 
-// NewFetchState returns the fetch state in c's bucket.
-func NewFetchState(ctx context.Context, c *cluster.Conn) (*FetchState, error) {
+// NewState returns the fetch state in c's bucket.
+func NewState(ctx context.Context, c *cluster.Conn) (*State, error) {
 	b, err := openBucket(ctx, c, DefaultLease)
 	if err != nil {
 		return nil, err
 	}
-	return &FetchState{c: c, b: b, now: time.Now}, nil
+	return &State{c: c, b: b, now: time.Now}, nil
 }
 
 // urlValue is a URL's state as kept: record.URLState with its URL, which
@@ -64,7 +65,7 @@ func urlHash(u string) string {
 }
 
 // URLStates returns the kept state of each of urls that has one.
-func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
+func (s *State) URLStates(ctx context.Context, urls []string) (map[string]record.URLState, error) {
 	hashes := make([]string, len(urls))
 	for i, u := range urls {
 		hashes[i] = urlHash(u)
@@ -84,7 +85,7 @@ func (s *FetchState) URLStates(ctx context.Context, urls []string) (map[string]r
 
 // urlStates reads the states kept under url.<hash> for each hash, all at
 // once; nil where there is none. One that does not decode is an error.
-func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*record.URLState, error) {
+func (s *State) urlStates(ctx context.Context, hashes []string) ([]*record.URLState, error) {
 	keys := make([]string, len(hashes))
 	for i, h := range hashes {
 		keys[i] = keyURL + h
@@ -112,7 +113,7 @@ func (s *FetchState) urlStates(ctx context.Context, hashes []string) ([]*record.
 // SourceURLs returns the state of every URL that source found and first
 // fetched at since or later, newest first: the articles a refresh
 // fetches again.
-func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error) {
+func (s *State) SourceURLs(ctx context.Context, source string, since time.Time) ([]record.URLState, error) {
 	prefix := sourceIndex(source)
 	entries, err := s.b.list(ctx, prefix+"*")
 	if err != nil {
@@ -142,7 +143,7 @@ func (s *FetchState) SourceURLs(ctx context.Context, source string, since time.T
 
 // PutURLStates keeps states, each with its source's index entry, all
 // written at once.
-func (s *FetchState) PutURLStates(ctx context.Context, states []record.URLState) error {
+func (s *State) PutURLStates(ctx context.Context, states []record.URLState) error {
 	return errors.Join(s.PutURLStatesIndexed(ctx, states, func(int) bool { return true })...)
 }
 
@@ -152,7 +153,7 @@ func (s *FetchState) PutURLStates(ctx context.Context, states []record.URLState)
 // the articles of sources that refresh them: SourceURLs is read for
 // those alone, and the entry would cost a second write per article
 // fetched for every other.
-func (s *FetchState) PutURLStatesIndexed(ctx context.Context, states []record.URLState, indexed func(i int) bool) []error {
+func (s *State) PutURLStatesIndexed(ctx context.Context, states []record.URLState, indexed func(i int) bool) []error {
 	var msgs []*nats.Msg
 	var owners []int // the index in states of each message
 	for i, st := range states {
@@ -177,7 +178,7 @@ func (s *FetchState) PutURLStatesIndexed(ctx context.Context, states []record.UR
 
 // HostDeferrals returns the hosts not to contact before a time still to
 // come, with that time.
-func (s *FetchState) HostDeferrals(ctx context.Context) (map[string]time.Time, error) {
+func (s *State) HostDeferrals(ctx context.Context) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	now := s.now()
 	err := s.eachDeferral(ctx, func(host string, d deferValue, _ jetstream.KeyValueEntry) {
@@ -191,7 +192,7 @@ func (s *FetchState) HostDeferrals(ctx context.Context) (map[string]time.Time, e
 // PutHostDeferrals keeps when each host may be contacted again (a later
 // deferral already kept stays), and forgets the deferrals that have run
 // out.
-func (s *FetchState) PutHostDeferrals(ctx context.Context, until map[string]time.Time) error {
+func (s *State) PutHostDeferrals(ctx context.Context, until map[string]time.Time) error {
 	for host, t := range until {
 		if err := deferHost(ctx, s.b, host, t, "deferred by an earlier run"); err != nil {
 			return fmt.Errorf("cluster: %w", err)
@@ -218,7 +219,7 @@ func (s *FetchState) PutHostDeferrals(ctx context.Context, until map[string]time
 
 // eachDeferral calls fn with every deferral kept; a key or value that
 // does not decode is an error naming it.
-func (s *FetchState) eachDeferral(ctx context.Context, fn func(host string, d deferValue, e jetstream.KeyValueEntry)) error {
+func (s *State) eachDeferral(ctx context.Context, fn func(host string, d deferValue, e jetstream.KeyValueEntry)) error {
 	entries, err := s.b.list(ctx, keyDefer+">")
 	if err != nil {
 		return fmt.Errorf("cluster: host deferrals: %w", err)
@@ -238,7 +239,7 @@ func (s *FetchState) eachDeferral(ctx context.Context, fn func(host string, d de
 }
 
 // ListPolls returns when each list page (by source name) was last polled.
-func (s *FetchState) ListPolls(ctx context.Context) (map[string]time.Time, error) {
+func (s *State) ListPolls(ctx context.Context) (map[string]time.Time, error) {
 	entries, err := s.b.list(ctx, keyPoll+">")
 	if err != nil {
 		return nil, fmt.Errorf("cluster: list polls: %w", err)
@@ -259,7 +260,7 @@ func (s *FetchState) ListPolls(ctx context.Context) (map[string]time.Time, error
 }
 
 // PutListPolls keeps when each list page (by source name) was polled.
-func (s *FetchState) PutListPolls(ctx context.Context, polled map[string]time.Time) error {
+func (s *State) PutListPolls(ctx context.Context, polled map[string]time.Time) error {
 	for source, t := range polled {
 		if _, err := s.b.kv.Put(ctx, keyPoll+keyPart(source, true), encodeValue(timeValue{At: t})); err != nil {
 			return fmt.Errorf("cluster: put poll time of %s: %w", source, err)
