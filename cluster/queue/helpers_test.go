@@ -30,7 +30,6 @@ var (
 	connectPlaced = clustertest.ConnectPlaced
 	openStore     = clustertest.OpenStore
 	waitFor       = clustertest.WaitFor
-	sleepCtx      = clustertest.Sleep
 	export        = clustertest.Export
 )
 
