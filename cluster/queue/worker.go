@@ -193,10 +193,15 @@ func (w *Worker) Stats() WorkerStats {
 // which publishes the pages of all the messages waiting at once, then
 // saves their fetch states at once, then acknowledges them:
 //
-//	work consumer ──► puller ──► handlers (Fetchers) ──► committer ──► records stream,
-//	                   │ idle:        │ fetch, parse          │          fetch state, ack/nak
-//	                   ▼              ▼ unreadable            ▼ failed for good
-//	            queueDone, sweep   dead letter            dead letter
+//	work consumer ──► puller ──► handlers ──► committer ──► records stream, fetch state, ack
+//	                    │ idle       │ unreadable   │ transient: NakWithDelay
+//	                    ▼            ▼              ▼ for good, or the last delivery
+//	       queueDone, sweepParked   dead letter    dead letter, Term
+//
+// When Run returns, its deferred calls stop asking for messages, wait for
+// the handlers to finish and the committer to commit what they handed
+// it, flush the acks, stop the iterator, and stop watching advisories, in
+// this order.
 func (w *Worker) Run(ctx context.Context) error {
 	stopWatching, err := w.watchAdvisories()
 	if err != nil {
