@@ -37,7 +37,7 @@ test:
 # shut down: no record lost, none doubled. Not part of make test: the
 # tests that lose a server run only with NEWSFEED_TEST_CLUSTER=1.
 test-cluster:
-	NEWSFEED_TEST_CLUSTER=1 $(GO) test -race -count=1 -v -run 'R3' ./cluster/ ./cmd/newsfeed/
+	NEWSFEED_TEST_CLUSTER=1 $(GO) test -race -count=1 -v -run 'R3' ./cluster/... ./cmd/newsfeed/
 
 # The soak test: a test site whose pages appear, change and expire, read
 # by `newsfeed run` every 2s with a retention of SOAK/8, while a client

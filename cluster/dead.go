@@ -47,10 +47,10 @@ type DeadLetter struct {
 	Work []byte `json:"-"`
 }
 
-// publishDead publishes d to the dead-letter stream and waits for the
+// PublishDead publishes d to the dead-letter stream and waits for the
 // stream's acknowledgement. Its message id is the work stream's name and
 // sequence: two workers giving up on the same message leave one letter.
-func (c *Conn) publishDead(ctx context.Context, d DeadLetter) error {
+func (c *Conn) PublishDead(ctx context.Context, d DeadLetter) error {
 	m := nats.NewMsg(c.Names.DeadSubject)
 	m.Data = d.Work
 	m.Header.Set(nats.MsgIdHdr, c.Names.WorkStream+"-"+strconv.FormatUint(d.WorkSeq, 10))
@@ -59,7 +59,7 @@ func (c *Conn) publishDead(ctx context.Context, d DeadLetter) error {
 	m.Header.Set(DeadDeliveriesHeader, strconv.FormatUint(d.Deliveries, 10))
 	m.Header.Set(DeadWorkerHeader, oneLine(d.Worker))
 	m.Header.Set(DeadWorkSeqHeader, strconv.FormatUint(d.WorkSeq, 10))
-	if _, err := c.publish(ctx, m, nil); err != nil {
+	if _, err := c.Publish(ctx, m, nil); err != nil {
 		return fmt.Errorf("dead letter for work %d (%s): %w", d.WorkSeq, d.URL, err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"newsfeed/cluster"
+	"newsfeed/cluster/sharedfetch"
 	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/parse"
@@ -115,8 +116,8 @@ func (c *clusterFlags) load(e *env, fs *flag.FlagSet) int {
 type clusterProc struct {
 	conn    *cluster.Conn
 	fetcher *fetch.Fetcher
-	state   *cluster.FetchState
-	gate    *cluster.HostGate
+	state   *sharedfetch.State
+	gate    *sharedfetch.HostGate
 }
 
 // close closes the fetcher, the gate and the connection.
@@ -138,14 +139,14 @@ func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterPr
 		return nil, code
 	}
 	p := &clusterProc{conn: conn}
-	gate, err := cluster.NewHostGate(ctx, conn, cluster.GateOptions{})
-	var robots *cluster.RobotsCache
+	gate, err := sharedfetch.NewHostGate(ctx, conn, sharedfetch.GateOptions{})
+	var robots *sharedfetch.RobotsCache
 	if err == nil {
 		p.gate = gate
-		robots, err = cluster.NewRobotsCache(ctx, conn, 0)
+		robots, err = sharedfetch.NewRobotsCache(ctx, conn, 0)
 	}
 	if err == nil {
-		p.state, err = cluster.NewFetchState(ctx, conn)
+		p.state, err = sharedfetch.NewState(ctx, conn)
 	}
 	if err != nil {
 		if p.gate != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsfeed/cluster"
+	"newsfeed/cluster/records"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testsite"
 )
@@ -93,7 +94,7 @@ func (r *clusterRun) pages() map[string]int {
 		if raw == nil {
 			continue
 		}
-		p, err := cluster.DecodePage(raw.Data, raw.Header)
+		p, err := records.DecodePage(raw.Data, raw.Header)
 		if err != nil {
 			r.t.Fatalf("record %d: %v", seq, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"newsfeed/cluster"
+	"newsfeed/cluster/records"
 	"newsfeed/record"
 	"newsfeed/serve"
 	"newsfeed/store"
@@ -41,7 +42,7 @@ func addNATSFlags(fs *flag.FlagSet) *natsConfig {
 // database closed) when either fails, else -1; the caller closes the
 // connection and the store.
 func (c *natsConfig) materializer(ctx context.Context, e *env, cmd, db string, lockTimeout time.Duration, url string,
-	log *slog.Logger) (*cluster.Materializer, int) {
+	log *slog.Logger) (*records.Materializer, int) {
 	s, code := openStore(ctx, e, cmd, db, store.Options{LockTimeout: lockTimeout})
 	if code >= 0 {
 		return nil, code
@@ -52,7 +53,7 @@ func (c *natsConfig) materializer(ctx context.Context, e *env, cmd, db string, l
 		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
 		return nil, closeStore(e, cmd, s, exitFailed)
 	}
-	return &cluster.Materializer{Conn: conn, Store: s, Log: log}, -1
+	return &records.Materializer{Conn: conn, Store: s, Log: log}, -1
 }
 
 // ingestFromNATS applies the records stream to the database: what it
@@ -146,22 +147,22 @@ func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *n
 }
 
 // materializeMetrics registers m's counters with reg.
-func materializeMetrics(reg prometheus.Registerer, m *cluster.Materializer) {
-	counter := func(name, help string, v func(cluster.MaterializeStats) float64) prometheus.Collector {
+func materializeMetrics(reg prometheus.Registerer, m *records.Materializer) {
+	counter := func(name, help string, v func(records.MaterializeStats) float64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
 			func() float64 { return v(m.Stats()) })
 	}
 	reg.MustRegister(
 		counter("newsfeed_stream_messages_total", "Records-stream messages read.",
-			func(s cluster.MaterializeStats) float64 { return float64(s.Messages) }),
+			func(s records.MaterializeStats) float64 { return float64(s.Messages) }),
 		counter("newsfeed_stream_bad_messages_total", "Records-stream messages skipped: not a page that can be stored.",
-			func(s cluster.MaterializeStats) float64 { return float64(s.Bad) }),
+			func(s records.MaterializeStats) float64 { return float64(s.Bad) }),
 		counter("newsfeed_stream_lost_total", "Records-stream sequences the stream no longer held when they were due.",
-			func(s cluster.MaterializeStats) float64 { return float64(s.Lost) }),
+			func(s records.MaterializeStats) float64 { return float64(s.Lost) }),
 		counter("newsfeed_stream_rebuilds_total", "Times the records stream was read again from its first message.",
-			func(s cluster.MaterializeStats) float64 { return float64(s.Rebuilds) }),
+			func(s records.MaterializeStats) float64 { return float64(s.Rebuilds) }),
 		counter("newsfeed_stream_batches_total", "Batches of the records stream committed.",
-			func(s cluster.MaterializeStats) float64 { return float64(s.Batches) }),
+			func(s records.MaterializeStats) float64 { return float64(s.Batches) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsfeed_stream_seq",
 			Help: "The records-stream sequence of the last message applied."},
 			func() float64 { return float64(m.Stats().Cursor.Seq) }),

@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"newsfeed/cluster"
+	"newsfeed/cluster/records"
 	"newsfeed/internal/natstest"
 	"newsfeed/internal/testpages"
 	"newsfeed/parse"
@@ -81,7 +82,7 @@ func natsStream(t *testing.T) (string, *cluster.Conn) {
 func publishPages(t *testing.T, c *cluster.Conn, pages ...*record.Page) {
 	t.Helper()
 	for _, p := range pages {
-		m, err := cluster.EncodePage(c.Names.RecordSubject, p)
+		m, err := records.EncodePage(c.Names.RecordSubject, p)
 		if err != nil {
 			t.Error(err)
 			return

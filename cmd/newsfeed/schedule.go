@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"newsfeed/app"
-	"newsfeed/cluster"
+	"newsfeed/cluster/queue"
 	"newsfeed/config"
 	"newsfeed/poll"
 )
@@ -87,7 +87,7 @@ func (sch *scheduleSetup) run(ctx context.Context, e *env) int {
 		return code
 	}
 	defer p.close()
-	s := cluster.NewScheduler(p.conn, sch.texts)
+	s := queue.NewScheduler(p.conn, sch.texts)
 	sum, err := app.Schedule(ctx, sch.srcs, app.Options{
 		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
 		Fetcher: p.fetcher, State: p.state, Lists: sch.lists, Fetchers: c.fetch.fetchers, Log: c.log,
@@ -107,7 +107,7 @@ func (sch *scheduleSetup) run(ctx context.Context, e *env) int {
 }
 
 // scheduleSummary is the line schedule ends with.
-func scheduleSummary(sum app.Report, c cluster.ScheduleCounts) string {
+func scheduleSummary(sum app.Report, c queue.ScheduleCounts) string {
 	f, l := sum.Fetch, sum.Lists
 	hosts := ""
 	if len(sum.Hosts) > 0 {

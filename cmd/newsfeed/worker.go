@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"newsfeed/article"
-	"newsfeed/cluster"
+	"newsfeed/cluster/queue"
 )
 
 // runWorker fetches and parses the articles of the work stream, as
@@ -20,7 +20,7 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "worker", "--nats URL")
 	c := addClusterFlags(fs)
 	once := fs.Bool("once", false, "exit once the work queue is empty")
-	retryDelay := fs.Duration("retry-delay", cluster.DefaultRetryDelay, "the wait before an article that failed is tried again; it doubles with each try")
+	retryDelay := fs.Duration("retry-delay", queue.DefaultRetryDelay, "the wait before an article that failed is tried again; it doubles with each try")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -37,14 +37,19 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	}
 	defer p.close()
 	start := time.Now()
-	w, err := cluster.NewWorker(ctx, p.conn, cluster.WorkerConfig{
+	opts := article.Options{
+		Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
+		Fetcher: p.fetcher, State: p.state, Log: c.log,
+	}
+	w, err := queue.NewWorker(ctx, p.conn, queue.WorkerConfig{
 		Fetchers:   c.fetch.fetchers,
 		Once:       *once,
 		RetryDelay: *retryDelay,
-		Ingest: article.Options{
-			Site: c.parse.site, MaxBytes: c.parse.maxBytes, Profiles: c.profiles, ParseTimeout: c.parse.parseTimeout(),
-			Fetcher: p.fetcher, State: p.state, Log: c.log,
+		Fetch: func(ctx context.Context, w article.Work) (article.Fetched, error) {
+			return article.Fetch(ctx, w, opts)
 		},
+		State: p.state,
+		Log:   c.log,
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: worker: %v\n", err)
