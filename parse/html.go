@@ -86,7 +86,10 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		ex.title = metaTitle(meta)
 	}
 	if ex.title == "" {
-		return nil, fmt.Errorf("%s: %w", src, ErrNoTitle)
+		ex.title = firstSentence(ex.body)
+	}
+	if ex.title = cleanTitle(ex.title); ex.title == "" {
+		return nil, fmt.Errorf("%s: %w", src, ErrNoText)
 	}
 	if opts.Site == "" {
 		opts.Site = hostOf(opts.URL)
