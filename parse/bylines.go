@@ -222,94 +222,9 @@ func nameLine(s string) []string {
 	return fields
 }
 
-// notOutletBefore are words that make 来源 something other than the
-// story's outlet: 资料来源 (a reference), 图片来源 (a photo credit), 消息来源
-// (a person quoted).
-var notOutletBefore = []string{"资料", "图片", "图", "数据", "消息", "信息", "视频"}
-
 // creditStops are labels that end a credited value when a line packs
 // several slots together: "来源：证券时报网 作者：李在山".
 var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "浏览", "阅读", "点击", "字号"}
-
-// outletIn returns the outlet a line credits — "来源：新京报",
-// "2019-09-07 13:43:45　来源: 证券市场红周刊", "来源 CSDN |", "本文来源：…" —
-// or "".
-func outletIn(s string) string {
-	if runeLen(s) > 120 {
-		return ""
-	}
-	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], "来源")
-		if i < 0 {
-			return ""
-		}
-		i += from
-		from = i + len("来源")
-		before := s[:i]
-		if hasAnySuffix(before, notOutletBefore) {
-			continue
-		}
-		rest := s[from:]
-		trimmed := strings.TrimLeft(rest, " \u3000")
-		if r, ok := cutColon(trimmed); ok {
-			rest = r
-		} else if !slotLine(s) && (len(trimmed) == len(rest) || runeLen(s) > 40) {
-			// Without a colon, only a slot line reads "来源 CSDN |".
-			continue
-		}
-		if v := creditValue(rest, false); v != "" && !isDateLike(v) {
-			return v
-		}
-	}
-	return ""
-}
-
-// editorLabels credit an editor, the responsible editor first.
-var editorLabels = []string{"责任编辑", "责编"}
-
-// editorIn returns the editor a line credits: the 责任编辑 or 责编 value as
-// shown ("杨倩_NF4425", "韩保林 PK155"), and whether the label was a
-// responsible editor's. A plain 编辑 credit ("编辑/苏芳", "【编辑：姚昊】")
-// comes back with responsible false; 总编辑, 主编 and 编辑部 are no credits.
-func editorIn(s string) (name string, responsible bool) {
-	if runeLen(s) > 160 {
-		return "", false
-	}
-	for _, label := range editorLabels {
-		if i := strings.Index(s, label); i >= 0 {
-			rest := strings.TrimLeft(s[i+len(label):], " \u3000")
-			if r, ok := cutColon(rest); ok {
-				if v := creditValue(r, true); v != "" {
-					return v, true
-				}
-			}
-		}
-	}
-	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], "编辑")
-		if i < 0 {
-			break
-		}
-		i += from
-		from = i + len("编辑")
-		if hasAnySuffix(s[:i], []string{"总", "主", "副", "责任", "文字", "美术", "图片", "视频"}) {
-			continue
-		}
-		rest := s[from:]
-		var ok bool
-		if rest, ok = cutColon(strings.TrimLeft(rest, " \u3000")); !ok {
-			if rest, ok = strings.CutPrefix(s[from:], "/"); !ok {
-				if rest, ok = strings.CutPrefix(s[from:], "／"); !ok {
-					continue
-				}
-			}
-		}
-		if v := creditValue(rest, false); v != "" && isName(v) {
-			return v, false
-		}
-	}
-	return "", false
-}
 
 // creditValue reads a credited value from the start of s, up to the end
 // of its slot: a bracket, a separator bar, punctuation, two spaces, or
@@ -443,54 +358,6 @@ func creditNames(s string) []string {
 		names = append(names, f)
 	}
 	return names
-}
-
-// pageCredits reads the outlet and editor credited anywhere on a page's
-// blocks. The outlet nearest the article's start (the date/source slot
-// under the headline) wins over one further down (本文来源 at the end);
-// a 责任编辑 or 责编 credit wins over a plain 编辑 one, wherever each stands.
-func pageCredits(blocks []htmlpage.Block, at int) (outlet, editor string) {
-	order := nearFirst(len(blocks), at)
-	for _, i := range order {
-		if outlet = outletIn(blocks[i].Text); outlet != "" {
-			break
-		}
-	}
-	plain := ""
-	for _, i := range order {
-		name, responsible := editorIn(blocks[i].Text)
-		if responsible {
-			return outlet, name
-		}
-		if name != "" && plain == "" {
-			plain = name
-		}
-	}
-	return outlet, plain
-}
-
-// nearFirst returns the indexes 0..n-1 in the order a reader looks for
-// an article's credits: the dozen lines from its start at, the three
-// above it, then the rest below and the rest above. With no start, page
-// order.
-func nearFirst(n, at int) []int {
-	if at < 0 {
-		at = 0
-	}
-	order := make([]int, 0, n)
-	for i := at; i < n && i <= at+12; i++ {
-		order = append(order, i)
-	}
-	for i := at - 1; i >= 0 && i >= at-3; i-- {
-		order = append(order, i)
-	}
-	for i := at + 13; i < n; i++ {
-		order = append(order, i)
-	}
-	for i := at - 4; i >= 0; i-- {
-		order = append(order, i)
-	}
-	return order
 }
 
 // slotLine reports a line of slots kept apart by bars:
