@@ -8,6 +8,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -66,6 +67,12 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 			}
 		}
 	}
+	// A credit in brackets closing a paragraph: "…两条老街。（李楠）".
+	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
+		if names := closingCredit(blocks[i].Text); len(names) > 0 {
+			return names
+		}
+	}
 	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
 	for i := 0; i < len(blocks) && i < 200; i++ {
 		if n := creditName(blocks[i].Text); n != "" {
@@ -90,6 +97,9 @@ func bylineNames(s string) []string {
 		return names
 	}
 	if n := labelledAuthor(s); n != "" {
+		return nameList(n)
+	}
+	if n, _ := authorOutlet(s); n != "" {
 		return []string{n}
 	}
 	if names, ok := reporterLine(s); ok {
@@ -224,7 +234,7 @@ func nameLine(s string) []string {
 
 // creditStops are labels that end a credited value when a line packs
 // several slots together: "来源：证券时报网 作者：李在山".
-var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "浏览", "阅读", "点击", "字号"}
+var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "稿源", "出处", "浏览", "阅读", "点击", "字号"}
 
 // creditValue reads a credited value from the start of s, up to the end
 // of its slot: a bracket, a separator bar, punctuation, two spaces, or
@@ -272,6 +282,9 @@ func plausibleAuthor(s string, notAuthors ...string) bool {
 		return false
 	}
 	if containsAnyOf(s, uiWords) || containsAnyOf(s, relativeTimes) || strings.HasSuffix(s, "现场") || strings.HasPrefix(s, "请输入") {
+		return false
+	}
+	if slices.Contains(placeholders, strings.ToLower(s)) {
 		return false
 	}
 	for _, n := range notAuthors {
@@ -569,4 +582,76 @@ func pageAuthors(all []htmlpage.Block, at int, meta, extractor, notAuthors []str
 		}
 	}
 	return authors, slotOutlet
+}
+
+// placeholders are what a page template leaves in its author slot when
+// nobody filled it in ("name, email@gmail.com" gives "name").
+var placeholders = []string{"name", "author", "admin", "administrator", "user", "username", "your name", "yourname",
+	"firstname lastname", "author name", "姓名", "作者名", "用户名"}
+
+// nameList splits a credited value into its names when it holds several,
+// kept apart by 、 or ，or by single spaces between Han names ("赵一、钱二",
+// "张三 李四"); a value that is not all names stays whole ("医技药剂党支部").
+func nameList(v string) []string {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == '，' || r == ',' || r == ' ' })
+	if len(parts) > 1 && allNames(parts) {
+		return parts
+	}
+	return []string{v}
+}
+
+// outletSuffixes end the names of news organisations: 中国青年报, 新华网,
+// 新华社, 河畔电视台, 河畔新闻客户端, 河畔发布.
+var outletSuffixes = []string{"报", "网", "社", "台", "新闻", "客户端", "发布", "杂志", "周刊", "频道"}
+
+// authorOutlet reads a line that is nothing but an author joined to the
+// outlet by a slash: "李楠/中国青年报", "李楠／中国青年报".
+func authorOutlet(s string) (name, outlet string) {
+	s = strings.TrimSpace(s)
+	if runeLen(s) > 30 {
+		return "", ""
+	}
+	i := strings.IndexAny(s, "/／")
+	if i < 0 {
+		return "", ""
+	}
+	name = strings.TrimSpace(s[:i])
+	_, w := utf8.DecodeRuneInString(s[i:])
+	outlet = strings.TrimSpace(s[i+w:])
+	if !isName(name) || !allHan(name) || !allHan(outlet) || runeLen(outlet) < 3 || !hasAnySuffix(outlet, outletSuffixes) {
+		return "", ""
+	}
+	return name, outlet
+}
+
+// closingCredit reads the credit in brackets that closes a paragraph of
+// prose: "…两条老街。（李楠）", "… (记者 周六)", "…（记者 赵一 钱二）". The
+// bracket holds a name or a reporters' credit, and a sentence ends
+// right before it.
+func closingCredit(s string) []string {
+	s = strings.TrimSpace(s)
+	var open string
+	switch {
+	case strings.HasSuffix(s, "）"):
+		open = "（"
+	case strings.HasSuffix(s, ")"):
+		open = "("
+	default:
+		return nil
+	}
+	i := strings.LastIndex(s, open)
+	if i <= 0 || !terminal(lastRune(s[:i])) {
+		return nil
+	}
+	in := strings.TrimSpace(s[i+len(open) : len(s)-len(")")])
+	if open == "（" {
+		in = strings.TrimSpace(s[i+len(open) : len(s)-len("）")])
+	}
+	if isName(in) && allHan(in) {
+		return []string{in}
+	}
+	if names, ok := reporterLine(in); ok && strings.HasPrefix(in, "记者") {
+		return names
+	}
+	return nil
 }

@@ -83,7 +83,7 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if declared := declaredTime(meta, loc); declared != nil {
 		// The metadata's time, unless it gives only the day and the
 		// reader sees the same day with its time.
-		if visible && dayOnly(meta.Dates) && sameDay(*declared, seen) {
+		if visible && (dayOnly(meta.Dates) && sameDay(*declared, seen) || shownWins(*declared, seen, loc)) {
 			return &seen
 		}
 		return nil // build takes the metadata's
@@ -106,6 +106,30 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 		return &t
 	}
 	return nil
+}
+
+// shownWins reports whether the dateline a reader sees beside the
+// headline overrides the metadata's time: on a page whose zone-less times
+// have a zone (loc is not UTC), when the dateline shows a clock, is no
+// more than a day from the metadata's time (farther, it dates something
+// else) and differs from it beyond the minute (07:57 beside 07:57:42
+// agrees; the metadata's seconds are kept).
+func shownWins(declared, seen time.Time, loc *time.Location) bool {
+	if loc == time.UTC || seen.Hour()+seen.Minute()+seen.Second() == 0 {
+		return false
+	}
+	d := declared.Sub(seen)
+	return d.Abs() <= 24*time.Hour && !declared.Truncate(time.Minute).Equal(seen.Truncate(time.Minute))
+}
+
+// notFuture returns t, or nil when t is after now: a page cannot have
+// been published after it was read (a time in a template, a countdown, a
+// year mistyped), so such a time is no publication time.
+func notFuture(t *time.Time, now time.Time) *time.Time {
+	if t != nil && t.After(now) {
+		return nil
+	}
+	return t
 }
 
 // urlDatePattern finds /2025/12/08/, /2025-12-08, /2025_12_08_ and

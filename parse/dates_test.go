@@ -61,7 +61,11 @@ func TestPickDate(t *testing.T) {
 		guess time.Time
 		want  string // "" for nil; "meta" for the metadata's (nil from pickDate)
 	}{
-		{"metadata with a time wins", htmlpage.Meta{Dates: []string{"2019-06-15T10:00:00+08:00"}}, "",
+		{"metadata with a time wins within the minute", htmlpage.Meta{Dates: []string{"2019-06-15T08:18:40+08:00"}}, "",
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
+		{"the dateline shown wins beyond the minute", htmlpage.Meta{Dates: []string{"2019-06-15T10:00:00+08:00"}}, "",
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},
+		{"but not a day away", htmlpage.Meta{Dates: []string{"2019-06-17T10:00:00+08:00"}}, "",
 			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
 		{"a day-only metadata date gives way to the dateline's time", htmlpage.Meta{Dates: []string{"2019-06-15"}}, "",
 			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},

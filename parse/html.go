@@ -106,7 +106,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	}
 	if a := res.Article; a.Published != nil {
 		t := PageZone(*a.Published, data)
-		a.Published = &t
+		a.Published = notFuture(&t, time.Now())
 	}
 	res.Encoding = enc
 	return res, nil

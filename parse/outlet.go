@@ -41,13 +41,27 @@ func outletIn(s string) string {
 	if runeLen(s) > 120 {
 		return ""
 	}
+	for _, label := range outletLabels {
+		if v := labelledOutlet(s, label); v != "" {
+			return v
+		}
+	}
+	_, outlet := authorOutlet(s)
+	return outlet
+}
+
+// outletLabels introduce an outlet's credit.
+var outletLabels = []string{"来源", "稿源", "出处"}
+
+// labelledOutlet returns the value that label credits in s, or "".
+func labelledOutlet(s, label string) string {
 	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], "来源")
+		i := strings.Index(s[from:], label)
 		if i < 0 {
 			return ""
 		}
 		i += from
-		from = i + len("来源")
+		from = i + len(label)
 		before := s[:i]
 		if hasAnySuffix(before, notOutletBefore) {
 			continue
