@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if declared := declaredTime(meta, loc); declared != nil {
 		// The metadata's time, unless it gives only the day and the
 		// reader sees the same day with its time.
-		if visible && (dayOnly(meta.Dates) && sameDay(*declared, seen) || shownWins(*declared, seen, loc)) {
+		if visible && (dayOnly(meta.Dates) && sameDay(*declared, seen) || shownWins(*declared, seen, loc) || shownDay(*declared, seen)) {
 			return &seen
 		}
 		return nil // build takes the metadata's
@@ -120,6 +121,37 @@ func shownWins(declared, seen time.Time, loc *time.Location) bool {
 	}
 	d := declared.Sub(seen)
 	return d.Abs() <= 24*time.Hour && !declared.Truncate(time.Minute).Equal(seen.Truncate(time.Minute))
+}
+
+// metaZone returns t in the zone of the same instant written with an
+// offset in the page's metadata in any form the metadata uses ("Sat, 19
+// Oct 2019 00:04:00 +0200" beside a JSON-LD "2019-10-18T22:04:00Z"), when
+// t's own offset is 0; else t.
+func metaZone(t time.Time, m htmlpage.Meta) time.Time {
+	if _, off := t.Zone(); off != 0 {
+		return t
+	}
+	for _, c := range slices.Concat(m.Dates, m.MachineTimes) {
+		if ct, ok := parseTime(c, time.UTC); ok {
+			if _, off := ct.Zone(); off != 0 && ct.Equal(t) {
+				return t.In(time.FixedZone("", off))
+			}
+		}
+	}
+	return t
+}
+
+// shownDay reports whether the bare day a reader sees beside the
+// headline is the day of a metadata time given in UTC, read in the site's
+// own zone: the two days differ, and the UTC time falls within that day
+// in some zone (UTC-12 to UTC+14). "2018-12-31T23:11:59+00:00" is
+// 2019-01-01 in Berlin, where the page shows 01.01.2019.
+func shownDay(declared, seen time.Time) bool {
+	if _, off := declared.Zone(); off != 0 || seen.Hour()+seen.Minute()+seen.Second() != 0 || sameDay(declared, seen) {
+		return false
+	}
+	start := time.Date(seen.Year(), seen.Month(), seen.Day(), 0, 0, 0, 0, time.UTC)
+	return !declared.Before(start.Add(-14*time.Hour)) && declared.Before(start.Add(36*time.Hour))
 }
 
 // notFuture returns t, or nil when t is after now: a page cannot have

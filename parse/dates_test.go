@@ -104,3 +104,31 @@ func lineBlocks(lines ...string) []htmlpage.Block {
 	}
 	return out
 }
+
+// TestMetaZoneAndShownDay: a UTC time takes the offset the metadata gives
+// the same instant in another form; a UTC time whose day the page shows
+// as the next day (the site's zone) gives way to the shown day.
+func TestMetaZoneAndShownDay(t *testing.T) {
+	utc := time.Date(2019, 10, 18, 22, 4, 0, 0, time.UTC)
+	got := metaZone(utc, htmlpage.Meta{MachineTimes: []string{"Sat, 19 Oct 2019 00:04:00 +0200"}})
+	if got.Format(time.RFC3339) != "2019-10-19T00:04:00+02:00" {
+		t.Errorf("metaZone = %v", got)
+	}
+	if got := metaZone(utc, htmlpage.Meta{MachineTimes: []string{"Sat, 19 Oct 2019 00:05:00 +0200"}}); !got.Equal(utc) || got.Location() != time.UTC {
+		t.Errorf("another instant gave its zone: %v", got)
+	}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		declared, seen time.Time
+		want           bool
+	}{
+		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), true},
+		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.FixedZone("", 3600)), day(2019, 1, 1), false}, // its own zone says the day
+		{time.Date(2018, 12, 29, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), false},                // no zone is that far
+		{time.Date(2019, 1, 1, 8, 0, 0, 0, time.UTC), day(2019, 1, 1), false},                     // the same day
+	} {
+		if got := shownDay(tt.declared, tt.seen); got != tt.want {
+			t.Errorf("shownDay(%v, %v) = %v", tt.declared, tt.seen, got)
+		}
+	}
+}

@@ -105,7 +105,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if a := res.Article; a.Published != nil {
-		t := PageZone(*a.Published, data)
+		t := PageZone(metaZone(*a.Published, meta), data)
 		a.Published = notFuture(&t, time.Now())
 	}
 	res.Encoding = enc
