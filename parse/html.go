@@ -157,6 +157,25 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		return nil, err
 	}
 
+	ex.fill(p, meta, opts.Site)
+	for _, it := range ex.lists {
+		var stamp *time.Time
+		if t, ok := stampIn(it.Time, Beijing); ok {
+			stamp = &t
+		}
+		var comments *int
+		if n, ok := commentCount(it.Comments); ok {
+			comments = &n
+		}
+		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
+	}
+	return p.finish(), nil
+}
+
+// fill completes the article the text parser read from the extraction's
+// lines with what the markup said: the extraction's fields beat the
+// lines', and the metadata fills what both leave empty.
+func (ex *extraction) fill(p *lineParser, meta htmlpage.Meta, site string) {
 	a := p.art
 	if ex.published != nil {
 		a.Published = ex.published // the markup's time beats a stamp in the text
@@ -175,7 +194,7 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		a.Authors = meta.Authors
 	}
 	// Whatever named them, the site and the outlet are no authors.
-	a.Authors = filterAuthors(a.Authors, opts.Site, meta.SiteName, a.Outlet)
+	a.Authors = filterAuthors(a.Authors, site, meta.SiteName, a.Outlet)
 	if ex.column != "" {
 		a.Column = ex.column
 	} else if a.Column == "" {
@@ -192,18 +211,6 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		// (pages declare zh-CN on English text and the reverse).
 		a.Language = normLang(meta.Lang)
 	}
-	for _, it := range ex.lists {
-		var stamp *time.Time
-		if t, ok := stampIn(it.Time, Beijing); ok {
-			stamp = &t
-		}
-		var comments *int
-		if n, ok := commentCount(it.Comments); ok {
-			comments = &n
-		}
-		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
-	}
-	return p.finish(), nil
 }
 
 // normLang turns a page's lang attribute (zh-CN, en_US) into a language
