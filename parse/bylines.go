@@ -44,6 +44,9 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 		if len(found) == 0 && len(names) > 0 {
 			break // a byline may take two lines: 本报实习生 …, 本报记者 …
 		}
+		if len(found) > 0 {
+			gave("author", "byline near the headline")
+		}
 		for _, n := range found {
 			if !contains(names, n) {
 				names = append(names, n)
@@ -55,6 +58,7 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 	}
 	for i := at + 1; i < len(blocks) && i <= at+3; i++ {
 		if names := nameLine(blocks[i].Text); len(names) > 0 {
+			gave("author", "line of names under the headline")
 			return names
 		}
 	}
@@ -63,6 +67,7 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
 		if s := blocks[i].Text; runeLen(s) <= 30 {
 			if names, ok := reporterLine(s); ok {
+				gave("author", "reporters' credit closing the article")
 				return names
 			}
 		}
@@ -70,12 +75,14 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 	// A credit in brackets closing a paragraph: "…两条老街。（李楠）".
 	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
 		if names := closingCredit(blocks[i].Text); len(names) > 0 {
+			gave("author", "bracketed credit closing a paragraph")
 			return names
 		}
 	}
 	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
 	for i := 0; i < len(blocks) && i < 200; i++ {
 		if n := creditName(blocks[i].Text); n != "" {
+			gave("author", "poster's credit")
 			return []string{n}
 		}
 	}
@@ -565,20 +572,26 @@ func pageAuthors(all []htmlpage.Block, at int, meta, extractor, notAuthors []str
 	if len(authors) == 0 {
 		if n := accountLine(all, at); n != "" {
 			authors = filterAuthors([]string{n}, notAuthors...)
+			gave("author", "account line")
 		}
 	}
 	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
 		if a, o := slotCredit(all[i].Text); a != "" || o != "" {
 			if len(authors) == 0 && a != "" {
 				authors = filterAuthors([]string{a}, notAuthors...)
+				gave("author", "name in the dateline slot")
+			}
+			if o != "" {
+				gave("outlet", "unlabelled in the dateline slot")
 			}
 			slotOutlet = o
 			break
 		}
 	}
-	for _, more := range [][]string{meta, extractor} {
+	for i, more := range [][]string{meta, extractor} {
 		if len(authors) == 0 {
 			authors = filterAuthors(more, notAuthors...)
+			gave("author", [...]string{"metadata author", "library's author"}[i])
 		}
 	}
 	return authors, slotOutlet

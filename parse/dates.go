@@ -84,22 +84,37 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if declared := declaredTime(meta, loc); declared != nil {
 		// The metadata's time, unless it gives only the day and the
 		// reader sees the same day with its time.
-		if visible && (dayOnly(meta.Dates) && sameDay(*declared, seen) || shownWins(*declared, seen, loc) || shownDay(*declared, seen)) {
+		switch {
+		case !visible:
+		case dayOnly(meta.Dates) && sameDay(*declared, seen):
+			gave("published", "dateline's clock on the metadata's day")
+			return &seen
+		case shownWins(*declared, seen, loc):
+			gave("published", "dateline beyond the metadata's minute")
+			return &seen
+		case shownDay(*declared, seen):
+			gave("published", "dateline's day of a UTC metadata time")
 			return &seen
 		}
+		gave("published", "metadata time")
 		return nil // build takes the metadata's
 	}
 	fromURL, inURL := urlDate(base, loc)
 	switch {
 	case inURL && visible && seen.Format(time.DateOnly) == fromURL.Format(time.DateOnly):
+		gave("published", "dateline on the URL's day")
 		return &seen
 	case inURL:
+		gave("published", "URL's day")
 		return &fromURL
 	case visible:
+		gave("published", "dateline")
 		return &seen
 	case relativeDateline(blocks, at):
+		gave("published", "relative dateline: none")
 		return nil // "昨天 12:30", "3小时前": the page gives no date, and none is guessed
 	case !guessed.IsZero():
+		gave("published", "library's guess")
 		if _, off := guessed.Zone(); off != 0 {
 			return &guessed // the page gave its zone: the same instant, in it
 		}

@@ -84,9 +84,11 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	}
 	if ex.title == "" {
 		ex.title = metaTitle(meta)
+		gave("title", "metadata title")
 	}
 	if ex.title == "" {
 		ex.title = firstSentence(ex.body)
+		gave("title", "first sentence")
 	}
 	if ex.title = cleanTitle(ex.title); ex.title == "" {
 		return nil, fmt.Errorf("%s: %w", src, ErrNoText)
@@ -180,7 +182,9 @@ func (ex *extraction) fill(p *lineParser, meta htmlpage.Meta, site string) {
 	if ex.published != nil {
 		a.Published = ex.published // the markup's time beats a stamp in the text
 	} else if a.Published == nil {
-		a.Published = declaredTime(meta, p.loc)
+		if a.Published = declaredTime(meta, p.loc); a.Published != nil {
+			gave("published", "metadata time")
+		}
 	}
 	if ex.editor != "" {
 		a.Editor = ex.editor
@@ -192,6 +196,7 @@ func (ex *extraction) fill(p *lineParser, meta htmlpage.Meta, site string) {
 		a.Authors = ex.authors
 	} else if len(a.Authors) == 0 && len(meta.Authors) > 0 {
 		a.Authors = meta.Authors
+		gave("author", "metadata author")
 	}
 	// Whatever named them, the site and the outlet are no authors.
 	a.Authors = filterAuthors(a.Authors, site, meta.SiteName, a.Outlet)
@@ -238,6 +243,9 @@ func hostOf(rawURL string) string {
 // 责任编辑 line, else the one short element's text).
 func fromProfile(f *htmlpage.Found) *extraction {
 	ex := &extraction{title: f.Title, lead: f.Lead, column: f.Column, authors: f.Authors, body: f.Body, lists: f.Items}
+	for _, field := range []string{"title", "published", "author", "editor"} {
+		gave(field, "site profile")
+	}
 	if ts, ok := stampIn(f.Date, Beijing); ok {
 		ex.published = &ts
 	}

@@ -43,10 +43,14 @@ func outletIn(s string) string {
 	}
 	for _, label := range outletLabels {
 		if v := labelledOutlet(s, label); v != "" {
+			gave("outlet", "labelled "+label)
 			return v
 		}
 	}
 	_, outlet := authorOutlet(s)
+	if outlet != "" {
+		gave("outlet", "joined to the author by a slash")
+	}
 	return outlet
 }
 
@@ -96,11 +100,15 @@ func pageCredits(blocks []htmlpage.Block, at int) (outlet, editor string) {
 	for _, i := range order {
 		name, responsible := editorIn(blocks[i].Text)
 		if responsible {
+			gave("editor", "责任编辑/责编 credit")
 			return outlet, name
 		}
 		if name != "" && plain == "" {
 			plain = name
 		}
+	}
+	if plain != "" {
+		gave("editor", "编辑 credit")
 	}
 	return outlet, plain
 }

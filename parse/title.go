@@ -128,10 +128,12 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 	if m.Declared != "" && !(m.Tag != m.Declared && strings.HasSuffix(m.Tag, m.Declared)) {
 		// (A declared title that is only the <title>'s tail is the site's
 		// name, which some pages put in og:title.)
+		gave("title", "declared title (og:title, JSON-LD headline)")
 		return longerShown(m.Declared, parts, shown), false
 	}
 	if len(parts) == 1 {
 		if t := shownPrefix(m.Tag, all); t != "" {
+			gave("title", "<title> less the site's name after a space")
 			return t, false
 		}
 	}
@@ -142,12 +144,14 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 		}
 	}
 	if best != "" && !(len(parts) > 1 && labelsOnly(parts)) {
+		gave("title", "<title> part the page shows")
 		return best, false
 	}
 	// A <title> of labels only ("新闻动态--某某学会官网": a column and the
 	// site) names no headline; neither does a page without one. The
 	// headline is then the heading right above the body.
 	if h := headingAbove(all, content); h != "" && (m.Tag == "" || labelsOnly(parts)) {
+		gave("title", "heading above the body")
 		return h, false
 	}
 	best = ""
@@ -159,13 +163,16 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 		}
 	}
 	if best != "" && runeLen(best)*10 >= runeLen(m.Tag)*4 {
+		gave("title", "heading the <title> contains")
 		return best, false
 	}
 	if len(content) > 0 {
 		if c := content[0].Text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+			gave("title", "content's first short line")
 			return c, true
 		}
 	}
+	gave("title", "<title> less the site's name")
 	return titleFromTag(m.Tag, m.H1, m.SiteName), false
 }
 
