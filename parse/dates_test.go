@@ -124,8 +124,8 @@ func TestMetaZoneAndShownDay(t *testing.T) {
 	}{
 		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), true},
 		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.FixedZone("", 3600)), day(2019, 1, 1), false}, // its own zone says the day
-		{time.Date(2018, 12, 29, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), false},                // no zone is that far
-		{time.Date(2019, 1, 1, 8, 0, 0, 0, time.UTC), day(2019, 1, 1), false},                     // the same day
+		{time.Date(2018, 12, 29, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), false},                 // no zone is that far
+		{time.Date(2019, 1, 1, 8, 0, 0, 0, time.UTC), day(2019, 1, 1), false},                      // the same day
 	} {
 		if got := shownDay(tt.declared, tt.seen); got != tt.want {
 			t.Errorf("shownDay(%v, %v) = %v", tt.declared, tt.seen, got)
