@@ -1,9 +1,29 @@
-// Bylines and credits: who a story comes from. A Chinese news page
-// credits the outlet (来源：新京报), the authors (作者：…, 记者 …, 文/…) and
-// the editor (责任编辑：…) in labelled slots that often stand outside the
+// Bylines: who wrote a story. A Chinese news page credits the authors
+// (作者：…, 记者 …, 文/…) in labelled slots that often stand outside the
 // main text — the date/source line under the headline, the end of the
 // article container. This file reads those labels from any line, for raw
-// text and HTML alike.
+// text and HTML alike; outlet.go and editor.go read the other credits.
+//
+// The byline grammar:
+//
+//   - roles: 作者, 文, 撰文, 撰稿, 记者 (本报记者, 新京报记者), 实习生,
+//     通讯员, a dispatch's 讯（记者 X） or 电（记者 X）, English By; a
+//     poster's 发表于 or 张贴 after the name, /文 after it;
+//   - names: two to four Han characters that are no outlet or section
+//     word (网, 报, 社, 频道, 新闻…), or a Latin name or handle; several
+//     kept apart by spaces, 、, ， or "and" ("记者 张三 李四 报道",
+//     "作者：赵一、钱二", "By Jane Doe and John Smith");
+//   - where: a byline near the headline (the dozen lines from it), a line
+//     of names right under it, a self-media account line, the name before
+//     the stamp in the dateline slot, a reporters' credit or a bracketed
+//     credit closing a paragraph ("…。（李楠）", "(记者 周六)"), a poster's
+//     credit; then the metadata's author, then the library's;
+//   - joined to the outlet by a slash ("李楠/中国青年报"): the name is the
+//     author, the rest the outlet (authorOutlet);
+//   - not authors: a photo credit (X 摄, X/摄, 摄影：X), page furniture
+//     (分享, 关注, 字号…), relative times, dates, e-mail addresses and
+//     links, a template's placeholder (name, author, admin), the site's
+//     name, the outlet.
 
 package parse
 
@@ -369,6 +389,15 @@ func creditNames(s string) []string {
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
 		return r == ' ' || r == '\u3000' || r == '、' || r == '，' || r == ',' || r == '：' || r == ':' || r == '/'
 	}) {
+		switch f {
+		case "摄", "摄影报道": // "张三 李四 摄": the name before is the photographer's
+			if len(names) > 0 {
+				names = names[:len(names)-1]
+			}
+			return names
+		case "摄影", "摄像", "图", "图片": // "摄影 孙五": the names after are
+			return names
+		}
 		if contains(creditWords, f) {
 			continue
 		}

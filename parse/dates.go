@@ -1,6 +1,39 @@
-// Dates: the one date grammar of the package. Datelines under a title,
-// list stamps, labelled dates (发布时间：…), dates in URLs, profile dates
-// and machine-written times are all read here.
+// Dates: the one date grammar of the package, for the published time.
+// Datelines under a title, list stamps, labelled dates (发布时间：…), dates
+// in URLs, profile dates and machine-written times are all read here.
+//
+// The forms of a date read anywhere in a line (stampPattern): a year of
+// 19xx or 20xx, month and day kept apart by -, /, . or 年 月 日
+// (2019-12-10, 2019/12/10, 2019.12.10, 2019年12月10日), then maybe a
+// clock, with or without a space or a T (2019年12月10日07:57,
+// 2019-12-10 07:57:30, 2019-12-10T07:57:00+08:00), with its seconds,
+// fraction and zone (Z, +08:00, +0800) when given. Machine times also in
+// RFC 3339 and RFC 1123 (parseTime). A dateline without a year
+// (发布时间：12-10 07:57, 12月10日 07:57) takes the year of a machine time
+// of the same month and day, else gives nothing (yearlessDateline). Labels
+// that date a line anywhere on the page: 发布时间, 发表于, 发布日期,
+// 发表时间, 时间：, 日期：, 更新时间, Posted on, Published (dateLabels). A
+// relative time (昨天, 3小时前, 2 hours ago) dates nothing.
+//
+// The choice (pickDate), structured data first, checked against what the
+// page shows:
+//
+//   - the metadata's time (article:published_time, JSON-LD datePublished,
+//     publishdate and the like, <time datetime>), unless the dateline the
+//     reader sees beside the headline disagrees: it gives only the day and
+//     the dateline shows that day's clock; the dateline's clock differs
+//     beyond the minute, within a day (shownWins); or it is a UTC time
+//     whose day in the site's zone is the bare day shown (shownDay);
+//   - else the URL's day, made precise by a dateline of that day;
+//   - else the dateline: the first date in the dozen lines from the
+//     article's start, the three above it, or a labelled one;
+//   - else, with no relative dateline, the extraction library's guess.
+//
+// A date-only dateline is that day's midnight only when nothing gives its
+// clock. A time without a zone is in the page's zone (ZoneOf: Beijing for
+// Chinese, +09:00 for Japanese and Korean); a UTC time takes the offset
+// the page writes for the same instant (metaZone, PageZone); a time after
+// the parse is none (notFuture).
 
 package parse
 

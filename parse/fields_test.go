@@ -129,6 +129,8 @@ func TestFields_Authors(t *testing.T) {
 		{"X/outlet", fieldPage{under: []string{"2019-12-10 07:57", "李楠/中国青年报"}}, []string{"李楠"}},
 		{"photo credit is no author", fieldPage{under: []string{"2019-12-10 07:57", "文/王小明 孙五 摄"}}, []string{"王小明"}},
 		{"photo credit alone", fieldPage{under: []string{"2019-12-10 07:57", "孙五/摄"}}, nil},
+		{"photographer labelled", fieldPage{under: []string{"2019-12-10 07:57", "摄影：孙五"}}, nil},
+		{"photo credit after the reporters", fieldPage{under: []string{"2019-12-10 07:57", "记者 张三 李四 摄影 孙五"}}, []string{"张三", "李四"}},
 		{"in brackets at the end", fieldPage{under: []string{"2019-12-10 07:57"}, last: "街道办表示，明年还将改造另外两条老街。（李楠）"}, []string{"李楠"}},
 		{"reporter in brackets at the end", fieldPage{under: []string{"2019-12-10 07:57"}, last: "街道办表示，明年还将改造另外两条老街。(记者 周六)"}, []string{"周六"}},
 		{"English", fieldPage{under: []string{"2019-12-10 07:57", "By Jane Doe and John Smith"}}, []string{"Jane Doe", "John Smith"}},
