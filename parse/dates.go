@@ -19,7 +19,9 @@
 // page shows:
 //
 //   - the metadata's time (article:published_time, JSON-LD datePublished,
-//     publishdate and the like, <time datetime>), unless the dateline the
+//     publishdate and the like, <time datetime>; a <time> element's only
+//     when the page shows a dateline or the library's guess is of the same
+//     day, as it may date a related story), unless the dateline the
 //     reader sees beside the headline disagrees: it gives only the day and
 //     the dateline shows that day's clock; the dateline's clock differs
 //     beyond the minute, within a day (shownWins); or it is a UTC time
@@ -114,9 +116,10 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if !visible {
 		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
 	}
-	if declared := declaredTime(meta, loc); declared != nil {
+	if declared, tagged := declaredAt(meta, loc); declared != nil && (tagged || visible || guessed.IsZero() || sameDay(*declared, guessed)) {
 		// The metadata's time, unless it gives only the day and the
-		// reader sees the same day with its time.
+		// reader sees the same day with its time. (A <time> element's
+		// that the library's guess disputes dates something else.)
 		switch {
 		case !visible:
 		case dayOnly(meta.Dates) && sameDay(*declared, seen):
@@ -514,6 +517,18 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	return findStamp(s, loc)
+}
+
+// declaredAt returns the first of the metadata's publication-time
+// candidates that parses, in loc when it gives no zone, and whether a
+// <meta> tag or JSON-LD declared it (not a <time> element).
+func declaredAt(m htmlpage.Meta, loc *time.Location) (*time.Time, bool) {
+	for i, d := range m.Dates {
+		if t, ok := parseTime(d, loc); ok {
+			return &t, i < m.TaggedDates
+		}
+	}
+	return nil, false
 }
 
 // declaredTime returns the first of the metadata's publication-time
