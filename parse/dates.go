@@ -21,7 +21,9 @@
 //   - the metadata's time (article:published_time, JSON-LD datePublished,
 //     publishdate and the like, <time datetime>; a <time> element's only
 //     when the page shows a dateline or the library's guess is of the same
-//     day, as it may date a related story), unless the dateline the
+//     day, as it may date a related story; of candidates of several days,
+//     the first of the day the library's guess confirms), unless the
+//     dateline the
 //     reader sees beside the headline disagrees: it gives only the day and
 //     the dateline shows that day's clock; the dateline's clock differs
 //     beyond the minute, within a day (shownWins); or it is a UTC time
@@ -116,7 +118,7 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if !visible {
 		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
 	}
-	if declared, tagged := declaredAt(meta, loc); declared != nil && (tagged || visible || guessed.IsZero() || sameDay(*declared, guessed)) {
+	if declared, tagged := declaredAt(meta, loc, guessed); declared != nil && (tagged || visible || guessed.IsZero() || sameDay(*declared, guessed)) {
 		// The metadata's time, unless it gives only the day and the
 		// reader sees the same day with its time. (A <time> element's
 		// that the library's guess disputes dates something else.)
@@ -131,6 +133,10 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 		case shownDay(*declared, seen):
 			gave("published", "dateline's day of a UTC metadata time")
 			return &seen
+		}
+		if first := declaredTime(meta, loc); !first.Equal(*declared) {
+			gave("published", "metadata time the library's guess confirms")
+			return declared
 		}
 		gave("published", "metadata time")
 		return nil // build takes the metadata's
@@ -521,14 +527,27 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 
 // declaredAt returns the first of the metadata's publication-time
 // candidates that parses, in loc when it gives no zone, and whether a
-// <meta> tag or JSON-LD declared it (not a <time> element).
-func declaredAt(m htmlpage.Meta, loc *time.Location) (*time.Time, bool) {
+// <meta> tag or JSON-LD declared it (not a <time> element). When the
+// candidates name several days, the first of the day the library's
+// guess confirms wins (the others date an update, a related story).
+func declaredAt(m htmlpage.Meta, loc *time.Location, guessed time.Time) (*time.Time, bool) {
+	var first *time.Time
+	tagged := false
 	for i, d := range m.Dates {
-		if t, ok := parseTime(d, loc); ok {
+		t, ok := parseTime(d, loc)
+		if !ok {
+			continue
+		}
+		if first == nil {
+			first, tagged = &t, i < m.TaggedDates
+			if guessed.IsZero() || sameDay(t, guessed) {
+				break
+			}
+		} else if sameDay(t, guessed) {
 			return &t, i < m.TaggedDates
 		}
 	}
-	return nil, false
+	return first, tagged
 }
 
 // declaredTime returns the first of the metadata's publication-time

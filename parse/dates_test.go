@@ -81,6 +81,8 @@ func TestPickDate(t *testing.T) {
 			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
 		{"a <meta> tag's time stands against it", htmlpage.Meta{Dates: []string{"2018-03-12T19:30:12+00:00"}, TaggedDates: 1}, "",
 			lineBlocks("标题新闻", "正文。"), guess, "meta"},
+		{"of the metadata's days, the one the library's guess confirms", htmlpage.Meta{Dates: []string{"2019-12-30T10:00:00+08:00", "2020-01-02T09:00:00+08:00"}, TaggedDates: 2}, "",
+			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T09:00:00+08:00"},
 		{"the library's guess when the page shows nothing", htmlpage.Meta{}, "",
 			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
 		{"a dateline without a year takes the machine time's", htmlpage.Meta{MachineTimes: []string{"2019-10-08 12:00:57"}}, "",
