@@ -57,6 +57,9 @@ func TestFields_Title(t *testing.T) {
 		{"video label in brackets", fieldPage{tag: fieldHeadline, h1: "【视频】" + fieldHeadline}},
 		{"special label", fieldPage{tag: "专题：" + fieldHeadline, h1: "专题：" + fieldHeadline}},
 		{"original badge", fieldPage{tag: "原创 " + fieldHeadline, h1: "原创 " + fieldHeadline}},
+		{"og:title carrying the site", fieldPage{tag: fieldHeadline + " - 河畔新闻网", meta: `<meta property="og:title" content="` + fieldHeadline + ` - 河畔新闻网">`, h1: fieldHeadline}},
+		{"og:title carrying the channel and site", fieldPage{tag: fieldHeadline + "_国内_河畔新闻网", meta: `<meta property="og:title" content="` + fieldHeadline + `_国内_河畔新闻网">`, h1: fieldHeadline}},
+		{"<title> carrying more than the headline element", fieldPage{tag: fieldHeadline + "（附图） - 河畔新闻网", h1: fieldHeadline}},
 		{"og:title with the site", fieldPage{tag: fieldHeadline + " - 河畔新闻网", meta: `<meta property="og:title" content="` + fieldHeadline + `">`, h1: fieldHeadline}},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,8 @@
 //
 //   - a site profile's headline element;
 //   - the declared title: og:title, twitter:title, JSON-LD headline —
-//     unless it is only the <title>'s tail (the site's name), and a
+//     unless it is only the <title>'s tail (the site's name); the part
+//     the page shows when it carries the site's name after a separator; a
 //     longer line the page shows wins when the declared one is its prefix
 //     (an attribute cut short at an unescaped quote);
 //   - the <title> split at a separator (" | ", " - ", " – ", " — ", "--",
@@ -128,6 +129,10 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 	if m.Declared != "" && !(m.Tag != m.Declared && strings.HasSuffix(m.Tag, m.Declared)) {
 		// (A declared title that is only the <title>'s tail is the site's
 		// name, which some pages put in og:title.)
+		if p := shownPart(m.Declared, shown); p != "" {
+			gave("title", "declared title less the site's name")
+			return p, false
+		}
 		gave("title", "declared title (og:title, JSON-LD headline)")
 		return longerShown(m.Declared, parts, shown), false
 	}
@@ -187,6 +192,24 @@ func longerShown(declared string, parts []string, shown map[string]bool) string 
 		}
 	}
 	return declared
+}
+
+// shownPart returns the part of a declared title split at a separator
+// that the page shows as a heading or a line, the longest such, when the
+// declared title carries the site's or the channel's name after it
+// ("Headline - Site", "Headline_频道_网站"); else "".
+func shownPart(declared string, shown map[string]bool) string {
+	parts := splitTitle(declared)
+	if len(parts) < 2 {
+		return ""
+	}
+	best := ""
+	for _, p := range parts {
+		if shown[p] && runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	return best
 }
 
 // shownPrefix returns the line of the page that a <title> with no
