@@ -672,23 +672,17 @@ func authorOutlet(s string) (name, outlet string) {
 // right before it.
 func closingCredit(s string) []string {
 	s = strings.TrimSpace(s)
-	var open string
-	switch {
-	case strings.HasSuffix(s, "）"):
-		open = "（"
-	case strings.HasSuffix(s, ")"):
-		open = "("
-	default:
-		return nil
+	opening, closing := "（", "）"
+	if !strings.HasSuffix(s, closing) {
+		if opening, closing = "(", ")"; !strings.HasSuffix(s, closing) {
+			return nil
+		}
 	}
-	i := strings.LastIndex(s, open)
+	i := strings.LastIndex(s, opening)
 	if i <= 0 || !terminal(lastRune(s[:i])) {
 		return nil
 	}
-	in := strings.TrimSpace(s[i+len(open) : len(s)-len(")")])
-	if open == "（" {
-		in = strings.TrimSpace(s[i+len(open) : len(s)-len("）")])
-	}
+	in := strings.TrimSpace(s[i+len(opening) : len(s)-len(closing)])
 	if isName(in) && allHan(in) {
 		return []string{in}
 	}
