@@ -1,13 +1,34 @@
-// Bylines and credits: who a story comes from. A Chinese news page
-// credits the outlet (来源：新京报), the authors (作者：…, 记者 …, 文/…) and
-// the editor (责任编辑：…) in labelled slots that often stand outside the
+// Bylines: who wrote a story. A Chinese news page credits the authors
+// (作者：…, 记者 …, 文/…) in labelled slots that often stand outside the
 // main text — the date/source line under the headline, the end of the
 // article container. This file reads those labels from any line, for raw
-// text and HTML alike.
+// text and HTML alike; outlet.go and editor.go read the other credits.
+//
+// The byline grammar:
+//
+//   - roles: 作者, 文, 撰文, 撰稿, 记者 (本报记者, 新京报记者), 实习生,
+//     通讯员, a dispatch's 讯（记者 X） or 电（记者 X）, English By; a
+//     poster's 发表于 or 张贴 after the name, /文 after it;
+//   - names: two to four Han characters that are no outlet or section
+//     word (网, 报, 社, 频道, 新闻…), or a Latin name or handle; several
+//     kept apart by spaces, 、, ， or "and" ("记者 张三 李四 报道",
+//     "作者：赵一、钱二", "By Jane Doe and John Smith");
+//   - where: a byline near the headline (the dozen lines from it), a line
+//     of names right under it, a self-media account line, the name before
+//     the stamp in the dateline slot, a reporters' credit or a bracketed
+//     credit closing a paragraph ("…。（李楠）", "(记者 周六)"), a poster's
+//     credit; then the metadata's author, then the library's;
+//   - joined to the outlet by a slash ("李楠/中国青年报"): the name is the
+//     author, the rest the outlet (authorOutlet);
+//   - not authors: a photo credit (X 摄, X/摄, 摄影：X), page furniture
+//     (分享, 关注, 字号…), relative times, dates, e-mail addresses and
+//     links, a template's placeholder (name, author, admin), the site's
+//     name, the outlet.
 
 package parse
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -43,6 +64,9 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 		if len(found) == 0 && len(names) > 0 {
 			break // a byline may take two lines: 本报实习生 …, 本报记者 …
 		}
+		if len(found) > 0 {
+			gave("author", "byline near the headline")
+		}
 		for _, n := range found {
 			if !contains(names, n) {
 				names = append(names, n)
@@ -54,6 +78,7 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 	}
 	for i := at + 1; i < len(blocks) && i <= at+3; i++ {
 		if names := nameLine(blocks[i].Text); len(names) > 0 {
+			gave("author", "line of names under the headline")
 			return names
 		}
 	}
@@ -62,13 +87,22 @@ func visibleByline(blocks []htmlpage.Block, at int) []string {
 	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
 		if s := blocks[i].Text; runeLen(s) <= 30 {
 			if names, ok := reporterLine(s); ok {
+				gave("author", "reporters' credit closing the article")
 				return names
 			}
+		}
+	}
+	// A credit in brackets closing a paragraph: "…两条老街。（李楠）".
+	for i := at + 1; i < len(blocks) && i <= at+300; i++ {
+		if names := closingCredit(blocks[i].Text); len(names) > 0 {
+			gave("author", "bracketed credit closing a paragraph")
+			return names
 		}
 	}
 	// A poster's credit, "ggjjzhzz 发表于 2005-9-15", wherever it stands.
 	for i := 0; i < len(blocks) && i < 200; i++ {
 		if n := creditName(blocks[i].Text); n != "" {
+			gave("author", "poster's credit")
 			return []string{n}
 		}
 	}
@@ -90,6 +124,9 @@ func bylineNames(s string) []string {
 		return names
 	}
 	if n := labelledAuthor(s); n != "" {
+		return nameList(n)
+	}
+	if n, _ := authorOutlet(s); n != "" {
 		return []string{n}
 	}
 	if names, ok := reporterLine(s); ok {
@@ -222,94 +259,9 @@ func nameLine(s string) []string {
 	return fields
 }
 
-// notOutletBefore are words that make 来源 something other than the
-// story's outlet: 资料来源 (a reference), 图片来源 (a photo credit), 消息来源
-// (a person quoted).
-var notOutletBefore = []string{"资料", "图片", "图", "数据", "消息", "信息", "视频"}
-
 // creditStops are labels that end a credited value when a line packs
 // several slots together: "来源：证券时报网 作者：李在山".
-var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "浏览", "阅读", "点击", "字号"}
-
-// outletIn returns the outlet a line credits — "来源：新京报",
-// "2019-09-07 13:43:45　来源: 证券市场红周刊", "来源 CSDN |", "本文来源：…" —
-// or "".
-func outletIn(s string) string {
-	if runeLen(s) > 120 {
-		return ""
-	}
-	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], "来源")
-		if i < 0 {
-			return ""
-		}
-		i += from
-		from = i + len("来源")
-		before := s[:i]
-		if hasAnySuffix(before, notOutletBefore) {
-			continue
-		}
-		rest := s[from:]
-		trimmed := strings.TrimLeft(rest, " \u3000")
-		if r, ok := cutColon(trimmed); ok {
-			rest = r
-		} else if !slotLine(s) && (len(trimmed) == len(rest) || runeLen(s) > 40) {
-			// Without a colon, only a slot line reads "来源 CSDN |".
-			continue
-		}
-		if v := creditValue(rest, false); v != "" && !isDateLike(v) {
-			return v
-		}
-	}
-	return ""
-}
-
-// editorLabels credit an editor, the responsible editor first.
-var editorLabels = []string{"责任编辑", "责编"}
-
-// editorIn returns the editor a line credits: the 责任编辑 or 责编 value as
-// shown ("杨倩_NF4425", "韩保林 PK155"), and whether the label was a
-// responsible editor's. A plain 编辑 credit ("编辑/苏芳", "【编辑：姚昊】")
-// comes back with responsible false; 总编辑, 主编 and 编辑部 are no credits.
-func editorIn(s string) (name string, responsible bool) {
-	if runeLen(s) > 160 {
-		return "", false
-	}
-	for _, label := range editorLabels {
-		if i := strings.Index(s, label); i >= 0 {
-			rest := strings.TrimLeft(s[i+len(label):], " \u3000")
-			if r, ok := cutColon(rest); ok {
-				if v := creditValue(r, true); v != "" {
-					return v, true
-				}
-			}
-		}
-	}
-	for from := 0; from < len(s); {
-		i := strings.Index(s[from:], "编辑")
-		if i < 0 {
-			break
-		}
-		i += from
-		from = i + len("编辑")
-		if hasAnySuffix(s[:i], []string{"总", "主", "副", "责任", "文字", "美术", "图片", "视频"}) {
-			continue
-		}
-		rest := s[from:]
-		var ok bool
-		if rest, ok = cutColon(strings.TrimLeft(rest, " \u3000")); !ok {
-			if rest, ok = strings.CutPrefix(s[from:], "/"); !ok {
-				if rest, ok = strings.CutPrefix(s[from:], "／"); !ok {
-					continue
-				}
-			}
-		}
-		if v := creditValue(rest, false); v != "" && isName(v) {
-			return v, false
-		}
-	}
-	return "", false
-}
+var creditStops = []string{"作者", "记者", "编辑", "责编", "时间", "日期", "发布", "来源", "稿源", "出处", "浏览", "阅读", "点击", "字号"}
 
 // creditValue reads a credited value from the start of s, up to the end
 // of its slot: a bracket, a separator bar, punctuation, two spaces, or
@@ -357,6 +309,9 @@ func plausibleAuthor(s string, notAuthors ...string) bool {
 		return false
 	}
 	if containsAnyOf(s, uiWords) || containsAnyOf(s, relativeTimes) || strings.HasSuffix(s, "现场") || strings.HasPrefix(s, "请输入") {
+		return false
+	}
+	if slices.Contains(placeholders, strings.ToLower(s)) {
 		return false
 	}
 	for _, n := range notAuthors {
@@ -434,6 +389,15 @@ func creditNames(s string) []string {
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
 		return r == ' ' || r == '\u3000' || r == '、' || r == '，' || r == ',' || r == '：' || r == ':' || r == '/'
 	}) {
+		switch f {
+		case "摄", "摄影报道": // "张三 李四 摄": the name before is the photographer's
+			if len(names) > 0 {
+				names = names[:len(names)-1]
+			}
+			return names
+		case "摄影", "摄像", "图", "图片": // "摄影 孙五": the names after are
+			return names
+		}
 		if contains(creditWords, f) {
 			continue
 		}
@@ -443,54 +407,6 @@ func creditNames(s string) []string {
 		names = append(names, f)
 	}
 	return names
-}
-
-// pageCredits reads the outlet and editor credited anywhere on a page's
-// blocks. The outlet nearest the article's start (the date/source slot
-// under the headline) wins over one further down (本文来源 at the end);
-// a 责任编辑 or 责编 credit wins over a plain 编辑 one, wherever each stands.
-func pageCredits(blocks []htmlpage.Block, at int) (outlet, editor string) {
-	order := nearFirst(len(blocks), at)
-	for _, i := range order {
-		if outlet = outletIn(blocks[i].Text); outlet != "" {
-			break
-		}
-	}
-	plain := ""
-	for _, i := range order {
-		name, responsible := editorIn(blocks[i].Text)
-		if responsible {
-			return outlet, name
-		}
-		if name != "" && plain == "" {
-			plain = name
-		}
-	}
-	return outlet, plain
-}
-
-// nearFirst returns the indexes 0..n-1 in the order a reader looks for
-// an article's credits: the dozen lines from its start at, the three
-// above it, then the rest below and the rest above. With no start, page
-// order.
-func nearFirst(n, at int) []int {
-	if at < 0 {
-		at = 0
-	}
-	order := make([]int, 0, n)
-	for i := at; i < n && i <= at+12; i++ {
-		order = append(order, i)
-	}
-	for i := at - 1; i >= 0 && i >= at-3; i-- {
-		order = append(order, i)
-	}
-	for i := at + 13; i < n; i++ {
-		order = append(order, i)
-	}
-	for i := at - 4; i >= 0; i-- {
-		order = append(order, i)
-	}
-	return order
 }
 
 // slotLine reports a line of slots kept apart by bars:
@@ -685,21 +601,93 @@ func pageAuthors(all []htmlpage.Block, at int, meta, extractor, notAuthors []str
 	if len(authors) == 0 {
 		if n := accountLine(all, at); n != "" {
 			authors = filterAuthors([]string{n}, notAuthors...)
+			gave("author", "account line")
 		}
 	}
 	for i := at + 1; at >= 0 && i < len(all) && i <= at+3; i++ {
 		if a, o := slotCredit(all[i].Text); a != "" || o != "" {
 			if len(authors) == 0 && a != "" {
 				authors = filterAuthors([]string{a}, notAuthors...)
+				gave("author", "name in the dateline slot")
+			}
+			if o != "" {
+				gave("outlet", "unlabelled in the dateline slot")
 			}
 			slotOutlet = o
 			break
 		}
 	}
-	for _, more := range [][]string{meta, extractor} {
+	for i, more := range [][]string{meta, extractor} {
 		if len(authors) == 0 {
 			authors = filterAuthors(more, notAuthors...)
+			gave("author", [...]string{"metadata author", "library's author"}[i])
 		}
 	}
 	return authors, slotOutlet
+}
+
+// placeholders are what a page template leaves in its author slot when
+// nobody filled it in ("name, email@gmail.com" gives "name").
+var placeholders = []string{"name", "author", "admin", "administrator", "user", "username", "your name", "yourname",
+	"firstname lastname", "author name", "姓名", "作者名", "用户名"}
+
+// nameList splits a credited value into its names when it holds several,
+// kept apart by 、 or ，or by single spaces between Han names ("赵一、钱二",
+// "张三 李四"); a value that is not all names stays whole ("医技药剂党支部").
+func nameList(v string) []string {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == '，' || r == ',' || r == ' ' })
+	if len(parts) > 1 && allNames(parts) {
+		return parts
+	}
+	return []string{v}
+}
+
+// outletSuffixes end the names of news organisations: 中国青年报, 新华网,
+// 新华社, 河畔电视台, 河畔新闻客户端, 河畔发布.
+var outletSuffixes = []string{"报", "网", "社", "台", "新闻", "客户端", "发布", "杂志", "周刊", "频道"}
+
+// authorOutlet reads a line that is nothing but an author joined to the
+// outlet by a slash: "李楠/中国青年报", "李楠／中国青年报".
+func authorOutlet(s string) (name, outlet string) {
+	s = strings.TrimSpace(s)
+	if runeLen(s) > 30 {
+		return "", ""
+	}
+	i := strings.IndexAny(s, "/／")
+	if i < 0 {
+		return "", ""
+	}
+	name = strings.TrimSpace(s[:i])
+	_, w := utf8.DecodeRuneInString(s[i:])
+	outlet = strings.TrimSpace(s[i+w:])
+	if !isName(name) || !allHan(name) || !allHan(outlet) || runeLen(outlet) < 3 || !hasAnySuffix(outlet, outletSuffixes) {
+		return "", ""
+	}
+	return name, outlet
+}
+
+// closingCredit reads the credit in brackets that closes a paragraph of
+// prose: "…两条老街。（李楠）", "… (记者 周六)", "…（记者 赵一 钱二）". The
+// bracket holds a name or a reporters' credit, and a sentence ends
+// right before it.
+func closingCredit(s string) []string {
+	s = strings.TrimSpace(s)
+	opening, closing := "（", "）"
+	if !strings.HasSuffix(s, closing) {
+		if opening, closing = "(", ")"; !strings.HasSuffix(s, closing) {
+			return nil
+		}
+	}
+	i := strings.LastIndex(s, opening)
+	if i <= 0 || !terminal(lastRune(s[:i])) {
+		return nil
+	}
+	in := strings.TrimSpace(s[i+len(opening) : len(s)-len(closing)])
+	if isName(in) && allHan(in) {
+		return []string{in}
+	}
+	if names, ok := reporterLine(in); ok && strings.HasPrefix(in, "记者") {
+		return names
+	}
+	return nil
 }

@@ -1,6 +1,43 @@
-// Dates: the one date grammar of the package. Datelines under a title,
-// list stamps, labelled dates (发布时间：…), dates in URLs, profile dates
-// and machine-written times are all read here.
+// Dates: the one date grammar of the package, for the published time.
+// Datelines under a title, list stamps, labelled dates (发布时间：…), dates
+// in URLs, profile dates and machine-written times are all read here.
+//
+// The forms of a date read anywhere in a line (stampPattern): a year of
+// 19xx or 20xx, month and day kept apart by -, /, . or 年 月 日
+// (2019-12-10, 2019/12/10, 2019.12.10, 2019年12月10日), then maybe a
+// clock, with or without a space or a T (2019年12月10日07:57,
+// 2019-12-10 07:57:30, 2019-12-10T07:57:00+08:00), with its seconds,
+// fraction and zone (Z, +08:00, +0800) when given. Machine times also in
+// RFC 3339 and RFC 1123 (parseTime). A dateline without a year
+// (发布时间：12-10 07:57, 12月10日 07:57) takes the year of a machine time
+// of the same month and day, else gives nothing (yearlessDateline). Labels
+// that date a line anywhere on the page: 发布时间, 发表于, 发布日期,
+// 发表时间, 时间：, 日期：, 更新时间, Posted on, Published (dateLabels). A
+// relative time (昨天, 3小时前, 2 hours ago) dates nothing.
+//
+// The choice (pickDate), structured data first, checked against what the
+// page shows:
+//
+//   - the metadata's time (article:published_time, JSON-LD datePublished,
+//     publishdate and the like, <time datetime>; a <time> element's only
+//     when the page shows a dateline or the library's guess is of the same
+//     day, as it may date a related story; of candidates of several days,
+//     the first of the day the library's guess confirms), unless the
+//     dateline the
+//     reader sees beside the headline disagrees: it gives only the day and
+//     the dateline shows that day's clock; the dateline's clock differs
+//     beyond the minute, within a day (shownWins); or it is a UTC time
+//     whose day in the site's zone is the bare day shown (shownDay);
+//   - else the URL's day, made precise by a dateline of that day;
+//   - else the dateline: the first date in the dozen lines from the
+//     article's start, the three above it, or a labelled one;
+//   - else, with no relative dateline, the extraction library's guess.
+//
+// A date-only dateline is that day's midnight only when nothing gives its
+// clock. A time without a zone is in the page's zone (ZoneOf: Beijing for
+// Chinese, +09:00 for Japanese and Korean); a UTC time takes the offset
+// the page writes for the same instant (metaZone, PageZone); a time after
+// the parse is none (notFuture).
 
 package parse
 
@@ -8,6 +45,7 @@ import (
 	"bytes"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,25 +118,45 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 	if !visible {
 		seen, visible = yearlessDateline(blocks, at, meta.MachineTimes, loc)
 	}
-	if declared := declaredTime(meta, loc); declared != nil {
+	if declared, tagged := declaredAt(meta, loc, guessed); declared != nil && (tagged || visible || guessed.IsZero() || sameDay(*declared, guessed)) {
 		// The metadata's time, unless it gives only the day and the
-		// reader sees the same day with its time.
-		if visible && dayOnly(meta.Dates) && sameDay(*declared, seen) {
+		// reader sees the same day with its time. (A <time> element's
+		// that the library's guess disputes dates something else.)
+		switch {
+		case !visible:
+		case dayOnly(meta.Dates) && sameDay(*declared, seen):
+			gave("published", "dateline's clock on the metadata's day")
+			return &seen
+		case shownWins(*declared, seen, loc):
+			gave("published", "dateline beyond the metadata's minute")
+			return &seen
+		case shownDay(*declared, seen):
+			gave("published", "dateline's day of a UTC metadata time")
 			return &seen
 		}
+		if first := declaredTime(meta, loc); !first.Equal(*declared) {
+			gave("published", "metadata time the library's guess confirms")
+			return declared
+		}
+		gave("published", "metadata time")
 		return nil // build takes the metadata's
 	}
 	fromURL, inURL := urlDate(base, loc)
 	switch {
 	case inURL && visible && seen.Format(time.DateOnly) == fromURL.Format(time.DateOnly):
+		gave("published", "dateline on the URL's day")
 		return &seen
 	case inURL:
+		gave("published", "URL's day")
 		return &fromURL
 	case visible:
+		gave("published", "dateline")
 		return &seen
 	case relativeDateline(blocks, at):
+		gave("published", "relative dateline: none")
 		return nil // "昨天 12:30", "3小时前": the page gives no date, and none is guessed
 	case !guessed.IsZero():
+		gave("published", "library's guess")
 		if _, off := guessed.Zone(); off != 0 {
 			return &guessed // the page gave its zone: the same instant, in it
 		}
@@ -106,6 +164,61 @@ func pickDate(meta htmlpage.Meta, base *url.URL, blocks []htmlpage.Block, at int
 		return &t
 	}
 	return nil
+}
+
+// shownWins reports whether the dateline a reader sees beside the
+// headline overrides the metadata's time: on a page whose zone-less times
+// have a zone (loc is not UTC), when the dateline shows a clock, is no
+// more than a day from the metadata's time (farther, it dates something
+// else) and differs from it beyond the minute (07:57 beside 07:57:42
+// agrees; the metadata's seconds are kept).
+func shownWins(declared, seen time.Time, loc *time.Location) bool {
+	if loc == time.UTC || seen.Hour()+seen.Minute()+seen.Second() == 0 {
+		return false
+	}
+	d := declared.Sub(seen)
+	return d.Abs() <= 24*time.Hour && !declared.Truncate(time.Minute).Equal(seen.Truncate(time.Minute))
+}
+
+// metaZone returns t in the zone of the same instant written with an
+// offset in the page's metadata in any form the metadata uses ("Sat, 19
+// Oct 2019 00:04:00 +0200" beside a JSON-LD "2019-10-18T22:04:00Z"), when
+// t's own offset is 0; else t.
+func metaZone(t time.Time, m htmlpage.Meta) time.Time {
+	if _, off := t.Zone(); off != 0 {
+		return t
+	}
+	for _, c := range slices.Concat(m.Dates, m.MachineTimes) {
+		if ct, ok := parseTime(c, time.UTC); ok {
+			if _, off := ct.Zone(); off != 0 && ct.Equal(t) {
+				return t.In(time.FixedZone("", off))
+			}
+		}
+	}
+	return t
+}
+
+// shownDay reports whether the bare day a reader sees beside the
+// headline is the day of a metadata time given in UTC, read in the site's
+// own zone: the two days differ, and the UTC time falls within that day
+// in some zone (UTC-12 to UTC+14). "2018-12-31T23:11:59+00:00" is
+// 2019-01-01 in Berlin, where the page shows 01.01.2019.
+func shownDay(declared, seen time.Time) bool {
+	if _, off := declared.Zone(); off != 0 || seen.Hour()+seen.Minute()+seen.Second() != 0 || sameDay(declared, seen) {
+		return false
+	}
+	start := time.Date(seen.Year(), seen.Month(), seen.Day(), 0, 0, 0, 0, time.UTC)
+	return !declared.Before(start.Add(-14*time.Hour)) && declared.Before(start.Add(36*time.Hour))
+}
+
+// notFuture returns t, or nil when t is after now: a page cannot have
+// been published after it was read (a time in a template, a countdown, a
+// year mistyped), so such a time is no publication time.
+func notFuture(t *time.Time, now time.Time) *time.Time {
+	if t != nil && t.After(now) {
+		return nil
+	}
+	return t
 }
 
 // urlDatePattern finds /2025/12/08/, /2025-12-08, /2025_12_08_ and
@@ -410,6 +523,31 @@ func stampIn(s string, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	return findStamp(s, loc)
+}
+
+// declaredAt returns the first of the metadata's publication-time
+// candidates that parses, in loc when it gives no zone, and whether a
+// <meta> tag or JSON-LD declared it (not a <time> element). When the
+// candidates name several days, the first of the day the library's
+// guess confirms wins (the others date an update, a related story).
+func declaredAt(m htmlpage.Meta, loc *time.Location, guessed time.Time) (*time.Time, bool) {
+	var first *time.Time
+	tagged := false
+	for i, d := range m.Dates {
+		t, ok := parseTime(d, loc)
+		if !ok {
+			continue
+		}
+		if first == nil {
+			first, tagged = &t, i < m.TaggedDates
+			if guessed.IsZero() || sameDay(t, guessed) {
+				break
+			}
+		} else if sameDay(t, guessed) {
+			return &t, i < m.TaggedDates
+		}
+	}
+	return first, tagged
 }
 
 // declaredTime returns the first of the metadata's publication-time

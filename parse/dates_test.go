@@ -61,7 +61,11 @@ func TestPickDate(t *testing.T) {
 		guess time.Time
 		want  string // "" for nil; "meta" for the metadata's (nil from pickDate)
 	}{
-		{"metadata with a time wins", htmlpage.Meta{Dates: []string{"2019-06-15T10:00:00+08:00"}}, "",
+		{"metadata with a time wins within the minute", htmlpage.Meta{Dates: []string{"2019-06-15T08:18:40+08:00"}}, "",
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
+		{"the dateline shown wins beyond the minute", htmlpage.Meta{Dates: []string{"2019-06-15T10:00:00+08:00"}}, "",
+			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},
+		{"but not a day away", htmlpage.Meta{Dates: []string{"2019-06-17T10:00:00+08:00"}}, "",
 			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "meta"},
 		{"a day-only metadata date gives way to the dateline's time", htmlpage.Meta{Dates: []string{"2019-06-15"}}, "",
 			lineBlocks("标题新闻", "2019年06月15日08:18 来源：人民网"), time.Time{}, "2019-06-15T08:18:00+08:00"},
@@ -73,6 +77,12 @@ func TestPickDate(t *testing.T) {
 			lineBlocks("标题新闻", "2019-06-14 08:18"), time.Time{}, "2019-06-15T00:00:00+08:00"},
 		{"a relative time gives nothing, not the library's guess", htmlpage.Meta{}, "",
 			lineBlocks("标题新闻", "爱否科技 昨天"), guess, ""},
+		{"a <time> element's time the library's guess disputes dates something else", htmlpage.Meta{Dates: []string{"2018-03-12T19:30:12+00:00"}}, "",
+			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
+		{"a <meta> tag's time stands against it", htmlpage.Meta{Dates: []string{"2018-03-12T19:30:12+00:00"}, TaggedDates: 1}, "",
+			lineBlocks("标题新闻", "正文。"), guess, "meta"},
+		{"of the metadata's days, the one the library's guess confirms", htmlpage.Meta{Dates: []string{"2019-12-30T10:00:00+08:00", "2020-01-02T09:00:00+08:00"}, TaggedDates: 2}, "",
+			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T09:00:00+08:00"},
 		{"the library's guess when the page shows nothing", htmlpage.Meta{}, "",
 			lineBlocks("标题新闻", "正文。"), guess, "2020-01-02T03:04:05+08:00"},
 		{"a dateline without a year takes the machine time's", htmlpage.Meta{MachineTimes: []string{"2019-10-08 12:00:57"}}, "",
@@ -99,4 +109,32 @@ func lineBlocks(lines ...string) []htmlpage.Block {
 		out = append(out, htmlpage.Block{Text: l})
 	}
 	return out
+}
+
+// TestMetaZoneAndShownDay: a UTC time takes the offset the metadata gives
+// the same instant in another form; a UTC time whose day the page shows
+// as the next day (the site's zone) gives way to the shown day.
+func TestMetaZoneAndShownDay(t *testing.T) {
+	utc := time.Date(2019, 10, 18, 22, 4, 0, 0, time.UTC)
+	got := metaZone(utc, htmlpage.Meta{MachineTimes: []string{"Sat, 19 Oct 2019 00:04:00 +0200"}})
+	if got.Format(time.RFC3339) != "2019-10-19T00:04:00+02:00" {
+		t.Errorf("metaZone = %v", got)
+	}
+	if got := metaZone(utc, htmlpage.Meta{MachineTimes: []string{"Sat, 19 Oct 2019 00:05:00 +0200"}}); !got.Equal(utc) || got.Location() != time.UTC {
+		t.Errorf("another instant gave its zone: %v", got)
+	}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		declared, seen time.Time
+		want           bool
+	}{
+		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), true},
+		{time.Date(2018, 12, 31, 23, 11, 59, 0, time.FixedZone("", 3600)), day(2019, 1, 1), false}, // its own zone says the day
+		{time.Date(2018, 12, 29, 23, 11, 59, 0, time.UTC), day(2019, 1, 1), false},                 // no zone is that far
+		{time.Date(2019, 1, 1, 8, 0, 0, 0, time.UTC), day(2019, 1, 1), false},                      // the same day
+	} {
+		if got := shownDay(tt.declared, tt.seen); got != tt.want {
+			t.Errorf("shownDay(%v, %v) = %v", tt.declared, tt.seen, got)
+		}
+	}
 }

@@ -42,3 +42,15 @@
 //     navigation.
 //   - phrases.go: the phrase tables the line kinds are matched with.
 package parse
+
+// ruleTrace, when set (by tests only, never while parses run
+// concurrently), hears which rule gave each field: the evidence table in
+// testdata/FIELD_RULES.md is written from it. The record never says.
+var ruleTrace func(field, rule string)
+
+// gave tells ruleTrace that rule gave field.
+func gave(field, rule string) {
+	if ruleTrace != nil {
+		ruleTrace(field, rule)
+	}
+}

@@ -3,8 +3,6 @@
 
 package parse
 
-import "strings"
-
 // endsBody reports whether line i starts the page's end matter: a
 // disclaimer, an editor line, a list header, or the first headline item.
 func (p *lineParser) endsBody(i int) bool {
@@ -55,43 +53,6 @@ func disclaimerBy(s string, classes uint8) bool {
 	return len(s) <= 600 && classes&phraseDisclaimer != 0 ||
 		hasPrefixFold(s, "The views expressed") || hasPrefixFold(s, "Views expressed") ||
 		hasPrefixFold(s, "This article reflects") || hasPrefixFold(s, "Opinions expressed")
-}
-
-// editorLine returns the name on a "责任编辑: 郑乐欢" or "Editor: …" line.
-func editorLine(s string) (string, bool) {
-	s = strings.TrimSpace(strings.TrimLeft(s, "-—–*· "))
-	if r := firstRune(s); r == '（' || r == '(' || r == '[' || r == '【' {
-		// （责任编辑：魏喆）
-		s = strings.TrimSpace(strings.TrimRight(strings.TrimLeft(s, "（(【["), "）)】] "))
-	}
-	for _, label := range []string{"责任编辑", "责编", "编辑", "Editor", "Edited by"} {
-		if !hasPrefixFold(s, label) {
-			continue
-		}
-		rest := strings.TrimLeft(s[len(label):], " ")
-		if r, ok := cutColon(rest); ok {
-			rest = r
-		} else if label != "Edited by" {
-			continue
-		}
-		name := strings.TrimSpace(rest)
-		if name != "" && runeLen(name) <= 40 {
-			return name, true
-		}
-	}
-	return "", false
-}
-
-// isSourceLine reports a "来源：…" or "Source: …" line.
-func isSourceLine(s string) bool {
-	for _, p := range []string{"来源", "Source"} {
-		if hasPrefixFold(s, p) {
-			if _, ok := cutColon(strings.TrimLeft(s[len(p):], " ")); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // footerBy reports site boilerplate at the foot of a page: copyright and

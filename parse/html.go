@@ -82,9 +82,14 @@ func HTML(data []byte, opts Options) (*Result, error) {
 	}
 	if ex.title == "" {
 		ex.title = metaTitle(meta)
+		gave("title", "metadata title")
 	}
 	if ex.title == "" {
-		return nil, fmt.Errorf("%s: %w", src, ErrNoTitle)
+		ex.title = firstSentence(ex.body)
+		gave("title", "first sentence")
+	}
+	if ex.title = cleanTitle(ex.title); ex.title == "" {
+		return nil, fmt.Errorf("%s: %w", src, ErrNoText)
 	}
 	if opts.Site == "" {
 		opts.Site = hostOf(opts.URL)
@@ -100,8 +105,8 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if a := res.Article; a.Published != nil {
-		t := PageZone(*a.Published, data)
-		a.Published = &t
+		t := PageZone(metaZone(*a.Published, meta), data)
+		a.Published = notFuture(&t, time.Now())
 	}
 	res.Encoding, res.URL = enc, opts.URL
 	return res, nil
@@ -152,11 +157,32 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		return nil, err
 	}
 
+	ex.fill(p, meta, opts.Site)
+	for _, it := range ex.lists {
+		var stamp *time.Time
+		if t, ok := stampIn(it.Time, Beijing); ok {
+			stamp = &t
+		}
+		var comments *int
+		if n, ok := commentCount(it.Comments); ok {
+			comments = &n
+		}
+		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
+	}
+	return p.finish(), nil
+}
+
+// fill completes the article the text parser read from the extraction's
+// lines with what the markup said: the extraction's fields beat the
+// lines', and the metadata fills what both leave empty.
+func (ex *extraction) fill(p *lineParser, meta htmlpage.Meta, site string) {
 	a := p.art
 	if ex.published != nil {
 		a.Published = ex.published // the markup's time beats a stamp in the text
 	} else if a.Published == nil {
-		a.Published = declaredTime(meta, p.loc)
+		if a.Published = declaredTime(meta, p.loc); a.Published != nil {
+			gave("published", "metadata time")
+		}
 	}
 	if ex.editor != "" {
 		a.Editor = ex.editor
@@ -168,9 +194,10 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		a.Authors = ex.authors
 	} else if len(a.Authors) == 0 && len(meta.Authors) > 0 {
 		a.Authors = meta.Authors
+		gave("author", "metadata author")
 	}
 	// Whatever named them, the site and the outlet are no authors.
-	a.Authors = filterAuthors(a.Authors, opts.Site, meta.SiteName, a.Outlet)
+	a.Authors = filterAuthors(a.Authors, site, meta.SiteName, a.Outlet)
 	if ex.column != "" {
 		a.Column = ex.column
 	} else if a.Column == "" {
@@ -187,18 +214,6 @@ func (ex *extraction) build(opts Options, meta htmlpage.Meta, bud *budget) (*Res
 		// (pages declare zh-CN on English text and the reverse).
 		a.Language = normLang(meta.Lang)
 	}
-	for _, it := range ex.lists {
-		var stamp *time.Time
-		if t, ok := stampIn(it.Time, Beijing); ok {
-			stamp = &t
-		}
-		var comments *int
-		if n, ok := commentCount(it.Comments); ok {
-			comments = &n
-		}
-		p.addHeadline(it.Title, it.List, stamp, it.Column, comments, it.Link)
-	}
-	return p.finish(), nil
 }
 
 // normLang turns a page's lang attribute (zh-CN, en_US) into a language
@@ -226,6 +241,9 @@ func hostOf(rawURL string) string {
 // 责任编辑 line, else the one short element's text).
 func fromProfile(f *htmlpage.Found) *extraction {
 	ex := &extraction{title: f.Title, lead: f.Lead, column: f.Column, authors: f.Authors, body: f.Body, lists: f.Items}
+	for _, field := range []string{"title", "published", "author", "editor"} {
+		gave(field, "site profile")
+	}
 	if ts, ok := stampIn(f.Date, Beijing); ok {
 		ex.published = &ts
 	}

@@ -63,8 +63,10 @@ func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL, bud *bud
 		}
 	case libTitle != "":
 		ex.title = libTitle
+		gave("title", "library's title")
 	case len(ex.body) > 0 && runeLen(ex.body[0].Text) <= 80:
 		ex.title, ex.body = ex.body[0].Text, ex.body[1:]
+		gave("title", "content's first line")
 	}
 	at := anchorIndex(all, ex.title, ex.body)
 	ex.published = pickDate(meta, base, all, at, ex.title, guessed)

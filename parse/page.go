@@ -105,10 +105,20 @@ var (
 	ErrTooLarge = charset.ErrTooLarge
 	ErrNotText  = charset.ErrNotText
 	ErrNoTitle  = errors.New("parse: no title found")
+	// ErrNoText is an HTML page with no article text to title (a bot
+	// challenge, a page of scripts). It is also ErrNoTitle, which callers
+	// already test for.
+	ErrNoText error = noTextError{}
 	// ErrMarkup is HTML the HTML parser gives up on, such as elements
 	// nested more than 512 deep.
 	ErrMarkup = errors.New("parse: unreadable markup")
 )
+
+// noTextError is ErrNoText's type: errors.Is matches it to ErrNoTitle.
+type noTextError struct{}
+
+func (noTextError) Error() string        { return "parse: no article text" }
+func (noTextError) Is(target error) bool { return target == ErrNoTitle }
 
 // htmlMarks are what an HTML page has near its start and raw text does
 // not: the first non-blank byte is "<" and one of these follows soon.

@@ -37,6 +37,10 @@ type Meta struct {
 	// <meta> whose name says date or time, updates included, in name
 	// order, then <time datetime>).
 	MachineTimes []string
+	// TaggedDates is how many of Dates the page's <meta> tags and JSON-LD
+	// declare; the rest are <time datetime> elements, which may date
+	// anything on the page (a related story, a comment).
+	TaggedDates int
 	// Images are the pictures the page declares for sharing, as written:
 	// og:image, twitter:image, then JSON-LD image.
 	Images []string
@@ -177,6 +181,7 @@ func ReadMeta(root *html.Node) Meta {
 			m.Dates = append(m.Dates, ld.published) // JSON-LD right after the Open Graph tag
 		}
 	}
+	m.TaggedDates = len(m.Dates)
 	m.Dates = append(m.Dates, r.times...)
 	for _, k := range slices.Sorted(maps.Keys(metas)) {
 		if strings.Contains(k, "date") || strings.Contains(k, "time") {

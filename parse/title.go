@@ -1,5 +1,32 @@
-// HTML titles: the headline chosen among og:title, JSON-LD, the
-// <title>'s parts and the lines the page shows.
+// Titles: the headline chosen among the page's candidates, best first.
+//
+// The forms read, in order of trust:
+//
+//   - a site profile's headline element;
+//   - the declared title: og:title, twitter:title, JSON-LD headline —
+//     unless it is only the <title>'s tail (the site's name); the part
+//     the page shows when it carries the site's name after a separator; a
+//     longer line the page shows wins when the declared one is its prefix
+//     (an attribute cut short at an unescaped quote);
+//   - the <title> split at a separator (" | ", " - ", " – ", " — ", "--",
+//     "——", "_", " :: ", " » ", "｜", "－", "—", "|"), the part the page
+//     shows as a heading or line, the site's declared name and a short
+//     last part (the site, the channel) left out; a <title> with no
+//     separator that is a shown line plus the site's name ("Headline
+//     某某医院") keeps the line;
+//   - a <title> of labels only (column and site) or none at all: the
+//     heading right above the body (six to eighty characters, not a
+//     dateline, an outlet or a byline);
+//   - a heading the <title> contains, when it is more than the site's
+//     name beside the headline;
+//   - the content's first line when short and not prose, else the main
+//     content library's title;
+//   - else the first sentence of the article's text (firstSentence).
+//
+// Whichever gave it, cleanTitle then takes off what is no part of a
+// headline: a 原创 badge before it, a section label (图集, 视频, 专题,
+// 组图, 直播, 快讯, 独家) set off before it by a bar, a colon or brackets.
+// A page with no text at all gives ErrNoText.
 
 package parse
 
@@ -102,10 +129,16 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 	if m.Declared != "" && !(m.Tag != m.Declared && strings.HasSuffix(m.Tag, m.Declared)) {
 		// (A declared title that is only the <title>'s tail is the site's
 		// name, which some pages put in og:title.)
+		if p := shownPart(m.Declared, shown); p != "" {
+			gave("title", "declared title less the site's name")
+			return p, false
+		}
+		gave("title", "declared title (og:title, JSON-LD headline)")
 		return longerShown(m.Declared, parts, shown), false
 	}
 	if len(parts) == 1 {
 		if t := shownPrefix(m.Tag, all); t != "" {
+			gave("title", "<title> less the site's name after a space")
 			return t, false
 		}
 	}
@@ -116,12 +149,14 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 		}
 	}
 	if best != "" && !(len(parts) > 1 && labelsOnly(parts)) {
+		gave("title", "<title> part the page shows")
 		return best, false
 	}
 	// A <title> of labels only ("新闻动态--某某学会官网": a column and the
 	// site) names no headline; neither does a page without one. The
 	// headline is then the heading right above the body.
 	if h := headingAbove(all, content); h != "" && (m.Tag == "" || labelsOnly(parts)) {
+		gave("title", "heading above the body")
 		return h, false
 	}
 	best = ""
@@ -133,13 +168,16 @@ func chooseTitle(m htmlpage.Meta, all, content []htmlpage.Block) (title string, 
 		}
 	}
 	if best != "" && runeLen(best)*10 >= runeLen(m.Tag)*4 {
+		gave("title", "heading the <title> contains")
 		return best, false
 	}
 	if len(content) > 0 {
 		if c := content[0].Text; runeLen(c) <= 40 && !terminal(lastRune(c)) {
+			gave("title", "content's first short line")
 			return c, true
 		}
 	}
+	gave("title", "<title> less the site's name")
 	return titleFromTag(m.Tag, m.H1, m.SiteName), false
 }
 
@@ -154,6 +192,24 @@ func longerShown(declared string, parts []string, shown map[string]bool) string 
 		}
 	}
 	return declared
+}
+
+// shownPart returns the part of a declared title split at a separator
+// that the page shows as a heading or a line, the longest such, when the
+// declared title carries the site's or the channel's name after it
+// ("Headline - Site", "Headline_频道_网站"); else "".
+func shownPart(declared string, shown map[string]bool) string {
+	parts := splitTitle(declared)
+	if len(parts) < 2 {
+		return ""
+	}
+	best := ""
+	for _, p := range parts {
+		if shown[p] && runeLen(p) > runeLen(best) {
+			best = p
+		}
+	}
+	return best
 }
 
 // shownPrefix returns the line of the page that a <title> with no
@@ -249,4 +305,80 @@ func metaTitle(m htmlpage.Meta) string {
 		return m.Declared
 	}
 	return titleFromTag(m.Tag, m.H1, m.SiteName)
+}
+
+// sectionLabels are the labels a site puts before a headline to say what
+// kind of page it is, not what the story is.
+var sectionLabels = []string{"图集", "组图", "视频", "专题", "直播", "快讯", "独家", "原创"}
+
+// labelMarks set a section label off from the headline after it.
+var labelMarks = []string{"｜", "|", "丨", "：", ":", " "}
+
+// cleanTitle takes a badge or section label off a headline's start:
+// "原创 标题", "【图集】标题", "[视频]标题", "视频｜标题", "专题：标题".
+// A title that would be left empty or a single character stays whole.
+func cleanTitle(t string) string {
+	t = strings.TrimSpace(t)
+	for range 2 { // "原创 视频｜标题"
+		rest := cutLabel(t)
+		if runeLen(rest) < 2 {
+			break
+		}
+		t = rest
+	}
+	return t
+}
+
+// cutLabel returns t without one leading section label, or t.
+func cutLabel(t string) string {
+	for _, l := range sectionLabels {
+		for _, br := range [][2]string{{"【", "】"}, {"[", "]"}, {"［", "］"}, {"（", "）"}} {
+			if rest, ok := strings.CutPrefix(t, br[0]+l+br[1]); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+		rest, ok := strings.CutPrefix(t, l)
+		if !ok {
+			continue
+		}
+		for _, m := range labelMarks {
+			if r, ok := strings.CutPrefix(rest, m); ok {
+				return strings.TrimLeft(r, " \u3000")
+			}
+		}
+	}
+	return t
+}
+
+// firstSentence is the title of an article whose page offers no other:
+// the first line of its text up to the end of its first sentence, cut at
+// a word's end within eighty characters when the sentence runs longer.
+// It returns "" when the body has no text.
+func firstSentence(body []htmlpage.Block) string {
+	for _, b := range body {
+		s := strings.TrimSpace(b.Text)
+		if s == "" {
+			continue
+		}
+		rs := []rune(s)
+		for i, r := range rs {
+			if i >= 80 {
+				break
+			}
+			if r == '。' || r == '！' || r == '？' || (r == '.' || r == '!' || r == '?') && (i+1 == len(rs) || rs[i+1] == ' ') {
+				if i >= 4 {
+					return string(rs[:i+1])
+				}
+			}
+		}
+		if len(rs) <= 80 {
+			return s
+		}
+		cut := string(rs[:80])
+		if j := strings.LastIndexByte(cut, ' '); j > 40 {
+			cut = cut[:j]
+		}
+		return cut + "…"
+	}
+	return ""
 }

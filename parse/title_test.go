@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"newsfeed/parse/htmlpage"
@@ -74,6 +76,54 @@ func TestChooseTitle(t *testing.T) {
 		content := tt.all[len(tt.all)-1:]
 		if got, _ := chooseTitle(tt.meta, tt.all, content); got != tt.want {
 			t.Errorf("%s: chooseTitle = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestCleanTitle: badges and section labels before a headline are no part
+// of it; a title that is nothing but a label stays.
+func TestCleanTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"原创 湖边新开了一家书店":        "湖边新开了一家书店",
+		"【图集】春天的第一场雨":         "春天的第一场雨",
+		"[视频]市民排队领取口罩":        "市民排队领取口罩",
+		"视频｜老街改造完工":           "老街改造完工",
+		"专题：二十年后的重逢":          "二十年后的重逢",
+		"原创 图集丨山里的小学":         "山里的小学",
+		"视频":                  "视频",
+		"独家专访某某":              "独家专访某某",
+		"Video: a river runs": "Video: a river runs",
+	} {
+		if got := cleanTitle(in); got != want {
+			t.Errorf("cleanTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTitle_FirstSentence: a page that offers no title candidate at all
+// (no <title>, no og:title, no heading, a long first paragraph) is titled
+// by its first sentence — the last resort, marked by firstSentence — and a
+// page with no text at all gives ErrNoText, which is also ErrNoTitle.
+func TestTitle_FirstSentence(t *testing.T) {
+	long := strings.Repeat("河边的柳树发芽了，", 12)
+	page := "<html><body><div><p>今天上午，新修的跨河大桥正式通车。" + long + "</p><p>" + long + "。</p><p>" + long + "。</p></div></body></html>"
+	res, err := HTML([]byte(page), Options{Source: "first.html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "今天上午，新修的跨河大桥正式通车。"; res.Article.Title != want || firstSentence([]htmlpage.Block{{Text: "今天上午，新修的跨河大桥正式通车。" + long}}) != want {
+		t.Errorf("title %q, want the first sentence %q", res.Article.Title, want)
+	}
+	if got := firstSentence([]htmlpage.Block{{Text: strings.Repeat("word ", 30)}}); runeLen(got) > 81 || !strings.HasSuffix(got, "…") {
+		t.Errorf("long first line without a sentence end: %q", got)
+	}
+	for name, page := range map[string]string{
+		"bot challenge": `<html><head><META NAME="robots" CONTENT="noindex,nofollow"><script src="/challenge.js"></script><body></body></html>`,
+		"scripts only":  `<html><head><meta charset="utf-8"><script>function f(){return 1}</script></head></html>`,
+	} {
+		_, err := HTML([]byte(page), Options{Source: "empty.html"})
+		if !errors.Is(err, ErrNoText) || !errors.Is(err, ErrNoTitle) || !strings.Contains(err.Error(), "no article text") {
+			t.Errorf("%s: error %v, want ErrNoText", name, err)
 		}
 	}
 }
