@@ -1,0 +1,261 @@
+package discover_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"newsfeed/discover"
+	"newsfeed/fetch"
+	"newsfeed/internal/testsite"
+	"newsfeed/sources"
+)
+
+// discoverOn runs Site on the site's path with a fetcher allowed to
+// reach it alone, and checks the requests stay within eight.
+func discoverOn(t *testing.T, site *testsite.Pages, path string) (*discover.Result, error) {
+	t.Helper()
+	tap := discover.NewRobotsTap(nil)
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, Robots: tap,
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(site.Listener.Addr().String())}})
+	defer f.Close()
+	start := time.Now()
+	res, err := discover.Site(context.Background(), f, site.URL(path), discover.Options{Robots: tap})
+	t.Logf("discover %s: %v, %d requests: %v", path, time.Since(start).Round(time.Millisecond), len(site.Requests()), site.Requests())
+	if n := len(site.Requests()); n > 8 {
+		t.Errorf("%d requests, want at most 8: %v", n, site.Requests())
+	}
+	if res != nil && res.Requests != len(site.Requests()) {
+		t.Errorf("Result.Requests = %d, the site saw %d", res.Requests, len(site.Requests()))
+	}
+	return res, err
+}
+
+// urls returns the articles' URLs.
+func urls(ls []discover.Link) []string {
+	var out []string
+	for _, l := range ls {
+		out = append(out, l.URL)
+	}
+	return out
+}
+
+// want returns the headlines' URLs on the site.
+func want(site *testsite.Pages, hs []testsite.Headline) []string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, site.URL(h.Path))
+	}
+	return out
+}
+
+func TestDiscoverFeedLink(t *testing.T) {
+	site, list := testsite.FeedSite(t)
+	res, err := discoverOn(t, site, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL("/feeds/news.xml") {
+		t.Fatalf("best = %s %s, want the feed", res.Best.Kind, res.Best.URL)
+	}
+	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, list)) {
+		t.Errorf("articles = %v", got)
+	}
+	if res.Best.Articles[0].Text != list[0].Title {
+		t.Errorf("text = %q, want the item's title", res.Best.Articles[0].Text)
+	}
+	if !slices.ContainsFunc(res.Alternatives, func(m *discover.Method) bool { return m.Kind == sources.KindHTML }) {
+		t.Errorf("no html alternative: %+v", res.Alternatives)
+	}
+}
+
+func TestDiscoverRobotsSitemap(t *testing.T) {
+	site, list := testsite.RobotsSitemapSite(t)
+	res, err := discoverOn(t, site, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Best.Kind != sources.KindSitemap || res.Best.URL != site.URL("/maps/articles.xml") || res.Best.News {
+		t.Fatalf("best = %+v, want the plain sitemap robots.txt names", res.Best)
+	}
+	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, list)) {
+		t.Errorf("articles = %v", got)
+	}
+	robots := 0
+	for _, r := range site.Requests() {
+		if r == "/robots.txt" {
+			robots++
+		}
+	}
+	if robots != 1 {
+		t.Errorf("robots.txt read %d times: %v", robots, site.Requests())
+	}
+}
+
+func TestDiscoverNewsSitemapPreferred(t *testing.T) {
+	site, news := testsite.NewsSitemapSite(t)
+	res, err := discoverOn(t, site, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Best.Kind != sources.KindSitemap || !res.Best.News || res.Best.URL != site.URL("/sitemap-news.xml") {
+		t.Fatalf("best = %+v, want the news sitemap", res.Best)
+	}
+	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, news)) {
+		t.Errorf("articles = %v", got)
+	}
+	if slices.Contains(site.Requests(), "/sitemap-pages.xml") {
+		t.Errorf("read the plain sitemap too: %v", site.Requests())
+	}
+}
+
+func TestDiscoverHeadlineList(t *testing.T) {
+	for _, gbk := range []bool{false, true} {
+		name := "utf-8"
+		if gbk {
+			name = "gbk"
+		}
+		t.Run(name, func(t *testing.T) {
+			site, list, _ := testsite.ListSite(t, gbk)
+			res, err := discoverOn(t, site, "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkHeadlines(t, site, res, list)
+		})
+	}
+}
+
+// checkHeadlines checks the best method is the home page's headline list,
+// and that sources.Discover with its source finds those links alone.
+func checkHeadlines(t *testing.T, site *testsite.Pages, res *discover.Result, list []testsite.Headline) {
+	t.Helper()
+	m := res.Best
+	if m.Kind != sources.KindHTML || m.URL != site.URL("/") {
+		t.Fatalf("best = %+v, want the home page's list", m)
+	}
+	if got := urls(m.Articles); !slices.Equal(got, want(site, list)) {
+		t.Fatalf("articles = %v\nwant %v\n(links %q, pattern %q)", got, want(site, list), m.Links, m.Pattern)
+	}
+	if m.Articles[3].Text != list[3].Title {
+		t.Errorf("text = %q, want %q", m.Articles[3].Text, list[3].Title)
+	}
+	if m.Links == "" || m.Pattern == "" {
+		t.Errorf("links %q, pattern %q: want both (the hot box shares the URL shape)", m.Links, m.Pattern)
+	}
+	t.Logf("found %s:\n%s", m.Found, m.Block("home"))
+	src, err := res.Source("home")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(site.URL("/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	l, err := sources.Discover(src, body, site.URL("/"), resp.Header.Get("Content-Type"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, lk := range l.Links {
+		got = append(got, lk.URL)
+	}
+	if !slices.Equal(got, want(site, list)) {
+		t.Errorf("sources.Discover with\n%s\nfinds %v", m.Block("home"), got)
+	}
+}
+
+func TestDiscoverBrokenFeed(t *testing.T) {
+	site, list := testsite.BrokenFeedSite(t)
+	res, err := discoverOn(t, site, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHeadlines(t, site, res, list)
+	var refused []string
+	for _, a := range res.Tried {
+		if a.What == "feed" && a.Err != nil {
+			refused = append(refused, a.URL)
+		}
+	}
+	if !slices.Contains(refused, site.URL("/rss/latest.xml")) || !slices.Contains(refused, site.URL("/old/rss2.xml")) {
+		t.Errorf("feeds refused: %v, want the broken link and the gone one", refused)
+	}
+}
+
+func TestDiscoverBudget(t *testing.T) {
+	site, _, _ := testsite.ListSite(t, false)
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1,
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(site.Listener.Addr().String())}})
+	defer f.Close()
+	res, err := discover.Site(context.Background(), f, site.URL("/"), discover.Options{MaxRequests: 2})
+	if err != nil {
+		t.Fatal(err) // the page's own links need no request
+	}
+	if res.Requests != 2 || len(site.Requests()) != 3 { // robots.txt, read by the fetcher without a tap
+		t.Errorf("requests: Site says %d, the site saw %v", res.Requests, site.Requests())
+	}
+	if res.Best.Kind != sources.KindHTML {
+		t.Errorf("best = %+v", res.Best)
+	}
+}
+
+func TestDiscoverRobotsDisallowsPage(t *testing.T) {
+	site, _, _ := testsite.ListSite(t, false)
+	_, err := discoverOn(t, site, "/private/list.html")
+	if !errors.Is(err, fetch.ErrRobots) {
+		t.Fatalf("err = %v, want ErrRobots", err)
+	}
+	if slices.Contains(site.Requests(), "/private/list.html") {
+		t.Errorf("fetched the disallowed page: %v", site.Requests())
+	}
+}
+
+func TestDiscoverPrivateRefused(t *testing.T) {
+	site, _, _ := testsite.ListSite(t, false)
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1})
+	defer f.Close()
+	_, err := discover.Site(context.Background(), f, site.URL("/"), discover.Options{})
+	if !errors.Is(err, fetch.ErrPrivateAddress) {
+		t.Fatalf("err = %v, want ErrPrivateAddress", err)
+	}
+	if n := len(site.Requests()); n != 0 {
+		t.Errorf("the site saw %d requests", n)
+	}
+}
+
+func TestDiscoverNothing(t *testing.T) {
+	site := testsite.NewPages(t, map[string]testsite.Page{
+		"/": {ContentType: "text/html", Body: `<html><body><a href="/about">关于</a></body></html>`},
+	})
+	res, err := discoverOn(t, site, "/")
+	if !errors.Is(err, discover.ErrNothing) {
+		t.Fatalf("err = %v, want ErrNothing", err)
+	}
+	if res == nil || len(res.Tried) == 0 {
+		t.Errorf("result = %+v, want the candidates tried", res)
+	}
+}
+
+func TestQuoteAndName(t *testing.T) {
+	for in, want := range map[string]string{
+		`^https?://x\.org/\d+$`: `'^https?://x\.org/\d+$'`,
+		`a[href="x"]`:           `'a[href="x"]'`,
+		`it's`:                  `"it's"`,
+		"a\tb":                  `"a\u0009b"`,
+	} {
+		if got := discover.Quote(in); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := discover.Name("https://www.Example.org/world/europe/"); got != "example.org-world-europe" {
+		t.Errorf("Name = %q", got)
+	}
+}
