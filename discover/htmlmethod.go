@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -69,8 +68,9 @@ func htmlMethod(pg *page, g *group, domain string, profile sources.ProfileFunc) 
 
 // urlPattern is a regular expression matching the group's URLs: their
 // host (or any host of the registrable domain, when they are on
-// several), and per path segment the segment as written when all share
-// it, else any segment (with their shared extension, or digits alone).
+// several), and per path segment the segment as written with its
+// digits as \d+ when all share that, else any segment (with their
+// shared extension).
 func urlPattern(g *group, domain string) string {
 	var paths [][]string
 	query := false
@@ -100,10 +100,21 @@ func urlPattern(g *group, domain string) string {
 	return b.String()
 }
 
-// allDigits is a segment of digits only.
-var allDigits = regexp.MustCompile(`^\d+$`)
+// skeleton is a segment as a pattern with its digit runs as \d+: dates,
+// ids and counters change from one article (and month) to the next.
+func skeleton(seg string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range digitRun.FindAllStringIndex(seg, -1) {
+		b.WriteString(regexp.QuoteMeta(seg[last:loc[0]]) + `\d+`)
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(seg[last:]))
+	return b.String()
+}
 
-// segmentPattern matches the i-th path segment of every path.
+// segmentPattern matches the i-th path segment of every path: their
+// shared skeleton, else any segment with their shared extension.
 func segmentPattern(paths [][]string, i int) string {
 	var vals []string
 	for _, p := range paths {
@@ -111,21 +122,18 @@ func segmentPattern(paths [][]string, i int) string {
 			vals = append(vals, p[i])
 		}
 	}
-	slices.Sort(vals)
-	vals = slices.Compact(vals)
-	if len(vals) == 1 {
-		return regexp.QuoteMeta(vals[0])
-	}
-	digits, ext := true, leafExt.FindString(vals[0])
-	for _, v := range vals {
-		digits = digits && allDigits.MatchString(v)
+	skel, ext := skeleton(vals[0]), leafExt.FindString(vals[0])
+	for _, v := range vals[1:] {
+		if skeleton(v) != skel {
+			skel = ""
+		}
 		if !strings.EqualFold(leafExt.FindString(v), ext) {
 			ext = ""
 		}
 	}
 	switch {
-	case digits:
-		return `\d+`
+	case skel != "":
+		return skel
 	case ext != "":
 		return `[^/]+` + regexp.QuoteMeta(ext)
 	}

@@ -108,7 +108,8 @@ func Headlines(n, start int) []Headline {
 	return out
 }
 
-// ArticlePage is an article page of a hand-made site: a headline, a date,
+// ArticlePage is an article page of a hand-made site: a headline, the
+// date of its path (/section/YYYY/MM/DD/id.html),
 // a byline, an outlet, a picture and six paragraphs.
 func ArticlePage(h Headline, charset string) string {
 	var b strings.Builder
@@ -116,9 +117,9 @@ func ArticlePage(h Headline, charset string) string {
 <link rel="canonical" href="{{BASE}}%s"></head><body>
 <div class="header"><a href="/">首页</a></div>
 <div class="article"><h1>%s</h1>
-<div class="info"><span class="time">2025-12-09 10:30:00</span> <span class="source">来源：测试日报</span> <span class="author">作者：王记者</span></div>
+<div class="info"><span class="time">%s 10:30:00</span> <span class="source">来源：测试日报</span> <span class="author">王记者</span></div>
 <div class="text"><p><img src="/img/%s.jpg" alt="现场"></p>
-`, charset, html.EscapeString(h.Title), h.Path, html.EscapeString(h.Title), strings.ReplaceAll(strings.Trim(h.Path, "/"), "/", "-"))
+`, charset, html.EscapeString(h.Title), h.Path, html.EscapeString(h.Title), strings.Join(strings.Split(h.Path, "/")[2:5], "-"), strings.ReplaceAll(strings.Trim(h.Path, "/"), "/", "-"))
 	for i := range 6 {
 		fmt.Fprintf(&b, "<p>这是报道的第%d段。记者在现场看到，各方代表就合作前景交换了意见，会议持续了三个小时，气氛友好。</p>\n", i+1)
 	}
