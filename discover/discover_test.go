@@ -3,10 +3,12 @@ package discover_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,5 +259,43 @@ func TestQuoteAndName(t *testing.T) {
 	}
 	if got := discover.Name("https://www.Example.org/world/europe/"); got != "example.org-world-europe" {
 		t.Errorf("Name = %q", got)
+	}
+}
+
+// TestDiscoverSectionPage: a section page whose items each hold a
+// picture link and a title link to the article, and a link to the
+// author; the articles' paths mix numeric ids and slugs; a sidebar lists
+// related articles of the same shapes.
+func TestDiscoverSectionPage(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<html><head><title>World</title></head><body><div id="top"><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></div>
+<div id="content"><div class="article-list">`)
+	var want []string
+	for i := range 12 {
+		p := fmt.Sprintf("/world/%d", 7000000+i)
+		if i%3 == 0 {
+			p = fmt.Sprintf("/world/leaders-meet-to-discuss-the-future-of-trade-%d", i)
+		}
+		want = append(want, p)
+		fmt.Fprintf(&b, `<div class="item"><a class="pic" href="%s"><img src="/i/%d.jpg" alt=""></a><h3><a href="%s">Leaders meet in the capital to discuss trade, part %d</a></h3><p class="meta"><a href="/author/jane-doe">Jane Doe</a> · <a href="%s#comments">12 comments</a></p></div>`+"\n", p, i, p, i, p)
+	}
+	b.WriteString(`</div><div class="pager"><a href="/world?page=2">2</a><a href="/world?page=3">3</a><a href="/world?page=4">Next</a></div></div>
+<aside class="sidebar"><h3>Related</h3><ul>`)
+	for i := range 5 {
+		fmt.Fprintf(&b, `<li><a href="/world/%d">An older story about the economy, number %d</a></li>`, 6000000+i, i)
+	}
+	b.WriteString(`</ul></aside><footer><a href="/about">About us</a> <a href="/terms">Terms of use</a></footer></body></html>`)
+	site := testsite.NewPages(t, map[string]testsite.Page{"/world": {ContentType: "text/html; charset=utf-8", Body: b.String()}})
+	res, err := discoverOn(t, site, "/world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Best
+	t.Logf("%s\n%s", m.Found, m.Block("world"))
+	for i := range want {
+		want[i] = site.URL(want[i])
+	}
+	if got := urls(m.Articles); m.Kind != sources.KindHTML || !slices.Equal(got, want) {
+		t.Errorf("found %v\nwant %v", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -72,12 +73,17 @@ func htmlMethod(pg *page, g *group, domain string, profile sources.ProfileFunc) 
 // digits as \d+ when all share that, else any segment (with their
 // shared extension).
 func urlPattern(g *group, domain string) string {
-	var paths [][]string
+	byShape := map[string][][]string{}
+	var shapes []string
 	query := false
 	host := ""
 	for _, raw := range g.urls {
 		u, _ := url.Parse(raw)
-		paths = append(paths, strings.Split(u.EscapedPath(), "/"))
+		sh := urlShape(u)
+		if byShape[sh] == nil {
+			shapes = append(shapes, sh)
+		}
+		byShape[sh] = append(byShape[sh], strings.Split(u.EscapedPath(), "/"))
 		query = query || u.RawQuery != ""
 		host = u.Host
 	}
@@ -88,10 +94,22 @@ func urlPattern(g *group, domain string) string {
 	} else {
 		b.WriteString(`(?:[^/?#]+\.)?` + regexp.QuoteMeta(domain) + `(?::\d+)?`)
 	}
-	n := len(paths[0])
-	for i := 1; i < n; i++ {
-		b.WriteByte('/')
-		b.WriteString(segmentPattern(paths, i))
+	var alts []string
+	for _, sh := range shapes {
+		paths := byShape[sh]
+		var p strings.Builder
+		for i := 1; i < len(paths[0]); i++ {
+			p.WriteByte('/')
+			p.WriteString(segmentPattern(paths, i))
+		}
+		if !slices.Contains(alts, p.String()) {
+			alts = append(alts, p.String())
+		}
+	}
+	if len(alts) == 1 {
+		b.WriteString(alts[0])
+	} else {
+		b.WriteString("(?:" + strings.Join(alts, "|") + ")")
 	}
 	if query {
 		b.WriteString(`(?:\?.*)?`)
@@ -130,6 +148,9 @@ func segmentPattern(paths [][]string, i int) string {
 		if !strings.EqualFold(leafExt.FindString(v), ext) {
 			ext = ""
 		}
+	}
+	if longSlug.MatchString(vals[0]) {
+		skel = "" // a slug: the next article's words differ
 	}
 	switch {
 	case skel != "":

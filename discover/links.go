@@ -2,6 +2,7 @@ package discover
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
@@ -69,7 +70,39 @@ func articleMethod(pg *page, profile sources.ProfileFunc) *Method {
 	if best == nil || best.score < MinScore {
 		return nil
 	}
-	return htmlMethod(pg, best, domain, profile)
+	return htmlMethod(pg, merge(best, order), domain, profile)
+}
+
+// merge returns the best group with the article-like groups of other
+// shapes in the same kind of container added: a list that mixes
+// /2025/12/09/123.html and /2025/12/09/a-slug.html is one list.
+func merge(best *group, groups []*group) *group {
+	m := *best
+	m.urls = slices.Clone(best.urls)
+	m.nodes = slices.Clone(best.nodes)
+	m.text, m.hosts = maps.Clone(best.text), maps.Clone(best.hosts)
+	for _, g := range groups {
+		if g == best || g.container != best.container || !articleLike(g) {
+			continue
+		}
+		for _, u := range g.urls {
+			if _, dup := m.text[u]; !dup {
+				m.urls = append(m.urls, u)
+			}
+			m.text[u] = g.text[u]
+		}
+		m.nodes = append(m.nodes, g.nodes...)
+		maps.Copy(m.hosts, g.hosts)
+	}
+	return &m
+}
+
+// articleLike says a group of any size looks like articles: not a
+// navigation shape, and most of its texts headlines and paths
+// articles'.
+func articleLike(g *group) bool {
+	text, path, pages := fractions(g)
+	return !notArticleShape(g.shape) && text >= 0.5 && path >= 0.5 && pages == 0
 }
 
 // samePage says u is the page itself or its site's home page.
@@ -183,7 +216,23 @@ func score(g *group) float64 {
 	if n < 3 {
 		return 0
 	}
-	var text, path, pages float64
+	text, path, pages := fractions(g)
+	s := math.Sqrt(float64(n)) * (0.2 + 0.8*text) * (0.25 + 0.75*path) * (1 - 0.9*pages)
+	if notArticleShape(g.shape) {
+		s *= 0.1
+	}
+	if inBox(g.nodes[0], navBox) || g.container != "" && navBox.MatchString(g.container) {
+		s *= 0.2
+	}
+	if inBox(g.nodes[0], sideBox) {
+		s *= 0.5
+	}
+	return s
+}
+
+// fractions are the shares of a group's links with a headline's text
+// (weighted by headline), an article's path, and a pagination text.
+func fractions(g *group) (text, path, pages float64) {
 	for _, u := range g.urls {
 		t := g.text[u]
 		text += headline(t)
@@ -196,18 +245,8 @@ func score(g *group) float64 {
 			path++
 		}
 	}
-	text, path, pages = text/float64(n), path/float64(n), pages/float64(n)
-	s := math.Sqrt(float64(n)) * (0.2 + 0.8*text) * (0.25 + 0.75*path) * (1 - 0.9*pages)
-	if notArticleShape(g.shape) {
-		s *= 0.1
-	}
-	if inBox(g.nodes[0], navBox) || g.container != "" && navBox.MatchString(g.container) {
-		s *= 0.2
-	}
-	if inBox(g.nodes[0], sideBox) {
-		s *= 0.5
-	}
-	return s
+	n := float64(len(g.urls))
+	return text / n, path / n, pages / n
 }
 
 // notArticleShape says a shape keeps a navigation segment (tag, author,
