@@ -48,23 +48,25 @@ type Options struct {
 type Kind = sources.Kind
 
 // Method is one way to follow the site: a list page of a source kind.
+// Its JSON (Articles left out) is what a poller stores to poll with it.
 type Method struct {
-	Kind Kind
+	Kind Kind `json:"kind"`
 	// URL is the list page: the feed, the sitemap or the HTML page.
-	URL string
+	URL string `json:"url"`
 	// Links and Pattern are an html method's CSS selector and URL
 	// pattern ("" when not needed).
-	Links, Pattern string
+	Links   string `json:"links,omitempty"`
+	Pattern string `json:"pattern,omitempty"`
 	// News says a sitemap is a Google News sitemap.
-	News bool
-	// Found says where the method came from ("<link rel=alternate>",
-	// "robots.txt", "well-known path", "headline list ul.news"…).
-	Found string
+	News bool `json:"news,omitempty"`
+	// Found says where the method came from and what it yields ("a feed
+	// link on the page, 20 items", "news sitemap, 10 URLs"…).
+	Found string `json:"found,omitempty"`
 	// Score is an html method's article-likeness (0 for the others).
-	Score float64
-	// Links are the article links the method yields now, in page order,
-	// with their text when the list gives one.
-	Articles []Link
+	Score float64 `json:"score,omitempty"`
+	// Articles are the article links the method yields now, in list
+	// order, with their text when the list gives one.
+	Articles []Link `json:"-"`
 }
 
 // Link is an article link a method yields, with the list's text for it

@@ -3,9 +3,9 @@ package discover
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -138,6 +138,10 @@ func newsFirst(urls []string) []string {
 // sitemapBudget Gets are spent.
 func (s *session) sitemaps() {
 	cands := newsFirst(s.robotsSitemaps())
+	from := map[string]string{}
+	for _, c := range cands {
+		from[c] = "named by robots.txt"
+	}
 	cands = append(cands, s.siteRoot("/sitemap.xml"), s.siteRoot("/sitemap_index.xml"))
 	seen := map[string]bool{}
 	var plain *Method
@@ -152,10 +156,12 @@ func (s *session) sitemaps() {
 			continue // a plain sitemap is found: only a news one is worth more
 		}
 		spent++
-		m, children := s.sitemap(c)
+		m, children := s.sitemap(c, cmp.Or(from[c], "at a well-known path"))
 		switch {
 		case children != nil:
-			cands = append(newsFirst(children)[:1], cands...)
+			child := newsFirst(children)[0]
+			from[child] = "named by a sitemap index"
+			cands = append([]string{child}, cands...)
 		case m != nil && m.News:
 			s.found = append(s.found, m)
 			return
@@ -170,7 +176,7 @@ func (s *session) sitemaps() {
 
 // sitemap fetches and reads one sitemap: a method when it lists
 // articles, or the child sitemaps of an index.
-func (s *session) sitemap(u string) (*Method, []string) {
+func (s *session) sitemap(u, how string) (*Method, []string) {
 	resp, err := s.get(u, "sitemap")
 	if err != nil {
 		return nil, nil
@@ -195,13 +201,11 @@ func (s *session) sitemap(u string) (*Method, []string) {
 	}
 	m.News = isNews(l)
 	m.Articles = arts
-	m.Found = fmt.Sprintf("sitemap, %d URLs", len(arts))
+	kind := "sitemap"
 	if m.News {
-		m.Found = fmt.Sprintf("news sitemap, %d URLs", len(arts))
+		kind = "news sitemap"
 	}
-	if pu, err := url.Parse(u); err == nil && pu.Path != "/sitemap.xml" && pu.Path != "/sitemap_index.xml" {
-		m.Found = "robots.txt or a sitemap index: " + m.Found
-	}
+	m.Found = fmt.Sprintf("a %s %s, %d URLs", kind, how, len(arts))
 	s.note(resp.URL, "sitemap", nil)
 	return m, nil
 }
