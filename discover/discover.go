@@ -128,6 +128,9 @@ func (s *session) get(u, what string) (*fetch.Response, error) {
 	}
 	s.gets++
 	resp, err := s.g.Get(s.ctx, u, fetch.Validators{})
+	if errors.Is(err, fetch.ErrRobots) || errors.Is(err, fetch.ErrPrivateAddress) || errors.Is(err, fetch.ErrScheme) {
+		s.gets-- // refused before anything was sent
+	}
 	if err == nil && (resp.NotModified || len(resp.Body) == 0) {
 		err = fmt.Errorf("fetch %s: empty answer (status %d)", u, resp.Status)
 	}

@@ -2,6 +2,7 @@ package discover_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -297,5 +298,24 @@ func TestDiscoverSectionPage(t *testing.T) {
 	}
 	if got := urls(m.Articles); m.Kind != sources.KindHTML || !slices.Equal(got, want) {
 		t.Errorf("found %v\nwant %v", got, want)
+	}
+}
+
+func TestMethodJSON(t *testing.T) {
+	m := &discover.Method{Kind: sources.KindHTML, URL: "https://example.org/world", Links: "ul.list a", Pattern: `^https?://example\.org/\d+$`,
+		Articles: []discover.Link{{URL: "https://example.org/1"}}}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"kind":"html","url":"https://example.org/world","links":"ul.list a","pattern":"^https?://example\\.org/\\d+$"}` {
+		t.Errorf("json: %s", b)
+	}
+	src, err := m.Source("world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Kind != sources.KindHTML || src.Links.String() != m.Links || src.Pattern.String() != m.Pattern || src.Name != "world" {
+		t.Errorf("source: %+v", src)
 	}
 }

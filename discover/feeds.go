@@ -21,11 +21,16 @@ const feedBudget = 3
 // common first.
 var wellKnownFeeds = []string{"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/rss", "/feed.xml"}
 
-// feedTypes are the <link rel="alternate"> types of feeds.
+// feedTypes are the <link rel="alternate"> types of feeds. Plain
+// application/json is left out: it is mostly an API's (oEmbed, a CMS's
+// JSON of the page).
 var feedTypes = map[string]bool{
 	"application/rss+xml": true, "application/atom+xml": true, "application/feed+json": true,
-	"application/rdf+xml": true, "application/json": true, "text/xml": true, "application/xml": true,
+	"application/rdf+xml": true, "text/xml": true, "application/xml": true,
 }
+
+// commentFeed is a feed of comments, not of articles: tried last.
+var commentFeed = regexp.MustCompile(`(?i)comment`)
 
 // feedWords find a feed in a link's URL or text.
 var (
@@ -34,7 +39,8 @@ var (
 )
 
 // feedCandidates returns the page's feed links: <link rel=alternate>
-// first, then <a> links whose URL or text says feed; each once.
+// first, then <a> links whose URL or text says feed; each once, feeds of
+// comments last.
 func feedCandidates(pg *page) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -60,7 +66,15 @@ func feedCandidates(pg *page) []string {
 			add(a.url)
 		}
 	}
-	return out
+	var articles, comments []string
+	for _, u := range out {
+		if commentFeed.MatchString(u) {
+			comments = append(comments, u)
+		} else {
+			articles = append(articles, u)
+		}
+	}
+	return append(articles, comments...)
 }
 
 // resolve returns href made absolute against base, or "".
