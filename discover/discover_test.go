@@ -319,3 +319,29 @@ func TestMethodJSON(t *testing.T) {
 		t.Errorf("source: %+v", src)
 	}
 }
+
+// TestDiscoverFeedByLinkText: the page names its feed only in an <a>'s
+// text, at a path that says nothing; the index's newest child sitemap
+// is the one read.
+func TestDiscoverFeedByLinkText(t *testing.T) {
+	list := testsite.Headlines(5, 0)
+	site := testsite.NewPages(t, map[string]testsite.Page{
+		"/":            {ContentType: "text/html", Body: `<html><body><p><a href="/subscribe/x">RSS 订阅</a></p></body></html>`},
+		"/subscribe/x": {ContentType: "application/xml", Body: testsite.RSS(list)},
+		"/robots.txt":  {Body: "Sitemap: {{BASE}}/sitemaps.xml\n"},
+		"/sitemaps.xml": {ContentType: "application/xml", Body: `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{{BASE}}/sm-2025-11.xml</loc><lastmod>2025-11-30</lastmod></sitemap>
+<sitemap><loc>{{BASE}}/sm-2025-12.xml</loc><lastmod>2025-12-09</lastmod></sitemap></sitemapindex>`},
+		"/sm-2025-12.xml": {ContentType: "application/xml", Body: testsite.Sitemap([]string{list[0].Path}, false)},
+	})
+	res, err := discoverOn(t, site, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL("/subscribe/x") || len(res.Best.Articles) != 5 {
+		t.Errorf("best = %+v", res.Best)
+	}
+	if len(res.Alternatives) != 1 || res.Alternatives[0].URL != site.URL("/sm-2025-12.xml") {
+		t.Errorf("alternatives = %+v", res.Alternatives)
+	}
+}

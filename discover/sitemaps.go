@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -134,7 +135,7 @@ func newsFirst(urls []string) []string {
 }
 
 // sitemaps tries robots.txt's sitemaps, then the usual paths, following
-// a sitemap index to its news child, until a news sitemap is found or
+// a sitemap index to its news child (else its newest), until a news sitemap is found or
 // sitemapBudget Gets are spent.
 func (s *session) sitemaps() {
 	cands := newsFirst(s.robotsSitemaps())
@@ -189,8 +190,12 @@ func (s *session) sitemap(u, how string) (*Method, []string) {
 	}
 	if len(l.Sitemaps) > 0 {
 		s.note(resp.URL, "sitemap", fmt.Errorf("a sitemap index of %d sitemaps: reading one", len(l.Sitemaps)))
+		// The newest first (by lastmod, when the index gives it), then
+		// newsFirst puts the news ones before them.
+		kids := slices.Clone(l.Sitemaps)
+		slices.SortStableFunc(kids, func(a, b sources.Link) int { return b.Updated.Compare(a.Updated) })
 		var children []string
-		for _, c := range l.Sitemaps {
+		for _, c := range kids {
 			children = append(children, c.URL)
 		}
 		return nil, children
