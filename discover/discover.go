@@ -19,10 +19,10 @@ const DefaultMaxRequests = 7
 
 // ErrNothing: the page gave no feed, no sitemap and no group of article
 // links.
-var ErrNothing = errors.New("discover: found no feed, no sitemap and no article links")
+var ErrNothing = errors.New("found no feed, no sitemap and no article links")
 
 // errBudget: the Gets allowed are spent.
-var errBudget = errors.New("discover: request budget spent")
+var errBudget = errors.New("request budget spent")
 
 // Getter fetches a URL: a *fetch.Fetcher.
 type Getter interface {

@@ -149,14 +149,15 @@ func printTried(w io.Writer, res *discover.Result) {
 }
 
 // printDiscovery prints the best method's block, the alternatives
-// commented out, and the preview.
+// commented out (each named after its kind too, so that one can be
+// uncommented beside the best), and the preview.
 func printDiscovery(w io.Writer, d *discovery) {
 	res := d.res
 	fmt.Fprintf(w, "# %s: found %s, in %d requests\n", res.URL, res.Best.Found, res.Requests)
 	fmt.Fprint(w, res.Best.Block(d.name))
 	for _, m := range res.Alternatives {
 		fmt.Fprintf(w, "\n# alternative: %s\n", m.Found)
-		fmt.Fprint(w, discover.Comment(m.Block(d.name)))
+		fmt.Fprint(w, discover.Comment(m.Block(d.name+"-"+string(m.Kind))))
 	}
 	arts := res.Best.Articles
 	fmt.Fprintf(w, "\n# %d article URLs", len(arts))
