@@ -345,3 +345,37 @@ func TestDiscoverFeedByLinkText(t *testing.T) {
 		t.Errorf("alternatives = %+v", res.Alternatives)
 	}
 }
+
+// TestDiscoverTestsite: the guancha-like test site names no feed, but
+// serves one at a well-known path, and a news sitemap; its section page
+// is a list too.
+func TestDiscoverTestsite(t *testing.T) {
+	site := testsite.New(t, 12)
+	tap := discover.NewRobotsTap(nil)
+	f := fetch.New(fetch.Config{Delay: -1, Retries: -1, Robots: tap,
+		AllowAddrs: []netip.AddrPort{netip.MustParseAddrPort(site.Listener.Addr().String())}})
+	defer f.Close()
+	res, err := discover.Site(context.Background(), f, site.URL(testsite.SectionPath), discover.Options{Robots: tap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := site.Stats().Requests; n > 8 || n != res.Requests {
+		t.Errorf("%d requests, Site counted %d", n, res.Requests)
+	}
+	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL(testsite.FeedPath) || len(res.Best.Articles) != 12 {
+		t.Fatalf("best = %+v", res.Best)
+	}
+	var kinds []string
+	for _, m := range res.Alternatives {
+		kinds = append(kinds, string(m.Kind))
+		if len(m.Articles) != 12 {
+			t.Errorf("%s gives %d articles", m.Found, len(m.Articles))
+		}
+		if m.Kind == sources.KindSitemap && !m.News {
+			t.Errorf("the sitemap is a news sitemap")
+		}
+	}
+	if !slices.Equal(kinds, []string{"sitemap", "html"}) {
+		t.Errorf("alternatives %v", kinds)
+	}
+}
