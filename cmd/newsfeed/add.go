@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"newsfeed/discover"
 	"newsfeed/sources"
 )
 
@@ -49,6 +50,10 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer d.fetcher.Close()
+	if s := followed(existing, d.res.Best); s != nil {
+		fmt.Fprintf(e.stdout, "# %s is already source %q (%s:%d); nothing added\n", d.res.Best.URL, s.Name, path, s.Line)
+		return exitOK
+	}
 	d.name = uniqueName(existing, d.name)
 	if _, err := sourceOf(d); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
@@ -68,6 +73,20 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "# added to %s\n", path)
 	return exitOK
+}
+
+// followed returns the file's source that reads the method's list page
+// the same way, or nil.
+func followed(c *sources.Config, m *discover.Method) *sources.Source {
+	if c == nil {
+		return nil
+	}
+	for _, s := range c.Sources {
+		if s.Kind == m.Kind && s.ListURL() == m.URL {
+			return s
+		}
+	}
+	return nil
 }
 
 // uniqueName returns name, or name-2, name-3… when the file has a source

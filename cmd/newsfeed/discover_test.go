@@ -112,6 +112,10 @@ func TestAddCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	code, out, _ = runCmd(t, "", "add", "--config", path, "--allow-private", "--delay", "0", site.URL("/"))
+	if again, _ := os.ReadFile(path); code != exitOK || string(again) != string(data) || !strings.Contains(out, "nothing added") {
+		t.Errorf("adding the site again: exit %d, %s", code, out)
+	}
 	if !strings.HasPrefix(string(data), orig+"\n\n[[source]]\nname = \"127.0.0.1-2\"\n") {
 		t.Errorf("file:\n%s", data)
 	}
