@@ -41,6 +41,8 @@ type discovery struct {
 	name     string
 	fetcher  *fetch.Fetcher
 	profiles *parse.Profiles
+	// maxArticles is the most articles a poll of the source fetches.
+	maxArticles int
 }
 
 // runDiscover finds how to follow a site from a page's address and
@@ -133,7 +135,11 @@ func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags,
 	if name == "" {
 		name = discover.Name(res.URL)
 	}
-	return &discovery{res: res, name: name, fetcher: f, profiles: profiles}, exitOK
+	maxArticles := sources.DefaultMaxArticles
+	if sc != nil && sc.Defaults.MaxArticles > 0 {
+		maxArticles = sc.Defaults.MaxArticles
+	}
+	return &discovery{res: res, name: name, fetcher: f, profiles: profiles, maxArticles: maxArticles}, exitOK
 }
 
 // printTried lists the candidates discovery fetched and why each was
@@ -161,6 +167,9 @@ func printDiscovery(w io.Writer, d *discovery) {
 	}
 	arts := res.Best.Articles
 	fmt.Fprintf(w, "\n# %d article URLs", len(arts))
+	if len(arts) > d.maxArticles {
+		fmt.Fprintf(w, " (a poll fetches the first %d: max_articles)", d.maxArticles)
+	}
 	if len(arts) > 10 {
 		fmt.Fprint(w, "; the first 10")
 	}
