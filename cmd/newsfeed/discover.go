@@ -168,7 +168,7 @@ func printDiscovery(w io.Writer, d *discovery) {
 	arts := res.Best.Articles
 	fmt.Fprintf(w, "\n# %d article URLs", len(arts))
 	if len(arts) > d.maxArticles {
-		fmt.Fprintf(w, " (a poll fetches the first %d: max_articles)", d.maxArticles)
+		fmt.Fprintf(w, " (a poll fetches at most %d of them: max_articles)", d.maxArticles)
 	}
 	if len(arts) > 10 {
 		fmt.Fprint(w, "; the first 10")
