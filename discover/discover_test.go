@@ -379,3 +379,16 @@ func TestDiscoverTestsite(t *testing.T) {
 		t.Errorf("alternatives %v", kinds)
 	}
 }
+
+func TestMethodSame(t *testing.T) {
+	a := &discover.Method{Kind: sources.KindHTML, URL: "https://x.org/", Links: "ul a", Found: "x"}
+	b := *a
+	b.Found, b.Score = "y", 2
+	if !a.Same(&b) {
+		t.Error("not the same")
+	}
+	b.Links = "ol a"
+	if a.Same(&b) || a.Same(nil) || !(*discover.Method)(nil).Same(nil) {
+		t.Error("the same")
+	}
+}

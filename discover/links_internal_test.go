@@ -31,3 +31,15 @@ func TestURLShape(t *testing.T) {
 		}
 	}
 }
+
+func TestURLPatternHosts(t *testing.T) {
+	g := &group{urls: []string{
+		"https://news.example.com.cn/2025-12-09/doc-abc123.shtml",
+		"https://finance.example.com.cn/2025-12-08/doc-def456.shtml",
+	}, hosts: map[string]bool{"news.example.com.cn": true, "finance.example.com.cn": true}}
+	got := urlPattern(g, "example.com.cn")
+	want := `^https?://(?:[^/?#]+\.)?example\.com\.cn(?::\d+)?/\d+-\d+-\d+/[^/]+\.shtml$`
+	if got != want {
+		t.Errorf("pattern %s, want %s", got, want)
+	}
+}

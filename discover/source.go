@@ -91,3 +91,13 @@ func Name(pageURL string) string {
 	}
 	return name
 }
+
+// Same says m and o read the same list page the same way (their Found,
+// Score and Articles aside): a poller that discovers a site again tells
+// by it whether the method changed.
+func (m *Method) Same(o *Method) bool {
+	if m == nil || o == nil {
+		return m == o
+	}
+	return m.Kind == o.Kind && m.URL == o.URL && m.Links == o.Links && m.Pattern == o.Pattern && m.News == o.News
+}
