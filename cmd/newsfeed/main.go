@@ -98,6 +98,8 @@ var commands = []command{
 	{"backup", "write a consistent snapshot of the database to FILE", runBackup},
 	{"restore", "replace the database with a snapshot FILE, after checking it", runRestore},
 	{"check", "check the database's consistency (--repair rebuilds the indexes)", runCheck},
+	{"discover", "find a site's feed, sitemap or article links from its address and print a [[source]] for it", runDiscover},
+	{"add", "discover a site (see discover) and append its [[source]] to the sources file", runAdd},
 	{"hosts", "list the hosts deferred (after a long Retry-After or failures) with time and reason; --clear HOST", runHosts},
 }
 
