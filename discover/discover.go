@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/sources"
 )
@@ -45,7 +46,7 @@ type Options struct {
 }
 
 // Kind is how a method finds the article links: a source kind.
-type Kind = sources.Kind
+type Kind = config.Kind
 
 // Method is one way to follow the site: a list page of a source kind.
 // Its JSON (Articles left out) is what a poller stores to poll with it.
@@ -100,7 +101,7 @@ type Result struct {
 }
 
 // Source returns the best method as a source of the sources file.
-func (r *Result) Source(name string) (*sources.Source, error) {
+func (r *Result) Source(name string) (*config.Source, error) {
 	if r.Best == nil {
 		return nil, ErrNothing
 	}
@@ -155,7 +156,7 @@ func (s *session) note(u, what string, err error) {
 // 404…), or with ErrNothing when nothing was found; a candidate that
 // fails is noted in Result.Tried and passed over.
 func Site(ctx context.Context, g Getter, pageURL string, opts Options) (*Result, error) {
-	if _, err := sources.ParseURL(pageURL); err != nil {
+	if _, err := config.ParseURL(pageURL); err != nil {
 		return nil, fmt.Errorf("discover: %w", err)
 	}
 	s := &session{ctx: ctx, g: g, opts: opts, max: opts.MaxRequests, logger: opts.Logger}
@@ -206,11 +207,11 @@ func Site(ctx context.Context, g Getter, pageURL string, opts Options) (*Result,
 func rank(ms []*Method) []*Method {
 	order := func(m *Method) int {
 		switch {
-		case m.Kind == sources.KindFeed:
+		case m.Kind == config.KindFeed:
 			return 0
-		case m.Kind == sources.KindSitemap && m.News:
+		case m.Kind == config.KindSitemap && m.News:
 			return 1
-		case m.Kind == sources.KindSitemap:
+		case m.Kind == config.KindSitemap:
 			return 2
 		}
 		return 3

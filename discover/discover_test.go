@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/config"
 	"newsfeed/discover"
 	"newsfeed/fetch"
 	"newsfeed/internal/testsite"
@@ -63,7 +64,7 @@ func TestDiscoverFeedLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL("/feeds/news.xml") {
+	if res.Best.Kind != config.KindFeed || res.Best.URL != site.URL("/feeds/news.xml") {
 		t.Fatalf("best = %s %s, want the feed", res.Best.Kind, res.Best.URL)
 	}
 	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, list)) {
@@ -72,7 +73,7 @@ func TestDiscoverFeedLink(t *testing.T) {
 	if res.Best.Articles[0].Text != list[0].Title {
 		t.Errorf("text = %q, want the item's title", res.Best.Articles[0].Text)
 	}
-	if !slices.ContainsFunc(res.Alternatives, func(m *discover.Method) bool { return m.Kind == sources.KindHTML }) {
+	if !slices.ContainsFunc(res.Alternatives, func(m *discover.Method) bool { return m.Kind == config.KindHTML }) {
 		t.Errorf("no html alternative: %+v", res.Alternatives)
 	}
 }
@@ -83,7 +84,7 @@ func TestDiscoverRobotsSitemap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Best.Kind != sources.KindSitemap || res.Best.URL != site.URL("/maps/articles.xml") || res.Best.News {
+	if res.Best.Kind != config.KindSitemap || res.Best.URL != site.URL("/maps/articles.xml") || res.Best.News {
 		t.Fatalf("best = %+v, want the plain sitemap robots.txt names", res.Best)
 	}
 	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, list)) {
@@ -106,7 +107,7 @@ func TestDiscoverNewsSitemapPreferred(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Best.Kind != sources.KindSitemap || !res.Best.News || res.Best.URL != site.URL("/sitemap-news.xml") {
+	if res.Best.Kind != config.KindSitemap || !res.Best.News || res.Best.URL != site.URL("/sitemap-news.xml") {
 		t.Fatalf("best = %+v, want the news sitemap", res.Best)
 	}
 	if got := urls(res.Best.Articles); !slices.Equal(got, want(site, news)) {
@@ -139,7 +140,7 @@ func TestDiscoverHeadlineList(t *testing.T) {
 func checkHeadlines(t *testing.T, site *testsite.Pages, res *discover.Result, list []testsite.Headline) {
 	t.Helper()
 	m := res.Best
-	if m.Kind != sources.KindHTML || m.URL != site.URL("/") {
+	if m.Kind != config.KindHTML || m.URL != site.URL("/") {
 		t.Fatalf("best = %+v, want the home page's list", m)
 	}
 	if got := urls(m.Articles); !slices.Equal(got, want(site, list)) {
@@ -205,7 +206,7 @@ func TestDiscoverBudget(t *testing.T) {
 	if res.Requests != 2 || len(site.Requests()) != 3 { // robots.txt, read by the fetcher without a tap
 		t.Errorf("requests: Site says %d, the site saw %v", res.Requests, site.Requests())
 	}
-	if res.Best.Kind != sources.KindHTML {
+	if res.Best.Kind != config.KindHTML {
 		t.Errorf("best = %+v", res.Best)
 	}
 }
@@ -296,13 +297,13 @@ func TestDiscoverSectionPage(t *testing.T) {
 	for i := range want {
 		want[i] = site.URL(want[i])
 	}
-	if got := urls(m.Articles); m.Kind != sources.KindHTML || !slices.Equal(got, want) {
+	if got := urls(m.Articles); m.Kind != config.KindHTML || !slices.Equal(got, want) {
 		t.Errorf("found %v\nwant %v", got, want)
 	}
 }
 
 func TestMethodJSON(t *testing.T) {
-	m := &discover.Method{Kind: sources.KindHTML, URL: "https://example.org/world", Links: "ul.list a", Pattern: `^https?://example\.org/\d+$`,
+	m := &discover.Method{Kind: config.KindHTML, URL: "https://example.org/world", Links: "ul.list a", Pattern: `^https?://example\.org/\d+$`,
 		Articles: []discover.Link{{URL: "https://example.org/1"}}}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -315,7 +316,7 @@ func TestMethodJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if src.Kind != sources.KindHTML || src.Links.String() != m.Links || src.Pattern.String() != m.Pattern || src.Name != "world" {
+	if src.Kind != config.KindHTML || src.Links.String() != m.Links || src.Pattern.String() != m.Pattern || src.Name != "world" {
 		t.Errorf("source: %+v", src)
 	}
 }
@@ -338,7 +339,7 @@ func TestDiscoverFeedByLinkText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL("/subscribe/x") || len(res.Best.Articles) != 5 {
+	if res.Best.Kind != config.KindFeed || res.Best.URL != site.URL("/subscribe/x") || len(res.Best.Articles) != 5 {
 		t.Errorf("best = %+v", res.Best)
 	}
 	if len(res.Alternatives) != 1 || res.Alternatives[0].URL != site.URL("/sm-2025-12.xml") {
@@ -362,7 +363,7 @@ func TestDiscoverTestsite(t *testing.T) {
 	if n := site.Stats().Requests; n > 8 || n != res.Requests {
 		t.Errorf("%d requests, Site counted %d", n, res.Requests)
 	}
-	if res.Best.Kind != sources.KindFeed || res.Best.URL != site.URL(testsite.FeedPath) || len(res.Best.Articles) != 12 {
+	if res.Best.Kind != config.KindFeed || res.Best.URL != site.URL(testsite.FeedPath) || len(res.Best.Articles) != 12 {
 		t.Fatalf("best = %+v", res.Best)
 	}
 	var kinds []string
@@ -371,7 +372,7 @@ func TestDiscoverTestsite(t *testing.T) {
 		if len(m.Articles) != 12 {
 			t.Errorf("%s gives %d articles", m.Found, len(m.Articles))
 		}
-		if m.Kind == sources.KindSitemap && !m.News {
+		if m.Kind == config.KindSitemap && !m.News {
 			t.Errorf("the sitemap is a news sitemap")
 		}
 	}
@@ -381,7 +382,7 @@ func TestDiscoverTestsite(t *testing.T) {
 }
 
 func TestMethodSame(t *testing.T) {
-	a := &discover.Method{Kind: sources.KindHTML, URL: "https://x.org/", Links: "ul a", Found: "x"}
+	a := &discover.Method{Kind: config.KindHTML, URL: "https://x.org/", Links: "ul a", Found: "x"}
 	b := *a
 	b.Found, b.Score = "y", 2
 	if !a.Same(&b) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/sources"
 )
@@ -136,7 +137,7 @@ func (s *session) asFeed(resp *fetch.Response, how string) *Method {
 		return nil
 	}
 	texts := map[string]string{}
-	m := &Method{Kind: sources.KindFeed, URL: resp.URL, Found: how}
+	m := &Method{Kind: config.KindFeed, URL: resp.URL, Found: how}
 	arts, _, err := links(m, resp.Body, resp.URL, resp.ContentType, s.opts.Profile, texts)
 	if err != nil || len(arts) == 0 {
 		s.note(resp.URL, "feed", fmt.Errorf("feed gives no article links: %v", err))

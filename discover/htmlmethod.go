@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"newsfeed/config"
 	"newsfeed/sources"
 )
 
@@ -39,7 +40,7 @@ func htmlMethod(pg *page, g *group, domain string, profile sources.ProfileFunc) 
 	var best *Method
 	bestFit := -1 << 30
 	for _, v := range variants {
-		m := &Method{Kind: sources.KindHTML, URL: pg.url, Links: v.links, Pattern: v.pattern, Score: g.score}
+		m := &Method{Kind: config.KindHTML, URL: pg.url, Links: v.links, Pattern: v.pattern, Score: g.score}
 		arts, _, err := links(m, pg.data, pg.url, pg.contentType, profile, g.text)
 		if err != nil {
 			continue

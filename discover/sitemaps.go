@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"newsfeed/config"
 	"newsfeed/fetch"
 	"newsfeed/sources"
 )
@@ -182,7 +183,7 @@ func (s *session) sitemap(u, how string) (*Method, []string) {
 	if err != nil {
 		return nil, nil
 	}
-	m := &Method{Kind: sources.KindSitemap, URL: resp.URL}
+	m := &Method{Kind: config.KindSitemap, URL: resp.URL}
 	arts, l, err := links(m, resp.Body, resp.URL, resp.ContentType, s.opts.Profile, nil)
 	if err != nil {
 		s.note(resp.URL, "sitemap", fmt.Errorf("not a sitemap: %w", err))

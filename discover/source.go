@@ -3,10 +3,9 @@ package discover
 import (
 	"fmt"
 	"net/url"
+	"newsfeed/config"
 	"regexp"
 	"strings"
-
-	"newsfeed/sources"
 )
 
 // Block returns the method as a [[source]] block of the sources file,
@@ -39,8 +38,8 @@ func Comment(text string) string {
 
 // Source returns the method as the sources file's parser makes it of
 // Block(name): the proof that the block is a valid source.
-func (m *Method) Source(name string) (*sources.Source, error) {
-	c, err := sources.Parse([]byte(m.Block(name)), "discovered source")
+func (m *Method) Source(name string) (*config.Source, error) {
+	c, err := config.Parse([]byte(m.Block(name)), "discovered source")
 	if err != nil {
 		return nil, err
 	}

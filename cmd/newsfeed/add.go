@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"newsfeed/config"
 	"newsfeed/discover"
-	"newsfeed/sources"
 )
 
 // runAdd discovers how to follow a site, shows the [[source]] block and
@@ -31,16 +31,16 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 	}
 	path := fc.config
 	if path == "" {
-		path = sources.DefaultFile
+		path = config.DefaultFile
 	}
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
 		return exitFailed
 	}
-	var existing *sources.Config
+	var existing *config.Config
 	if len(old) > 0 {
-		if existing, err = sources.Parse(old, path); err != nil {
+		if existing, err = config.Parse(old, path); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
 			return exitUsage
 		}
@@ -63,7 +63,7 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "# %s: found %s, in %d requests; %d article URLs now\n%s",
 		d.res.URL, d.res.Best.Found, d.res.Requests, len(d.res.Best.Articles), block)
 	text := appendBlock(old, block)
-	if _, err := sources.Parse(text, path); err != nil {
+	if _, err := config.Parse(text, path); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: add: the file would not read back, left as it was: %v\n", err)
 		return exitFailed
 	}
@@ -77,7 +77,7 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 
 // followed returns the file's source that reads the method's list page
 // the same way, or nil.
-func followed(c *sources.Config, m *discover.Method) *sources.Source {
+func followed(c *config.Config, m *discover.Method) *config.Source {
 	if c == nil {
 		return nil
 	}
@@ -91,7 +91,7 @@ func followed(c *sources.Config, m *discover.Method) *sources.Source {
 
 // uniqueName returns name, or name-2, name-3… when the file has a source
 // of that name.
-func uniqueName(c *sources.Config, name string) string {
+func uniqueName(c *config.Config, name string) string {
 	if c == nil {
 		return name
 	}

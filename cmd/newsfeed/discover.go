@@ -9,11 +9,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"newsfeed/config"
 	"newsfeed/discover"
 	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
-	"newsfeed/sources"
 )
 
 // discoverFlags are the flags discover and add share.
@@ -93,7 +93,7 @@ func runDiscover(ctx context.Context, e *env, args []string) int {
 // discoverSite runs discovery on pageURL with the fetcher the flags and
 // the sources file sc (nil: none) describe; nil and the exit status when
 // it fails (the error printed).
-func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags, set map[string]bool, sc *sources.Config) (*discovery, int) {
+func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags, set map[string]bool, sc *config.Config) (*discovery, int) {
 	fc := df.fc
 	if err := fc.check(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
@@ -135,7 +135,7 @@ func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags,
 	if name == "" {
 		name = discover.Name(res.URL)
 	}
-	maxArticles := sources.DefaultMaxArticles
+	maxArticles := config.DefaultMaxArticles
 	if sc != nil && sc.Defaults.MaxArticles > 0 {
 		maxArticles = sc.Defaults.MaxArticles
 	}
@@ -251,4 +251,4 @@ func orNone(s string) string {
 
 // sourceOf checks the discovered block is a source the sources file
 // accepts.
-func sourceOf(d *discovery) (*sources.Source, error) { return d.res.Source(d.name) }
+func sourceOf(d *discovery) (*config.Source, error) { return d.res.Source(d.name) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"newsfeed/config"
 	"newsfeed/internal/testsite"
 	"newsfeed/sources"
 )
@@ -122,11 +123,11 @@ func TestAddCommand(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want the file's own", st.Mode().Perm())
 	}
-	c, err := sources.Load(path)
+	c, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Sources) != 3 || c.Sources[1].Kind != sources.KindHTML || c.Sources[2].Kind != sources.KindFeed || c.Sources[2].Name != "feedsite" {
+	if len(c.Sources) != 3 || c.Sources[1].Kind != config.KindHTML || c.Sources[2].Kind != config.KindFeed || c.Sources[2].Name != "feedsite" {
 		t.Fatalf("sources: %+v", c.Sources)
 	}
 	checkHTMLSource(t, c.Sources[1], site, list)
@@ -134,7 +135,7 @@ func TestAddCommand(t *testing.T) {
 
 // checkHTMLSource checks sources.Discover with src finds the list on the
 // site's home page.
-func checkHTMLSource(t *testing.T, src *sources.Source, site *testsite.Pages, list []testsite.Headline) {
+func checkHTMLSource(t *testing.T, src *config.Source, site *testsite.Pages, list []testsite.Headline) {
 	t.Helper()
 	resp, err := site.Client().Get(site.URL("/"))
 	if err != nil {
@@ -166,11 +167,11 @@ func TestAddCommand_CreatesFile(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
-	c, err := sources.Load(path)
+	c, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Sources) != 1 || c.Sources[0].Kind != sources.KindSitemap || c.Sources[0].ListURL() != site.URL("/maps/articles.xml") {
+	if len(c.Sources) != 1 || c.Sources[0].Kind != config.KindSitemap || c.Sources[0].ListURL() != site.URL("/maps/articles.xml") {
 		t.Errorf("sources: %+v", c.Sources[0])
 	}
 }
