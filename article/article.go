@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"strings"
 	"time"
 
 	"newsfeed/fetch"
@@ -215,7 +213,7 @@ func (b *Body) Parse(opts Options) (*record.Page, error) {
 		if w.Site != "" {
 			po.Site = w.Site
 		}
-		if w.Profiles.Match(hostOf(po.URL)) != nil {
+		if w.Profiles.Match(record.Host(po.URL)) != nil {
 			po.Profiles = w.Profiles
 		}
 	}
@@ -247,13 +245,4 @@ func parsePage(data []byte, po parse.Options) (*record.Page, error) {
 		}
 	}
 	return page, nil
-}
-
-// hostOf returns rawURL's lower-case host name, or "".
-func hostOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
 }

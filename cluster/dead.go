@@ -54,10 +54,10 @@ func (c *Conn) PublishDead(ctx context.Context, d DeadLetter) error {
 	m := nats.NewMsg(c.Names.DeadSubject)
 	m.Data = d.Work
 	m.Header.Set(nats.MsgIdHdr, c.Names.WorkStream+"-"+strconv.FormatUint(d.WorkSeq, 10))
-	m.Header.Set(DeadURLHeader, oneLine(d.URL))
-	m.Header.Set(DeadErrorHeader, oneLine(d.Error))
+	m.Header.Set(DeadURLHeader, headerValue(d.URL))
+	m.Header.Set(DeadErrorHeader, headerValue(d.Error))
 	m.Header.Set(DeadDeliveriesHeader, strconv.FormatUint(d.Deliveries, 10))
-	m.Header.Set(DeadWorkerHeader, oneLine(d.Worker))
+	m.Header.Set(DeadWorkerHeader, headerValue(d.Worker))
 	m.Header.Set(DeadWorkSeqHeader, strconv.FormatUint(d.WorkSeq, 10))
 	if _, err := c.Publish(ctx, m, nil); err != nil {
 		return fmt.Errorf("dead letter for work %d (%s): %w", d.WorkSeq, d.URL, err)
@@ -66,7 +66,7 @@ func (c *Conn) PublishDead(ctx context.Context, d DeadLetter) error {
 }
 
 // oneLine folds line breaks, which a header value cannot hold.
-func oneLine(s string) string {
+func headerValue(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 

@@ -66,7 +66,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		profiles = BuiltinProfiles()
 	}
 	var ex *extraction
-	if prof := profiles.Match(hostOf(opts.URL)); prof != nil {
+	if prof := profiles.Match(record.Host(opts.URL)); prof != nil {
 		if opts.Site == "" {
 			opts.Site = prof.Site
 		}
@@ -92,7 +92,7 @@ func HTML(data []byte, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", src, ErrNoText)
 	}
 	if opts.Site == "" {
-		opts.Site = hostOf(opts.URL)
+		opts.Site = record.Host(opts.URL)
 	}
 	if err := bud.overBlocks(len(ex.body)); err != nil {
 		return nil, err
@@ -224,15 +224,6 @@ func normLang(lang string) string {
 		lang = lang[:i]
 	}
 	return lang
-}
-
-// hostOf returns the lower-case host of rawURL, or "".
-func hostOf(rawURL string) string {
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
 }
 
 // fromProfile reads what a site profile's selectors found: the date in

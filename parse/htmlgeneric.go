@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/html"
 
 	"newsfeed/parse/htmlpage"
+	"newsfeed/record"
 )
 
 // extractGeneric reads a page of a site without a profile. A main-content
@@ -73,7 +74,7 @@ func extractGeneric(root *html.Node, meta htmlpage.Meta, base *url.URL, bud *bud
 	ex.outlet, ex.editor = pageCredits(all, at)
 	// The byline the reader sees beats the metadata, which often names the
 	// site or the outlet; neither of those is ever an author.
-	notAuthors := []string{meta.SiteName, ex.outlet, hostOf(meta.Canonical)}
+	notAuthors := []string{meta.SiteName, ex.outlet, record.Host(meta.Canonical)}
 	var slotOutlet string
 	ex.authors, slotOutlet = pageAuthors(all, at, meta.Authors, splitAuthors(author), notAuthors)
 	if ex.outlet == "" {

@@ -16,6 +16,7 @@ import (
 
 	"newsfeed/cluster"
 	"newsfeed/fetch"
+	"newsfeed/internal/timeutil"
 )
 
 // Defaults for GateOptions' zero values.
@@ -420,7 +421,7 @@ func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay 
 		// A start further ahead than perHost reservations and a pause can
 		// reach comes from a skewed clock: ignored.
 		if last := cur.Last; !last.IsZero() && !last.After(now.Add(time.Duration(perHost)*delay+g.maxPause)) {
-			start = later(start, last.Add(delay))
+			start = timeutil.Later(start, last.Add(delay))
 		}
 		return nextValue{Last: start}, true
 	})
@@ -429,9 +430,9 @@ func (g *HostGate) reserve(ctx context.Context, host string, perHost int, delay 
 
 // Pause implements fetch.HostGate.
 func (g *HostGate) Pause(ctx context.Context, host string, until time.Time) error {
-	until = earlier(until, time.Now().Add(g.maxPause))
+	until = timeutil.Earlier(until, time.Now().Add(g.maxPause))
 	g.mu.Lock()
-	g.paused[host] = later(g.paused[host], until) // before the watcher brings it back
+	g.paused[host] = timeutil.Later(g.paused[host], until) // before the watcher brings it back
 	g.mu.Unlock()
 	_, err := update(ctx, g.b, keyPause+keyPart(host, true), func(cur timeValue, _ bool) (timeValue, bool) {
 		return timeValue{At: until}, until.After(cur.At)
@@ -472,18 +473,4 @@ func deferHost(ctx context.Context, b *bucket, host string, until time.Time, rea
 		return fmt.Errorf("defer %s: %w", host, err)
 	}
 	return nil
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func earlier(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }

@@ -46,48 +46,33 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsfeed: parse: --url labels one page; name exactly one")
 		return exitUsage
 	}
-	var sc *config.Config
+	r := &pageReader{e: e, pc: pc, fc: fc, verbose: *verbose}
+	defer r.close()
 	if slices.ContainsFunc(srcs, poll.IsURL) {
 		// The sources file's fetch settings (contact, politeness) apply.
-		if sc, err = fc.loadSources(); err != nil {
+		if r.sc, err = fc.loadSources(); err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			return exitUsage
 		}
-		fc.apply(sc, setFlags(fs))
+		fc.apply(r.sc, setFlags(fs))
 	}
-	profiles, err := pc.loadProfiles()
-	if err != nil {
+	if r.profiles, err = pc.loadProfiles(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 		return exitUsage
 	}
-	var f *fetch.Fetcher
+	return printPages(ctx, e, r, srcs, *summary)
+}
+
+// printPages reads, parses and prints each of srcs (see runParse), and
+// returns the exit status.
+func printPages(ctx context.Context, e *env, r *pageReader, srcs []string, summary bool) int {
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
 	code := exitOK
 	for _, name := range srcs {
-		opts := parse.Options{Site: pc.site, URL: pc.url, Source: name, MaxBytes: pc.maxBytes,
-			ContentType: pc.contentType, Profiles: profiles, Timeout: pc.parseTimeout()}
-		var data []byte
-		if poll.IsURL(name) {
-			if f == nil {
-				f = fc.fetcher(sc, pc.maxBytes, e, *verbose)
-				defer f.Close()
-			}
-			var resp *fetch.Response
-			if resp, err = f.Get(ctx, name, fetch.Validators{}); err == nil {
-				data, opts.ContentType = resp.Body, resp.ContentType
-				if opts.URL == "" {
-					opts.URL = resp.URL
-				}
-			}
-		} else {
-			data, err = readInput(e.stdin, name, pc.maxBytes)
-			if name == "-" {
-				opts.Source = "stdin"
-			}
-		}
+		data, opts, err := r.read(ctx, name)
 		if err == nil {
-			err = printPage(w, data, opts, *summary)
+			err = printPage(w, data, opts, summary)
 		}
 		if err != nil {
 			w.Flush()
@@ -103,6 +88,52 @@ func runParse(ctx context.Context, e *env, args []string) int {
 		return exitFailed
 	}
 	return code
+}
+
+// pageReader reads parse's sources: files, stdin, and URLs, fetched with
+// the sources file's settings sc by a fetcher made for the first.
+type pageReader struct {
+	e        *env
+	pc       *parseConfig
+	fc       *fetchConfig
+	sc       *config.Config // nil when no source is a URL
+	profiles *parse.Profiles
+	verbose  bool
+	f        *fetch.Fetcher // nil until a URL is read
+}
+
+// read returns the bytes of source name and the options to parse them
+// with.
+func (r *pageReader) read(ctx context.Context, name string) ([]byte, parse.Options, error) {
+	pc := r.pc
+	opts := parse.Options{Site: pc.site, URL: pc.url, Source: name, MaxBytes: pc.maxBytes,
+		ContentType: pc.contentType, Profiles: r.profiles, Timeout: pc.parseTimeout()}
+	if !poll.IsURL(name) {
+		data, err := readInput(r.e.stdin, name, pc.maxBytes)
+		if name == "-" {
+			opts.Source = "stdin"
+		}
+		return data, opts, err
+	}
+	if r.f == nil {
+		r.f = r.fc.fetcher(r.sc, pc.maxBytes, r.e, r.verbose)
+	}
+	resp, err := r.f.Get(ctx, name, fetch.Validators{})
+	if err != nil {
+		return nil, opts, err
+	}
+	opts.ContentType = resp.ContentType
+	if opts.URL == "" {
+		opts.URL = resp.URL
+	}
+	return resp.Body, opts, nil
+}
+
+// close closes the fetcher, if one was made.
+func (r *pageReader) close() {
+	if r.f != nil {
+		r.f.Close()
+	}
 }
 
 // printPage parses one page and prints its records, or with summary one
