@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
+	"testing"
+
 	"newsfeed/app"
 	"newsfeed/article"
 	"newsfeed/fetch"
@@ -12,8 +15,6 @@ import (
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/store"
-	"strings"
-	"testing"
 )
 
 // Fetch gives the records app.Ingest stores for the same page; with the

@@ -3,9 +3,10 @@ package discover
 import (
 	"fmt"
 	"net/url"
-	"newsfeed/config"
 	"regexp"
 	"strings"
+
+	"newsfeed/config"
 )
 
 // Block returns the method as a [[source]] block of the sources file,

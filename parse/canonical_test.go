@@ -2,10 +2,11 @@ package parse
 
 import (
 	"net/url"
-	"newsfeed/parse/htmlpage"
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"newsfeed/parse/htmlpage"
 )
 
 func TestPageURL(t *testing.T) {

@@ -25,8 +25,9 @@
 package parse
 
 import (
-	"newsfeed/parse/htmlpage"
 	"strings"
+
+	"newsfeed/parse/htmlpage"
 )
 
 // notOutletBefore are words that make 来源 something other than the

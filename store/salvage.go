@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"newsfeed/record"
 	"os"
 	"sort"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"newsfeed/record"
 )
 
 // RecordProblem is one record, or blob, that a scan found damaged.
