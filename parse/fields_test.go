@@ -187,3 +187,35 @@ func TestFields_OutletEditor(t *testing.T) {
 		})
 	}
 }
+
+// TestFields_ButtonLabels: a follow, subscribe or share button in the
+// article's own box, beside the account that posted it, is no paragraph
+// of the article.
+func TestFields_ButtonLabels(t *testing.T) {
+	for _, label := range []string{"关注", "+关注", "＋ 订阅", "分享", "Follow", "点赞"} {
+		t.Run(label, func(t *testing.T) {
+			var b strings.Builder
+			fmt.Fprintf(&b, `<html lang="zh-CN"><head><meta charset="utf-8"><title>%s</title></head><body><div class="box"><h2>%s</h2>`, fieldHeadline, fieldHeadline)
+			fmt.Fprintf(&b, `<div class="account"><a href="/u/1"><span>河畔观察</span></a> <div class="btn"><span>%s</span></div></div>`, label)
+			for i := range 4 {
+				fmt.Fprintf(&b, `<p>第%d段：河边的老街今年完成了改造，街坊们说，石板路修好以后，来散步的人一天比一天多，店铺也陆续开了门。</p>`, i+1)
+			}
+			b.WriteString(`</div></body></html>`)
+			res, err := HTML([]byte(b.String()), Options{Source: "t.html"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bl := range res.Article.Blocks {
+				if isButtonLabel(bl.Text) {
+					t.Errorf("block %q kept", bl.Text)
+				}
+			}
+		})
+	}
+	// A sentence that merely has the word stays.
+	for _, s := range []string{"关注民生", "Follow the money."} {
+		if isButtonLabel(s) {
+			t.Errorf("isButtonLabel(%q) = true", s)
+		}
+	}
+}

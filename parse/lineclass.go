@@ -3,7 +3,10 @@
 
 package parse
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // openQuotes and closeQuotes delimit a pull quote.
 const (
@@ -54,15 +57,31 @@ func isHeading(s string) bool {
 }
 
 // navBy reports page furniture: breadcrumbs, pagers, print and share
-// links, font-size switches — or a line of page numbers, "[1] [2] [3]".
+// links, font-size switches, a button's label on a line of its own
+// ("关注", "+ 订阅", "Follow") — or a line of page numbers, "[1] [2] [3]".
 func navBy(s string, classes uint8) bool {
 	if len(s) > 240 {
 		return false
 	}
-	if classes&phraseNav != 0 {
+	if classes&phraseNav != 0 || isButtonLabel(s) {
 		return true
 	}
 	return strings.Trim(s, "0123456789[]【】 |") == "" && strings.ContainsAny(s, "[【")
+}
+
+// buttonLabels are the labels of the follow, share and like buttons a
+// page puts beside the byline or under the text; a line that is only one
+// of them is never article text.
+var buttonLabels = []string{"关注", "加关注", "已关注", "关注我们", "订阅", "已订阅", "分享", "收藏", "点赞", "赞",
+	"举报", "转发", "follow", "following", "subscribe", "subscribed", "share", "like"}
+
+// isButtonLabel reports a line that is one button's label, with a
+// leading "+" as follow buttons have.
+func isButtonLabel(s string) bool {
+	if len(s) > 24 {
+		return false
+	}
+	return slices.Contains(buttonLabels, strings.ToLower(strings.TrimSpace(strings.TrimLeft(s, "+＋ "))))
 }
 
 // repeatsTitle reports a line that is the article's title again, maybe
