@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -173,7 +172,7 @@ func (p *Poller) discoverSite(ctx context.Context, src *listSource, old *discove
 		err = fmt.Errorf("discover %s: %w", src.ListURL(), err)
 	}
 	if err != nil && old != nil {
-		err = fmt.Errorf("method %s %s; %w", describe(old), why, err)
+		err = fmt.Errorf("method %s %s; %w", old.String(), why, err)
 	}
 	if err != nil {
 		return nil, err
@@ -187,11 +186,11 @@ func (p *Poller) discoverSite(ctx context.Context, src *listSource, old *discove
 	attrs := []any{slog.String("source", src.Name), slog.String("found", m.Found), slog.Int("requests", res.Requests)}
 	switch {
 	case old == nil:
-		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s", src.Name, describe(m)), attrs...)
+		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s", src.Name, m.String()), attrs...)
 	case m.Same(old):
-		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s unchanged", src.Name, describe(m)), append(attrs, slog.String("why", why))...)
+		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s unchanged", src.Name, m.String()), append(attrs, slog.String("why", why))...)
 	default:
-		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s → %s", src.Name, describe(old), describe(m)), append(attrs, slog.String("why", why))...)
+		p.cfg.Log.Info(fmt.Sprintf("site %s: method %s → %s", src.Name, old.String(), m.String()), append(attrs, slog.String("why", why))...)
 	}
 	return m, nil
 }
@@ -210,23 +209,6 @@ func (src *listSource) use(m *discover.Method) error {
 		src.site.read = 0
 	}
 	return nil
-}
-
-// describe is a method as a log line names it: "feed URL", "news
-// sitemap URL", `html URL links "…" pattern "…"`.
-func describe(m *discover.Method) string {
-	var b strings.Builder
-	if m.News {
-		b.WriteString("news ")
-	}
-	b.WriteString(string(m.Kind) + " " + m.URL)
-	if m.Links != "" {
-		b.WriteString(" links " + strconv.Quote(m.Links))
-	}
-	if m.Pattern != "" {
-		b.WriteString(" pattern " + strconv.Quote(m.Pattern))
-	}
-	return b.String()
 }
 
 // stale is how long a site method may give nothing new.
