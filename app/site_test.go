@@ -173,7 +173,7 @@ func (r *siteRunner) fetched(list []testsite.Headline) bool {
 // the feed alone. When the site is redesigned (the feed gone, a new
 // list container on the home page), the failing feed makes the next run
 // discover the site again, log the change, and fetch the articles of
-// the new design.
+// the new design; and so again when the list's container is renamed.
 func TestRun_SiteSource(t *testing.T) {
 	list := testsite.Headlines(10, 0)
 	r := &siteRunner{t: t, s: storetest.Open(t, store.Options{NoSync: true}),
@@ -218,6 +218,25 @@ func TestRun_SiteSource(t *testing.T) {
 	}
 	if n := countArticles(t, r.s); n != len(list)+len(redesign) {
 		t.Errorf("%d articles stored, want %d", n, len(list)+len(redesign))
+	}
+
+	// The list's container is renamed: the html method finds no link.
+	again := testsite.Headlines(6, 400)
+	home = strings.ReplaceAll(testsite.ListHome(again, nil, "utf-8"), `class="news-list"`, `class="lead-news"`)
+	pages = map[string]testsite.Page{"/": {ContentType: "text/html", Body: home}}
+	addArticlePages(pages, again)
+	r.site.set(pages)
+	r.log.Reset()
+	sum, errs = r.run()
+	if sum.New != len(again) || len(errs) != 0 || !r.fetched(again) {
+		t.Fatalf("run after the second redesign: %s; errors %v", sum, errs)
+	}
+	if m := r.method(); m == nil || m.Links != "ul.lead-news a" {
+		t.Errorf("method after the second redesign: %+v", m)
+	}
+	if log := r.log.String(); !strings.Contains(log, `links \"ul.top-stories a\"`) || !strings.Contains(log, `→ html `+r.site.URL+`/ links \"ul.lead-news a\"`) ||
+		!strings.Contains(log, "no article links") {
+		t.Errorf("log lacks the change of container:\n%s", log)
 	}
 }
 
