@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -12,7 +11,6 @@ import (
 
 	"newsfeed/article"
 	"newsfeed/config"
-	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/sources"
@@ -46,13 +44,10 @@ func (p *Poller) poll(ctx context.Context, src *listSource, sink Sink) {
 // that gives no link is an error too (errNoLinks).
 func (p *Poller) read(ctx context.Context, src *listSource, sink Sink) (polled bool, err error) {
 	links, complete, err := p.discover(ctx, src, sink)
-	var de *fetch.DeferredError
 	switch {
 	case ctx.Err() != nil:
 		return false, nil
-	case errors.As(err, &de) && !de.Failing:
-		p.count(func(c *ListCounts) { c.Deferred++ })
-		p.cfg.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
+	case err != nil && p.deferred(src, err):
 		return false, nil
 	case err != nil:
 		return false, err

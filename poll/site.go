@@ -87,10 +87,11 @@ func (p *Poller) pollSite(ctx context.Context, src *listSource, sink Sink) {
 	site := &siteSource{state: p.sites[src.Name]}
 	src.site = site
 	m := p.storedMethod(src)
-	if m == nil {
+	found := m == nil // discovered in this poll
+	if found {
 		var err error
 		if m, err = p.discoverSite(ctx, src, nil, "first poll"); err != nil {
-			if ctx.Err() == nil {
+			if ctx.Err() == nil && !p.deferred(src, err) {
 				p.listFailed(ctx, src, err, sink)
 			}
 			return
@@ -109,6 +110,9 @@ func (p *Poller) pollSite(ctx context.Context, src *listSource, sink Sink) {
 	site.dirty = true
 	var why string
 	switch {
+	case err != nil && found: // discovery confirmed it a moment ago
+		p.listFailed(ctx, src, err, sink)
+		return
 	case err != nil:
 		why = "failed: " + err.Error()
 	case st.Empty >= StalePolls && p.now.Sub(later(st.LastNew, st.Checked)) >= p.stale():
@@ -118,7 +122,7 @@ func (p *Poller) pollSite(ctx context.Context, src *listSource, sink Sink) {
 	}
 	nm, derr := p.discoverSite(ctx, src, m, why)
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, derr != nil && p.deferred(src, derr):
 	case derr != nil:
 		p.listFailed(ctx, src, derr, sink)
 	case nm.Same(m):
@@ -160,11 +164,15 @@ func (p *Poller) storedMethod(src *listSource) *discover.Method {
 // source's address; the time of the attempt is kept all the same, so
 // that a stale method is not discovered again at every poll.
 func (p *Poller) discoverSite(ctx context.Context, src *listSource, old *discover.Method, why string) (*discover.Method, error) {
+	res, err := discover.Site(ctx, timedGetter{p}, src.ListURL(),
+		discover.Options{Profile: profileFunc(p.cfg.Profiles, src), Logger: p.cfg.Log})
+	var de *fetch.DeferredError
+	if ctx.Err() != nil || errors.As(err, &de) && !de.Failing {
+		return nil, err // not tried: the next poll tries
+	}
 	site := src.site
 	site.state.Source, site.state.Checked, site.state.Empty = src.Name, p.now, 0
 	site.dirty = true
-	res, err := discover.Site(ctx, timedGetter{p}, src.ListURL(),
-		discover.Options{Profile: profileFunc(p.cfg.Profiles, src), Logger: p.cfg.Log})
 	if err == nil {
 		err = src.use(res.Best)
 	}
@@ -209,6 +217,18 @@ func (src *listSource) use(m *discover.Method) error {
 		src.site.read = 0
 	}
 	return nil
+}
+
+// deferred reports whether err is a host deferred (not failing): the
+// list is skipped, counted and logged, as no failure.
+func (p *Poller) deferred(src *listSource, err error) bool {
+	var de *fetch.DeferredError
+	if !errors.As(err, &de) || de.Failing {
+		return false
+	}
+	p.count(func(c *ListCounts) { c.Deferred++ })
+	p.cfg.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
+	return true
 }
 
 // stale is how long a site method may give nothing new.

@@ -20,6 +20,9 @@ import (
 	"newsfeed/store"
 )
 
+// The store keeps site sources' methods.
+var _ SiteStates = (*store.Store)(nil)
+
 // sitePoll polls the site source of addr once at now through a poller
 // with state, marking every article handed on as fetched (no article
 // stage runs), and returns what it logged and the list errors.

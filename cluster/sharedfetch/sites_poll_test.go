@@ -17,6 +17,9 @@ import (
 	"newsfeed/record"
 )
 
+// The shared fetch state keeps site sources' methods.
+var _ poll.SiteStates = (*State)(nil)
+
 // A schedule's poll of a site source keeps the method it discovered in
 // the shared fetch state, and the next schedule's poll, on another
 // connection, reads the feed alone.
