@@ -187,6 +187,7 @@ func TestRun_SiteSource(t *testing.T) {
 		t.Fatalf("method stored: %+v", m)
 	}
 	first := r.site.requests()
+	t.Logf("first run: %d requests, %d of them articles", len(first), len(list))
 	if len(first) > len(list)+discover.DefaultMaxRequests+1 {
 		t.Errorf("first run: %d requests: %v", len(first), first)
 	}
