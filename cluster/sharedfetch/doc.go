@@ -3,9 +3,8 @@
 // (NEWSFEED_FETCH): per-host request slots, start times, pauses and
 // deferrals (HostGate), robots.txt read once for all (RobotsCache), and
 // each URL's validators, the list polls and the site sources' methods
-// (State). With it, politeness
-// holds across all workers together and a conditional GET works
-// whichever worker takes a URL.
+// (State). With it, politeness holds across all workers together and a
+// conditional GET works whichever worker takes a URL.
 //
 //	fetch.Fetcher ── Acquire/Pause/Defer ──► HostGate ─────┐
 //	fetch.Fetcher ── Robots ───────────────► RobotsCache ──┼──► bucket (keys in fetchkv.go)
