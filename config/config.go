@@ -38,7 +38,14 @@ const (
 	KindSitemap Kind = "sitemap" // sitemap, sitemap index or news sitemap
 	KindHTML    Kind = "html"    // a section page: links by selector, pattern or the profile's links key
 	KindURLs    Kind = "urls"    // a fixed list of article URLs
+	// KindSite is a site known by its address alone (type = "site"):
+	// the poller discovers at its first poll how to follow it (package
+	// discover) and polls it as the feed, sitemap or html source found.
+	KindSite Kind = "site"
 )
+
+// TypeSite is the one value of a source's type key: a site source.
+const TypeSite = "site"
 
 // Config is a sources file: run-wide settings, then the sources. Zero
 // fields mean the command line's (or the built-in) defaults.
@@ -100,13 +107,19 @@ type Settings struct {
 }
 
 // Source is one list page and how to read it. Exactly one of Feed,
-// Sitemap, HTML and URLs is set; Kind says which.
+// Sitemap, HTML and URLs is set, or Type is "site" and URL is set; Kind
+// says which.
 type Source struct {
 	Name    string `toml:"name"`
 	Feed    *URL   `toml:"feed"`
 	Sitemap *URL   `toml:"sitemap"`
 	HTML    *URL   `toml:"html"`
 	URLs    []URL  `toml:"urls"`
+	// Type "site" (TypeSite) makes a site source: URL is the site's
+	// address (a home or section page), and how to follow it is
+	// discovered when it is polled.
+	Type string `toml:"type"`
+	URL  *URL   `toml:"url"`
 	// Links selects the article links on an HTML page (an <a>, or an
 	// element holding them; a group "a.x, .list a" selects either);
 	// Pattern keeps every link whose absolute URL it matches. With
@@ -121,9 +134,10 @@ type Source struct {
 	Line int  `toml:"-"`
 }
 
-// ListURL returns the list page's URL, or "" for a urls source.
+// ListURL returns the list page's URL (a site source's address), or ""
+// for a urls source.
 func (s *Source) ListURL() string {
-	for _, u := range []*URL{s.Feed, s.Sitemap, s.HTML} {
+	for _, u := range []*URL{s.Feed, s.Sitemap, s.HTML, s.URL} {
 		if u != nil {
 			return u.String()
 		}
@@ -198,41 +212,23 @@ type file struct {
 // source that is not exactly one kind; key is the key the error is about
 // ("" for the source as a whole).
 func (c *Config) check(s *Source, i int) (key string, err error) {
-	var kinds []Kind
-	if s.Feed != nil {
-		kinds = append(kinds, KindFeed)
-	}
-	if s.Sitemap != nil {
-		kinds = append(kinds, KindSitemap)
-	}
-	if s.HTML != nil {
-		kinds = append(kinds, KindHTML)
-	}
-	if s.URLs != nil {
-		kinds = append(kinds, KindURLs)
-	}
-	switch len(kinds) {
-	case 0:
-		return "", errors.New("source: needs one of feed, sitemap, html or urls")
-	case 1:
-		s.Kind = kinds[0]
-	default:
-		return string(kinds[1]), fmt.Errorf("source: has both %s and %s; a source is one list page", kinds[0], kinds[1])
-	}
-	if s.Kind == KindURLs && len(s.URLs) == 0 {
-		return "urls", errors.New("urls: the list is empty")
-	}
-	if s.Links != nil && s.Kind != KindHTML {
-		return "links", fmt.Errorf("links: only for html sources, not %s", s.Kind)
-	}
-	if s.Pattern != nil && s.Kind != KindHTML {
-		return "pattern", fmt.Errorf("pattern: only for html sources, not %s", s.Kind)
+	if key, err := s.kind(); err != nil {
+		return key, err
 	}
 	if s.Name == "" {
 		s.Name = s.ListURL()
 		if s.Kind == KindURLs {
 			s.Name = "source" + strconv.Itoa(i+1)
 		}
+	}
+	if key, err := s.checkSite(); err != nil {
+		return key, err
+	}
+	if s.Links != nil && s.Kind != KindHTML {
+		return "links", fmt.Errorf("links: only for html sources, not %s", s.Kind)
+	}
+	if s.Pattern != nil && s.Kind != KindHTML {
+		return "pattern", fmt.Errorf("pattern: only for html sources, not %s", s.Kind)
 	}
 	d := c.Defaults
 	if s.Site == "" {
@@ -252,6 +248,69 @@ func (c *Config) check(s *Source, i int) (key string, err error) {
 	}
 	if s.Refresh == 0 {
 		s.Refresh = d.Refresh
+	}
+	return "", nil
+}
+
+// kind sets the source's Kind from the keys it sets, and refuses a
+// source that is not exactly one kind.
+func (s *Source) kind() (key string, err error) {
+	var kinds []Kind
+	if s.Feed != nil {
+		kinds = append(kinds, KindFeed)
+	}
+	if s.Sitemap != nil {
+		kinds = append(kinds, KindSitemap)
+	}
+	if s.HTML != nil {
+		kinds = append(kinds, KindHTML)
+	}
+	if s.URLs != nil {
+		kinds = append(kinds, KindURLs)
+	}
+	if s.Type != "" || s.URL != nil {
+		kinds = append(kinds, KindSite)
+	}
+	switch len(kinds) {
+	case 0:
+		return "", errors.New(`source: needs one of feed, sitemap, html or urls (or type = "site" and a url)`)
+	case 1:
+		s.Kind = kinds[0]
+	default:
+		if kinds[1] == KindSite {
+			k := "type"
+			if s.Type == "" {
+				k = "url"
+			}
+			return k, fmt.Errorf("%s: %s sources have no %s; a site source (type = %q) has only a url",
+				k, kinds[0], k, TypeSite)
+		}
+		return string(kinds[1]), fmt.Errorf("source: has both %s and %s; a source is one list page", kinds[0], kinds[1])
+	}
+	if s.Kind == KindURLs && len(s.URLs) == 0 {
+		return "urls", errors.New("urls: the list is empty")
+	}
+	return "", nil
+}
+
+// checkSite refuses a site source without type = "site" or without a
+// url, and one with links or a pattern: discovery finds its links.
+func (s *Source) checkSite() (key string, err error) {
+	if s.Kind != KindSite {
+		return "", nil
+	}
+	switch {
+	case s.Type != TypeSite:
+		if s.Type == "" {
+			return "url", fmt.Errorf(`url: only for a site source: add type = %q, or name the list page's kind (feed, sitemap or html)`, TypeSite)
+		}
+		return "type", fmt.Errorf("type: %q: the one type is %q (other sources name their list page's kind: feed, sitemap, html or urls)", s.Type, TypeSite)
+	case s.URL == nil:
+		return "type", fmt.Errorf("type: source %s is a site source but has no url", s.Name)
+	case s.Links != nil:
+		return "links", fmt.Errorf("links: source %s is a site source, whose links discovery finds; for a selector of your own make it an html source", s.Name)
+	case s.Pattern != nil:
+		return "pattern", fmt.Errorf("pattern: source %s is a site source, whose links discovery finds; for a pattern of your own make it an html source", s.Name)
 	}
 	return "", nil
 }

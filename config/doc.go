@@ -24,7 +24,20 @@
 //	html = "https://www.guancha.cn/GuoJi%C2%B7ZhanLue/list_1.shtml"
 //	links = "h4.module-title a"
 //
+//	[[source]]
+//	name = "example"
+//	type = "site"       # KindSite: the address alone
+//	url = "https://example.org/"
+//
+// A source is one list page of a kind (feed, sitemap, html, urls), or a
+// site source (type = "site" and a url, KindSite), which names no list
+// page: the polling stage discovers one (package discover) and reads it
+// as the feed, sitemap or html source found. A site source may not set
+// links or pattern, nor another kind's key.
+//
 // Hand-offs: cmd calls Load and hands the settings to the fetcher and the
-// store, the retention to store.Prune, and each Source to the sources
-// package (list discovery) through the polling stage.
+// store, the retention to store.Prune, and each Source to the polling
+// stage (package poll), which hands a list page's source to the sources
+// package (list discovery) and a site source's address to package
+// discover, whose Method.Source makes the source it polls with.
 package config

@@ -70,6 +70,7 @@ var schema = func() map[string]valueType {
 		"defaults": tTable, "source": tTableArray,
 		"source.name": tText, "source.feed": tURL, "source.sitemap": tURL, "source.html": tURL,
 		"source.urls": tURLs, "source.links": tSelector, "source.pattern": tPattern,
+		"source.type": tText, "source.url": tURL,
 	}
 	for k, t := range settingsKeys {
 		m["defaults."+k] = t

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"newsfeed/config"
@@ -100,4 +101,21 @@ func (m *Method) Same(o *Method) bool {
 		return m == o
 	}
 	return m.Kind == o.Kind && m.URL == o.URL && m.Links == o.Links && m.Pattern == o.Pattern && m.News == o.News
+}
+
+// String names the method as a log line or a listing does: "feed URL",
+// "news sitemap URL", `html URL links "…" pattern "…"`.
+func (m *Method) String() string {
+	var b strings.Builder
+	if m.News {
+		b.WriteString("news ")
+	}
+	b.WriteString(string(m.Kind) + " " + m.URL)
+	if m.Links != "" {
+		b.WriteString(" links " + strconv.Quote(m.Links))
+	}
+	if m.Pattern != "" {
+		b.WriteString(" pattern " + strconv.Quote(m.Pattern))
+	}
+	return b.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -12,7 +11,6 @@ import (
 
 	"newsfeed/article"
 	"newsfeed/config"
-	"newsfeed/fetch"
 	"newsfeed/parse"
 	"newsfeed/record"
 	"newsfeed/sources"
@@ -22,25 +20,39 @@ import (
 // fetch: new ones first, in the list's order, then ones the list says
 // changed, then, with refresh, the stored ones still young enough; at
 // most MaxArticles in all. A source that fails is handed to
-// sink.Failed and counted.
+// sink.Failed and counted. A site source is polled through its method
+// (see pollSite).
 func (p *Poller) poll(ctx context.Context, src *listSource, sink Sink) {
 	if last, ok := p.pollTime(src.Name); ok && p.now.Sub(last) < src.Every.D() {
 		p.count(func(c *ListCounts) { c.NotDue++ })
 		p.cfg.Log.Info("list not due", slog.String("source", src.Name), slog.Time("polled", last))
 		return
 	}
+	if src.Kind == config.KindSite {
+		p.pollSite(ctx, src, sink)
+		return
+	}
+	if _, err := p.read(ctx, src, sink); err != nil {
+		p.listFailed(ctx, src, err, sink)
+	}
+}
+
+// read reads the source's list pages and hands on their articles. It
+// returns the error of a list page that failed, not yet handed to the
+// sink (with polled false), or polled false and no error when the run
+// is stopping or the host is deferred. A site's list page read whole
+// that gives no link is an error too (errNoLinks).
+func (p *Poller) read(ctx context.Context, src *listSource, sink Sink) (polled bool, err error) {
 	links, complete, err := p.discover(ctx, src, sink)
-	var de *fetch.DeferredError
 	switch {
 	case ctx.Err() != nil:
-		return
-	case errors.As(err, &de) && !de.Failing:
-		p.count(func(c *ListCounts) { c.Deferred++ })
-		p.cfg.Log.Info("list skipped: host deferred", slog.String("source", src.Name), slog.Time("until", de.Until))
-		return
+		return false, nil
+	case err != nil && p.deferred(src, err):
+		return false, nil
 	case err != nil:
-		p.listFailed(ctx, src, err, sink)
-		return
+		return false, err
+	case src.site != nil && src.site.read > 0 && len(links) == 0:
+		return false, fmt.Errorf("%s %s: %w", src.listSrc().Kind, src.listSrc().ListURL(), errNoLinks)
 	}
 	p.mu.Lock()
 	p.polls[src.Name] = p.now
@@ -51,11 +63,12 @@ func (p *Poller) poll(ctx context.Context, src *listSource, sink Sink) {
 	capped, err := p.pick(ctx, src, links, func(w article.Work) bool { return sink.Work(ctx, w) == nil })
 	if err != nil {
 		p.listFailed(ctx, src, err, sink)
-		return
+		return true, nil
 	}
 	if capped || !complete {
 		src.failed.Add(1) // read the list whole next time
 	}
+	return true, nil
 }
 
 // listFailed counts a list page of src that failed and hands its error
@@ -90,7 +103,7 @@ func (p *Poller) discover(ctx context.Context, src *listSource, sink Sink) (link
 		}
 		return l.Links, true, nil
 	}
-	list, err := p.getList(ctx, src, src.ListURL())
+	list, err := p.getList(ctx, src, src.listSrc().ListURL())
 	if err != nil || list == nil {
 		return nil, true, err
 	}
@@ -139,9 +152,12 @@ func (p *Poller) getList(ctx context.Context, src *listSource, u string) (*sourc
 	if hash := article.BodyHash(resp.Body); hash != old.BodyHash {
 		st.BodyHash, st.LastChanged = hash, resp.Date
 	}
-	list, err := sources.Discover(src.Source, resp.Body, resp.URL, resp.ContentType, profileFunc(p.cfg.Profiles, src))
+	list, err := sources.Discover(src.listSrc(), resp.Body, resp.URL, resp.ContentType, profileFunc(p.cfg.Profiles, src))
 	if err != nil {
 		return nil, err
+	}
+	if src.site != nil {
+		src.site.read++
 	}
 	src.listState = append(src.listState, st)
 	return list, nil
@@ -178,6 +194,9 @@ func (p *Poller) pick(ctx context.Context, src *listSource, links []sources.Link
 			return false, false
 		}
 		picked++
+		if src.site != nil && old.LastFetched.IsZero() {
+			src.site.fresh++
+		}
 		return false, !send(p.work(src, u, old))
 	}
 	type updatedLink struct {

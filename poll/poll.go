@@ -53,8 +53,12 @@ type Config struct {
 	Profiles *parse.Profiles
 	// Now is the clock for max_age, every and refresh; nil means time.Now.
 	Now func() time.Time
-	// Log receives a line per list skipped; nil discards.
+	// Log receives a line per list skipped, and per site source
+	// discovered; nil discards.
 	Log *slog.Logger
+	// Stale is how long a site source's method may give no new article
+	// before the site is discovered again; zero means DefaultStale.
+	Stale time.Duration
 }
 
 // Sink takes what a poll finds. Work and File block until the work is
@@ -94,6 +98,9 @@ type Poller struct {
 	mu     sync.Mutex
 	polls  map[string]time.Time
 	counts ListCounts
+
+	// sites are the site sources' states as Load read them.
+	sites map[string]record.SiteState
 }
 
 // listSource is a sources-file source during a run.
@@ -108,6 +115,19 @@ type listSource struct {
 	// marker stands for the list pages as this poll read them (see
 	// article.Work.Marker); set before its articles are picked.
 	marker string
+	// list is the source whose list page is read: nil for the source
+	// itself, a site source's method as a source (see use) for a site.
+	list *config.Source
+	// site is a site source's poll; nil for the others.
+	site *siteSource
+}
+
+// listSrc returns the source whose list page is read.
+func (src *listSource) listSrc() *config.Source {
+	if src.list != nil {
+		return src.list
+	}
+	return src.Source
 }
 
 // New returns a poller of cfg's sources.
@@ -152,6 +172,9 @@ func (p *Poller) Load(ctx context.Context) error {
 		p.cfg.Fetcher.LoadDeferral(fetch.Deferral{Host: host, Until: until, Reason: d.Reason, Failing: d.Failing})
 	}
 	if p.polls, err = st.ListPolls(ctx); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if err := p.loadSites(ctx); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	return nil
@@ -220,6 +243,8 @@ func (p *Poller) Save(ctx context.Context, complete bool) error {
 		}
 		err = hr.PutHostReasons(ctx, why)
 	}
+	// A site's method is kept whatever became of the articles.
+	err = errors.Join(err, p.saveSites(ctx))
 	if !complete {
 		return err
 	}

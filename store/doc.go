@@ -49,6 +49,11 @@
 //	                status, first_fetched, last_fetched, last_changed
 //	    hosts/      host → UnixNano(8): not to be contacted before then
 //	    lists/      source name → UnixNano(8): when its list was polled
+//	    hostinfo/   host → JSON: until, reason, failing: why it is deferred
+//	    sites/      source name → JSON (record.SiteState): url, method,
+//	                checked, last_new, empty: how a site source is
+//	                followed (hostinfo/ and sites/ are made by their
+//	                first write, so no migration adds them)
 //	streams/        stream name → seq(8) | created UnixNano(8): the
 //	                last message of a stream of pages applied (ApplyPages)
 //
@@ -111,7 +116,8 @@
 // hash of the last body (a 200 with the same body is not parsed again),
 // and when it was fetched; per host, a deferral (a long Retry-After or
 // repeated failures) that the next run honours; per list page, when it
-// was last polled. None of it is logged in the change log.
+// was last polled; per site source, the method discovery found to
+// follow the site (SiteStates). None of it is logged in the change log.
 //
 // # Upserts and the change log
 //

@@ -28,6 +28,7 @@ import (
 //	url.<sha>                 a URL's fetch state: validators, body hash, times (urlValue)
 //	src.<source>.<sha>        the index of a source's URLs: when first fetched (srcValue)
 //	poll.<source>             when a source's list page was last polled (timeValue)
+//	site.<source>             how a site source is followed (record.SiteState)
 //	defer.<host>              not to be contacted before (deferValue)
 //	next.<host>               the last reserved request start (nextValue)
 //	pause.<host>              no request starts before (timeValue)
@@ -45,6 +46,7 @@ const (
 	keyURL        = "url."
 	keySource     = "src."
 	keyPoll       = "poll."
+	keySite       = "site."
 	keyDefer      = "defer."
 	keyNext       = "next."
 	keyPause      = "pause."

@@ -31,7 +31,8 @@ import (
 //     refresh their articles only;
 //   - defer.<host> are the host deferrals, the very keys HostGate reads
 //     before each request;
-//   - poll.<source> are the list pages' poll times.
+//   - poll.<source> are the list pages' poll times;
+//   - site.<source> are the site sources' methods (record.SiteState).
 //
 // Times are the writers' wall clocks: see HostGate on synchronised clocks.
 type State struct {
@@ -264,6 +265,38 @@ func (s *State) PutListPolls(ctx context.Context, polled map[string]time.Time) e
 	for source, t := range polled {
 		if _, err := s.b.kv.Put(ctx, keyPoll+keyPart(source, true), encodeValue(timeValue{At: t})); err != nil {
 			return fmt.Errorf("cluster: put poll time of %s: %w", source, err)
+		}
+	}
+	return nil
+}
+
+// SiteStates returns the states kept of site sources, by source name.
+func (s *State) SiteStates(ctx context.Context) (map[string]record.SiteState, error) {
+	entries, err := s.b.list(ctx, keySite+">")
+	if err != nil {
+		return nil, fmt.Errorf("cluster: site states: %w", err)
+	}
+	out := make(map[string]record.SiteState, len(entries))
+	for _, e := range entries {
+		source, err := decodeKeyPart(strings.TrimPrefix(e.Key(), keySite))
+		if err != nil {
+			return nil, fmt.Errorf("cluster: site states: %w", err)
+		}
+		st, err := decodeValue[record.SiteState](e.Key(), e.Value())
+		if err != nil {
+			return nil, fmt.Errorf("cluster: site states: %w", err)
+		}
+		st.Source = source
+		out[source] = st
+	}
+	return out, nil
+}
+
+// PutSiteStates keeps states, each under its source's name.
+func (s *State) PutSiteStates(ctx context.Context, states []record.SiteState) error {
+	for _, st := range states {
+		if _, err := s.b.kv.Put(ctx, keySite+keyPart(st.Source, true), encodeValue(st)); err != nil {
+			return fmt.Errorf("cluster: put site state of %s: %w", st.Source, err)
 		}
 	}
 	return nil

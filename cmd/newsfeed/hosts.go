@@ -2,18 +2,25 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"text/tabwriter"
 	"time"
 
+	"newsfeed/discover"
+	"newsfeed/record"
 	"newsfeed/store"
 )
 
 // runHosts lists the hosts the database holds as deferred — not to be
 // asked again before a time, after a long Retry-After or repeated
-// failures — with the time and the reason; --clear HOST forgets one, so
-// that the next run asks it again.
+// failures — with the time and the reason, then the method each site
+// source (type = "site") polls with; --clear HOST forgets one deferral,
+// so that the next run asks the host again.
 func runHosts(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "hosts", "[--clear HOST]")
 	dbPath, lockTimeout := dbFlags(fs)
@@ -45,9 +52,19 @@ func runHosts(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
 		return closeStore(e, "hosts", s, exitFailed)
 	}
+	sites, err := s.SiteStates(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
+		return closeStore(e, "hosts", s, exitFailed)
+	}
 	if len(hosts) == 0 {
 		fmt.Fprintln(e.stderr, "newsfeed: hosts: no host is deferred")
-		return closeStore(e, "hosts", s, exitOK)
+		code := exitOK
+		if err := writeSites(e.stdout, sites, false); err != nil {
+			fmt.Fprintf(e.stderr, "newsfeed: hosts: write: %v\n", err)
+			code = exitFailed
+		}
+		return closeStore(e, "hosts", s, code)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tUNTIL\tWHY")
@@ -62,9 +79,36 @@ func runHosts(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Host, h.Until.UTC().Format(time.RFC3339), why)
 	}
 	code = exitOK
-	if err := tw.Flush(); err != nil {
+	if err := errors.Join(tw.Flush(), writeSites(e.stdout, sites, true)); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: hosts: write: %v\n", err)
 		code = exitFailed
 	}
 	return closeStore(e, "hosts", s, code)
+}
+
+// writeSites prints the site sources' methods (nothing when there are
+// none), after a blank line when sep: when discovery last ran, when the
+// method last gave a new article, the source and the method.
+func writeSites(w io.Writer, sites map[string]record.SiteState, sep bool) error {
+	if len(sites) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(sites))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if sep {
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprintln(tw, "CHECKED\tLAST NEW\tSITE SOURCE\tMETHOD")
+	for _, name := range names {
+		st := sites[name]
+		method := "(none found)"
+		var m discover.Method
+		if len(st.Method) > 0 && json.Unmarshal(st.Method, &m) == nil {
+			method = m.String()
+		}
+		// The name and the method go last: tabwriter cannot align wide
+		// characters.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", formatTime(st.Checked.UTC()), formatTime(st.LastNew.UTC()), name, method)
+	}
+	return tw.Flush()
 }
