@@ -1,11 +1,9 @@
 package discover
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"newsfeed/fetch"
 )
