@@ -241,9 +241,10 @@ func TestRun_SiteSource(t *testing.T) {
 	}
 }
 
-// When the method fails and discovery finds nothing, the run reports an
-// error naming the source and the site, keeps the old method and every
-// article; once the site is back, the old method polls it again.
+// When the method breaks (the feed is gone) and discovery finds nothing
+// (the home page is down), the run reports an error naming the source
+// and the site, keeps the old method and every article; once the site is
+// back, the old method polls it again.
 func TestRun_SiteDiscoveryFails(t *testing.T) {
 	list := testsite.Headlines(5, 0)
 	r := &siteRunner{t: t, s: storetest.Open(t, store.Options{NoSync: true}),
@@ -256,7 +257,8 @@ func TestRun_SiteDiscoveryFails(t *testing.T) {
 
 	down := testsite.Page{ContentType: "text/html", Body: "<html><body>维护中</body></html>", Status: http.StatusServiceUnavailable}
 	saved := feedSitePages(list)
-	r.site.set(map[string]testsite.Page{"/": down, "/feeds/news.xml": down})
+	gone := testsite.Page{ContentType: "text/html", Body: "<html><body>not found</body></html>", Status: http.StatusNotFound}
+	r.site.set(map[string]testsite.Page{"/": down, "/feeds/news.xml": gone})
 	sum, errs := r.run()
 	if len(errs) != 1 || sum.Lists.Failed != 1 {
 		t.Fatalf("run while down: %s; errors %v", sum, errs)

@@ -5,20 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"newsfeed/config"
 	"newsfeed/discover"
 	"newsfeed/fetch"
+	"newsfeed/internal/timeutil"
 	"newsfeed/record"
 )
 
 // A site source (type = "site") is discovered again when the polls
 // through its method have given no new article for DefaultStale (or
 // Config.Stale) since the last new one or the last discovery, over at
-// least StalePolls polls; and whenever a poll through it fails.
+// least StalePolls polls; and whenever a poll through it finds the
+// method broken (see outage): a list page gone or refused, or one that
+// no longer reads as its kind or gives no link. An outage (no answer, a
+// 5xx, a 429) is reported as any list's failure and changes nothing.
 const (
 	DefaultStale = 7 * 24 * time.Hour
 	StalePolls   = 3
@@ -110,13 +117,13 @@ func (p *Poller) pollSite(ctx context.Context, src *listSource, sink Sink) {
 	site.dirty = true
 	var why string
 	switch {
-	case err != nil && found: // discovery confirmed it a moment ago
+	case err != nil && (found || outage(err)): // discovery confirmed it a moment ago, or the site is down
 		p.listFailed(ctx, src, err, sink)
 		return
 	case err != nil:
 		why = "failed: " + err.Error()
-	case st.Empty >= StalePolls && p.now.Sub(later(st.LastNew, st.Checked)) >= p.stale():
-		why = fmt.Sprintf("no new article in %d polls since %s", st.Empty, later(st.LastNew, st.Checked).Format(time.RFC3339))
+	case st.Empty >= StalePolls && p.now.Sub(timeutil.Later(st.LastNew, st.Checked)) >= p.stale():
+		why = fmt.Sprintf("no new article in %d polls since %s", st.Empty, timeutil.Later(st.LastNew, st.Checked).Format(time.RFC3339))
 	default:
 		return
 	}
@@ -239,11 +246,24 @@ func (p *Poller) stale() time.Duration {
 	return DefaultStale
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+// outage reports whether a list page's error is the site being down
+// rather than the method broken: no answer, a failing or deferred host,
+// a 5xx, 408 or 429. A 404, 410 or other refusal, or a page that does
+// not read as its kind, is the method broken.
+func outage(err error) bool {
+	var (
+		se *fetch.StatusError
+		he *fetch.HostError
+		de *fetch.DeferredError
+		ne net.Error
+	)
+	switch {
+	case errors.As(err, &se):
+		return se.Code >= 500 || se.Code == http.StatusTooManyRequests || se.Code == http.StatusRequestTimeout
+	case errors.As(err, &he), errors.As(err, &de), errors.As(err, &ne):
+		return true
 	}
-	return b
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // timedGetter is the run's fetcher as discover's Getter: its Gets are

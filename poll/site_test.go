@@ -120,3 +120,30 @@ func TestSite_AddressChangedDiscoversAgain(t *testing.T) {
 		t.Errorf("requests %v: want the new address first", got)
 	}
 }
+
+// A site whose feed answers 503 is down, not redesigned: the poll fails
+// as any list's would and the method stays. A feed gone (404) is the
+// method broken: the site is discovered again, at once.
+func TestSite_OutageKeepsMethodGoneDiscovers(t *testing.T) {
+	site, _ := testsite.FeedSite(t)
+	st := storetest.Open(t, store.Options{NoSync: true})
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if _, errs := sitePoll(t, st, site.URL("/"), now, 0); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	feed := site.URL("/feeds/news.xml")
+	site.Set("/feeds/news.xml", testsite.Page{ContentType: "text/plain", Body: "down", Status: 503})
+	n := len(site.Requests())
+	log, errs := sitePoll(t, st, site.URL("/"), now.Add(time.Hour), 0)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "503") {
+		t.Errorf("errors %v: want the feed's 503", errs)
+	}
+	if got := site.Requests()[n:]; !slices.Equal(got, []string{"/feeds/news.xml"}) || strings.Contains(log, "→") {
+		t.Errorf("requests %v, log:\n%s\nwant the feed alone, no discovery", got, log)
+	}
+	site.Set("/feeds/news.xml", testsite.Page{ContentType: "text/html", Body: "gone", Status: 404})
+	log, _ = sitePoll(t, st, site.URL("/"), now.Add(2*time.Hour), 0)
+	if want := "site s: method feed " + feed + " → html"; !strings.Contains(log, want) {
+		t.Errorf("log lacks %q:\n%s", want, log)
+	}
+}

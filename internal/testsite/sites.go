@@ -53,8 +53,17 @@ func (p *Pages) Requests() []string {
 	return append([]string(nil), p.requests...)
 }
 
+// Set serves pg at path from now on.
+func (p *Pages) Set(path string, pg Page) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pages[path] = pg
+}
+
 // Paths returns the site's paths, sorted.
 func (p *Pages) Paths() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	var out []string
 	for k := range p.pages {
 		out = append(out, k)
