@@ -214,6 +214,12 @@ func TestLoad_Example(t *testing.T) {
 		t.Errorf("example: retention %+v, compact_above %v", c.Retention, c.CompactAbove)
 	}
 	for _, s := range c.Sources {
+		if s.Kind == KindSite {
+			if s.URL == nil {
+				t.Errorf("%s (line %d): site source with no url", s.Name, s.Line)
+			}
+			continue
+		}
 		if s.Kind != KindHTML || s.Links == nil && s.Pattern == nil {
 			t.Errorf("%s (line %d): %s source with no links rule", s.Name, s.Line, s.Kind)
 		}
