@@ -74,15 +74,26 @@ bench-serve: build
 	bin/benchserve -bin $(BIN) -procs 0 -access-log=false $(BENCH_SERVE_FLAGS)
 
 # Every fuzz target of every package, each for FUZZTIME (go test fuzzes
-# one target at a time). The execs count it prints lags: the worker reports
-# only between long batches.
+# one target at a time). -timeout 0: go test's own 10-minute limit would
+# end a 10-minute fuzz as a failure. A run that fails with "context
+# deadline exceeded" and writes no failing input is the fuzz
+# coordinator's race at the end of -fuzztime (go.dev/issue/75804, fixed in
+# Go 1.27), reported and passed over; any other failure stops.
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "== $$pkg $$t"; \
-			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+			dir=$$($(GO) list -f '{{.Dir}}' $$pkg)/testdata/fuzz/$$t; \
+			before=$$(ls $$dir 2>/dev/null | wc -l); \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -timeout 0 > fuzz.log 2>&1; rc=$$?; \
+			grep -v '^fuzz: elapsed' fuzz.log; \
+			if [ $$rc -ne 0 ]; then \
+				if grep -q 'context deadline exceeded' fuzz.log && [ "$$(ls $$dir 2>/dev/null | wc -l)" = "$$before" ]; then \
+					echo "== $$t: the fuzz coordinator's deadline race, no failing input (go.dev/issue/75804)"; \
+				else rm -f fuzz.log; exit 1; fi; \
+			fi; \
 		done; \
-	done
+	done; rm -f fuzz.log
 
 # Body, date and author extraction scored on ../shared/aeb and
 # ../shared/zh-cwce beside go-trafilatura and readeck go-readability, in one
