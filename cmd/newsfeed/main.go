@@ -136,7 +136,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitUsage
 }
 
-// runCommand runs c at the edge where a command meets the process: a
+// runCommand runs c at the edge where a command meets the process: what
+// c.run returns becomes the exit status here, through exitStatus; a
 // panic or a memory fault that gets this far (the store turns a damaged
 // page into an error where it reads, so none should) is one line and
 // exit 1 or 5, never a Go crash; and this is the one place a damaged
