@@ -18,16 +18,15 @@ import (
 // appends it to the sources file (--config, else newsfeed.toml), which
 // it creates when there is none. The file's text is kept as it is: the
 // block is appended, and the whole is parsed before it is written.
-func runAdd(ctx context.Context, e *env, args []string) int {
+func runAdd(ctx context.Context, e *env, args []string) error {
 	fset := newFlagSet(e, "add", "URL  (a site's home or section page)")
 	fc := addFetchFlags(fset)
 	df := addDiscoverFlags(fset, fc)
-	if code := parseFlags(fset, args); code >= 0 {
-		return code
+	if err := parseFlags(fset, args); err != nil {
+		return err
 	}
 	if fset.NArg() != 1 {
-		fset.Usage()
-		return exitUsage
+		return badUsage(fset)
 	}
 	path := fc.config
 	if path == "" {
@@ -35,44 +34,39 @@ func runAdd(ctx context.Context, e *env, args []string) int {
 	}
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
 	var existing *config.Config
 	if len(old) > 0 {
 		if existing, err = config.Parse(old, path); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
-			return exitUsage
+			return usagef("add: %v", err)
 		}
 	}
-	d, code := discoverSite(ctx, e, fset.Arg(0), df, setFlags(fset), existing)
-	if d == nil {
-		return code
+	d, err := discoverSite(ctx, e, fset.Arg(0), df, setFlags(fset), existing)
+	if err != nil {
+		return err
 	}
 	defer d.fetcher.Close()
 	if s := followed(existing, d.res.Best); s != nil {
 		fmt.Fprintf(e.stdout, "# %s is already source %q (%s:%d); nothing added\n", d.res.Best.URL, s.Name, path, s.Line)
-		return exitOK
+		return nil
 	}
 	d.name = uniqueName(existing, d.name)
 	if _, err := sourceOf(d); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
 	block := d.res.Best.Block(d.name)
 	fmt.Fprintf(e.stdout, "# %s: found %s, in %d requests; %d article URLs now\n%s",
 		d.res.URL, d.res.Best.Found, d.res.Requests, len(d.res.Best.Articles), block)
 	text := appendBlock(old, block)
 	if _, err := config.Parse(text, path); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: add: the file would not read back, left as it was: %v\n", err)
-		return exitFailed
+		return failed(fmt.Errorf("the file would not read back, left as it was: %w", err))
 	}
 	if err := writeFileAtomic(path, text); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: add: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
 	fmt.Fprintf(e.stdout, "# added to %s\n", path)
-	return exitOK
+	return nil
 }
 
 // followed returns the file's source that reads the method's list page

@@ -14,18 +14,17 @@ import (
 // from the records first; --salvage OUT copies every record whose
 // checksum holds into a new database OUT. It exits 0 when the database
 // is consistent, 5 when it is damaged, else 1.
-func runCheck(ctx context.Context, e *env, args []string) int {
+func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", "")
 	dbPath, lockTimeout := dbFlags(fs)
 	repair := fs.Bool("repair", false, "rebuild the indexes from the records and delete orphan blobs and cached items, then check")
 	salvage := fs.String("salvage", "", "copy every record whose checksum holds, and all else readable, into a new database `OUT`")
 	quiet := fs.Bool("quiet", false, "print nothing unless there are problems")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 0 || (*salvage != "" && *repair) {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	if *salvage != "" {
 		return salvageDB(ctx, e, *dbPath, *salvage)
@@ -35,48 +34,52 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		// Too damaged to open: say what the file's bytes show.
 		rep, serr := store.ScanFile(*dbPath)
 		if serr != nil {
-			return openError(ctx, e, "check", err)
+			return openFailure{err}
 		}
 		return printDamage(e, *dbPath, rep)
 	}
 	if err != nil {
-		return openError(ctx, e, "check", err)
+		return openFailure{err}
 	}
 	rep, err := s.Scan(ctx)
 	if err != nil {
-		return closeStore(e, "check", s, dbFail(ctx, e, "check", err))
+		return closeStore(s, workFailure{err})
 	}
 	if rep.Damaged() {
 		if *repair {
 			fmt.Fprintf(e.stderr, "newsfeed: check: %s: --repair rebuilds indexes, it cannot mend damaged pages: restore a backup, or check --salvage OUT\n", *dbPath)
 		}
-		return closeStore(e, "check", s, printDamage(e, *dbPath, rep))
+		return closeStore(s, printDamage(e, *dbPath, rep))
 	}
 	if *repair {
 		res, err := s.Repair(ctx)
 		if err != nil {
-			return closeStore(e, "check", s, dbFail(ctx, e, "check", err))
+			return closeStore(s, workFailure{err})
 		}
 		if !*quiet {
 			fmt.Fprintf(e.stderr, "newsfeed: check: repair: %d records indexed again, %d orphan blobs and %d cached items deleted\n",
 				res.Indexed, res.Blobs, res.Items)
 		}
 	}
+	return closeStore(s, verifyDB(ctx, e, s, *dbPath, *quiet))
+}
+
+// verifyDB runs the store's own checks on s and prints every problem.
+func verifyDB(ctx context.Context, e *env, s *store.Store, path string, quiet bool) error {
 	problems, err := s.Verify(ctx)
-	code := exitOK
 	switch {
 	case err != nil:
-		code = dbFail(ctx, e, "check", err)
+		return workFailure{err}
 	case len(problems) > 0:
 		for _, p := range problems {
-			fmt.Fprintf(e.stdout, "%s: %s\n", *dbPath, p)
+			fmt.Fprintf(e.stdout, "%s: %s\n", path, p)
 		}
-		fmt.Fprintf(e.stderr, "newsfeed: check: %s: %d problems\n", *dbPath, len(problems))
-		code = exitFailed
-	case !*quiet:
-		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", *dbPath)
+		fmt.Fprintf(e.stderr, "newsfeed: check: %s: %d problems\n", path, len(problems))
+		return statusCode(exitFailed)
+	case !quiet:
+		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", path)
 	}
-	return closeStore(e, "check", s, code)
+	return nil
 }
 
 // maxListed caps each list printDamage prints.
@@ -84,12 +87,12 @@ const maxListed = 1000
 
 // printDamage lists what a scan found, one line each on stdout (damaged
 // pages, records that fail their checksums, records lost), and a summary
-// line on stderr; it returns exitDamaged, or exitOK when rep shows no
-// damage.
-func printDamage(e *env, path string, rep *store.DamageReport) int {
+// line on stderr; it returns the statusCode exitDamaged, or nil when rep
+// shows no damage.
+func printDamage(e *env, path string, rep *store.DamageReport) error {
 	if !rep.Damaged() {
 		fmt.Fprintf(e.stderr, "newsfeed: check: %s: ok\n", path)
-		return exitOK
+		return nil
 	}
 	list := func(n int, line func(i int) string) {
 		for i := 0; i < n && i < maxListed; i++ {
@@ -104,19 +107,19 @@ func printDamage(e *env, path string, rep *store.DamageReport) int {
 	list(len(rep.Lost), func(i int) string { return "lost: " + rep.Lost[i] })
 	fmt.Fprintf(e.stderr, "newsfeed: check: %v; %d records readable: restore a backup, or check --salvage OUT\n",
 		rep.Err(path), rep.Good)
-	return exitDamaged
+	return statusCode(exitDamaged)
 }
 
 // salvageDB copies what can be read of the database at path into a new
 // database out (see store.Salvage) and says what was lost.
-func salvageDB(ctx context.Context, e *env, path, out string) int {
+func salvageDB(ctx context.Context, e *env, path, out string) error {
 	res, err := store.Salvage(ctx, path, out, store.Options{})
+	if errors.Is(err, store.ErrDamaged) {
+		fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %v\n", err)
+		return statusCode(exitDamaged)
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrDamaged) {
-			fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %v\n", err)
-			return exitDamaged
-		}
-		return dbFail(ctx, e, "check", err)
+		return workFailure{err}
 	}
 	for _, id := range res.Report.Lost {
 		fmt.Fprintf(e.stdout, "%s: lost: %s\n", path, id)
@@ -126,5 +129,5 @@ func salvageDB(ctx context.Context, e *env, path, out string) int {
 	}
 	fmt.Fprintf(e.stderr, "newsfeed: check: salvage: %s: %d records copied to %s, %d lost (%d damaged pages, %d records failing their checksums); %d logged again, %d tombstones\n",
 		path, res.Records, out, len(res.Report.Lost), len(res.Report.FilePages), len(res.Report.Records), res.Relogged, res.Tombstones)
-	return exitOK
+	return nil
 }

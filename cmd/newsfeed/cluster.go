@@ -50,22 +50,18 @@ func (c *queueConfig) config(log *slog.Logger) cluster.Config {
 		Owner: c.owner, Log: log}
 }
 
-// connect connects to NATS and sets up the streams, or prints why not
-// and returns the exit status: 2 without --nats, else 1.
-func (c *queueConfig) connect(ctx context.Context, e *env, cmd string, log *slog.Logger) (*cluster.Conn, int) {
+// connect connects to NATS and sets up the streams, for command cmd, or
+// returns why not: a usageError without --nats, else an interrupted
+// failure.
+func (c *queueConfig) connect(ctx context.Context, cmd string, log *slog.Logger) (*cluster.Conn, error) {
 	if c.url == "" {
-		fmt.Fprintf(e.stderr, "newsfeed: %s: --nats URL is required\n", cmd)
-		return nil, exitUsage
+		return nil, usagef("%s: --nats URL is required", cmd)
 	}
 	conn, err := cluster.Connect(ctx, c.config(log))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		if ctx.Err() != nil {
-			return nil, signalExit(ctx)
-		}
-		return nil, exitFailed
+		return nil, interrupted(err)
 	}
-	return conn, -1
+	return conn, nil
 }
 
 // clusterFlags are the flags schedule and worker share: the parse,
@@ -92,22 +88,21 @@ func addClusterFlags(fs *flag.FlagSet) *clusterFlags {
 }
 
 // load reads the sources file, if any, filling in the flags not given,
-// and the profiles. It returns the exit status to end with, or -1.
-func (c *clusterFlags) load(e *env, fs *flag.FlagSet) int {
-	sc, code := loadSourcesFile(e, setFlags(fs), c.parse, c.fetch)
-	if code >= 0 {
-		return code
+// and the profiles. An error is a usageError.
+func (c *clusterFlags) load(e *env, fs *flag.FlagSet) error {
+	sc, err := sourcesFile(setFlags(fs), c.parse, c.fetch)
+	if err != nil {
+		return err
 	}
 	profiles, err := c.parse.loadProfiles()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return usagef("%v", err)
 	}
 	c.sources, c.profiles, c.log = sc, profiles, e.log
 	if *c.verbose {
 		c.log = e.verboseLog()
 	}
-	return -1
+	return nil
 }
 
 // clusterProc is what a schedule or worker process holds: its NATS
@@ -128,15 +123,15 @@ func (p *clusterProc) close() {
 }
 
 // open connects to NATS and sets up the process's fetcher and fetch
-// state, or returns the exit status to end with. The fetcher's per-host
+// state, or returns the error to end with (see connect). The fetcher's per-host
 // slots, start times, pauses, deferrals and robots.txt are those of the
 // fetch-state bucket, so that politeness holds across all workers
 // together; its URL validators too, so that a conditional GET works
 // whichever worker takes the URL. The caller closes it.
-func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterProc, int) {
-	conn, code := c.nats.connect(ctx, e, cmd, c.log)
-	if code >= 0 {
-		return nil, code
+func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterProc, error) {
+	conn, err := c.nats.connect(ctx, cmd, c.log)
+	if err != nil {
+		return nil, err
 	}
 	p := &clusterProc{conn: conn}
 	gate, err := sharedfetch.NewHostGate(ctx, conn, sharedfetch.GateOptions{})
@@ -153,16 +148,12 @@ func (c *clusterFlags) open(ctx context.Context, e *env, cmd string) (*clusterPr
 			p.gate.Close()
 		}
 		conn.Close()
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		if ctx.Err() != nil {
-			return nil, signalExit(ctx)
-		}
-		return nil, exitFailed
+		return nil, interrupted(err)
 	}
 	fc := c.fetch.settings(c.sources, c.parse.maxBytes, e, *c.verbose)
 	fc.Gate, fc.Robots = gate, robots
 	p.fetcher = fetch.New(fc)
-	return p, -1
+	return p, nil
 }
 
 // natsStatsOptions are stats' flags for the state on NATS.
@@ -183,17 +174,15 @@ func natsStatsFlags(fs *flag.FlagSet) *natsStatsOptions {
 }
 
 // natsStats prints the state on NATS, changing nothing there.
-func natsStats(ctx context.Context, e *env, o *natsStatsOptions) int {
+func natsStats(ctx context.Context, e *env, o *natsStatsOptions) error {
 	conn, err := cluster.Dial(ctx, cluster.Config{URL: o.url, Prefix: o.prefix, Log: e.log})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: stats: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
 	defer conn.Close()
 	st, err := conn.Status(ctx, o.dead)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: stats: %s: %v\n", o.url, err)
-		return exitFailed
+		return failed(fmt.Errorf("%s: %w", o.url, err))
 	}
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
@@ -203,10 +192,9 @@ func natsStats(ctx context.Context, e *env, o *natsStatsOptions) int {
 		err = writeNATSStats(e.stdout, o.url, st)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: stats: write: %v\n", err)
-		return exitFailed
+		return failed(fmt.Errorf("write: %w", err))
 	}
-	return exitOK
+	return nil
 }
 
 // writeNATSStats prints st as aligned tables.

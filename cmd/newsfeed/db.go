@@ -26,22 +26,21 @@ func dbFlags(fs *flag.FlagSet) (path *string, lockTimeout *time.Duration) {
 	return path, lockTimeout
 }
 
-// openStore opens the database and returns it, or the exit status to end
-// with after printing why it could not: 3 when another process holds it,
-// 2 when the file is not a database this newsfeed can use.
-func openStore(ctx context.Context, e *env, cmd, path string, opts store.Options) (*store.Store, int) {
+// openStore opens the database and returns it, or an openFailure.
+func openStore(ctx context.Context, path string, opts store.Options) (*store.Store, error) {
 	s, err := store.Open(ctx, path, opts)
-	if err == nil {
-		return s, -1
+	if err != nil {
+		return nil, openFailure{err}
 	}
-	return nil, openError(ctx, e, cmd, err)
+	return s, nil
 }
 
-// openError prints err, from opening the database or from a command that
+// openStatus prints err, from opening the database or from a command that
 // opens it itself (compact, restore), and returns the exit status: 3 when
 // another process holds the database, 2 when a file is not a database
-// this newsfeed can use, 128+n after signal n, else 1.
-func openError(ctx context.Context, e *env, cmd string, err error) int {
+// this newsfeed can use, 5 when it is damaged, 128+n after signal n, else
+// 1. Only exitStatus calls it.
+func openStatus(ctx context.Context, e *env, cmd string, err error) int {
 	if code, ok := damagedError(e, err); ok {
 		return code
 	}
@@ -74,10 +73,10 @@ func damagedError(e *env, err error) (int, bool) {
 	return exitDamaged, true
 }
 
-// dbFail prints an error from a command's work on an open database and
+// workStatus prints an error from a command's work (a workFailure) and
 // returns its exit status: 5 when the database is damaged, 128+n after
-// signal n, else 1.
-func dbFail(ctx context.Context, e *env, cmd string, err error) int {
+// signal n, else 1. Only exitStatus calls it.
+func workStatus(ctx context.Context, e *env, cmd string, err error) int {
 	if code, ok := damagedError(e, err); ok {
 		return code
 	}
@@ -88,16 +87,14 @@ func dbFail(ctx context.Context, e *env, cmd string, err error) int {
 	return exitFailed
 }
 
-// closeStore closes s and reports a failure to do so, which turns an exit
-// status of 0 into 1.
-func closeStore(e *env, cmd string, s *store.Store, code int) int {
-	if err := s.Close(); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		if code == exitOK {
-			return exitFailed
-		}
+// closeStore closes s and returns err, what the command ended with,
+// joined with a failure to close, which turns an exit status of 0 into 1
+// (printed after err).
+func closeStore(s *store.Store, err error) error {
+	if cerr := s.Close(); cerr != nil {
+		return errors.Join(err, failed(cerr))
 	}
-	return code
+	return err
 }
 
 // Exit statuses after a signal: 128 + the signal's number, as shells report.

@@ -49,27 +49,25 @@ type discovery struct {
 // prints a [[source]] block for it, the alternatives commented out, and a
 // preview of the article URLs it yields (--urls: every one, alone;
 // --check: three fetched and parsed).
-func runDiscover(ctx context.Context, e *env, args []string) int {
+func runDiscover(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "discover", "URL  (a site's home or section page)")
 	fc := addFetchFlags(fs)
 	df := addDiscoverFlags(fs, fc)
 	urlsOnly := fs.Bool("urls", false, "print every article URL the best method yields, one a line, and nothing else")
 	check := fs.Bool("check", false, "fetch three of the articles and print what the parser makes of each")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	sc, err := fc.loadSources()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return usagef("%v", err)
 	}
-	d, code := discoverSite(ctx, e, fs.Arg(0), df, setFlags(fs), sc)
-	if d == nil {
-		return code
+	d, err := discoverSite(ctx, e, fs.Arg(0), df, setFlags(fs), sc)
+	if err != nil {
+		return err
 	}
 	defer d.fetcher.Close()
 	w := bufio.NewWriter(e.stdout)
@@ -78,34 +76,32 @@ func runDiscover(ctx context.Context, e *env, args []string) int {
 		for _, a := range d.res.Best.Articles {
 			fmt.Fprintln(w, a.URL)
 		}
-		return exitOK
+		return nil
 	}
 	printDiscovery(w, d)
 	if *check {
 		w.Flush()
 		if !checkArticles(ctx, w, d) {
-			return exitFailed
+			return statusCode(exitFailed) // the check printed why
 		}
 	}
-	return exitOK
+	return nil
 }
 
 // discoverSite runs discovery on pageURL with the fetcher the flags and
-// the sources file sc (nil: none) describe; nil and the exit status when
-// it fails (the error printed).
-func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags, set map[string]bool, sc *config.Config) (*discovery, int) {
+// the sources file sc (nil: none) describe. When discovery fails it
+// prints why, with what it tried, and returns the statusCode to end with.
+func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags, set map[string]bool, sc *config.Config) (*discovery, error) {
 	fc := df.fc
 	if err := fc.check(); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return nil, exitUsage
+		return nil, usagef("%v", err)
 	}
 	fc.apply(sc, set)
 	var profiles *parse.Profiles
 	if sc != nil && sc.Profiles != "" {
 		user, err := loadSourceProfiles(relative(sc, sc.Profiles))
 		if err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return nil, exitUsage
+			return nil, usagef("%v", err)
 		}
 		profiles = parse.BuiltinProfiles().Overlay(user)
 	}
@@ -124,12 +120,12 @@ func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags,
 			printTried(e.stderr, res)
 		}
 		if ctx.Err() != nil {
-			return nil, signalExit(ctx)
+			return nil, statusCode(signalExit(ctx))
 		}
 		if errors.Is(err, fetch.ErrPrivateAddress) && !fc.allowPrivate {
 			fmt.Fprintln(e.stderr, "newsfeed: (a site on your own network: --allow-private)")
 		}
-		return nil, exitFailed
+		return nil, statusCode(exitFailed)
 	}
 	name := *df.name
 	if name == "" {
@@ -139,7 +135,7 @@ func discoverSite(ctx context.Context, e *env, pageURL string, df discoverFlags,
 	if sc != nil && sc.Defaults.MaxArticles > 0 {
 		maxArticles = sc.Defaults.MaxArticles
 	}
-	return &discovery{res: res, name: name, fetcher: f, profiles: profiles, maxArticles: maxArticles}, exitOK
+	return &discovery{res: res, name: name, fetcher: f, profiles: profiles, maxArticles: maxArticles}, nil
 }
 
 // printTried lists the candidates discovery fetched and why each was

@@ -21,50 +21,37 @@ import (
 // failures — with the time and the reason, then the method each site
 // source (type = "site") polls with; --clear HOST forgets one deferral,
 // so that the next run asks the host again.
-func runHosts(ctx context.Context, e *env, args []string) int {
+func runHosts(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "hosts", "[--clear HOST]")
 	dbPath, lockTimeout := dbFlags(fs)
 	clear := fs.String("clear", "", "forget this host's deferral (as listed: lower case, with its port if any)")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 0 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
-	s, code := openStore(ctx, e, "hosts", *dbPath, store.Options{ReadOnly: *clear == "", LockTimeout: *lockTimeout})
-	if code >= 0 {
-		return code
+	s, err := openStore(ctx, *dbPath, store.Options{ReadOnly: *clear == "", LockTimeout: *lockTimeout})
+	if err != nil {
+		return err
 	}
 	if *clear != "" {
-		if err := s.ClearHost(ctx, *clear); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
-			if errors.Is(err, store.ErrNoSuchHost) {
-				fmt.Fprintln(e.stderr, "newsfeed: hosts: run \"newsfeed hosts\" for the deferred hosts")
-			}
-			return closeStore(e, "hosts", s, exitFailed)
-		}
-		fmt.Fprintf(e.stderr, "newsfeed: hosts: %s cleared: the next run asks it again\n", *clear)
-		return closeStore(e, "hosts", s, exitOK)
+		return closeStore(s, clearHost(ctx, e, s, *clear))
 	}
 	hosts, err := s.Hosts(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
-		return closeStore(e, "hosts", s, exitFailed)
+		return closeStore(s, failed(err))
 	}
 	sites, err := s.SiteStates(ctx)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
-		return closeStore(e, "hosts", s, exitFailed)
+		return closeStore(s, failed(err))
 	}
 	if len(hosts) == 0 {
 		fmt.Fprintln(e.stderr, "newsfeed: hosts: no host is deferred")
-		code := exitOK
 		if err := writeSites(e.stdout, sites, false); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: hosts: write: %v\n", err)
-			code = exitFailed
+			return closeStore(s, failed(fmt.Errorf("write: %w", err)))
 		}
-		return closeStore(e, "hosts", s, code)
+		return closeStore(s, nil)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tUNTIL\tWHY")
@@ -78,12 +65,23 @@ func runHosts(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Host, h.Until.UTC().Format(time.RFC3339), why)
 	}
-	code = exitOK
 	if err := errors.Join(tw.Flush(), writeSites(e.stdout, sites, true)); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: hosts: write: %v\n", err)
-		code = exitFailed
+		return closeStore(s, failed(fmt.Errorf("write: %w", err)))
 	}
-	return closeStore(e, "hosts", s, code)
+	return closeStore(s, nil)
+}
+
+// clearHost forgets host's deferral in s.
+func clearHost(ctx context.Context, e *env, s *store.Store, host string) error {
+	if err := s.ClearHost(ctx, host); err != nil {
+		fmt.Fprintf(e.stderr, "newsfeed: hosts: %v\n", err)
+		if errors.Is(err, store.ErrNoSuchHost) {
+			fmt.Fprintln(e.stderr, "newsfeed: hosts: run \"newsfeed hosts\" for the deferred hosts")
+		}
+		return statusCode(exitFailed)
+	}
+	fmt.Fprintf(e.stderr, "newsfeed: hosts: %s cleared: the next run asks it again\n", host)
+	return nil
 }
 
 // writeSites prints the site sources' methods (nothing when there are

@@ -59,26 +59,26 @@ func ingestFlags(fs *flag.FlagSet) *ingestConfig {
 }
 
 // runIngest reads, parses and stores pages, then prints one summary line.
-func runIngest(ctx context.Context, e *env, args []string) int {
+func runIngest(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "ingest", "[SOURCE...]  (files, folders, -, URLs, @FILE; default: the sources file, else seeds/)\n"+
 		"       newsfeed ingest --from-nats URL [--follow] [--db F]")
 	c := ingestFlags(fs)
 	fromNATS := fs.String("from-nats", "", "apply the NATS records stream at this URL instead of reading sources")
 	follow := fs.Bool("follow", false, "with --from-nats: keep applying new records until SIGINT or SIGTERM")
 	nc := addNATSFlags(fs)
-	err := parseFlagsErr(fs, args)
+	err := parseFlags(fs, args)
 	if err == nil {
 		err = c.load(fs)
 	}
 	switch {
 	case err != nil:
-		return exitStatus(ctx, e, "ingest", err)
+		return err
 	case *fromNATS != "" && fs.NArg() > 0:
-		return exitStatus(ctx, e, "ingest", usagef("ingest: --from-nats reads the stream, not sources %q", fs.Args()))
+		return usagef("ingest: --from-nats reads the stream, not sources %q", fs.Args())
 	case *follow && *fromNATS == "":
-		return exitStatus(ctx, e, "ingest", usagef("ingest: --follow needs --from-nats"))
+		return usagef("ingest: --follow needs --from-nats")
 	case *fromNATS != "" && *c.batch < 1:
-		return exitStatus(ctx, e, "ingest", usagef("ingest: --batch must be at least 1"))
+		return usagef("ingest: --batch must be at least 1")
 	case *fromNATS != "":
 		return c.ingestFromNATS(ctx, e, nc, *fromNATS, *follow)
 	}
@@ -95,16 +95,6 @@ func (c *ingestConfig) load(fs *flag.FlagSet) error {
 		*c.db = relative(sc, sc.DB)
 	}
 	return err
-}
-
-// loadSourcesFile is sourcesFile for commands that end with an int: it
-// prints the error and returns the exit status to end with, or -1.
-func loadSourcesFile(e *env, set map[string]bool, pc *parseConfig, fc *fetchConfig) (*config.Config, int) {
-	sc, err := sourcesFile(set, pc, fc)
-	if err != nil {
-		return nil, exitStatus(context.Background(), e, "", err)
-	}
-	return sc, -1
 }
 
 // sourcesFile reads the sources file, if any, and fills in the parse
@@ -157,24 +147,25 @@ func sourceLists(sc *config.Config, profiles *parse.Profiles) ([]poll.ListSource
 }
 
 // ingest stores the pages of srcs — or, with none, of the sources file's
-// lists, or of seeds/ — and returns the exit status.
-func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) int {
+// lists, or of seeds/ — and returns the statusCode it ends with (nil:
+// exit status 0); each stage's error is printed as the stage ends.
+func (c *ingestConfig) ingest(ctx context.Context, e *env, srcs []string) error {
 	cfg, err := c.config(e, srcs)
 	if err != nil {
-		return exitStatus(ctx, e, "ingest", err)
+		return err
 	}
 	cfg.Ingest.Log.Debug("database open", slog.String("db", *c.db), slog.Int("workers", *c.workers))
 	p := c.printer(ctx, e, &cfg)
-	app.Run(ctx, cfg) // each stage's error is printed as it ends
-	return p.code
+	app.Run(ctx, cfg)
+	return status(p.code)
 }
 
 // end closes s after a run of ingest --from-nats, prints the summary line
-// (with --quiet only when something went wrong) and returns the exit
-// status: 1 after err or when not ok, 128+n when interrupted by signal
-// n, else 0.
+// (with --quiet only when something went wrong) after err, printed
+// first, and returns the statusCode to end with: 1 after err or when not
+// ok, 128+n when interrupted by signal n, else nil (0).
 func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err error, interrupted, ok bool,
-	sum fmt.Stringer) int {
+	sum fmt.Stringer) error {
 	if err != nil {
 		err = &app.StageError{Stage: app.StageIngest, Err: err}
 	} else if !ok && !interrupted {
@@ -190,7 +181,7 @@ func (c *ingestConfig) end(ctx context.Context, e *env, s *store.Store, err erro
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: ingest: %s\n", sum)
 	}
-	return code
+	return status(code)
 }
 
 // config builds the run's configuration from the flags and the sources

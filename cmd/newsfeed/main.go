@@ -74,12 +74,13 @@ type env struct {
 	log    *slog.Logger
 }
 
-// command is one subcommand: it parses its own flags from args and returns
+// command is one subcommand: it parses its own flags from args and
+// returns what it ended with (nil: all good), which runCommand turns into
 // the exit status.
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, e *env, args []string) int
+	run     func(ctx context.Context, e *env, args []string) error
 }
 
 var commands = []command{
@@ -135,7 +136,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitUsage
 }
 
-// runCommand runs c at the edge where a command meets the process: a
+// runCommand runs c at the edge where a command meets the process: what
+// c.run returns becomes the exit status here, through exitStatus; a
 // panic or a memory fault that gets this far (the store turns a damaged
 // page into an error where it reads, so none should) is one line and
 // exit 1 or 5, never a Go crash; and this is the one place a damaged
@@ -164,7 +166,7 @@ func runCommand(ctx context.Context, c command, e *env, args []string) (code int
 			code = exitDamaged
 		}
 	}()
-	return c.run(ctx, &ce, args)
+	return exitStatus(ctx, &ce, c.name, c.run(ctx, &ce, args))
 }
 
 // damageMark ends every store.DamagedError's message.
@@ -210,27 +212,33 @@ func newFlagSet(e *env, name, args string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags is parseFlagsErr for commands that end with an int: it
-// returns the exit status to end with, or -1 to go on.
-func parseFlags(fs *flag.FlagSet, args []string) int {
-	var st statusCode
-	if errors.As(parseFlagsErr(fs, args), &st) {
-		return int(st)
-	}
-	return -1
-}
-
 // statusCode is an error that was printed already (or needs no words):
 // the command ends with its exit status.
 type statusCode int
 
 func (c statusCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
-// parseFlagsErr parses args into fs; after -h, or a flag the flag
-// package refused (and printed), it returns the statusCode to end with. Flags may come after the arguments too ("newsfeed run
-// seeds/ --limit 20"), as users type them; after "--" everything is an
-// argument. fs.Args() then holds the arguments in their order.
-func parseFlagsErr(fs *flag.FlagSet, args []string) error {
+// status returns code as what a command ends with: nil for exitOK, else
+// a statusCode (whatever it means was printed already).
+func status(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return statusCode(code)
+}
+
+// badUsage prints fs's usage and returns the statusCode of a usage error.
+func badUsage(fs *flag.FlagSet) error {
+	fs.Usage()
+	return statusCode(exitUsage)
+}
+
+// parseFlags parses args into fs; after -h, or a flag the flag package
+// refused (and printed), it returns the statusCode to end with. Flags may
+// come after the arguments too ("newsfeed run seeds/ --limit 20"), as
+// users type them; after "--" everything is an argument. fs.Args() then
+// holds the arguments in their order.
+func parseFlags(fs *flag.FlagSet, args []string) error {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -264,13 +272,69 @@ func (e usageError) Error() string { return e.msg }
 // usagef returns a usageError.
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// failure is an error a command ends with: printed "newsfeed: CMD: err",
+// exit status 1, or 128+n after signal n when it is interruptible. It
+// hides what err joins, so that it is one line as given.
+type failure struct {
+	err           error
+	interruptible bool
+}
+
+func (f failure) Error() string { return f.err.Error() }
+
+func (f failure) Unwrap() error { return f.err }
+
+// failed returns err as a failure (nil: nil).
+func failed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return failure{err: err}
+}
+
+// interrupted returns err as a failure that a signal may have caused
+// (nil: nil).
+func interrupted(err error) error {
+	if err == nil {
+		return nil
+	}
+	return failure{err: err, interruptible: true}
+}
+
+// openFailure is a database, or a snapshot or copy of one, that could
+// not be opened: exitStatus prints it as openStatus says.
+type openFailure struct{ err error }
+
+func (f openFailure) Error() string { return f.err.Error() }
+
+func (f openFailure) Unwrap() error { return f.err }
+
+// workFailure is an error from a command's work on an open database,
+// which a signal may have cut short: exitStatus prints it as workStatus
+// says.
+type workFailure struct{ err error }
+
+func (f workFailure) Error() string { return f.err.Error() }
+
+func (f workFailure) Unwrap() error { return f.err }
+
+// workFailed returns err as a workFailure (nil: nil).
+func workFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return workFailure{err}
+}
+
 // exitStatus prints err, what a command or one stage of a run ended with
 // (nil: nothing), naming cmd, and returns the exit status: the one place
-// errors become exit statuses. 2 for a usage error or a configuration a
-// stage refuses; for a database that could not be opened, 3 when
-// another process holds it, 2 when it is not a database this newsfeed
-// can use, 5 when it is damaged; 128+n after signal n; else 1. Joined
-// errors are printed in order and end with the worst status.
+// errors become exit statuses. A statusCode was printed already; 2 for a
+// usage error or a configuration a stage refuses; for a database that
+// could not be opened (openFailure), 3 when another process holds it, 2
+// when it is not a database this newsfeed can use, 5 when it is damaged;
+// for work cut short (workFailure), 5 when the database is damaged,
+// 128+n after signal n; else 1. Joined errors are printed in order and
+// end with the worst status.
 func exitStatus(ctx context.Context, e *env, cmd string, err error) int {
 	if err == nil {
 		return exitOK
@@ -285,19 +349,32 @@ func exitStatus(ctx context.Context, e *env, cmd string, err error) int {
 	var ue usageError
 	var se *app.StageError
 	var st statusCode
+	var of openFailure
+	var wf workFailure
+	var f failure
 	switch {
 	case errors.As(err, &st):
 		return int(st)
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "newsfeed: %s\n", ue.msg)
 		return exitUsage
+	case errors.As(err, &of):
+		return openStatus(ctx, e, cmd, of.err)
+	case errors.As(err, &wf):
+		return workStatus(ctx, e, cmd, wf.err)
+	case errors.As(err, &f):
+		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, f.err)
+		if f.interruptible && ctx.Err() != nil {
+			return signalExit(ctx)
+		}
+		return exitFailed
 	case errors.Is(err, app.ErrInputsFailed):
 		return exitFailed // counted in the summary
 	case !errors.As(err, &se):
 		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
 		return exitFailed
 	case se.Op == app.OpOpen:
-		return openError(ctx, e, se.Stage, se.Err)
+		return openStatus(ctx, e, se.Stage, se.Err)
 	case se.Stage == app.StagePublish && errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return signalExit(ctx)
 	}

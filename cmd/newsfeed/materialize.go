@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -38,35 +37,34 @@ func addNATSFlags(fs *flag.FlagSet) *natsConfig {
 }
 
 // materializer opens the database at db for writing and connects to
-// url, for command cmd. It returns the exit status to end with (the
-// database closed) when either fails, else -1; the caller closes the
-// connection and the store.
-func (c *natsConfig) materializer(ctx context.Context, e *env, cmd, db string, lockTimeout time.Duration, url string,
-	log *slog.Logger) (*records.Materializer, int) {
-	s, code := openStore(ctx, e, cmd, db, store.Options{LockTimeout: lockTimeout})
-	if code >= 0 {
-		return nil, code
+// url, for command cmd. It returns the error to end with (the database
+// closed) when either fails; the caller closes the connection and the
+// store.
+func (c *natsConfig) materializer(ctx context.Context, cmd, db string, lockTimeout time.Duration, url string,
+	log *slog.Logger) (*records.Materializer, error) {
+	s, err := openStore(ctx, db, store.Options{LockTimeout: lockTimeout})
+	if err != nil {
+		return nil, err
 	}
 	conn, err := cluster.Connect(ctx, cluster.Config{URL: url, Name: "newsfeed " + cmd,
 		Prefix: *c.prefix, Replicas: *c.replicas, Log: log})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %s: %v\n", cmd, err)
-		return nil, closeStore(e, cmd, s, exitFailed)
+		return nil, closeStore(s, failed(err))
 	}
-	return &records.Materializer{Conn: conn, Store: s, Log: log}, -1
+	return &records.Materializer{Conn: conn, Store: s, Log: log}, nil
 }
 
 // ingestFromNATS applies the records stream to the database: what it
 // holds now, or with follow everything until SIGINT or SIGTERM (exit 0,
 // the last batch committed). It prints the usual summary line.
-func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfig, url string, follow bool) int {
+func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfig, url string, follow bool) error {
 	log := e.log
 	if *c.verbose {
 		log = e.verboseLog()
 	}
-	m, code := nc.materializer(ctx, e, "ingest", *c.db, *c.lockTimeout, url, log)
-	if code >= 0 {
-		return code
+	m, err := nc.materializer(ctx, "ingest", *c.db, *c.lockTimeout, url, log)
+	if err != nil {
+		return err
 	}
 	defer m.Conn.Close()
 	m.Follow = follow
@@ -82,13 +80,15 @@ func (c *ingestConfig) ingestFromNATS(ctx context.Context, e *env, nc *natsConfi
 // at url into cfg.DB, which it holds open for writing: the feeds are
 // built again from the open store after each committed batch. schedule,
 // if set, runs beside them until serving stops (serve --every). It
-// returns when ctx is done, the last batch committed.
+// returns when ctx is done, the last batch committed; an error after
+// serving began is printed before it returns (the access log is flushed
+// after).
 func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *natsConfig, url string,
-	lockTimeout time.Duration, schedule func(context.Context)) int {
+	lockTimeout time.Duration, schedule func(context.Context)) error {
 	log := cfg.Log
-	m, code := nc.materializer(ctx, e, "serve", cfg.DB, lockTimeout, url, log)
-	if code >= 0 {
-		return code
+	m, err := nc.materializer(ctx, "serve", cfg.DB, lockTimeout, url, log)
+	if err != nil {
+		return err
 	}
 	defer m.Conn.Close()
 	s := m.Store
@@ -106,13 +106,11 @@ func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *n
 	cfg.Store, cfg.Registry = s, reg
 	srv, err := serve.New(cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return closeStore(e, "serve", s, exitUsage)
+		return closeStore(s, usagef("serve: %v", err))
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return closeStore(e, "serve", s, exitFailed)
+		return closeStore(s, failed(err))
 	}
 	// Both stop when serving does, also when it fails.
 	mctx, stop := context.WithCancel(ctx)
@@ -138,12 +136,7 @@ func serveNATS(ctx context.Context, e *env, cfg serve.Config, addr string, nc *n
 	err = srv.Serve(ctx, ln)
 	stop()
 	wg.Wait()
-	code = exitOK
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		code = exitFailed
-	}
-	return closeStore(e, "serve", s, code)
+	return status(exitStatus(ctx, e, "serve", closeStore(s, failed(err))))
 }
 
 // materializeMetrics registers m's counters with reg.

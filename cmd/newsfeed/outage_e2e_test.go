@@ -113,8 +113,8 @@ func TestFetchConfig_DelayZero(t *testing.T) {
 	}
 	fs := newFlagSet(&env{stderr: os.Stderr}, "run", "")
 	c := addFetchFlags(fs)
-	if code := parseFlags(fs, nil); code >= 0 {
-		t.Fatal(code)
+	if err := parseFlags(fs, nil); err != nil {
+		t.Fatal(err)
 	}
 	c.apply(sc, setFlags(fs))
 	cfg := c.settings(sc, 0, &env{stderr: os.Stderr}, false)

@@ -20,52 +20,47 @@ import (
 // then the headlines. Sources are files, - for stdin, URLs and @FILE. A
 // page that cannot be read or parsed is one error line; the others are
 // still printed, and the exit status is 1.
-func runParse(ctx context.Context, e *env, args []string) int {
+func runParse(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "parse", "SOURCE...  (files, - for stdin, URLs, @FILE)")
 	pc := addParseFlags(fs)
 	fc := addFetchFlags(fs)
 	summary := fs.Bool("summary", false, "print one line counting each page's records instead of the records")
 	verbose := fs.Bool("v", false, "log each request")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	srcs, err := poll.Expand(fs.Args())
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return usagef("%v", err)
 	}
 	if len(srcs) == 0 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	if err := poll.Check(srcs); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return usagef("%v", err)
 	}
 	if pc.url != "" && len(srcs) != 1 {
-		fmt.Fprintln(e.stderr, "newsfeed: parse: --url labels one page; name exactly one")
-		return exitUsage
+		return usagef("parse: --url labels one page; name exactly one")
 	}
 	r := &pageReader{e: e, pc: pc, fc: fc, verbose: *verbose}
 	defer r.close()
 	if slices.ContainsFunc(srcs, poll.IsURL) {
 		// The sources file's fetch settings (contact, politeness) apply.
 		if r.sc, err = fc.loadSources(); err != nil {
-			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-			return exitUsage
+			return usagef("%v", err)
 		}
 		fc.apply(r.sc, setFlags(fs))
 	}
 	if r.profiles, err = pc.loadProfiles(); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
-		return exitUsage
+		return usagef("%v", err)
 	}
 	return printPages(ctx, e, r, srcs, *summary)
 }
 
-// printPages reads, parses and prints each of srcs (see runParse), and
-// returns the exit status.
-func printPages(ctx context.Context, e *env, r *pageReader, srcs []string, summary bool) int {
+// printPages reads, parses and prints each of srcs (see runParse). A
+// source that fails is one line, printed as it comes; the others go on:
+// it returns the statusCode to end with.
+func printPages(ctx context.Context, e *env, r *pageReader, srcs []string, summary bool) error {
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
 	code := exitOK
@@ -79,15 +74,15 @@ func printPages(ctx context.Context, e *env, r *pageReader, srcs []string, summa
 			fmt.Fprintf(e.stderr, "newsfeed: %v\n", err)
 			code = exitFailed
 			if ctx.Err() != nil {
-				return signalExit(ctx)
+				return statusCode(signalExit(ctx))
 			}
 		}
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(e.stderr, "newsfeed: write: %v\n", err)
-		return exitFailed
+		return statusCode(exitFailed)
 	}
-	return code
+	return status(code)
 }
 
 // pageReader reads parse's sources: files, stdin, and URLs, fetched with

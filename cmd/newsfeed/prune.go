@@ -15,7 +15,7 @@ const defaultPruneAge = "180d"
 // runPrune deletes the records past an age, each with a tombstone in the
 // change log, then drops the change-log entries past the same age that a
 // newer entry superseded (see store.Prune).
-func runPrune(ctx context.Context, e *env, args []string) int {
+func runPrune(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "prune", "")
 	dbPath, lockTimeout := dbFlags(fs)
 	olderThan := fs.String("older-than", defaultPruneAge,
@@ -24,16 +24,15 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	dryRun := fs.Bool("dry-run", false, "print what would be deleted, and delete nothing")
 	batch := fs.Int("batch", store.DefaultPruneBatch, "records deleted per transaction")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	age, err := store.ParseAge(*olderThan)
 	if err != nil || fs.NArg() != 0 || *batch < 1 {
 		if err != nil {
 			fmt.Fprintf(e.stderr, "newsfeed: prune: --older-than: %v\n", err)
 		}
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	ret := store.Retention{Ages: map[record.Kind]time.Duration{}, Log: age}
 	switch k := record.Kind(*kind); k {
@@ -44,23 +43,18 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	case record.KindArticle, record.KindInterview, record.KindHeadline:
 		ret.Ages[k] = age
 	default:
-		fmt.Fprintf(e.stderr, "newsfeed: prune: unknown --kind %q (article, interview or headline)\n", *kind)
-		return exitUsage
+		return usagef("prune: unknown --kind %q (article, interview or headline)", *kind)
 	}
-	opts := store.Options{LockTimeout: *lockTimeout, ReadOnly: *dryRun}
-	s, code := openStore(ctx, e, "prune", *dbPath, opts)
-	if code >= 0 {
-		return code
+	s, err := openStore(ctx, *dbPath, store.Options{LockTimeout: *lockTimeout, ReadOnly: *dryRun})
+	if err != nil {
+		return err
 	}
 	res, err := s.Prune(ctx, store.PruneOptions{Retention: ret, DryRun: *dryRun, BatchSize: *batch})
-	code = exitOK
-	if err != nil {
-		code = dbFail(ctx, e, "prune", err)
-	}
+	code := exitStatus(ctx, e, "prune", workFailed(err)) // printed before the summary
 	if !*quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: prune: %s\n", pruneSummary(res, *dryRun))
 	}
-	return closeStore(e, "prune", s, code)
+	return closeStore(s, status(code))
 }
 
 // pruneSummary is prune's one line: what was (or would be) deleted.

@@ -36,18 +36,17 @@ func publishFlags(fs *flag.FlagSet) *publishConfig {
 // runPublish writes every feed file and index.html from the database
 // (app.WriteFeeds), prints the path of each file written on stdout and a
 // summary on stderr (unless quiet).
-func runPublish(ctx context.Context, e *env, args []string) int {
+func runPublish(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "publish", "")
 	dbPath, lockTimeout := dbFlags(fs)
 	c := publishFlags(fs)
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing but errors (for cron)")
 	fs.BoolVar(&c.verbose, "v", false, "log each file written")
-	if err := parseFlagsErr(fs, args); err != nil {
-		return exitStatus(ctx, e, "publish", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	cfg := app.Config{DB: *dbPath, LockTimeout: *lockTimeout, Publish: &app.Publish{
 		Out: c.out, Log: c.log(e), Feed: feed.Options{BaseURL: c.baseURL, Limit: c.limit, Site: c.site, Title: c.title},
@@ -56,7 +55,7 @@ func runPublish(ctx context.Context, e *env, args []string) int {
 	t0 := time.Now()
 	res, err := app.WriteFeeds(ctx, cfg)
 	p.stage(app.Stage{Name: app.StagePublish, Err: err, Published: res, Took: time.Since(t0)})
-	return p.code
+	return status(p.code)
 }
 
 // log is the feed writer's logger: with -v, a line per file written.

@@ -27,10 +27,10 @@ import (
 // --retention (see retention.go), so that feeds never list a record it
 // deleted; after publishing it drops stale cached items and compacts past
 // --compact-above. The run itself is app.Run.
-func runRun(ctx context.Context, e *env, args []string) int {
+func runRun(ctx context.Context, e *env, args []string) error {
 	r, err := newRunSetup(e, args, nil)
 	if err != nil {
-		return exitStatus(ctx, e, "run", err)
+		return err
 	}
 	return r.run(ctx, e)
 }
@@ -58,7 +58,7 @@ func newRunSetup(e *env, args []string, preset func(fs *flag.FlagSet) error) (*r
 			return nil, err
 		}
 	}
-	if err := parseFlagsErr(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if err := mt.parse(); err != nil {
@@ -89,12 +89,13 @@ func newRunSetup(e *env, args []string, preset func(fs *flag.FlagSet) error) (*r
 	return &runSetup{cfg: cfg, in: in, quiet: *in.quiet}, nil
 }
 
-// run runs the run once and returns its exit status.
-func (r *runSetup) run(ctx context.Context, e *env) int {
+// run runs the run once and returns the statusCode it ends with (nil:
+// exit status 0); each stage's error is printed as the stage ends.
+func (r *runSetup) run(ctx context.Context, e *env) error {
 	cfg := r.cfg
 	p := r.in.printer(ctx, e, &cfg)
-	app.Run(ctx, cfg) // each stage's error is printed as it ends
-	return p.code
+	app.Run(ctx, cfg)
+	return status(p.code)
 }
 
 // runPrinter prints each stage of a run as it ends, and keeps the run's

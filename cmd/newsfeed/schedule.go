@@ -18,10 +18,10 @@ import (
 // takes run's sources (the sources file, URLs, @FILE; not files: a worker
 // on another machine cannot read them), its parse and fetch flags, and
 // the NATS flags. A full queue makes it wait, never drop.
-func runSchedule(ctx context.Context, e *env, args []string) int {
+func runSchedule(ctx context.Context, e *env, args []string) error {
 	s, err := newScheduleSetup(e, args, nil)
 	if err != nil {
-		return exitStatus(ctx, e, "schedule", err)
+		return err
 	}
 	return s.run(ctx, e)
 }
@@ -47,11 +47,11 @@ func newScheduleSetup(e *env, args []string, preset func(fs *flag.FlagSet) error
 			return nil, err
 		}
 	}
-	if err := parseFlagsErr(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	if code := c.load(e, fs); code >= 0 {
-		return nil, statusCode(code)
+	if err := c.load(e, fs); err != nil {
+		return nil, err
 	}
 	srcs, err := poll.Expand(fs.Args())
 	if err != nil {
@@ -79,12 +79,14 @@ func newScheduleSetup(e *env, args []string, preset func(fs *flag.FlagSet) error
 }
 
 // run polls the sources once and queues their articles (app.Schedule
-// with the cluster's Scheduler as the sink), and returns the exit status.
-func (sch *scheduleSetup) run(ctx context.Context, e *env) int {
+// with the cluster's Scheduler as the sink), and returns what it ends
+// with: an error connecting, else the statusCode after the summary line
+// (nil: exit status 0).
+func (sch *scheduleSetup) run(ctx context.Context, e *env) error {
 	c := sch.c
-	p, code := c.open(ctx, e, "schedule")
-	if code >= 0 {
-		return code
+	p, err := c.open(ctx, e, "schedule")
+	if err != nil {
+		return err
 	}
 	defer p.close()
 	s := queue.NewScheduler(p.conn, sch.texts)
@@ -96,14 +98,14 @@ func (sch *scheduleSetup) run(ctx context.Context, e *env) int {
 	if err == nil && !sum.OK() && ctx.Err() == nil {
 		err = app.ErrInputsFailed
 	}
-	code = exitStatus(ctx, e, "schedule", err)
+	code := exitStatus(ctx, e, "schedule", err) // printed before the summary
 	if code == exitOK && ctx.Err() != nil {
 		code = signalExit(ctx)
 	}
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: schedule: %s\n", scheduleSummary(sum, s.Counts()))
 	}
-	return code
+	return status(code)
 }
 
 // scheduleSummary is the line schedule ends with.

@@ -23,7 +23,7 @@ import (
 // after the flags (sources, and run's own flags after "--") go to run.
 // With --nats, --every schedules instead, as `newsfeed schedule` does:
 // the arguments go to schedule, with the NATS flags of serve.
-func runServe(ctx context.Context, e *env, args []string) int {
+func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "[--every D [--] [run flags, or schedule flags with --nats] [SOURCE...]]")
 	dbPath, lockTimeout := dbFlags(fs)
 	addr := fs.String("addr", serve.DefaultAddr, "the address to listen on, host:port")
@@ -39,15 +39,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	imageProxy := fs.Bool("image-proxy", false, "serve the feeds' pictures through this server (/img/…, signed URLs, a disk cache beside --db), for readers behind hotlink protection")
 	natsURL := fs.String("nats", "", "materialise the NATS records stream at this URL into --db in-process and serve from it")
 	nc := addNATSFlags(fs)
-	if err := parseFlagsErr(fs, args); err != nil {
-		return exitStatus(ctx, e, "serve", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *every < 0 || (*every == 0 && fs.NArg() > 0) || *maxAge < time.Second {
 		if *every == 0 && fs.NArg() > 0 {
 			fmt.Fprintf(e.stderr, "newsfeed: serve: sources %q given without --every\n", fs.Args())
 		}
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	base := *baseURL
 	if base == "" {
@@ -71,41 +70,41 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		cfg.AccessLog = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
 	re := &env{stdin: eofReader{}, stdout: io.Discard, stderr: e.stderr, log: e.log}
-	var job func(context.Context) int
+	var job func(context.Context) error
 	if *every > 0 {
 		var err error
 		if job, err = everyJob(re, fs.Args(), *natsURL, nc, cfg); err != nil {
-			return exitStatus(ctx, e, "serve", err)
+			return err
 		}
 	}
 	if *natsURL != "" {
 		var schedule func(context.Context)
 		if job != nil {
-			schedule = func(ctx context.Context) { runEvery(ctx, log, *every, "schedule", job) }
+			schedule = func(ctx context.Context) { runEvery(ctx, re, log, *every, "schedule", job) }
 		}
 		return serveNATS(ctx, e, cfg, *addr, nc, *natsURL, *lockTimeout, schedule)
 	}
-	return serveDB(ctx, e, cfg, *addr, log, *every, job)
+	return serveDB(ctx, e, re, cfg, *addr, log, *every, job)
 }
 
 // serveDB serves cfg on addr from the database file, running job (a
-// run) every interval beside it when set, until ctx is done.
-func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *slog.Logger, every time.Duration,
-	job func(context.Context) int) int {
+// run, with re) every interval beside it when set, until ctx is done.
+// An error after serving began is printed before it returns (the access
+// log is flushed after).
+func serveDB(ctx context.Context, e, re *env, cfg serve.Config, addr string, log *slog.Logger, every time.Duration,
+	job func(context.Context) error) error {
 	srv, err := serve.New(cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return exitUsage
+		return usagef("serve: %v", err)
 	}
 	if every == 0 {
 		if err := checkServeDB(ctx, e, cfg.DB, cfg.LockTimeout); err != nil {
-			return exitStatus(ctx, e, "serve", err)
+			return err
 		}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
 	runsDone := make(chan struct{})
 	runCtx, stopRuns := context.WithCancel(ctx)
@@ -113,7 +112,7 @@ func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *sl
 	if job != nil {
 		go func() {
 			defer close(runsDone)
-			runEvery(runCtx, log, every, "run", job)
+			runEvery(runCtx, re, log, every, "run", job)
 		}()
 	} else {
 		close(runsDone)
@@ -122,11 +121,7 @@ func serveDB(ctx context.Context, e *env, cfg serve.Config, addr string, log *sl
 	// A run under way commits its batch in flight and returns.
 	stopRuns()
 	<-runsDone
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: serve: %v\n", err)
-		return exitFailed
-	}
-	return exitOK
+	return status(exitStatus(ctx, e, "serve", failed(err)))
 }
 
 // defaultServeBase is the base URL for a server listening on addr: its
@@ -176,7 +171,7 @@ func checkServeDB(ctx context.Context, e *env, path string, lockTimeout time.Dur
 // their own; with --nats (natsURL), a schedule of the schedule flags in
 // args, with serve's NATS flags. What the job prints on stdout is
 // dropped (re's).
-func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.Config) (func(context.Context) int, error) {
+func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.Config) (func(context.Context) error, error) {
 	if natsURL != "" {
 		sch, err := newScheduleSetup(re, args, func(fs *flag.FlagSet) error {
 			return setAll(fs, map[string]string{"nats": natsURL, "nats-prefix": *nc.prefix,
@@ -185,7 +180,7 @@ func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.
 		if err != nil {
 			return nil, err
 		}
-		return func(ctx context.Context) int { return sch.run(ctx, re) }, nil
+		return func(ctx context.Context) error { return sch.run(ctx, re) }, nil
 	}
 	r, err := newRunSetup(re, args, func(fs *flag.FlagSet) error {
 		return setAll(fs, map[string]string{"db": cfg.DB, "lock-timeout": cfg.LockTimeout.String(),
@@ -194,7 +189,7 @@ func everyJob(re *env, args []string, natsURL string, nc *natsConfig, cfg serve.
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) int { return r.run(ctx, re) }, nil
+	return func(ctx context.Context) error { return r.run(ctx, re) }, nil
 }
 
 // setAll sets fs's flags as if given on the command line.
@@ -208,15 +203,16 @@ func setAll(fs *flag.FlagSet, values map[string]string) error {
 }
 
 // runEvery runs job (a run or a schedule, named name) at once and then
-// every interval until ctx is done, logging each exit status. A run that
-// fails is logged and the next one goes on: one bad source never stops
-// the server.
-func runEvery(ctx context.Context, log *slog.Logger, interval time.Duration, name string, job func(context.Context) int) {
+// every interval until ctx is done, printing what each ended with on
+// re's stderr and logging its exit status. A run that fails is logged
+// and the next one goes on: one bad source never stops the server.
+func runEvery(ctx context.Context, re *env, log *slog.Logger, interval time.Duration, name string,
+	job func(context.Context) error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		t0 := time.Now()
-		code := job(ctx)
+		code := exitStatus(ctx, re, name, job(ctx))
 		if ctx.Err() != nil {
 			return
 		}

@@ -11,29 +11,26 @@ import (
 )
 
 // runShow prints one record, indented.
-func runShow(ctx context.Context, e *env, args []string) int {
+func runShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "show", "ID")
 	dbPath, lockTimeout := dbFlags(fs)
 	compact := fs.Bool("compact", false, "print the record on one line")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
-	s, code := openStore(ctx, e, "show", *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
-	if code >= 0 {
-		return code
+	s, err := openStore(ctx, *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
+	if err != nil {
+		return err
 	}
 	data, err := s.GetJSON(ctx, fs.Arg(0))
+	if errors.Is(err, store.ErrNotFound) {
+		return closeStore(s, failed(err))
+	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: show: %v\n", err)
-		code := exitFailed
-		if !errors.Is(err, store.ErrNotFound) && ctx.Err() != nil {
-			code = signalExit(ctx)
-		}
-		return closeStore(e, "show", s, code)
+		return closeStore(s, interrupted(err))
 	}
 	var out bytes.Buffer
 	if *compact {
@@ -43,10 +40,8 @@ func runShow(ctx context.Context, e *env, args []string) int {
 		out.Write(data)
 	}
 	out.WriteByte('\n')
-	code = exitOK
 	if _, err := e.stdout.Write(out.Bytes()); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: show: write: %v\n", err)
-		code = exitFailed
+		return closeStore(s, failed(fmt.Errorf("write: %w", err)))
 	}
-	return closeStore(e, "show", s, code)
+	return closeStore(s, nil)
 }

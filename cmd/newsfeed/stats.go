@@ -12,34 +12,31 @@ import (
 
 // runStats prints counts per kind, site and column, the newest times, and
 // the database's size.
-func runStats(ctx context.Context, e *env, args []string) int {
+func runStats(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "stats", "")
 	dbPath, lockTimeout := dbFlags(fs)
 	nc := natsStatsFlags(fs)
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 0 {
-		fs.Usage()
-		return exitUsage
+		return badUsage(fs)
 	}
 	if nc.url != "" {
 		return natsStats(ctx, e, nc)
 	}
-	s, code := openStore(ctx, e, "stats", *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
-	if code >= 0 {
-		return code
+	s, err := openStore(ctx, *dbPath, store.Options{ReadOnly: true, LockTimeout: *lockTimeout})
+	if err != nil {
+		return err
 	}
 	st, err := s.Stats(ctx)
 	if err != nil {
-		return closeStore(e, "stats", s, dbFail(ctx, e, "stats", err))
+		return closeStore(s, workFailure{err})
 	}
-	code = exitOK
 	if err := writeStats(e.stdout, st); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: stats: write: %v\n", err)
-		code = exitFailed
+		return closeStore(s, failed(fmt.Errorf("write: %w", err)))
 	}
-	return closeStore(e, "stats", s, code)
+	return closeStore(s, nil)
 }
 
 // writeStats prints st as aligned tables.

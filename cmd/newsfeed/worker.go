@@ -16,24 +16,23 @@ import (
 // SIGTERM or SIGINT (then it stops pulling, finishes the articles in
 // flight and exits 0) or, with --once, until the queue is empty (exit 1
 // when it sent work to the dead letters).
-func runWorker(ctx context.Context, e *env, args []string) int {
+func runWorker(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "worker", "--nats URL")
 	c := addClusterFlags(fs)
 	once := fs.Bool("once", false, "exit once the work queue is empty")
 	retryDelay := fs.Duration("retry-delay", queue.DefaultRetryDelay, "the wait before an article that failed is tried again; it doubles with each try")
-	if code := parseFlags(fs, args); code >= 0 {
-		return code
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 0 || c.parse.url != "" {
-		fmt.Fprintln(e.stderr, "newsfeed: worker: takes no SOURCE and no --url: the work stream names the pages")
-		return exitUsage
+		return usagef("worker: takes no SOURCE and no --url: the work stream names the pages")
 	}
-	if code := c.load(e, fs); code >= 0 {
-		return code
+	if err := c.load(e, fs); err != nil {
+		return err
 	}
-	p, code := c.open(ctx, e, "worker")
-	if code >= 0 {
-		return code
+	p, err := c.open(ctx, e, "worker")
+	if err != nil {
+		return err
 	}
 	defer p.close()
 	start := time.Now()
@@ -52,14 +51,9 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 		Log:   c.log,
 	})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: worker: %v\n", err)
-		return exitFailed
+		return failed(err)
 	}
-	code = exitOK
-	if err := w.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "newsfeed: worker: %v\n", err)
-		code = exitFailed
-	}
+	code := exitStatus(ctx, e, "worker", failed(w.Run(ctx))) // printed before the summary
 	st := w.Stats()
 	if *once && st.Dead > 0 {
 		code = max(code, exitFailed)
@@ -67,5 +61,5 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 	if !*c.quiet || code != exitOK {
 		fmt.Fprintf(e.stderr, "newsfeed: worker: %s; %s\n", st, time.Since(start).Round(time.Millisecond))
 	}
-	return code
+	return status(code)
 }
