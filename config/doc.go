@@ -35,9 +35,10 @@
 // as the feed, sitemap or html source found. A site source may not set
 // links or pattern, nor another kind's key.
 //
-// Hand-offs: cmd calls Load and hands the settings to the fetcher and the
-// store, the retention to store.Prune, and each Source to the polling
-// stage (package poll), which hands a list page's source to the sources
-// package (list discovery) and a site source's address to package
-// discover, whose Method.Source makes the source it polls with.
+// Hand-offs:
+//
+//	newsfeed.toml ──Load──► Config ──► cmd: fetch.Config (contact, per_host, delay…), store options, app.Config
+//	                           ├── Retention ──► store.Prune (after each run)
+//	                           └── Sources ──► poll: a list source ──► sources.Discover (the list's article links)
+//	                                                 a site source ──► discover.Site ──► Method.Source ──► polled as that kind
 package config

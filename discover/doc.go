@@ -36,6 +36,11 @@
 // plain sitemap, else the page's article links; the rest are kept as
 // alternatives.
 //
+//	Site(URL) ──Get──► the page ──► feed candidates ──Get, gofeed──► feed methods ─────┐
+//	          ──robots.txt Sitemap:, /sitemap.xml ──Get──► sitemap methods ──────────────┼──► ranked: Result.Best, Alternatives
+//	          the page's links ──group, score──► html method (sources.Discover checks it) ┘
+//	Result.Best ──► Method.Block: newsfeed discover, add   Method.Source: poll (type = "site")
+//
 // # Requests
 //
 // Site sends at most Options.MaxRequests Gets (default 7) and counts
