@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -173,5 +174,45 @@ func TestAddCommand_CreatesFile(t *testing.T) {
 	}
 	if len(c.Sources) != 1 || c.Sources[0].Kind != config.KindSitemap || c.Sources[0].ListURL() != site.URL("/maps/articles.xml") {
 		t.Errorf("sources: %+v", c.Sources[0])
+	}
+}
+
+// newsfeed add URL, then newsfeed run: the site's articles — the
+// headline list's, not the hot box's — are fetched and stored with no
+// selector written by hand.
+func TestAddThenRun(t *testing.T) {
+	site, list, hot := testsite.ListSite(t, false)
+	dir := t.TempDir()
+	path, db := filepath.Join(dir, "newsfeed.toml"), filepath.Join(dir, "newsfeed.db")
+	if code, _, errOut := runCmd(t, "", "add", "--config", path, "--allow-private", "--delay", "0", site.URL("/")); code != exitOK {
+		t.Fatalf("add: exit %d, stderr %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "", "run", "--config", path, "--db", db, "--out", filepath.Join(dir, "feeds"),
+		"--allow-private", "--delay", "0", "--quiet"); code != exitOK {
+		t.Fatalf("run: exit %d, stderr %s", code, errOut)
+	}
+	code, out, errOut := runCmd(t, "", "export", "--db", db)
+	if code != exitOK {
+		t.Fatalf("export: exit %d, stderr %s", code, errOut)
+	}
+	stored := map[string]bool{}
+	for line := range strings.Lines(out) {
+		var r struct{ Kind, URL string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind == "article" {
+			stored[r.URL] = true
+		}
+	}
+	for _, h := range list {
+		if !stored[site.URL(h.Path)] {
+			t.Errorf("article %s not stored", h.Path)
+		}
+	}
+	for _, h := range hot {
+		if stored[site.URL(h.Path)] {
+			t.Errorf("hot box article %s stored", h.Path)
+		}
 	}
 }
