@@ -66,7 +66,7 @@ func Ingest(ctx context.Context, w write.Writer, srcs []string, opts Options) (R
 }
 
 // Schedule polls srcs (URLs only) and opts.Lists as Ingest does and
-// hands each article to fetch to sink (cluster.Scheduler.Enqueue, say),
+// hands each article to fetch to sink (queue.Scheduler.Enqueue, say),
 // opts.Enqueuers at once, instead of fetching it: poll → sink. An error
 // from sink counts the article as failed, and its list is read whole
 // again next time. Nothing is written.

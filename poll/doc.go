@@ -7,7 +7,7 @@
 //
 //	SOURCE args ──► walk ──── files, stdin ──────────────────► Sink.File (article.File)
 //	                   └───── URLs (canonical) ─┐
-//	sources file ──► ListSource ──► poll lists ─┴─ pick ─────► Sink.Work (article.Work): app's fetchers, or cluster.Scheduler.Enqueue
+//	sources file ──► ListSource ──► poll lists ─┴─ pick ─────► Sink.Work (article.Work): app's fetchers, or queue.Scheduler.Enqueue
 //	                       ▲              └── list errors ───► Sink.Failed
 //	FetchState ──── Load (deferrals, poll times)   Save (after the run: deferrals, poll times, the lists' validators)
 //
