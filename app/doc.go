@@ -10,7 +10,7 @@
 //	                                            │ Sink.Work (article.Work)                        │
 //	                                            ├──► fetchers: article.Get ── Body ──► Body.Parse ┤
 //	                                            │        └── unchanged: URLState only ─────────────┤
-//	                                            └──► Schedule: sink (queue.Scheduler.Enqueue)    │
+//	                                            └──► Schedule: sink (queue.Scheduler.Enqueue)      │
 //	                                                                                                ▼
 //	                   collect (one goroutine: counts the Report) ──► write.Batcher ──► store (one transaction a batch)
 //	                                                                        └──► fetch state after each commit
