@@ -43,7 +43,7 @@ func (p *Poller) poll(ctx context.Context, src *listSource, sink Sink) {
 // is stopping or the host is deferred. A site's list page read whole
 // that gives no link is an error too (errNoLinks).
 func (p *Poller) read(ctx context.Context, src *listSource, sink Sink) (polled bool, err error) {
-	links, complete, err := p.discover(ctx, src, sink)
+	links, complete, err := p.listLinks(ctx, src, sink)
 	switch {
 	case ctx.Err() != nil:
 		return false, nil
@@ -91,11 +91,11 @@ func (p *Poller) pollTime(name string) (time.Time, bool) {
 	return t, ok
 }
 
-// discover fetches the source's list page (and a sitemap index's newest
+// listLinks fetches the source's list page (and a sitemap index's newest
 // sitemaps) conditionally and returns its links: none when it is
 // unchanged since the last poll. complete is false when a child sitemap
 // failed.
-func (p *Poller) discover(ctx context.Context, src *listSource, sink Sink) (links []sources.Link, complete bool, err error) {
+func (p *Poller) listLinks(ctx context.Context, src *listSource, sink Sink) (links []sources.Link, complete bool, err error) {
 	if src.Kind == config.KindURLs {
 		l, err := sources.Discover(src.Source, nil, "", "", profileFunc(p.cfg.Profiles, src))
 		if err != nil {
