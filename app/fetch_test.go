@@ -81,16 +81,7 @@ func TestRun_TwoURLsOneStory(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	site.Handle("/one-page/0.shtml", func(w http.ResponseWriter, _ *http.Request) { w.Write(body) })
-	s := storetest.Open(t, store.Options{NoSync: true})
-	f := fetch.New(fetch.Config{Delay: -1, AllowPrivate: true, IgnoreRobots: true})
-	defer f.Close()
-	run := func(u string) Report {
-		sum, err := Ingest(context.Background(), s, []string{u}, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
-		if err != nil || sum.Failed != 0 {
-			t.Fatalf("%s: %s, %v", u, sum, err)
-		}
-		return sum
-	}
+	run := urlIngester(t)
 	first := run(site.ArticleURL(0))
 	second := run(site.URL("/one-page/0.shtml"))
 	if first.Inserted == 0 || second.Inserted != 0 || second.Updated != 0 {
@@ -116,19 +107,28 @@ func TestRun_UTF16PageSameArticle(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write(enc)
 	})
+	run := urlIngester(t)
+	first := run(site.ArticleURL(0))
+	second := run(site.URL("/utf16/0.shtml"))
+	if first.Inserted == 0 || second.Inserted != 0 {
+		t.Errorf("first %s\nsecond %s", first, second)
+	}
+}
+
+// urlIngester returns a function that ingests one URL into a store of
+// its own, fetching with the fetch state kept there, and fails the test
+// unless every page is read.
+func urlIngester(t *testing.T) func(u string) Report {
+	t.Helper()
 	s := storetest.Open(t, store.Options{NoSync: true})
 	f := fetch.New(fetch.Config{Delay: -1, AllowPrivate: true, IgnoreRobots: true})
-	defer f.Close()
-	run := func(u string) Report {
+	t.Cleanup(f.Close)
+	return func(u string) Report {
+		t.Helper()
 		sum, err := Ingest(context.Background(), s, []string{u}, Options{Fetcher: f, State: s, Profiles: siteProfiles(t)})
 		if err != nil || sum.Failed != 0 {
 			t.Fatalf("%s: %s, %v", u, sum, err)
 		}
 		return sum
-	}
-	first := run(site.ArticleURL(0))
-	second := run(site.URL("/utf16/0.shtml"))
-	if first.Inserted == 0 || second.Inserted != 0 {
-		t.Errorf("first %s\nsecond %s", first, second)
 	}
 }
